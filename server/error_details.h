@@ -20,6 +20,9 @@ namespace livestream_gateway {
 // The ErrorInfo.domain of every error this service returns.
 inline constexpr absl::string_view kErrorDomain = "zoom-livestream-gateway";
 
+// Prefix of every detail's type URL, as google.protobuf.Any uses it.
+inline constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
+
 // Type URL under which `detail` is stored, e.g.
 // "type.googleapis.com/google.rpc.ErrorInfo".
 std::string DetailTypeUrl(const google::protobuf::Message& detail);
@@ -31,7 +34,7 @@ void SetDetail(absl::Status& status, const google::protobuf::Message& detail);
 template <typename T>
 std::optional<T> GetDetail(const absl::Status& status) {
   T detail;
-  std::optional<absl::Cord> payload = status.GetPayload(DetailTypeUrl(detail));
+  auto payload = status.GetPayload(DetailTypeUrl(detail));
   if (!payload.has_value() || !detail.ParseFromString(std::string(*payload))) {
     return std::nullopt;
   }
@@ -39,7 +42,8 @@ std::optional<T> GetDetail(const absl::Status& status) {
 }
 
 // A status with `code` and `message` and exactly one ErrorInfo (domain
-// kErrorDomain, `reason`, `metadata`).
+// kErrorDomain, `reason`, `metadata`; a repeated key keeps its last value).
+// `code` must not be OK (an OK status carries no message or details).
 absl::Status MakeError(absl::StatusCode code, absl::string_view message, absl::string_view reason,
                        std::vector<std::pair<std::string, std::string>> metadata = {});
 

@@ -7,7 +7,11 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -30,6 +34,10 @@ struct HttpResponse {
   // more was sent and dropped.
   std::string body;
   bool body_truncated = false;
+  // Requests sent upstream to get this answer: 1 unless a decorator sent the
+  // call again (a retry, or a resend with a refreshed token). Reported to
+  // callers as ErrorInfo metadata `attempts`.
+  int attempts = 1;
 
   // First value of the header `lower_case_name`, or nullptr.
   const std::string* FindHeader(absl::string_view lower_case_name) const {
@@ -45,9 +53,36 @@ struct HttpResponse {
 // DEADLINE_EXCEEDED (the deadline passed first) or CANCELLED.
 using HttpCallback = absl::AnyInvocable<void(absl::StatusOr<HttpResponse>) &&>;
 
+// An error status passed to an HttpCallback may carry the same count as
+// HttpResponse::attempts in a payload under this key: absent means 1, 0 means
+// nothing was sent (e.g. no rate-limit slot before the deadline). It is
+// internal to the process: the service turns it into ErrorInfo metadata and
+// erases it, so it never reaches a client as a detail.
+inline constexpr absl::string_view kAttemptsPayloadKey = "livestream-gateway/attempts";
+
+inline int AttemptsOf(const absl::Status& status) {
+  int attempts = 1;
+  if (auto payload = status.GetPayload(kAttemptsPayloadKey);
+      !payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &attempts)) {
+    return 1;
+  }
+  return attempts;
+}
+
+inline int AttemptsOf(const absl::StatusOr<HttpResponse>& result) {
+  return result.ok() ? result->attempts : AttemptsOf(result.status());
+}
+
+// No-op on OK (absl keeps no payloads there).
+inline void SetAttempts(absl::Status& status, int attempts) {
+  if (!status.ok()) status.SetPayload(kAttemptsPayloadKey, absl::Cord(absl::StrCat(attempts)));
+}
+
 // Lets the caller abort an exchange. Thread-safe and idempotent; after
 // Cancel() the callback still runs exactly once (with CANCELLED unless it had
-// already completed).
+// already completed). The upstream policies hand out the same handle for
+// their other waits (an access token, a rate-limit slot, a timer), with the
+// same contract, so a call can cancel whatever stage it is in.
 class HttpCall {
  public:
   virtual ~HttpCall() = default;

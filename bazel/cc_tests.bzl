@@ -1,0 +1,21 @@
+"""cc_test_per_file: one cc_test per source file, as the CMake globs do."""
+
+def cc_test_per_file(name, srcs, **kwargs):
+    """One cc_test per file in `srcs`, named after the file, plus a test_suite.
+
+    tests/unit/foo_test.cc becomes //tests/unit:foo_test, the same name as the
+    CMake executable. A new *_test.cc is picked up by both builds' globs.
+
+    Args:
+      name: the test_suite of all the generated tests.
+      srcs: the test sources (usually glob(["*_test.cc"])).
+      **kwargs: passed to every cc_test (deps, data, env, size, tags, ...).
+    """
+    tests = []
+    for src in srcs:
+        test = src.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        native.cc_test(name = test, srcs = [src], **kwargs)
+        tests.append(test)
+
+    # An empty `tests` would mean every test of the package; say so explicitly.
+    native.test_suite(name = name, tests = tests or [], tags = ["manual"] if not tests else [])

@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""Turns the raw outputs of bench/run.sh into results, charts and a report.
+
+Reads <data>/*.json[l] written by the stages, writes
+<results_dir>/<stamp>.json (every number plus machine information),
+<stamp>-throughput.png and <stamp>-latency.png (gnuplot), and, with --doc,
+regenerates docs/performance.md. Prints a summary table either way.
+Standard library only (Debian's /usr/bin/python3).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+CONCURRENCIES = (1, 16, 64, 256)
+MIB = 1024.0
+
+
+def read_jsonl(path):
+    if not os.path.exists(path):
+        return []
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    pass  # A stage that died mid-line; the stage status says so.
+    return rows
+
+
+def read_json(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def summarize_throughput(rows):
+    out = {}
+    for target in ("gateway", "reference"):
+        points = {}
+        for conc in CONCURRENCIES:
+            runs = [r for r in rows if r["target"] == target and r["concurrency"] == conc]
+            if not runs:
+                continue
+            point = {
+                "rps_median": median([r["rps"] for r in runs]),
+                "rps_runs": [r["rps"] for r in runs],
+                "server_cpu_us_per_req": median([r["server_cpu_us_per_req"] for r in runs]),
+                "h2load_c": runs[0]["h2load_c"],
+                "h2load_m": runs[0]["h2load_m"],
+                "calls": sum(r["done"] for r in runs),
+            }
+            if "nginx_cpu_us_per_req" in runs[0]:
+                point["nginx_cpu_us_per_req"] = median([r["nginx_cpu_us_per_req"] for r in runs])
+                point["upstream_requests"] = sum(r["upstream_requests"] for r in runs)
+            points[str(conc)] = point
+        out[target] = points
+    return out
+
+
+def best(points, concs=(16, 64, 256)):
+    values = [points[str(c)]["rps_median"] for c in concs if str(c) in points]
+    return max(values) if values else None
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def summarize_bursts(rows):
+    out = {}
+    for row in rows:
+        case = out.setdefault(str(row["calls"]), {})
+        r = row["result"]
+        case[row["round"]] = {
+            "wall_s": r.get("wall_s"),
+            "ok": r.get("ok"),
+            "errors": r.get("errors"),
+            "first_error": r.get("first_error"),
+            "server_cpu_us_per_call": (r["server_cpu_s"] * 1e6 / row["calls"]
+                                       if r.get("server_cpu_s") is not None else None),
+            "server_peak_threads": r.get("server_peak_threads"),
+            "server_threads_before": r.get("server_threads_before"),
+            "server_vmhwm_mib": (r["server_vmhwm_kib"] / MIB if r.get("server_vmhwm_kib") else None),
+            "server_rss_before_mib": (r["server_rss_before_kib"] / MIB
+                                      if r.get("server_rss_before_kib") else None),
+            "upstream_connections_opened": row.get("upstream_connections_opened"),
+        }
+    for case in out.values():
+        # A "profiled" round ran under perf and is kept apart.
+        rounds = [case[r] for r in ("cold", "warm") if r in case]
+        case["peak_rss_mib"] = max((v["server_vmhwm_mib"] or 0 for v in rounds), default=None)
+        case["peak_threads"] = max((v["server_peak_threads"] or 0 for v in rounds), default=None)
+    return out
+
+
+def evaluate(s, mode):
+    """(key, measurement, target text, prototype text, value, unit, pass) rows."""
+    tp = s["throughput"]
+    lat = s["latency"]
+    bursts = s["bursts"]
+    conn = s["connections"]
+    rows = []
+
+    def add(key, name, value, limit, higher_is_better, unit, proto, fmt="{:.2f}"):
+        if value is None:
+            verdict = None
+        else:
+            verdict = value >= limit if higher_is_better else value <= limit
+        target = ("≥ " if higher_is_better else "≤ ") + fmt.format(limit) + unit
+        rows.append({"key": key, "measurement": name, "target": target, "prototype": proto,
+                     "value": value, "display": "—" if value is None else fmt.format(value) + unit,
+                     "pass": verdict})
+
+    gw_best = best(tp.get("gateway", {}))
+    ref_best = best(tp.get("reference", {}))
+    add("throughput_vs_wrk", "End-to-end throughput (best of c=16–256) ÷ direct wrk",
+        ratio(gw_best, s["direct_wrk_rps"]), 0.25, True, "", "0.20")
+    add("throughput_vs_grpc", "End-to-end throughput (best of c=16–256) ÷ gRPC-only (best)",
+        ratio(gw_best, ref_best), 0.45, True, "", "0.35")
+    cpu = [tp["gateway"][c]["server_cpu_us_per_req"] for c in ("64", "256")
+           if c in tp.get("gateway", {})]
+    add("cpu_per_request", "Server CPU per request at c ≥ 64 (worst of 64, 256)",
+        max(cpu) if cpu else None, 40, False, " µs", "48–55 µs", "{:.1f}")
+    added = lat.get("added_us", {})
+    add("added_latency_p50", "Added latency at c=1 over direct libcurl, p50",
+        added.get("p50"), 140, False, " µs", "158 µs", "{:.0f}")
+    add("added_latency_p99", "Added latency at c=1 over direct libcurl, p99",
+        added.get("p99"), 200, False, " µs", "223 µs", "{:.0f}")
+
+    def burst(calls, field, rnd="warm"):
+        case = bursts.get(str(calls))
+        if not case:
+            return None
+        if rnd is None:
+            return case.get(field)
+        return case.get(rnd, {}).get(field)
+
+    big = (2000, 10000) if mode == "full" else (200,)
+    limits = {2000: (1.2, 64, "1.14–1.31 s", "82–88 MiB"), 10000: (2.0, 256, "2.4 s", "323–340 MiB"),
+              200: (1.2, 64, "—", "—")}
+    for calls in big:
+        wall, rss, proto_wall, proto_rss = limits[calls]
+        add(f"burst_{calls}_warm_wall", f"{calls:,} in-flight 1 s calls, warm: wall time",
+            burst(calls, "wall_s"), wall, False, " s", proto_wall)
+        add(f"burst_{calls}_peak_rss", f"{calls:,} in-flight 1 s calls: server peak RSS (VmHWM)",
+            burst(calls, "peak_rss_mib", None), rss, False, " MiB", proto_rss, "{:.0f}")
+    threads = [burst(c, "peak_threads", None) for c in (10,) + big]
+    add("peak_threads", f"Server peak threads (10 to {big[-1]:,} in flight)",
+        max(threads) if all(t is not None for t in threads) else None, 16, False, "", "10–13",
+        "{:.0f}")
+    small, large = burst(10, "peak_threads", None), burst(big[-1], "peak_threads", None)
+    rows.append({"key": "threads_constant", "measurement": f"Threads at 10 calls = at {big[-1]:,}",
+                 "target": "equal", "prototype": "—",
+                 "value": None if small is None or large is None else large - small,
+                 "display": "—" if small is None or large is None else f"{small:.0f} vs {large:.0f}",
+                 "pass": None if small is None or large is None else small == large})
+    opened = conn.get("upstream_connections_opened") if conn else None
+    pool = conn.get("pool_size") if conn else None
+    add("upstream_connections", f"Upstream connections opened in a {conn['calls']:,}-call run"
+        if conn else "Upstream connections opened", opened, pool or 0, False, "", "—", "{:.0f}")
+    return rows
+
+
+def gnuplot(script, cwd):
+    if not shutil.which("gnuplot"):
+        return "gnuplot not installed"
+    proc = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True, cwd=cwd,
+                          timeout=60)
+    return None if proc.returncode == 0 else proc.stderr.strip()
+
+
+def charts(s, results_dir, stamp):
+    tp = s["throughput"]
+    errors = []
+    data = os.path.join(results_dir, f".{stamp}-throughput.dat")
+    with open(data, "w") as f:
+        for conc in CONCURRENCIES:
+            g = tp.get("gateway", {}).get(str(conc), {}).get("rps_median")
+            r = tp.get("reference", {}).get(str(conc), {}).get("rps_median")
+            f.write(f"{conc} {g if g is not None else 'NaN'} {r if r is not None else 'NaN'}\n")
+    # gnuplot spells a missing value NaN; it then draws no line.
+    wrk = s["direct_wrk_rps"] or "NaN"
+    ref_best = best(tp.get("reference", {})) or "NaN"
+    png = f"{stamp}-throughput.png"
+    err = gnuplot(f"""
+set terminal pngcairo size 900,540 font ',11'
+set output '{png}'
+set title 'UpdateStatus throughput on loopback ({s["machine"].get("nproc")} cores shared)'
+set xlabel 'concurrency (h2load connections x streams)'
+set ylabel 'requests per second'
+set logscale x 2
+set xtics ('1' 1, '16' 16, '64' 64, '256' 256)
+set xrange [0.7:360]
+set yrange [0:*]
+set key top left
+set grid ytics
+plot '{os.path.basename(data)}' using 1:2 with linespoints lw 2 pt 7 title 'gateway → nginx (end to end)', \\
+     '' using 1:3 with linespoints lw 2 pt 5 title 'gRPC-only reference server', \\
+     {wrk} with lines dt 2 lw 2 title 'direct wrk → nginx (upstream limit)', \\
+     {ref_best} with lines dt 3 lw 2 title 'gRPC-only best (gRPC ceiling)'
+""", results_dir)
+    if err:
+        errors.append(f"throughput chart: {err}")
+    os.remove(data)
+
+    lat = s["latency"]
+    data = os.path.join(results_dir, f".{stamp}-latency.dat")
+    labels = {"gateway": "gateway → nginx", "direct_curl": "libcurl → nginx",
+              "grpc_only": "gRPC-only"}
+    with open(data, "w") as f:
+        for path, label in labels.items():
+            r = lat.get(path)
+            if r:
+                f.write(f"\"{label}\" {r['p50_us']} {r['p90_us']} {r['p99_us']}\n")
+    png = f"{stamp}-latency.png"
+    err = gnuplot(f"""
+set terminal pngcairo size 900,540 font ',11'
+set output '{png}'
+set title 'Latency at concurrency 1 ({lat.get("calls", 0):,} sequential calls per path)'
+set ylabel 'microseconds'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set yrange [0:*]
+set key top left
+set grid ytics
+plot '{os.path.basename(data)}' using 2:xtic(1) title 'p50', '' using 3 title 'p90', '' using 4 title 'p99'
+""", results_dir)
+    if err:
+        errors.append(f"latency chart: {err}")
+    os.remove(data)
+    return errors
+
+
+def busy_warning(machine):
+    """Other processes' load makes every number here pessimistic."""
+    try:
+        start = float(str(machine.get("loadavg_at_start", "0")).split()[0])
+        end = float(machine.get("loadavg_at_end", ["0"])[0])
+    except (ValueError, IndexError):
+        return None
+    if max(start, end) < 1.0:
+        return None
+    priority = (f" The bench ran at niceness {machine['niceness']}, which limits but does not "
+                "remove the effect." if machine.get("niceness", 0) < 0 else "")
+    return (f"the machine was busy with other work (1-minute load average {start:.1f} at the "
+            f"start, {end:.1f} at the end, on {machine.get('nproc')} cores; the bench's own "
+            "load adds about 2), so these numbers understate what the gateway does alone."
+            + priority)
+
+
+def fmt(value, spec="{:,.0f}", none="—"):
+    return none if value is None else spec.format(value)
+
+
+def verdict(v):
+    return "—" if v is None else ("✅ met" if v else "❌ missed")
+
+
+def markdown(s, evaluation, stamp, doc_path, results_dir, analysis):
+    rel = os.path.relpath(results_dir, os.path.dirname(doc_path))
+    m = s["machine"]
+    tp = s["throughput"]
+    lines = [
+        "# Performance",
+        "",
+        "<!-- Generated by bench/run.sh (bench/report.py); edit those, not this file. "
+        "The analysis section comes from bench/analysis.md. -->",
+        "",
+        "What the gateway adds on top of gRPC and of its upstream, measured on loopback by "
+        "`bench/run.sh` (one command; `bench/run.sh --smoke` is the short CI variant, "
+        "`--profile` adds a `perf` profile of the server). Load generator, gateway and upstream "
+        f"share the machine's {m.get('nproc')} cores, so every number includes their competition "
+        "for CPU. Runs vary by ±10–15 %; each throughput point is the median of "
+        f"{m['load_tools']['runs_per_point']} runs of {m['load_tools']['seconds_per_run']} s.",
+        "",
+        f"Run `{stamp}` (commit `{m.get('commit')}`{', uncommitted changes' if m.get('dirty_worktree') else ''}, "
+        f"{m.get('build_type')} build, {s['generated_at']}); raw numbers: "
+        f"[`{rel}/{stamp}.json`]({rel}/{stamp}.json).",
+        "",
+        "## Against the targets",
+        "",
+        "| Measurement | Target | Prototype | This run | |",
+        "|---|---|---|---|---|",
+    ]
+    for row in evaluation:
+        lines.append(f"| {row['measurement']} | {row['target']} | {row['prototype']} | "
+                     f"{row['display']} | {verdict(row['pass'])} |")
+    met = sum(1 for r in evaluation if r["pass"])
+    lines += ["", f"{met} of {len(evaluation)} targets met.", ""]
+    busy = busy_warning(m)
+    if busy:
+        lines += [f"> **Warning:** {busy}", ""]
+
+    lines += [
+        "## Throughput",
+        "",
+        "Unary `UpdateStatus` driven by h2load (one thread) with a pre-encoded gRPC frame; the "
+        "frame was checked with nghttp to return `grpc-status: 0`, and for the gateway every "
+        "successful call was matched by a request counted by nginx's `stub_status` (h2load "
+        "alone counts any HTTP 200 as success). Upstream: nginx (`nginx-light`, one worker) "
+        "answering `204` to the PATCH. CPU per request is the process's utime+stime from "
+        "`/proc/<pid>/stat` over the run divided by the calls completed.",
+        "",
+        f"Direct upstream limit (wrk, {m['load_tools']['wrk']}, the gateway's own PATCH and "
+        f"multipart body): **{fmt(s['direct_wrk_rps'])} req/s**.",
+        "",
+        "| Concurrency (c×m) | Gateway req/s | gRPC-only req/s | Gateway ÷ gRPC-only | "
+        "Gateway CPU µs/req | nginx CPU µs/req | gRPC-only CPU µs/req |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for conc in CONCURRENCIES:
+        g = tp.get("gateway", {}).get(str(conc), {})
+        r = tp.get("reference", {}).get(str(conc), {})
+        cm = f"{g.get('h2load_c', r.get('h2load_c', '?'))}×{g.get('h2load_m', r.get('h2load_m', '?'))}"
+        lines.append(
+            f"| {conc} ({cm}) | {fmt(g.get('rps_median'))} | {fmt(r.get('rps_median'))} | "
+            f"{fmt(ratio(g.get('rps_median'), r.get('rps_median')), '{:.2f}')} | "
+            f"{fmt(g.get('server_cpu_us_per_req'), '{:.1f}')} | "
+            f"{fmt(g.get('nginx_cpu_us_per_req'), '{:.1f}')} | "
+            f"{fmt(r.get('server_cpu_us_per_req'), '{:.1f}')} |")
+    lines += ["", f"![Throughput vs concurrency]({rel}/{stamp}-throughput.png)", ""]
+
+    lat = s["latency"]
+    lines += [
+        "## Latency at concurrency 1",
+        "",
+        f"{fmt(lat.get('calls'))} sequential calls per path after a warm-up, one connection, "
+        "measured by `bench_latency_client` (the same binary sends the gRPC calls and, in its "
+        "libcurl mode, the gateway's exact PATCH straight to nginx).",
+        "",
+        "| Path | p50 µs | p90 µs | p99 µs | mean µs |",
+        "|---|---|---|---|---|",
+    ]
+    names = {"gateway": "gRPC → gateway → nginx", "direct_curl": "libcurl → nginx (direct)",
+             "grpc_only": "gRPC → reference server (no upstream)"}
+    for path, name in names.items():
+        r = lat.get(path)
+        if r:
+            lines.append(f"| {name} | {r['p50_us']:.0f} | {r['p90_us']:.0f} | {r['p99_us']:.0f} | "
+                         f"{r['mean_us']:.0f} |")
+    added = lat.get("added_us", {})
+    if added:
+        lines.append(f"| **added by the gateway** (gateway − direct) | **{added['p50']:.0f}** | "
+                     f"{added['p90']:.0f} | **{added['p99']:.0f}** | {added['mean']:.0f} |")
+    lines += ["", f"![Latency percentiles]({rel}/{stamp}-latency.png)", ""]
+
+    lines += [
+        "## Many slow calls in flight",
+        "",
+        "N concurrent calls fired at once (8 gRPC connections) at a gateway whose upstream, the "
+        f"zoom_emulator, answers after {s['machine'].get('burst_delay_ms')} ms; "
+        "a fresh gateway per N (`--zoom_max_connections` "
+        f"{s['machine'].get('burst_pool')}), one cold burst then one warm burst. The server's "
+        "`/proc/<pid>/status` is sampled every 5 ms.",
+        "",
+        "| In flight | Cold wall s | Warm wall s | Peak RSS MiB (VmHWM) | RSS before MiB | "
+        "Peak threads | CPU µs/call (warm) | Upstream conns opened cold / warm |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for calls, case in sorted(s["bursts"].items(), key=lambda kv: int(kv[0])):
+        cold, warm = case.get("cold", {}), case.get("warm", {})
+        lines.append(
+            f"| {int(calls):,} | {fmt(cold.get('wall_s'), '{:.2f}')} | "
+            f"{fmt(warm.get('wall_s'), '{:.2f}')} | {fmt(case.get('peak_rss_mib'), '{:.0f}')} | "
+            f"{fmt(cold.get('server_rss_before_mib'), '{:.0f}')} | "
+            f"{fmt(case.get('peak_threads'))} | {fmt(warm.get('server_cpu_us_per_call'), '{:.0f}')} | "
+            f"{fmt(cold.get('upstream_connections_opened'))} / "
+            f"{fmt(warm.get('upstream_connections_opened'))} |")
+    conn = s["connections"]
+    if conn:
+        lines += [
+            "",
+            "## Upstream connections",
+            "",
+            f"{conn['calls']:,} calls with {conn['in_flight']} in flight through a fresh gateway "
+            f"(pool `--zoom_max_connections={conn['pool_size']}`) to nginx: nginx's `stub_status` "
+            f"counted **{conn['upstream_connections_opened']:,} connections** accepted and "
+            f"{conn['upstream_requests']:,} requests.",
+        ]
+    if analysis:
+        lines += ["", analysis.strip()]
+    lines += [
+        "",
+        "## Machine",
+        "",
+        f"- {m.get('nproc')} × {m.get('cpu_model')}, {m.get('mem_gib')} GiB RAM, kernel "
+        f"{m.get('kernel')}, {m.get('os')}",
+        f"- load average at start {m.get('loadavg_at_start')}, at end "
+        f"{' '.join(m.get('loadavg_at_end', []))}; bench processes at niceness "
+        f"{m.get('niceness', 0)}",
+    ]
+    for tool, version in m.get("versions", {}).items():
+        if tool != "kernel":
+            lines.append(f"- {tool}: {version}")
+    lines += [f"- h2load {m['load_tools']['h2load']}", ""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--results_dir", required=True)
+    parser.add_argument("--stamp", required=True)
+    parser.add_argument("--mode", default="full")
+    parser.add_argument("--doc")
+    parser.add_argument("--repo")
+    args = parser.parse_args()
+    d = args.data
+
+    wrk_runs = read_jsonl(os.path.join(d, "wrk.jsonl"))
+    lat_rows = {r["path"]: r["result"] for r in read_jsonl(os.path.join(d, "latency.jsonl"))}
+    latency = dict(lat_rows)
+    if "gateway" in lat_rows and "direct_curl" in lat_rows:
+        g, c = lat_rows["gateway"], lat_rows["direct_curl"]
+        latency["added_us"] = {k: g[f"{k}_us"] - c[f"{k}_us"] for k in ("p50", "p90", "p99", "mean")}
+    latency["calls"] = min((r["calls"] for r in lat_rows.values()), default=0)
+    summary = {
+        "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "stamp": args.stamp,
+        "machine": read_json(os.path.join(d, "machine.json")) or {},
+        "stages": read_jsonl(os.path.join(d, "stages.jsonl")),
+        "direct_wrk_rps": median([r["rps"] for r in wrk_runs]),
+        "direct_wrk_runs": wrk_runs,
+        "throughput": summarize_throughput(read_jsonl(os.path.join(d, "throughput.jsonl"))),
+        "throughput_runs": read_jsonl(os.path.join(d, "throughput.jsonl")),
+        "latency": latency,
+        "bursts": summarize_bursts(read_jsonl(os.path.join(d, "bursts.jsonl"))),
+        "connections": read_json(os.path.join(d, "connections.json")),
+        "profile_run": read_json(os.path.join(d, "profile-run.json")),
+    }
+    summary["targets"] = evaluate(summary, args.mode)
+
+    os.makedirs(args.results_dir, exist_ok=True)
+    problems = charts(summary, args.results_dir, args.stamp)
+    with open(os.path.join(args.results_dir, f"{args.stamp}.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+        f.write("\n")
+
+    analysis = None
+    if args.repo and os.path.exists(os.path.join(args.repo, "bench", "analysis.md")):
+        with open(os.path.join(args.repo, "bench", "analysis.md")) as f:
+            analysis = f.read()
+    doc = args.doc or os.path.join(args.results_dir, "performance.md")
+    with open(doc, "w") as f:
+        f.write(markdown(summary, summary["targets"], args.stamp, doc, args.results_dir, analysis))
+
+    print(f"\n{'measurement':<66} {'target':>12} {'this run':>14}  verdict")
+    for row in summary["targets"]:
+        print(f"{row['measurement']:<66} {row['target']:>12} {row['display']:>14}  "
+              f"{verdict(row['pass'])}")
+    print("\nstages:")
+    for st in summary["stages"]:
+        print(f"  {'ok    ' if st['ok'] else 'FAILED'} {st['stage']}: {st['note'][:110]}")
+    busy = busy_warning(summary["machine"])
+    if busy:
+        print(f"\nWARNING: {busy}")
+    print(f"\nresults: {os.path.join(args.results_dir, args.stamp + '.json')}")
+    print(f"report:  {doc}")
+    for p in problems:
+        print(f"chart problem: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

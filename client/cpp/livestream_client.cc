@@ -1,0 +1,294 @@
+#include "client/cpp/livestream_client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace livestream_client {
+namespace {
+
+using ::zoom::livestream::v1::LiveStreamService;
+
+// Pings at most once a minute and only during calls: gRPC servers by default
+// count pings on a connection with no calls as abuse, and tolerate faster
+// pings only while data flows, which it does on every unary response.
+constexpr int kKeepaliveTimeMs = 60 * 1000;
+constexpr int kKeepaliveTimeoutMs = 20 * 1000;
+
+void SetTimeout(grpc::ClientContext& context, absl::Duration timeout) {
+  if (timeout == absl::InfiniteDuration()) return;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+}
+
+absl::StatusOr<UpdateStatusResponse> ToStatusOr(const grpc::Status& status,
+                                                UpdateStatusResponse response) {
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+// Server text may echo caller input; escaping control characters keeps one
+// detail per line and keeps terminal escape sequences out of the output.
+// Bytes >= 0x80 pass through so UTF-8 stays readable.
+std::string Printable(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      absl::StrAppendFormat(&out, "\\x%02x", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string CodeName(int code) {
+  if (code < 0 || code > static_cast<int>(absl::StatusCode::kUnauthenticated)) {
+    return absl::StrCat("CODE_", code);
+  }
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
+// "key=value" pairs sorted by key, since protobuf maps have no stable order.
+std::string FormatMetadata(const google::protobuf::Map<std::string, std::string>& metadata) {
+  std::vector<std::pair<std::string, std::string>> sorted(metadata.begin(), metadata.end());
+  std::sort(sorted.begin(), sorted.end());
+  return absl::StrJoin(sorted, ", ", [](std::string* out, const auto& entry) {
+    absl::StrAppend(out, Printable(entry.first), "=", Printable(entry.second));
+  });
+}
+
+// Appends " name=value" when value is non-empty.
+void AppendField(std::string& out, absl::string_view name, absl::string_view value) {
+  if (!value.empty()) absl::StrAppend(&out, " ", name, "=", Printable(value));
+}
+
+void FormatErrorInfo(const google::rpc::ErrorInfo& info, std::string& out) {
+  absl::StrAppend(&out, "\n  ErrorInfo: reason=", Printable(info.reason()),
+                  " domain=", Printable(info.domain()));
+  if (!info.metadata().empty()) {
+    absl::StrAppend(&out, " metadata{", FormatMetadata(info.metadata()), "}");
+  }
+}
+
+void FormatResourceInfo(const google::rpc::ResourceInfo& info, std::string& out) {
+  absl::StrAppend(&out, "\n  ResourceInfo:");
+  AppendField(out, "resource_type", info.resource_type());
+  AppendField(out, "resource_name", info.resource_name());
+  AppendField(out, "owner", info.owner());
+  AppendField(out, "description", info.description());
+}
+
+void FormatBadRequest(const google::rpc::BadRequest& bad_request, std::string& out) {
+  if (bad_request.field_violations().empty()) {
+    absl::StrAppend(&out, "\n  BadRequest: (no field violations)");
+  }
+  for (const auto& violation : bad_request.field_violations()) {
+    absl::StrAppend(&out, "\n  BadRequest: ", Printable(violation.field()), ": ",
+                    Printable(violation.description()));
+  }
+}
+
+void FormatPreconditionFailure(const google::rpc::PreconditionFailure& failure, std::string& out) {
+  if (failure.violations().empty()) {
+    absl::StrAppend(&out, "\n  PreconditionFailure: (no violations)");
+  }
+  for (const auto& violation : failure.violations()) {
+    absl::StrAppend(&out, "\n  PreconditionFailure: type=", Printable(violation.type()),
+                    " subject=", Printable(violation.subject()), ": ",
+                    Printable(violation.description()));
+  }
+}
+
+void FormatQuotaFailure(const google::rpc::QuotaFailure& failure, std::string& out) {
+  if (failure.violations().empty()) {
+    absl::StrAppend(&out, "\n  QuotaFailure: (no violations)");
+  }
+  for (const auto& violation : failure.violations()) {
+    absl::StrAppend(&out, "\n  QuotaFailure: ", Printable(violation.subject()), ": ",
+                    Printable(violation.description()));
+  }
+}
+
+absl::Duration ToDuration(const google::protobuf::Duration& duration) {
+  return absl::Seconds(duration.seconds()) + absl::Nanoseconds(duration.nanos());
+}
+
+void FormatRetryInfo(const google::rpc::RetryInfo& info, std::string& out) {
+  absl::StrAppend(
+      &out, "\n  RetryInfo: retry_delay=", absl::FormatDuration(ToDuration(info.retry_delay())));
+}
+
+// Any other message type linked into the binary (DebugInfo, Help, ...) is
+// printed in text format; anything else by its type URL.
+void FormatOther(const google::protobuf::Any& any, std::string& out) {
+  const absl::string_view url = any.type_url();
+  const absl::string_view full_name = url.substr(url.rfind('/') + 1);
+  const google::protobuf::Descriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+          std::string(full_name));
+  if (descriptor != nullptr) {
+    const google::protobuf::Message* prototype =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor);
+    if (prototype != nullptr) {
+      std::unique_ptr<google::protobuf::Message> message(prototype->New());
+      if (message->ParseFromString(any.value())) {
+        absl::StrAppend(&out, "\n  ", descriptor->name(), ": ",
+                        Printable(message->ShortDebugString()));
+        return;
+      }
+    }
+  }
+  absl::StrAppend(&out, "\n  ", Printable(url), " (", any.value().size(), " bytes)");
+}
+
+template <typename T>
+bool TryFormat(const google::protobuf::Any& any, void (*format)(const T&, std::string&),
+               std::string& out) {
+  T detail;
+  if (!any.Is<T>() || !any.UnpackTo(&detail)) return false;
+  format(detail, out);
+  return true;
+}
+
+void FormatDetail(const google::protobuf::Any& any, std::string& out) {
+  if (TryFormat<google::rpc::ErrorInfo>(any, FormatErrorInfo, out) ||
+      TryFormat<google::rpc::ResourceInfo>(any, FormatResourceInfo, out) ||
+      TryFormat<google::rpc::BadRequest>(any, FormatBadRequest, out) ||
+      TryFormat<google::rpc::PreconditionFailure>(any, FormatPreconditionFailure, out) ||
+      TryFormat<google::rpc::QuotaFailure>(any, FormatQuotaFailure, out) ||
+      TryFormat<google::rpc::RetryInfo>(any, FormatRetryInfo, out)) {
+    return;
+  }
+  FormatOther(any, out);
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
+                                           const std::optional<std::string>& service_config_json,
+                                           std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
+  if (service_config_json.has_value()) args.SetServiceConfigJSON(*service_config_json);
+  if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
+  return grpc::CreateCustomChannel(target, credentials, args);
+}
+
+PendingCall::PendingCall(std::shared_ptr<grpc::ClientContext> context)
+    : context_(std::move(context)) {}
+
+void PendingCall::Cancel() { context_->TryCancel(); }
+
+LiveStreamClient::LiveStreamClient(std::shared_ptr<grpc::Channel> channel)
+    : stub_(LiveStreamService::NewStub(std::move(channel))) {}
+
+absl::StatusOr<UpdateStatusResponse> LiveStreamClient::UpdateStatus(
+    const UpdateStatusRequest& request, absl::Duration timeout) {
+  grpc::ClientContext context;
+  SetTimeout(context, timeout);
+  UpdateStatusResponse response;
+  grpc::Status status = stub_->UpdateStatus(&context, request, &response);
+  return ToStatusOr(status, std::move(response));
+}
+
+PendingCall LiveStreamClient::UpdateStatusAsync(const UpdateStatusRequest& request,
+                                                absl::Duration timeout, UpdateStatusCallback done) {
+  // gRPC needs the context, request and response alive until the call ends;
+  // the completion lambda owns them. The context is shared with PendingCall
+  // so that Cancel() stays safe after completion.
+  struct Call {
+    std::shared_ptr<grpc::ClientContext> context = std::make_shared<grpc::ClientContext>();
+    UpdateStatusRequest request;
+    UpdateStatusResponse response;
+    UpdateStatusCallback done;
+  };
+  auto call = std::make_shared<Call>();
+  call->request = request;
+  call->done = std::move(done);
+  SetTimeout(*call->context, timeout);
+  PendingCall pending(call->context);
+  Call* raw = call.get();
+  stub_->async()->UpdateStatus(
+      raw->context.get(), &raw->request, &raw->response,
+      [call = std::move(call)](const grpc::Status& status) {
+        std::move(call->done)(ToStatusOr(status, std::move(call->response)));
+      });
+  return pending;
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  int code = status.error_code();
+  if (code <= 0 || code > static_cast<int>(absl::StatusCode::kUnauthenticated)) {
+    code = static_cast<int>(absl::StatusCode::kUnknown);
+  }
+  absl::Status result(static_cast<absl::StatusCode>(code), status.error_message());
+  if (!status.error_details().empty()) {
+    result.SetPayload(kRpcStatusPayloadUrl, absl::Cord(status.error_details()));
+  }
+  return result;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  absl::optional<absl::Cord> details = status.GetPayload(kRpcStatusPayloadUrl);
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
+                      details.has_value() ? std::string(*details) : std::string());
+}
+
+std::optional<google::rpc::Status> RpcStatusOf(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kRpcStatusPayloadUrl);
+  google::rpc::Status rpc_status;
+  if (!payload.has_value() || !rpc_status.ParseFromString(std::string(*payload))) {
+    return std::nullopt;
+  }
+  return rpc_status;
+}
+
+std::optional<absl::Duration> RetryDelayOf(const absl::Status& status) {
+  std::optional<google::rpc::RetryInfo> info = RetryInfoOf(status);
+  if (!info.has_value() || !info->has_retry_delay()) return std::nullopt;
+  return ToDuration(info->retry_delay());
+}
+
+std::string FormatStatus(const grpc::Status& status) {
+  if (status.ok()) return "OK";
+  std::string out = CodeName(status.error_code());
+  if (!status.error_message().empty()) {
+    absl::StrAppend(&out, ": ", Printable(status.error_message()));
+  }
+  if (status.error_details().empty()) return out;
+  google::rpc::Status rpc_status;
+  if (!rpc_status.ParseFromString(status.error_details())) {
+    absl::StrAppend(&out, "\n  (undecodable error details, ", status.error_details().size(),
+                    " bytes)");
+    return out;
+  }
+  for (const google::protobuf::Any& any : rpc_status.details()) FormatDetail(any, out);
+  return out;
+}
+
+std::string FormatStatus(const absl::Status& status) { return FormatStatus(ToGrpcStatus(status)); }
+
+}  // namespace livestream_client

@@ -1,0 +1,153 @@
+#ifndef LIVESTREAM_CLIENT_LIVESTREAM_CLIENT_H_
+#define LIVESTREAM_CLIENT_LIVESTREAM_CLIENT_H_
+
+// C++ client for zoom.livestream.v1.LiveStreamService.
+//
+//   auto channel = livestream_client::MakeChannel("localhost:50051");
+//   livestream_client::LiveStreamClient client(channel);
+//   livestream_client::UpdateStatusRequest request;
+//   request.set_webinar_id("99289110036");
+//   request.set_action(zoom::livestream::v1::LIVE_STREAM_ACTION_START);
+//   absl::StatusOr<livestream_client::UpdateStatusResponse> response =
+//       client.UpdateStatus(request, absl::Seconds(5));
+//   if (!response.ok()) {
+//     std::cerr << livestream_client::FormatStatus(response.status()) << "\n";
+//     if (auto info = livestream_client::ErrorInfoOf(response.status())) {
+//       // Branch on info->reason(), never on the message.
+//     }
+//   }
+//
+// Failures are absl::Status values that keep everything the server sent: the
+// gRPC code (absl and gRPC share code numbers), the message, and the
+// google.rpc.Status from the `grpc-status-details-bin` trailer. Read the
+// details with ErrorInfoOf(), BadRequestOf(), ... or print them all with
+// FormatStatus().
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/status.h"
+#include "zoom/livestream/v1/livestream_service.grpc.pb.h"
+#include "zoom/livestream/v1/livestream_service.pb.h"
+
+namespace livestream_client {
+
+using UpdateStatusRequest = ::zoom::livestream::v1::UpdateStatusRequest;
+using UpdateStatusResponse = ::zoom::livestream::v1::UpdateStatusResponse;
+
+// The ErrorInfo.domain of every error the gateway itself returns. Errors
+// produced by gRPC (e.g. DEADLINE_EXCEEDED, or UNAVAILABLE when the server is
+// unreachable) carry no ErrorInfo at all.
+inline constexpr absl::string_view kErrorDomain = "zoom-livestream-gateway";
+
+// Creates a channel to `target` (any gRPC target, e.g. "localhost:50051" or
+// "dns:///gateway.internal:443"), plaintext unless `credentials` is given.
+// `service_config_json` is a gRPC service config, for example a retryPolicy
+// for UNAVAILABLE. Keepalive pings are sent only while calls are in flight and
+// no more often than gRPC servers accept by default, so a broken connection is
+// noticed without provoking a GOAWAY for too many pings.
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& target, const std::optional<std::string>& service_config_json = std::nullopt,
+    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
+
+// A call started by LiveStreamClient::UpdateStatusAsync. Dropping it does
+// not cancel the call.
+class PendingCall {
+ public:
+  explicit PendingCall(std::shared_ptr<grpc::ClientContext> context);
+
+  // Asks gRPC to cancel the call. The callback still runs exactly once, with
+  // CANCELLED unless the call had already completed. Thread-safe.
+  void Cancel();
+
+ private:
+  std::shared_ptr<grpc::ClientContext> context_;
+};
+
+// Thread-safe; share one per channel.
+class LiveStreamClient {
+ public:
+  using UpdateStatusCallback = absl::AnyInvocable<void(absl::StatusOr<UpdateStatusResponse>) &&>;
+
+  explicit LiveStreamClient(std::shared_ptr<grpc::Channel> channel);
+
+  // Blocks until the call ends or `timeout` passes (DEADLINE_EXCEEDED).
+  // absl::InfiniteDuration() sets no deadline.
+  absl::StatusOr<UpdateStatusResponse> UpdateStatus(const UpdateStatusRequest& request,
+                                                    absl::Duration timeout);
+
+  // Starts the call and returns at once. `done` runs exactly once on a gRPC
+  // thread, so it must not block.
+  PendingCall UpdateStatusAsync(const UpdateStatusRequest& request, absl::Duration timeout,
+                                UpdateStatusCallback done);
+
+ private:
+  std::unique_ptr<::zoom::livestream::v1::LiveStreamService::Stub> stub_;
+};
+
+// Converts between gRPC and absl statuses without loss: the serialized
+// google.rpc.Status rides along as the absl payload kRpcStatusPayloadUrl.
+inline constexpr absl::string_view kRpcStatusPayloadUrl = "type.googleapis.com/google.rpc.Status";
+absl::Status FromGrpcStatus(const grpc::Status& status);
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The google.rpc.Status a failed call carried, if any.
+std::optional<google::rpc::Status> RpcStatusOf(const absl::Status& status);
+
+// The first detail of type T (e.g. google::rpc::ErrorInfo), if any.
+template <typename T>
+std::optional<T> DetailOf(const absl::Status& status) {
+  std::optional<google::rpc::Status> rpc_status = RpcStatusOf(status);
+  if (!rpc_status.has_value()) return std::nullopt;
+  for (const google::protobuf::Any& any : rpc_status->details()) {
+    T detail;
+    if (any.Is<T>() && any.UnpackTo(&detail)) return detail;
+  }
+  return std::nullopt;
+}
+
+inline std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const absl::Status& s) {
+  return DetailOf<google::rpc::ErrorInfo>(s);
+}
+inline std::optional<google::rpc::BadRequest> BadRequestOf(const absl::Status& s) {
+  return DetailOf<google::rpc::BadRequest>(s);
+}
+inline std::optional<google::rpc::ResourceInfo> ResourceInfoOf(const absl::Status& s) {
+  return DetailOf<google::rpc::ResourceInfo>(s);
+}
+inline std::optional<google::rpc::PreconditionFailure> PreconditionFailureOf(
+    const absl::Status& s) {
+  return DetailOf<google::rpc::PreconditionFailure>(s);
+}
+inline std::optional<google::rpc::RetryInfo> RetryInfoOf(const absl::Status& s) {
+  return DetailOf<google::rpc::RetryInfo>(s);
+}
+inline std::optional<google::rpc::QuotaFailure> QuotaFailureOf(const absl::Status& s) {
+  return DetailOf<google::rpc::QuotaFailure>(s);
+}
+
+// How long the server asked the caller to wait before retrying (RetryInfo).
+std::optional<absl::Duration> RetryDelayOf(const absl::Status& status);
+
+// A human-readable rendering: "CODE: message", then one indented line per
+// detail (one per violation for BadRequest, PreconditionFailure and
+// QuotaFailure). Other google.rpc details are printed in text format, and
+// details of unknown types by their type URL. Control characters are escaped
+// so that every line stays one line.
+std::string FormatStatus(const grpc::Status& status);
+std::string FormatStatus(const absl::Status& status);
+
+}  // namespace livestream_client
+
+#endif  // LIVESTREAM_CLIENT_LIVESTREAM_CLIENT_H_

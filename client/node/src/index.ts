@@ -1,0 +1,46 @@
+// Public entry point of the Node.js client.
+
+export {
+  LiveStreamAction,
+  liveStreamActionFromJSON,
+  liveStreamActionToJSON,
+  LiveStreamServiceClient,
+  LiveStreamServiceService,
+  LiveStreamSettings,
+  UpdateStatusRequest,
+  UpdateStatusResponse,
+} from './gen/zoom/livestream/v1/livestream_service';
+export type { LiveStreamServiceServer } from './gen/zoom/livestream/v1/livestream_service';
+export { Status } from './gen/google/rpc/status';
+export { Code } from './gen/google/rpc/code';
+export { Any } from './gen/google/protobuf/any';
+export {
+  BadRequest,
+  BadRequest_FieldViolation,
+  DebugInfo,
+  ErrorInfo,
+  Help,
+  LocalizedMessage,
+  PreconditionFailure,
+  PreconditionFailure_Violation,
+  QuotaFailure,
+  QuotaFailure_Violation,
+  RequestInfo,
+  ResourceInfo,
+  RetryInfo,
+} from './gen/google/rpc/error_details';
+export {
+  decodeDetail,
+  decodeStatusDetails,
+  ERROR_DOMAIN,
+  HTTP_STATUS,
+  RichError,
+  STATUS_DETAILS_KEY,
+  statusDetailsBytes,
+  TRACKING_ID,
+  typeNameOf,
+  ZOOM_CODE,
+} from './errors';
+export type { Detail, DetailTypeName } from './errors';
+export { createClient, loadServiceConfig, updateStatus } from './client';
+export type { CallOptions, CreateClientOptions } from './client';

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Exercises livestream_server with the pinned grpcurl (tools/versions.env) over
+# server reflection, against the zoom_emulator: listing, describing, a
+# successful call, and two errors whose google.rpc details grpcurl must decode
+# (ErrorInfo for an unknown webinar, BadRequest for a validation error).
+#
+#   scripts/test-grpcurl.sh
+#
+# Binaries: $LIVESTREAM_SERVER_BIN and $ZOOM_EMULATOR_BIN (default: the CMake
+# build under build/). Prints PASS/FAIL per check and ends with
+# "N passed, M failed"; exits non-zero if any check failed.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SERVER_BIN="${LIVESTREAM_SERVER_BIN:-${REPO_ROOT}/build/server/livestream_server}"
+EMULATOR_BIN="${ZOOM_EMULATOR_BIN:-${REPO_ROOT}/build/tests/zoom_emulator/zoom_emulator}"
+GRPCURL="${REPO_ROOT}/tools/bin/grpcurl"
+SERVICE=zoom.livestream.v1.LiveStreamService
+KNOWN_WEBINAR=99289110036 # exists in the emulator and accepts start
+UNKNOWN_WEBINAR=12345     # the emulator answers Zoom 400, code 3001
+STARTUP_POLLS=1500        # x 20 ms = 30 s per process
+
+for bin in "${SERVER_BIN}" "${EMULATOR_BIN}"; do
+  [[ -x "${bin}" ]] || {
+    echo "test-grpcurl: ${bin} not found; build it or set LIVESTREAM_SERVER_BIN / ZOOM_EMULATOR_BIN" >&2
+    exit 1
+  }
+done
+"${REPO_ROOT}/tools/install.sh" grpcurl >/dev/null
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/test-grpcurl.XXXXXX")"
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "${pid}" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "${pid}" 2>/dev/null || true
+  done
+  rm -rf "${WORK}"
+}
+trap cleanup EXIT
+
+# wait_for_port NAME PID FILE: polls FILE (bounded) for the decimal port the
+# process writes once it listens; fails early if the process dies.
+wait_for_port() {
+  local name="$1" pid="$2" file="$3" port i
+  for ((i = 0; i < STARTUP_POLLS; i++)); do
+    if [[ -s "${file}" ]]; then
+      port="$(tr -d '[:space:]' <"${file}")"
+      if [[ "${port}" =~ ^[0-9]+$ ]]; then
+        echo "${port}"
+        return 0
+      fi
+    fi
+    if ! kill -0 "${pid}" 2>/dev/null; then
+      echo "test-grpcurl: ${name} exited before listening; its output:" >&2
+      cat "${WORK}/${name}.log" >&2
+      return 1
+    fi
+    sleep 0.02
+  done
+  echo "test-grpcurl: ${name} did not write ${file} within 30 s; its output:" >&2
+  cat "${WORK}/${name}.log" >&2
+  return 1
+}
+
+"${EMULATOR_BIN}" --listen=127.0.0.1:0 --port_file="${WORK}/emulator.port" --quiet \
+  >"${WORK}/zoom_emulator.log" 2>&1 &
+PIDS+=($!)
+EMULATOR_PORT="$(wait_for_port zoom_emulator "${PIDS[0]}" "${WORK}/emulator.port")"
+
+ZOOM_ACCESS_TOKEN=emulator-token "${SERVER_BIN}" --listen=127.0.0.1:0 --port_file="${WORK}/server.port" \
+  --zoom_api_base_url="http://127.0.0.1:${EMULATOR_PORT}/v2" >"${WORK}/livestream_server.log" 2>&1 &
+PIDS+=($!)
+SERVER_PORT="$(wait_for_port livestream_server "${PIDS[1]}" "${WORK}/server.port")"
+ADDR="127.0.0.1:${SERVER_PORT}"
+echo "test-grpcurl: $("${GRPCURL}" --version 2>&1) against livestream_server on ${ADDR}"
+
+PASSED=0
+FAILED=0
+OUT=""
+RC=0
+
+# grpcurl_run ARGS...: runs grpcurl, keeping its combined output in OUT and its
+# exit code in RC (errors are expected in some checks).
+grpcurl_run() {
+  RC=0
+  OUT="$("${GRPCURL}" -plaintext -max-time 15 "$@" 2>&1)" || RC=$?
+}
+
+# A check is `begin NAME`, expectations on OUT/RC, then `finish [show]`: PASS
+# when every expectation held, else FAIL listing the unmet ones and grpcurl's
+# output. `finish show` prints the output on PASS too (the decoded details).
+CHECK=""
+PROBLEMS=()
+begin() {
+  CHECK="$1"
+  PROBLEMS=()
+}
+want_ok() { [[ ${RC} -eq 0 ]] || PROBLEMS+=("grpcurl exited ${RC}, want 0"); }
+want_error() { [[ ${RC} -ne 0 ]] || PROBLEMS+=("grpcurl exited 0, want an error"); }
+want_line() { grep -qxF -- "$1" <<<"${OUT}" || PROBLEMS+=("no line '$1'"); }
+want_text() { grep -qF -- "$1" <<<"${OUT}" || PROBLEMS+=("no '$1'"); }
+want_no_text() { ! grep -qiF -- "$1" <<<"${OUT}" || PROBLEMS+=("unexpected '$1'"); }
+finish() {
+  if [[ ${#PROBLEMS[@]} -eq 0 ]]; then
+    echo "PASS: ${CHECK}"
+    [[ "${1:-}" == show ]] && printf '%s\n' "${OUT}" | sed 's/^/    | /'
+    PASSED=$((PASSED + 1))
+    return 0
+  fi
+  echo "FAIL: ${CHECK}"
+  printf '    - %s\n' "${PROBLEMS[@]}"
+  printf '%s\n' "${OUT}" | sed 's/^/    | /'
+  FAILED=$((FAILED + 1))
+}
+
+begin "list shows ${SERVICE} and grpc.health.v1.Health"
+grpcurl_run "${ADDR}" list
+want_ok
+want_line "${SERVICE}"
+want_line grpc.health.v1.Health
+finish
+
+begin "describe ${SERVICE}"
+grpcurl_run "${ADDR}" describe "${SERVICE}"
+want_ok
+want_text "${SERVICE} is a service"
+want_text "rpc UpdateStatus ( .zoom.livestream.v1.UpdateStatusRequest ) returns ( .zoom.livestream.v1.UpdateStatusResponse );"
+finish
+
+begin "grpc.health.v1.Health/Check is SERVING"
+grpcurl_run -d '{}' "${ADDR}" grpc.health.v1.Health/Check
+want_ok
+want_text '"status": "SERVING"'
+finish
+
+grpcurl_run -d "{\"webinar_id\": \"${KNOWN_WEBINAR}\", \"action\": \"LIVE_STREAM_ACTION_START\"}" \
+  "${ADDR}" "${SERVICE}/UpdateStatus"
+# grpcurl prints proto field names (tracking_id); accept the JSON name too.
+TRACKING_ID="$(sed -n 's/^ *"\(tracking_id\|trackingId\)": "\(.*\)",\{0,1\}$/\2/p' <<<"${OUT}")"
+begin "UpdateStatus start webinar ${KNOWN_WEBINAR} succeeds (trackingId: ${TRACKING_ID:-<none>})"
+want_ok
+[[ -n "${TRACKING_ID}" ]] || PROBLEMS+=("no non-empty trackingId in the response")
+finish
+
+begin "unknown webinar ${UNKNOWN_WEBINAR}: NotFound with ErrorInfo decoded (reason ZOOM_WEBINAR_NOT_FOUND)"
+grpcurl_run -d "{\"webinar_id\": \"${UNKNOWN_WEBINAR}\", \"action\": \"LIVE_STREAM_ACTION_START\"}" \
+  "${ADDR}" "${SERVICE}/UpdateStatus"
+want_error
+want_text "Code: NotFound"
+want_text '"@type": "type.googleapis.com/google.rpc.ErrorInfo"'
+want_text '"reason": "ZOOM_WEBINAR_NOT_FOUND"'
+want_text '"domain": "zoom-livestream-gateway"'
+want_text '"zoomCode": "3001"'
+want_no_text "@error"
+want_no_text "not recognized"
+finish show
+
+begin 'validation error (meeting_id "abc"): InvalidArgument with BadRequest decoded'
+grpcurl_run -d '{"meeting_id": "abc", "action": "LIVE_STREAM_ACTION_START"}' "${ADDR}" "${SERVICE}/UpdateStatus"
+want_error
+want_text "Code: InvalidArgument"
+want_text '"@type": "type.googleapis.com/google.rpc.BadRequest"'
+want_text '"field": "meeting_id"'
+want_text '"@type": "type.googleapis.com/google.rpc.ErrorInfo"'
+want_no_text "@error"
+want_no_text "not recognized"
+finish show
+
+echo "${PASSED} passed, ${FAILED} failed"
+[[ ${FAILED} -eq 0 ]]

@@ -1,0 +1,204 @@
+#include "server/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "Address the gRPC server listens on (host:port; port 0 picks a free port).");
+ABSL_FLAG(std::string, port_file, "",
+          "If set, the bound port is written to this file (atomically) once the server serves.");
+ABSL_FLAG(std::string, zoom_api_base_url, "https://api.zoom.us/v2",
+          "Base URL of the Zoom REST API (point it at the zoom_emulator for local runs).");
+ABSL_FLAG(std::string, zoom_access_token_file, "",
+          "File holding the Zoom access token (used when ZOOM_ACCESS_TOKEN is not set).");
+ABSL_FLAG(std::string, zoom_client_secret_file, "",
+          "File holding the Server-to-Server OAuth client secret (used when ZOOM_CLIENT_SECRET is "
+          "not set); ZOOM_ACCOUNT_ID and ZOOM_CLIENT_ID come from the environment.");
+ABSL_FLAG(std::string, zoom_oauth_url, "https://zoom.us/oauth/token",
+          "Zoom's OAuth token endpoint, for Server-to-Server OAuth (point it at the zoom_emulator "
+          "for local runs).");
+ABSL_FLAG(bool, allow_caller_token, false,
+          "Use the Zoom access token a call sends in its x-zoom-access-token metadata for that "
+          "call, instead of the server's credentials (for user-level OAuth apps). Without this "
+          "flag such calls are refused.");
+ABSL_FLAG(double, zoom_rate_limit_qps, 30,
+          "Most requests per second this process sends to Zoom (Zoom Pro's per-account 'Light' "
+          "limit is 30); calls wait for a slot within their deadline. 0 turns client-side rate "
+          "limiting off, including the account-wide pause after a 429.");
+ABSL_FLAG(int32_t, zoom_rate_limit_burst, 5,
+          "Requests that may go to Zoom back to back after a quiet spell, before pacing at "
+          "--zoom_rate_limit_qps sets in.");
+ABSL_FLAG(int32_t, zoom_max_attempts, 3,
+          "Most attempts per call, the first included, when Zoom answers 429, 502, 503 or 504 or "
+          "cannot be reached (1 turns retries off).");
+ABSL_FLAG(std::string, zoom_body_encoding, "multipart",
+          "Body of the Zoom PATCH: 'multipart' (multipart/form-data, as Zoom's Postman "
+          "collection sends) or 'json' (application/json, as Zoom's OpenAPI spec documents).");
+ABSL_FLAG(absl::Duration, zoom_timeout, absl::Seconds(10),
+          "Upper bound of one Zoom call; the caller's deadline applies when it is shorter.");
+ABSL_FLAG(int32_t, zoom_max_connections, 256,
+          "Most concurrent upstream HTTP/1.1 connections (size it as request rate x Zoom "
+          "latency); calls beyond it wait in the server's queue within their deadline.");
+ABSL_FLAG(absl::Duration, zoom_connect_timeout, absl::Seconds(5),
+          "Upper bound of establishing one upstream connection.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "On SIGTERM/SIGINT, how long in-flight calls may take to finish before they are "
+          "cancelled.");
+ABSL_FLAG(bool, log_requests, true, "Write one log line per RPC to stderr.");
+
+namespace livestream_gateway {
+namespace {
+
+// An unset and an empty variable mean the same: nothing configured.
+std::string EnvOrEmpty(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : std::string(absl::StripAsciiWhitespace(value));
+}
+
+absl::StatusOr<std::string> ReadSecretFile(absl::string_view flag, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path));
+  }
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return std::string(absl::StripAsciiWhitespace(contents.str()));
+}
+
+bool IsSingleLine(absl::string_view value) {
+  return !absl::StrContains(value, "\r") && !absl::StrContains(value, "\n");
+}
+
+// The messages name settings, never their values: two of them are secrets.
+absl::Status ValidateCredentials(const Config& config) {
+  const bool static_token = !config.zoom_access_token.empty();
+  std::vector<absl::string_view> oauth_missing;
+  if (config.zoom_account_id.empty()) oauth_missing.push_back("ZOOM_ACCOUNT_ID");
+  if (config.zoom_client_id.empty()) oauth_missing.push_back("ZOOM_CLIENT_ID");
+  if (config.zoom_client_secret.empty()) {
+    oauth_missing.push_back("ZOOM_CLIENT_SECRET (or --zoom_client_secret_file)");
+  }
+  const bool oauth_any = oauth_missing.size() < 3;
+  if (oauth_any && !oauth_missing.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Server-to-Server OAuth needs ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and "
+                     "ZOOM_CLIENT_SECRET; missing: ",
+                     absl::StrJoin(oauth_missing, ", ")));
+  }
+  if (static_token && oauth_any) {
+    return absl::InvalidArgumentError(
+        "both a static Zoom access token (ZOOM_ACCESS_TOKEN or --zoom_access_token_file) and "
+        "Server-to-Server OAuth (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET) are set: "
+        "choose one");
+  }
+  if (!static_token && !oauth_any && !config.allow_caller_token) {
+    return absl::InvalidArgumentError(
+        "no Zoom credentials: set ZOOM_ACCESS_TOKEN or --zoom_access_token_file, or "
+        "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET for Server-to-Server OAuth, or "
+        "--allow_caller_token");
+  }
+  if (!IsSingleLine(config.zoom_access_token)) {
+    return absl::InvalidArgumentError("the Zoom access token must be a single line");
+  }
+  if (!IsSingleLine(config.zoom_account_id) || !IsSingleLine(config.zoom_client_id) ||
+      !IsSingleLine(config.zoom_client_secret)) {
+    return absl::InvalidArgumentError(
+        "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET must each be a single line");
+  }
+  if (oauth_any && !absl::StartsWith(config.zoom_oauth_url, "https://") &&
+      !absl::StartsWith(config.zoom_oauth_url, "http://")) {
+    return absl::InvalidArgumentError("--zoom_oauth_url must start with https:// or http://");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateConfig(const Config& config) {
+  if (config.listen.empty()) return absl::InvalidArgumentError("--listen must not be empty");
+  if (!absl::StartsWith(config.zoom_api_base_url, "https://") &&
+      !absl::StartsWith(config.zoom_api_base_url, "http://")) {
+    return absl::InvalidArgumentError("--zoom_api_base_url must start with https:// or http://");
+  }
+  if (absl::Status status = ValidateCredentials(config); !status.ok()) return status;
+  if (config.zoom_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--zoom_timeout must be positive");
+  }
+  if (config.zoom_connect_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--zoom_connect_timeout must be positive");
+  }
+  if (config.zoom_max_connections < 1 || config.zoom_max_connections > 100000) {
+    return absl::InvalidArgumentError("--zoom_max_connections must be within 1..100000");
+  }
+  if (!(config.zoom_rate_limit_qps >= 0 && config.zoom_rate_limit_qps <= 100000)) {
+    return absl::InvalidArgumentError("--zoom_rate_limit_qps must be within 0..100000");
+  }
+  if (config.zoom_rate_limit_burst < 1 || config.zoom_rate_limit_burst > 100000) {
+    return absl::InvalidArgumentError("--zoom_rate_limit_burst must be within 1..100000");
+  }
+  if (config.zoom_max_attempts < 1 || config.zoom_max_attempts > 10) {
+    return absl::InvalidArgumentError("--zoom_max_attempts must be within 1..10");
+  }
+  if (config.shutdown_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--shutdown_grace must not be negative");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
+  Config config;
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.zoom_api_base_url =
+      std::string(absl::StripSuffix(absl::GetFlag(FLAGS_zoom_api_base_url), "/"));
+  const std::string encoding = absl::GetFlag(FLAGS_zoom_body_encoding);
+  if (encoding == "multipart") {
+    config.zoom_body_encoding = BodyEncoding::kMultipart;
+  } else if (encoding == "json") {
+    config.zoom_body_encoding = BodyEncoding::kJson;
+  } else {
+    return absl::InvalidArgumentError("--zoom_body_encoding must be 'multipart' or 'json'");
+  }
+  config.zoom_timeout = absl::GetFlag(FLAGS_zoom_timeout);
+  config.zoom_max_connections = absl::GetFlag(FLAGS_zoom_max_connections);
+  config.zoom_connect_timeout = absl::GetFlag(FLAGS_zoom_connect_timeout);
+  config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  config.log_requests = absl::GetFlag(FLAGS_log_requests);
+  config.zoom_oauth_url = absl::GetFlag(FLAGS_zoom_oauth_url);
+  config.allow_caller_token = absl::GetFlag(FLAGS_allow_caller_token);
+  config.zoom_rate_limit_qps = absl::GetFlag(FLAGS_zoom_rate_limit_qps);
+  config.zoom_rate_limit_burst = absl::GetFlag(FLAGS_zoom_rate_limit_burst);
+  config.zoom_max_attempts = absl::GetFlag(FLAGS_zoom_max_attempts);
+
+  if (const char* token = std::getenv("ZOOM_ACCESS_TOKEN"); token != nullptr && *token != '\0') {
+    config.zoom_access_token = std::string(absl::StripAsciiWhitespace(token));
+  } else if (const std::string path = absl::GetFlag(FLAGS_zoom_access_token_file); !path.empty()) {
+    absl::StatusOr<std::string> token = ReadSecretFile("zoom_access_token_file", path);
+    if (!token.ok()) return token.status();
+    config.zoom_access_token = *std::move(token);
+  }
+  config.zoom_account_id = EnvOrEmpty("ZOOM_ACCOUNT_ID");
+  config.zoom_client_id = EnvOrEmpty("ZOOM_CLIENT_ID");
+  config.zoom_client_secret = EnvOrEmpty("ZOOM_CLIENT_SECRET");
+  if (const std::string path = absl::GetFlag(FLAGS_zoom_client_secret_file);
+      config.zoom_client_secret.empty() && !path.empty()) {
+    absl::StatusOr<std::string> secret = ReadSecretFile("zoom_client_secret_file", path);
+    if (!secret.ok()) return secret.status();
+    config.zoom_client_secret = *std::move(secret);
+  }
+  if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
+  return config;
+}
+
+}  // namespace livestream_gateway

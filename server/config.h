@@ -1,0 +1,56 @@
+#ifndef LIVESTREAM_GATEWAY_SERVER_CONFIG_H_
+#define LIVESTREAM_GATEWAY_SERVER_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/zoom/zoom_request.h"
+
+namespace livestream_gateway {
+
+// Everything the process is configured with, validated once at startup.
+struct Config {
+  std::string listen = "127.0.0.1:50051";
+  std::string port_file;
+  std::string zoom_api_base_url = "https://api.zoom.us/v2";
+  // Secret: never log it, never put it in an error message.
+  std::string zoom_access_token;
+  // Server-to-Server OAuth (all three, or none).
+  std::string zoom_account_id;
+  std::string zoom_client_id;
+  // Secret, like the access token.
+  std::string zoom_client_secret;
+  std::string zoom_oauth_url = "https://zoom.us/oauth/token";
+  // Calls may bring their own token in the x-zoom-access-token metadata.
+  bool allow_caller_token = false;
+  // 0 turns client-side rate limiting off (and with it the pause on 429).
+  double zoom_rate_limit_qps = 30;
+  int zoom_rate_limit_burst = 5;
+  int zoom_max_attempts = 3;
+  BodyEncoding zoom_body_encoding = BodyEncoding::kMultipart;
+  absl::Duration zoom_timeout = absl::Seconds(10);
+  int zoom_max_connections = 256;
+  absl::Duration zoom_connect_timeout = absl::Seconds(5);
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  int max_request_bytes = 64 * 1024;
+  bool log_requests = true;
+};
+
+// Reads the absl flags defined in config.cc and the environment
+// (ZOOM_ACCESS_TOKEN; ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET).
+// The error names the offending flag or variable.
+absl::StatusOr<Config> ConfigFromFlagsAndEnv();
+
+// The rules ConfigFromFlagsAndEnv applies, separated for tests. Credentials:
+// a static token, or the OAuth triple, or --allow_caller_token (alone or with
+// either of the others); never both a static token and OAuth.
+absl::Status ValidateConfig(const Config& config);
+
+// Whether the server authenticates with Server-to-Server OAuth.
+inline bool UsesOAuth(const Config& config) { return !config.zoom_client_id.empty(); }
+
+}  // namespace livestream_gateway
+
+#endif  // LIVESTREAM_GATEWAY_SERVER_CONFIG_H_

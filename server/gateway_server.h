@@ -1,0 +1,53 @@
+#ifndef LIVESTREAM_GATEWAY_SERVER_GATEWAY_SERVER_H_
+#define LIVESTREAM_GATEWAY_SERVER_GATEWAY_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/config.h"
+#include "server/livestream_service.h"
+#include "server/zoom/http.h"
+#include "server/zoom/rate_limiter.h"
+#include "server/zoom/scheduler.h"
+#include "server/zoom/token_source.h"
+
+namespace livestream_gateway {
+
+// The assembled process: upstream client and its decorators, the service,
+// health and reflection, on a started gRPC server.
+class GatewayServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(const Config& config);
+  ~GatewayServer();
+
+  int port() const { return port_; }
+
+  // Health turns NOT_SERVING, new calls are refused, in-flight calls get
+  // `grace` to finish and are cancelled after it. Returns when all are done.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  GatewayServer() = default;
+
+  // The upstream chain, in the order calls go through it (the reverse of
+  // construction): retrying_ -> rate_limited_ (when on) -> authorizing_ ->
+  // transport_. Torn down from the service end, the transport last.
+  std::unique_ptr<AsyncHttpClient> transport_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::shared_ptr<TokenSource> token_source_;
+  std::unique_ptr<AsyncHttpClient> authorizing_;
+  std::shared_ptr<RateLimiter> rate_limiter_;
+  std::unique_ptr<AsyncHttpClient> rate_limited_;
+  std::unique_ptr<AsyncHttpClient> retrying_;
+  std::unique_ptr<LiveStreamServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace livestream_gateway
+
+#endif  // LIVESTREAM_GATEWAY_SERVER_GATEWAY_SERVER_H_

@@ -1,0 +1,34 @@
+#ifndef LIVESTREAM_GATEWAY_SERVER_GRPC_STATUS_H_
+#define LIVESTREAM_GATEWAY_SERVER_GRPC_STATUS_H_
+
+// The RPC edge: the only place where an absl::Status (with google.rpc detail
+// payloads, see error_details.h) becomes a grpc::Status, and back.
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+
+namespace livestream_gateway {
+
+// The same canonical code; codes outside 0..16 become UNKNOWN, as gRPC only
+// defines those.
+grpc::StatusCode ToGrpcCode(absl::StatusCode code);
+absl::StatusCode FromGrpcCode(grpc::StatusCode code);
+
+// OK becomes grpc::Status::OK. Any other status keeps its code and message,
+// and error_details() is a serialized google.rpc.Status with the same code and
+// message whose details are the status's payloads keyed by a type URL
+// (kTypeUrlPrefix; other payloads stay inside the process) packed as Any: the
+// ErrorInfo first, then the others sorted by type URL, so the bytes are
+// deterministic. A status without an ErrorInfo (a bug elsewhere) still gets
+// one (reason = the code's name, e.g. "INTERNAL"), since the API promises
+// exactly one.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The inverse, for clients and tests: details found in error_details() become
+// payloads keyed by their type URL. Unparseable details are ignored.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+}  // namespace livestream_gateway
+
+#endif  // LIVESTREAM_GATEWAY_SERVER_GRPC_STATUS_H_

@@ -1,0 +1,206 @@
+#include "server/livestream_service.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "server/error_details.h"
+#include "server/grpc_status.h"
+#include "server/request_log.h"
+#include "server/validation.h"
+#include "server/zoom/error_mapping.h"
+
+namespace livestream_gateway {
+
+using ::zoom::livestream::v1::UpdateStatusRequest;
+using ::zoom::livestream::v1::UpdateStatusResponse;
+
+namespace {
+
+constexpr absl::string_view kUpdateStatusMethod = "/zoom.livestream.v1.LiveStreamService/UpdateStatus";
+// gRPC lower-cases metadata keys.
+constexpr absl::string_view kCallerTokenKey = "x-zoom-access-token";
+constexpr size_t kMaxCallerTokenBytes = 16 * 1024;
+
+std::string TargetForLog(const UpdateStatusRequest& request) {
+  switch (request.target_case()) {
+    case UpdateStatusRequest::kWebinarId:
+      return absl::StrCat("webinar/", request.webinar_id());
+    case UpdateStatusRequest::kMeetingId:
+      return absl::StrCat("meeting/", request.meeting_id());
+    case UpdateStatusRequest::TARGET_NOT_SET:
+      break;
+  }
+  return "-";
+}
+
+// The caller's own Zoom token, if it sent one and may. Errors never quote
+// the token.
+absl::StatusOr<std::optional<std::string>> CallerToken(const grpc::CallbackServerContext& context,
+                                                       bool allowed) {
+  const auto& metadata = context.client_metadata();
+  auto found = metadata.find(grpc::string_ref(kCallerTokenKey.data(), kCallerTokenKey.size()));
+  if (found == metadata.end()) return std::nullopt;
+  if (!allowed) {
+    return MakeError(absl::StatusCode::kPermissionDenied,
+                     "this server does not accept callers' Zoom tokens (x-zoom-access-token); "
+                     "it authenticates with its own credentials (see --allow_caller_token)",
+                     "CALLER_TOKEN_NOT_ALLOWED");
+  }
+  const absl::string_view token(found->second.data(), found->second.size());
+  const bool printable = std::all_of(token.begin(), token.end(),
+                                     [](char c) { return c > 0x20 && c < 0x7f; });
+  if (token.empty() || token.size() > kMaxCallerTokenBytes || !printable) {
+    return MakeError(absl::StatusCode::kUnauthenticated,
+                     "x-zoom-access-token must be a Zoom access token: 1 to 16384 printable "
+                     "characters without spaces",
+                     "INVALID_CALLER_TOKEN");
+  }
+  return std::string(token);
+}
+
+// Reports how many requests went to Zoom in the ErrorInfo, and removes the
+// internal payload that carried the count (see http.h).
+void ReportAttempts(absl::Status& status, int attempts) {
+  status.ErasePayload(kAttemptsPayloadKey);
+  std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
+  if (!info.has_value()) return;
+  (*info->mutable_metadata())["attempts"] = absl::StrCat(attempts);
+  SetDetail(status, *info);
+}
+
+ZoomCallContext CallContextOf(const UpdateStatusRequest& request) {
+  if (request.target_case() == UpdateStatusRequest::kMeetingId) {
+    return ZoomCallContext{ZoomTarget::kMeeting, request.meeting_id()};
+  }
+  return ZoomCallContext{ZoomTarget::kWebinar, request.webinar_id()};
+}
+
+}  // namespace
+
+// One per call. It lives until gRPC calls OnDone, which comes after Finish;
+// Finish comes exactly once, either at once (validation) or from the Zoom
+// callback (which the client runs exactly once, also after Cancel).
+class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnaryReactor {
+ public:
+  UpdateStatusReactor(LiveStreamServiceImpl* service, grpc::CallbackServerContext* context,
+                      const UpdateStatusRequest* request, UpdateStatusResponse* response)
+      : service_(service),
+        response_(response),
+        started_(absl::Now()),
+        target_(TargetForLog(*request)),
+        call_context_(CallContextOf(*request)) {
+    if (absl::Status invalid = ValidateUpdateStatusRequest(*request); !invalid.ok()) {
+      Complete(invalid, "");
+      return;
+    }
+    absl::StatusOr<std::optional<std::string>> caller_token =
+        CallerToken(*context, service_->options_.allow_caller_token);
+    if (!caller_token.ok()) {
+      Complete(caller_token.status(), "");
+      return;
+    }
+    HttpRequest http_request;
+    {
+      absl::MutexLock lock(&service_->gen_mu_);
+      http_request =
+          BuildUpdateStatusRequest(*request, service_->options_.request, service_->gen_);
+    }
+    // The credentials decorator sends a request that already has
+    // Authorization as it is.
+    if (caller_token->has_value()) {
+      http_request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", **caller_token));
+    }
+    const absl::Time deadline = std::min(absl::FromChrono(context->deadline()),
+                                         started_ + service_->options_.zoom_timeout);
+    std::shared_ptr<HttpCall> call = service_->zoom_->Send(
+        std::move(http_request), deadline,
+        [this](absl::StatusOr<HttpResponse> result) { OnZoomDone(std::move(result)); });
+    bool cancel_now = false;
+    {
+      absl::MutexLock lock(&mu_);
+      call_ = call;
+      cancel_now = cancelled_;
+    }
+    // OnCancel may have run before call_ was known.
+    if (cancel_now) call->Cancel();
+  }
+
+  void OnCancel() override {
+    std::shared_ptr<HttpCall> call;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      call = call_;
+    }
+    if (call != nullptr) call->Cancel();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void OnZoomDone(absl::StatusOr<HttpResponse> result) {
+    if (!result.ok()) {
+      // Decorators (credentials, rate limits) return errors that are already
+      // rich; bare transport failures still need mapping.
+      absl::Status status = result.status();
+      const int attempts = AttemptsOf(status);
+      if (!GetDetail<google::rpc::ErrorInfo>(status).has_value()) {
+        status = MapTransportError(status, call_context_);
+      }
+      ReportAttempts(status, attempts);
+      Complete(status, "");
+      return;
+    }
+    const std::string* tracking_id = result->FindHeader("x-zm-trackingid");
+    absl::Status status = MapZoomResponse(*result, call_context_, absl::Now());
+    ReportAttempts(status, result->attempts);
+    if (status.ok() && tracking_id != nullptr) response_->set_tracking_id(*tracking_id);
+    Complete(status, tracking_id != nullptr ? *tracking_id : "");
+  }
+
+  // Must be the last thing a path does: after Finish, OnDone may delete this
+  // on another thread.
+  void Complete(const absl::Status& status, absl::string_view tracking_id) {
+    if (service_->options_.log_requests) {
+      std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
+      const std::string outcome = absl::StatusCodeToString(status.code());
+      WriteRequestLog(RequestLogEntry{
+          .method = kUpdateStatusMethod,
+          .target = target_,
+          .outcome = outcome,
+          .reason = info.has_value() ? absl::string_view(info->reason()) : absl::string_view(),
+          .latency = absl::Now() - started_,
+          .tracking_id = tracking_id,
+      });
+    }
+    Finish(ToGrpcStatus(status));
+  }
+
+  LiveStreamServiceImpl* const service_;
+  UpdateStatusResponse* const response_;
+  const absl::Time started_;
+  const std::string target_;
+  const ZoomCallContext call_context_;
+
+  absl::Mutex mu_;
+  std::shared_ptr<HttpCall> call_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+LiveStreamServiceImpl::LiveStreamServiceImpl(AsyncHttpClient* zoom,
+                                             LiveStreamServiceOptions options)
+    : zoom_(zoom), options_(std::move(options)) {}
+
+grpc::ServerUnaryReactor* LiveStreamServiceImpl::UpdateStatus(
+    grpc::CallbackServerContext* context, const UpdateStatusRequest* request,
+    UpdateStatusResponse* response) {
+  return new UpdateStatusReactor(this, context, request, response);
+}
+
+}  // namespace livestream_gateway

@@ -1,0 +1,83 @@
+// livestream_server: flags and environment to Config, signals, wiring.
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "server/config.h"
+#include "server/gateway_server.h"
+#include "server/version.h"
+
+namespace {
+
+bool WritePortFile(const std::string& path, int port) {
+  // Write then rename, so a reader never sees a partial number.
+  const std::string temp = absl::StrCat(path, ".tmp.", getpid());
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.good()) return false;
+  }
+  return std::rename(temp.c_str(), path.c_str()) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(absl::StrCat(
+      livestream_gateway::kProductName, " ", livestream_gateway::kVersion,
+      ": a gRPC gateway that starts and stops Zoom webinar and meeting live streams.\n"
+      "Zoom credentials: env ZOOM_ACCESS_TOKEN, or --zoom_access_token_file.\n"
+      "Usage: livestream_server [--listen=127.0.0.1:50051] [--zoom_api_base_url=URL] ..."));
+  absl::ParseCommandLine(argc, argv);
+
+  absl::StatusOr<livestream_gateway::Config> config = livestream_gateway::ConfigFromFlagsAndEnv();
+  if (!config.ok()) {
+    absl::FPrintF(stderr, "livestream_server: %s\n", config.status().message());
+    return 2;
+  }
+
+  // Block the shutdown signals before any thread exists, so every thread
+  // inherits the mask and only sigwait below receives them.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGTERM);
+  sigaddset(&shutdown_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
+  // A peer closing a socket must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+
+  absl::StatusOr<std::unique_ptr<livestream_gateway::GatewayServer>> server =
+      livestream_gateway::GatewayServer::Start(*config);
+  if (!server.ok()) {
+    absl::FPrintF(stderr, "livestream_server: %s\n", server.status().message());
+    return 1;
+  }
+  absl::FPrintF(stderr, "livestream_server %s listening on port %d, Zoom API %s (%s)\n",
+                livestream_gateway::kVersion, (*server)->port(), config->zoom_api_base_url,
+                config->zoom_body_encoding == livestream_gateway::BodyEncoding::kJson
+                    ? "json"
+                    : "multipart");
+  if (!config->port_file.empty() && !WritePortFile(config->port_file, (*server)->port())) {
+    absl::FPrintF(stderr, "livestream_server: cannot write --port_file %s\n", config->port_file);
+    return 1;
+  }
+
+  int signal_number = 0;
+  sigwait(&shutdown_signals, &signal_number);
+  absl::FPrintF(stderr, "livestream_server: %s received, draining for up to %s\n",
+                strsignal(signal_number), absl::FormatDuration(config->shutdown_grace));
+  (*server)->Shutdown(config->shutdown_grace);
+  server->reset();
+  absl::FPrintF(stderr, "livestream_server: stopped\n");
+  return 0;
+}

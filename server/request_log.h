@@ -1,0 +1,32 @@
+#ifndef LIVESTREAM_GATEWAY_SERVER_REQUEST_LOG_H_
+#define LIVESTREAM_GATEWAY_SERVER_REQUEST_LOG_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace livestream_gateway {
+
+// What one RPC did, for its single log line. Holds no secrets by design:
+// there is no field a token could be put in.
+struct RequestLogEntry {
+  absl::string_view method;
+  absl::string_view target;  // "webinar/123", "meeting/456" or "-"
+  absl::string_view outcome;  // canonical code name, e.g. "OK" or "NOT_FOUND"
+  absl::string_view reason;  // ErrorInfo reason, empty when OK
+  absl::Duration latency;
+  absl::string_view tracking_id;
+};
+
+// One line, logfmt style, so log pipelines can parse it without a schema.
+std::string FormatRequestLogLine(const RequestLogEntry& entry);
+
+// Writes the line to stderr with a single write(2), so lines from concurrent
+// calls never interleave.
+void WriteRequestLog(const RequestLogEntry& entry);
+
+}  // namespace livestream_gateway
+
+#endif  // LIVESTREAM_GATEWAY_SERVER_REQUEST_LOG_H_

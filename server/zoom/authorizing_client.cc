@@ -1,0 +1,116 @@
+#include "server/zoom/authorizing_client.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/error_details.h"
+#include "server/zoom/call_stage.h"
+
+namespace livestream_gateway {
+namespace {
+
+bool HasAuthorization(const HttpRequest& request) {
+  for (const auto& [name, value] : request.headers) {
+    if (absl::EqualsIgnoreCase(name, "authorization")) return true;
+  }
+  return false;
+}
+
+absl::Status WithAttempts(absl::Status status, int attempts) {
+  SetAttempts(status, attempts);
+  return status;
+}
+
+}  // namespace
+
+class AuthorizingClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
+ public:
+  Call(AuthorizingClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
+      : client_(client), request_(std::move(request)), deadline_(deadline), done_(std::move(done)) {}
+
+  void GetToken() {
+    std::optional<uint64_t> ticket = stage_.Begin();
+    if (!ticket.has_value()) {
+      return Finish(WithAttempts(absl::CancelledError("call cancelled"), sent_));
+    }
+    std::shared_ptr<HttpCall> wait = client_->tokens_->GetToken(
+        deadline_, [self = shared_from_this()](absl::StatusOr<std::string> token) {
+          self->OnToken(std::move(token));
+        });
+    stage_.Attach(*ticket, std::move(wait));
+  }
+
+  void Cancel() override { stage_.Cancel(); }
+
+ private:
+  void OnToken(absl::StatusOr<std::string> token) {
+    stage_.End();
+    if (!token.ok()) return Finish(WithAttempts(token.status(), sent_));
+    token_ = *std::move(token);
+    std::optional<uint64_t> ticket = stage_.Begin();
+    if (!ticket.has_value()) {
+      return Finish(WithAttempts(absl::CancelledError("call cancelled"), sent_));
+    }
+    HttpRequest request = request_;
+    request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", token_));
+    ++sent_;
+    std::shared_ptr<HttpCall> transfer = client_->next_->Send(
+        std::move(request), deadline_,
+        [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
+          self->OnResponse(std::move(result));
+        });
+    stage_.Attach(*ticket, std::move(transfer));
+  }
+
+  void OnResponse(absl::StatusOr<HttpResponse> result) {
+    stage_.End();
+    const bool unauthorized = result.ok() && result->status_code == 401;
+    if (unauthorized && sent_ == 1 && client_->tokens_->Invalidate(token_)) {
+      token_.clear();
+      return GetToken();
+    }
+    token_.clear();
+    if (!result.ok()) return Finish(WithAttempts(result.status(), sent_));
+    result->attempts = sent_;
+    Finish(std::move(result));
+  }
+
+  void Finish(absl::StatusOr<HttpResponse> result) {
+    HttpCallback done = std::move(done_);
+    std::move(done)(std::move(result));
+  }
+
+  AuthorizingClient* const client_;
+  const HttpRequest request_;
+  const absl::Time deadline_;
+  HttpCallback done_;
+  CallStage stage_;
+  // Only touched by one stage's callback at a time.
+  std::string token_;  // Secret.
+  int sent_ = 0;
+};
+
+AuthorizingClient::AuthorizingClient(AsyncHttpClient* next, std::shared_ptr<TokenSource> tokens)
+    : next_(next), tokens_(std::move(tokens)) {}
+
+std::shared_ptr<HttpCall> AuthorizingClient::Send(HttpRequest request, absl::Time deadline,
+                                                  HttpCallback done) {
+  if (HasAuthorization(request)) return next_->Send(std::move(request), deadline, std::move(done));
+  if (tokens_ == nullptr) {
+    std::move(done)(WithAttempts(
+        MakeError(absl::StatusCode::kUnauthenticated,
+                  "this server has no Zoom credentials of its own: send a Zoom access token in "
+                  "the x-zoom-access-token request metadata",
+                  "CALLER_TOKEN_REQUIRED"),
+        0));
+    return std::make_shared<CompletedCall>();
+  }
+  auto call = std::make_shared<Call>(this, std::move(request), deadline, std::move(done));
+  call->GetToken();
+  return call;
+}
+
+}  // namespace livestream_gateway

@@ -1,0 +1,657 @@
+#include "server/zoom/curl_http_client.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace livestream_gateway {
+namespace {
+
+// Longest single curl_multi_poll; only a safety net, as every event that
+// matters (new work, cancellation, libcurl or queue timers) ends the wait.
+constexpr int kMaxPollMs = 1000;
+
+bool IsTokenChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+         absl::StrContains("!#$%&'*+-.^_`|~", c);
+}
+
+bool IsToken(absl::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), IsTokenChar);
+}
+
+// CR, LF or NUL would let a value smuggle extra headers or cut the C string
+// libcurl sees.
+bool HasLineBreakOrNul(absl::string_view s) {
+  return s.find_first_of(absl::string_view("\r\n\0", 3)) != absl::string_view::npos;
+}
+
+absl::Status ValidateRequest(const HttpRequest& request) {
+  if (!IsToken(request.method)) {
+    return absl::InvalidArgumentError("HTTP transport: invalid request method");
+  }
+  if (HasLineBreakOrNul(request.url) || !(absl::StartsWithIgnoreCase(request.url, "http://") ||
+                                          absl::StartsWithIgnoreCase(request.url, "https://"))) {
+    return absl::InvalidArgumentError("HTTP transport: URL must be http:// or https://");
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (!IsToken(name) || HasLineBreakOrNul(value)) {
+      // The name is safe to show (a token); the value may be a credential.
+      return absl::InvalidArgumentError(absl::StrCat("HTTP transport: invalid header ",
+                                                     IsToken(name) ? name : std::string("name"),
+                                                     " in request"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool HasHeader(const HttpHeaders& headers, absl::string_view name) {
+  return std::any_of(headers.begin(), headers.end(),
+                     [&](const auto& h) { return absl::EqualsIgnoreCase(h.first, name); });
+}
+
+// Milliseconds for CURLOPT_TIMEOUT_MS: rounded up so libcurl never gives up
+// before the deadline; 0 (no limit) for an infinite deadline.
+long TimeoutMs(absl::Time deadline, absl::Time now) {
+  if (deadline == absl::InfiniteFuture()) return 0;
+  const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(deadline - now, absl::Milliseconds(1)));
+  return static_cast<long>(std::clamp<int64_t>(ms, 1, std::numeric_limits<int32_t>::max()));
+}
+
+absl::Status CurlError(CURLcode code, const char* detail) {
+  std::string message = absl::StrCat("HTTP transport: ", curl_easy_strerror(code));
+  if (detail != nullptr && detail[0] != '\0') absl::StrAppend(&message, " (", detail, ")");
+  // Only the URL can be malformed; CURLE_UNSUPPORTED_PROTOCOL also means a
+  // reply libcurl refused (HTTP/0.9), so the scheme is checked beforehand.
+  if (code == CURLE_URL_MALFORMAT) return absl::InvalidArgumentError(message);
+  return absl::UnavailableError(message);
+}
+
+int OnDebug(CURL* /*easy*/, curl_infotype type, char* data, size_t size, void* /*user*/) {
+  // Only libcurl's own commentary: header and data traffic carry secrets.
+  if (type == CURLINFO_TEXT) {
+    std::fprintf(stderr, "curl: %.*s", static_cast<int>(size), data);
+  }
+  return 0;
+}
+
+}  // namespace
+
+// One HTTP exchange. Shared between the caller (as its HttpCall handle) and
+// the loop (in live_ until completion). `client_` is the only field other
+// threads touch; everything else belongs to the loop thread.
+class CurlHttpClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
+ public:
+  enum class State { kNew, kQueued, kInFlight, kDone };
+
+  Call(CurlHttpClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
+      : request(std::move(request)),
+        deadline(deadline),
+        done(std::move(done)),
+        max_body_bytes(client->options_.max_body_bytes),
+        max_header_bytes(client->options_.max_header_bytes),
+        client_(client) {}
+
+  void Cancel() override {
+    // Holding mu_ while calling into the client is what keeps it alive: the
+    // loop detaches every call (taking mu_) before the client can go away.
+    absl::MutexLock lock(&mu_);
+    if (client_ == nullptr || cancel_requested_) return;
+    cancel_requested_ = true;
+    client_->EnqueueCancel(shared_from_this());
+  }
+
+  // After this, Cancel() is a no-op. Never called with the client's mu_ held.
+  void Detach() {
+    absl::MutexLock lock(&mu_);
+    client_ = nullptr;
+  }
+
+  static size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+    Call* call = static_cast<Call*>(user);
+    const size_t length = size * count;
+    call->header_bytes += length;
+    if (call->header_bytes > call->max_header_bytes) {
+      call->header_overflow = true;
+      return 0;  // aborts the transfer
+    }
+    absl::string_view line(data, length);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    HttpHeaders& headers = call->response.headers;
+    if (absl::StartsWith(line, "HTTP/")) {
+      // A new status line: whatever came before was an interim (1xx) or
+      // proxy response. Only the final response's headers are reported.
+      headers.clear();
+      call->headers_complete = false;
+      return length;
+    }
+    if (line.empty()) {
+      call->headers_complete = true;
+      return length;
+    }
+    if (line.front() == ' ' || line.front() == '\t') {
+      // Obsolete line folding (RFC 9112 5.2): the line continues the
+      // previous value.
+      if (!headers.empty()) {
+        absl::string_view more = absl::StripAsciiWhitespace(line);
+        std::string& value = headers.back().second;
+        if (!more.empty()) absl::StrAppend(&value, value.empty() ? "" : " ", more);
+      }
+      return length;
+    }
+    const size_t colon = line.find(':');
+    if (colon == absl::string_view::npos) return length;  // not a header; ignore
+    std::string name(absl::StripAsciiWhitespace(line.substr(0, colon)));
+    absl::AsciiStrToLower(&name);
+    headers.emplace_back(std::move(name),
+                         std::string(absl::StripAsciiWhitespace(line.substr(colon + 1))));
+    return length;
+  }
+
+  static size_t OnBody(char* data, size_t size, size_t count, void* user) {
+    Call* call = static_cast<Call*>(user);
+    const size_t length = size * count;
+    std::string& body = call->response.body;
+    const size_t room = call->max_body_bytes - body.size();
+    if (length <= room) {
+      body.append(data, length);
+      return length;
+    }
+    body.append(data, room);
+    call->response.body_truncated = true;
+    // Abort rather than drain: the rest could be unbounded. The connection is
+    // closed; Complete() treats this write error as success.
+    return CURL_WRITEFUNC_ERROR;
+  }
+
+  // Loop-thread state.
+  HttpRequest request;  // body must stay put while libcurl sends it
+  absl::Time deadline;
+  HttpCallback done;
+  const size_t max_body_bytes;
+  const size_t max_header_bytes;
+  State state = State::kNew;
+  std::list<Call*>::iterator queue_position;
+  std::multimap<absl::Time, Call*>::iterator deadline_position;
+  bool in_deadline_index = false;
+  CURL* easy = nullptr;
+  bool added_to_multi = false;
+  curl_slist* header_list = nullptr;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  HttpResponse response;
+  size_t header_bytes = 0;
+  bool header_overflow = false;
+  // The blank line ending the last header block arrived. libcurl 7.88
+  // reports success when the peer closes in the middle of the headers.
+  bool headers_complete = false;
+
+ private:
+  absl::Mutex mu_;
+  CurlHttpClient* client_ ABSL_GUARDED_BY(mu_);
+  bool cancel_requested_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+absl::StatusOr<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(
+    CurlHttpClientOptions options) {
+  if (options.max_connections < 1) {
+    return absl::InvalidArgumentError("max_connections must be at least 1");
+  }
+  if (options.connect_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("connect_timeout must be positive");
+  }
+  // Once per process, thread-safe through the static's initialisation;
+  // curl_global_cleanup is never called because other clients may still live.
+  static const CURLcode global_init = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (global_init != CURLE_OK) {
+    return absl::InternalError(
+        absl::StrCat("curl_global_init failed: ", curl_easy_strerror(global_init)));
+  }
+
+  CURLM* multi = curl_multi_init();
+  CURLSH* share = curl_share_init();
+  if (multi == nullptr || share == nullptr) {
+    if (multi != nullptr) curl_multi_cleanup(multi);
+    if (share != nullptr) curl_share_cleanup(share);
+    return absl::ResourceExhaustedError("cannot create libcurl multi or share handle");
+  }
+  const long max = options.max_connections;
+  bool ok = curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max) == CURLM_OK &&
+            curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max) == CURLM_OK &&
+            curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, max) == CURLM_OK &&
+            curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING) == CURLM_OK;
+  // TLS session resumption across easy handles saves a full handshake
+  // (~1 ms of CPU) per new connection. Only the loop thread uses the share,
+  // so it needs no lock callbacks.
+  ok = ok && curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK;
+  if (!ok) {
+    curl_multi_cleanup(multi);
+    curl_share_cleanup(share);
+    return absl::InternalError("cannot configure libcurl multi or share handle");
+  }
+
+  std::unique_ptr<CurlHttpClient> client(new CurlHttpClient(std::move(options), multi, share));
+  client->loop_thread_ = std::thread([raw = client.get()] { raw->Run(); });
+  pthread_setname_np(client->loop_thread_.native_handle(), "curl-http-loop");
+  return client;
+}
+
+CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options, CURLM* multi, CURLSH* share)
+    : options_(std::move(options)), multi_(multi), share_(share) {}
+
+CurlHttpClient::~CurlHttpClient() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  curl_multi_wakeup(multi_);
+  loop_thread_.join();
+  // Every call is finished and every easy handle back in the pool. Easy
+  // handles go before the share they are attached to.
+  for (CURL* easy : idle_easies_) curl_easy_cleanup(easy);
+  curl_multi_cleanup(multi_);
+  curl_share_cleanup(share_);
+}
+
+std::shared_ptr<HttpCall> CurlHttpClient::Send(HttpRequest request, absl::Time deadline,
+                                               HttpCallback done) {
+  auto call = std::make_shared<Call>(this, std::move(request), deadline, std::move(done));
+  queued_now_.fetch_add(1, std::memory_order_relaxed);
+  bool wake = false;
+  bool exited = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (loop_exited_) {
+      exited = true;
+    } else {
+      incoming_.push_back(call);
+      wake = !wake_pending_;
+      wake_pending_ = true;
+    }
+  }
+  if (exited) {
+    // Only reachable when Send() races the destructor; complete it here so
+    // the callback still runs exactly once.
+    call->Detach();
+    queued_now_.fetch_sub(1, std::memory_order_relaxed);
+    call->state = Call::State::kDone;
+    completed_.fetch_add(1, std::memory_order_relaxed);
+    std::move(call->done)(absl::CancelledError("HTTP transport: client is shutting down"));
+    return call;
+  }
+  if (wake) curl_multi_wakeup(multi_);
+  return call;
+}
+
+void CurlHttpClient::EnqueueCancel(std::shared_ptr<Call> call) {
+  bool wake = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (loop_exited_) return;
+    cancels_.push_back(std::move(call));
+    wake = !wake_pending_;
+    wake_pending_ = true;
+  }
+  if (wake) curl_multi_wakeup(multi_);
+}
+
+CurlHttpClient::Stats CurlHttpClient::GetStats() const {
+  Stats stats;
+  stats.started = started_.load(std::memory_order_relaxed);
+  stats.completed = completed_.load(std::memory_order_relaxed);
+  stats.connections_opened = connections_opened_.load(std::memory_order_relaxed);
+  stats.queued_now = queued_now_.load(std::memory_order_relaxed);
+  stats.in_flight_now = in_flight_now_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+void CurlHttpClient::Run() {
+  // CURLOPT_NOSIGNAL leaves SIGPIPE to us, and OpenSSL writes to sockets
+  // without MSG_NOSIGNAL. Blocking it on this thread (the only one doing the
+  // I/O) turns a write to a closed peer into EPIPE without touching the
+  // process-wide disposition.
+  sigset_t sigpipe;
+  sigemptyset(&sigpipe);
+  sigaddset(&sigpipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &sigpipe, nullptr);
+
+  std::vector<std::shared_ptr<Call>> incoming;
+  std::vector<std::shared_ptr<Call>> cancels;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) break;
+      incoming.swap(incoming_);
+      cancels.swap(cancels_);
+      wake_pending_ = false;
+    }
+    absl::Time now = absl::Now();
+    // Incoming first: a Cancel() is always enqueued after its own Send().
+    for (auto& call : incoming) Accept(std::move(call), now);
+    incoming.clear();
+    for (auto& call : cancels) {
+      if (call->state != Call::State::kDone) {
+        Complete(call.get(), absl::CancelledError("HTTP transport: call cancelled"));
+      }
+    }
+    cancels.clear();
+    ExpireQueued(absl::Now());
+    StartQueued();
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    ProcessCompletions();
+    // Slots freed by completions are refilled now; libcurl's timer (0 ms
+    // after an add) makes the poll below return at once to drive them.
+    StartQueued();
+    curl_multi_poll(multi_, nullptr, 0, PollTimeoutMs(absl::Now()), nullptr);
+  }
+  CancelEverything();
+}
+
+void CurlHttpClient::CancelEverything() {
+  std::vector<Call*> calls;
+  calls.reserve(live_.size());
+  for (const auto& entry : live_) calls.push_back(entry.first);
+  // Callbacks cannot finish other live calls synchronously (Cancel() only
+  // enqueues), so these pointers stay valid.
+  for (Call* call : calls) {
+    Complete(call, absl::CancelledError("HTTP transport: client is shutting down"));
+  }
+  // Callbacks may have sent new calls (a retry); fail them too until none
+  // are left, then refuse further ones at the door.
+  while (true) {
+    std::vector<std::shared_ptr<Call>> incoming;
+    {
+      absl::MutexLock lock(&mu_);
+      incoming.swap(incoming_);
+      cancels_.clear();
+      if (incoming.empty()) {
+        loop_exited_ = true;
+        return;
+      }
+    }
+    for (auto& call : incoming) {
+      Call* raw = call.get();
+      live_.emplace(raw, std::move(call));
+      queued_now_.fetch_sub(1, std::memory_order_relaxed);
+      Complete(raw, absl::CancelledError("HTTP transport: client is shutting down"));
+    }
+  }
+}
+
+void CurlHttpClient::Accept(std::shared_ptr<Call> call, absl::Time now) {
+  Call* raw = call.get();
+  live_.emplace(raw, std::move(call));
+  absl::Status refused = ValidateRequest(raw->request);
+  if (refused.ok() && raw->deadline <= now) {
+    refused = absl::DeadlineExceededError("HTTP transport: deadline passed before sending");
+  }
+  if (!refused.ok()) {
+    queued_now_.fetch_sub(1, std::memory_order_relaxed);
+    Complete(raw, std::move(refused));
+    return;
+  }
+  raw->state = Call::State::kQueued;
+  raw->queue_position = queue_.insert(queue_.end(), raw);
+  if (raw->deadline != absl::InfiniteFuture()) {
+    raw->deadline_position = queued_deadlines_.emplace(raw->deadline, raw);
+    raw->in_deadline_index = true;
+  }
+}
+
+void CurlHttpClient::ExpireQueued(absl::Time now) {
+  while (!queued_deadlines_.empty() && queued_deadlines_.begin()->first <= now) {
+    Complete(queued_deadlines_.begin()->second,
+             absl::DeadlineExceededError(
+                 "HTTP transport: deadline passed while waiting for a connection"));
+  }
+}
+
+void CurlHttpClient::StartQueued() {
+  while (in_flight_ < options_.max_connections && !queue_.empty()) {
+    Call* call = queue_.front();
+    queue_.pop_front();
+    if (call->in_deadline_index) {
+      queued_deadlines_.erase(call->deadline_position);
+      call->in_deadline_index = false;
+    }
+    call->state = Call::State::kNew;
+    queued_now_.fetch_sub(1, std::memory_order_relaxed);
+    StartTransfer(call, absl::Now());
+  }
+}
+
+void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
+  if (call->deadline <= now) {
+    Complete(call, absl::DeadlineExceededError(
+                       "HTTP transport: deadline passed while waiting for a connection"));
+    return;
+  }
+  CURL* easy = nullptr;
+  if (idle_easies_.empty()) {
+    easy = curl_easy_init();
+    if (easy == nullptr) {
+      Complete(call, absl::UnavailableError("HTTP transport: cannot create a libcurl handle"));
+      return;
+    }
+  } else {
+    easy = idle_easies_.back();
+    idle_easies_.pop_back();
+  }
+  // From here the handle belongs to the call, so Complete() recycles it and
+  // frees the header list on every path below.
+  call->easy = easy;
+  call->state = Call::State::kInFlight;
+  ++in_flight_;
+  in_flight_now_.fetch_add(1, std::memory_order_relaxed);
+
+  const HttpRequest& request = call->request;
+  curl_slist* list = nullptr;
+  bool list_ok = true;
+  auto append = [&](const std::string& line) {
+    curl_slist* next = curl_slist_append(list, line.c_str());
+    if (next == nullptr) {
+      list_ok = false;
+    } else {
+      list = next;
+    }
+  };
+  for (const auto& [name, value] : request.headers) {
+    // "Name;" is libcurl's spelling of a header with an empty value.
+    append(value.empty() ? absl::StrCat(name, ";") : absl::StrCat(name, ": ", value));
+  }
+  // "Name:" removes a header libcurl would add by itself: no
+  // `Expect: 100-continue` round trip, no form Content-Type, no Accept.
+  for (const char* name : {"Expect", "Content-Type", "Accept"}) {
+    if (!HasHeader(request.headers, name)) append(absl::StrCat(name, ":"));
+  }
+  call->header_list = list;
+  if (!list_ok) {
+    Complete(call, absl::ResourceExhaustedError("HTTP transport: out of memory"));
+    return;
+  }
+
+  CURLcode rc = CURLE_OK;
+  auto set = [&](CURLoption option, auto value) {
+    if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
+  };
+  call->error_buffer[0] = '\0';
+  set(CURLOPT_ERRORBUFFER, call->error_buffer);
+  set(CURLOPT_PRIVATE, static_cast<void*>(call));
+  set(CURLOPT_URL, request.url.c_str());
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_FOLLOWLOCATION, 0L);
+  set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  set(CURLOPT_NOSIGNAL, 1L);
+  set(CURLOPT_TCP_NODELAY, 1L);
+  set(CURLOPT_TCP_KEEPALIVE, 1L);
+  set(CURLOPT_BUFFERSIZE, 16L * 1024);
+  set(CURLOPT_CONNECTTIMEOUT_MS,
+      static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+  set(CURLOPT_TIMEOUT_MS, TimeoutMs(call->deadline, now));
+  // No Accept-Encoding and no decoding: bodies are small and we pass them on
+  // as received.
+  set(CURLOPT_ACCEPT_ENCODING, static_cast<const char*>(nullptr));
+  set(CURLOPT_HTTP_CONTENT_DECODING, 0L);
+  if (!options_.use_environment_proxy) set(CURLOPT_PROXY, "");  // "" ignores *_proxy env
+  if (!options_.ca_bundle_path.empty()) set(CURLOPT_CAINFO, options_.ca_bundle_path.c_str());
+  set(CURLOPT_SHARE, share_);
+  set(CURLOPT_VERBOSE, options_.verbose ? 1L : 0L);
+  set(CURLOPT_DEBUGFUNCTION, options_.verbose ? &OnDebug : nullptr);
+  set(CURLOPT_HEADERFUNCTION, &Call::OnHeader);
+  set(CURLOPT_HEADERDATA, static_cast<void*>(call));
+  set(CURLOPT_WRITEFUNCTION, &Call::OnBody);
+  set(CURLOPT_WRITEDATA, static_cast<void*>(call));
+  set(CURLOPT_HTTPHEADER, list);
+
+  // Method and body. NOBODY off first: it would otherwise turn the next
+  // request into HEAD. POSTFIELDS makes libcurl send the body from our
+  // buffer in the same write as the headers, without copying it.
+  const std::string& method = request.method;
+  const bool has_body =
+      !request.body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
+  if (method == "HEAD") {
+    set(CURLOPT_NOBODY, 1L);
+    set(CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));
+  } else if (has_body) {
+    set(CURLOPT_NOBODY, 0L);
+    set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    set(CURLOPT_POSTFIELDS, request.body.data());
+    set(CURLOPT_CUSTOMREQUEST, method == "POST" ? nullptr : method.c_str());
+  } else {
+    set(CURLOPT_HTTPGET, 1L);
+    set(CURLOPT_CUSTOMREQUEST, method == "GET" ? nullptr : method.c_str());
+  }
+  if (rc != CURLE_OK) {
+    // Before the handle is added: keep Complete() from removing it.
+    Complete(call, CurlError(rc, nullptr));
+    return;
+  }
+  if (CURLMcode mrc = curl_multi_add_handle(multi_, easy); mrc != CURLM_OK) {
+    Complete(call,
+             absl::UnavailableError(absl::StrCat("HTTP transport: ", curl_multi_strerror(mrc))));
+    return;
+  }
+  call->added_to_multi = true;
+  started_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void CurlHttpClient::ProcessCompletions() {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;
+    const CURLcode code = msg->data.result;  // `msg` dies with the removal
+    char* user = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &user);
+    Call* call = reinterpret_cast<Call*>(user);
+    if (call->header_overflow) {
+      Complete(call, absl::UnavailableError(absl::StrCat("HTTP transport: response headers exceed ",
+                                                         call->max_header_bytes, " bytes")));
+    } else if (code == CURLE_OK && !call->headers_complete) {
+      Complete(call, absl::UnavailableError(
+                         "HTTP transport: connection closed before the response headers ended"));
+    } else if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && call->response.body_truncated)) {
+      long status = 0;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      call->response.status_code = static_cast<int>(status);
+      HttpResponse response = std::move(call->response);
+      Complete(call, std::move(response));
+    } else if (code == CURLE_OPERATION_TIMEDOUT &&
+               absl::Now() + absl::Milliseconds(2) >= call->deadline) {
+      // The margin absorbs clock skew between libcurl's monotonic timer and
+      // absl::Now(); an earlier timeout was the connect timeout.
+      Complete(call, absl::DeadlineExceededError(absl::StrCat("HTTP transport: deadline exceeded (",
+                                                              call->error_buffer, ")")));
+    } else {
+      Complete(call, CurlError(code, call->error_buffer));
+    }
+  }
+}
+
+int CurlHttpClient::PollTimeoutMs(absl::Time now) const {
+  int64_t wait = kMaxPollMs;
+  long curl_wait = -1;
+  if (curl_multi_timeout(multi_, &curl_wait) == CURLM_OK && curl_wait >= 0) {
+    wait = std::min<int64_t>(wait, curl_wait);
+  }
+  if (!queued_deadlines_.empty()) {
+    const absl::Duration until = queued_deadlines_.begin()->first - now;
+    wait = std::min(wait, absl::ToInt64Milliseconds(absl::Ceil(until, absl::Milliseconds(1))));
+  }
+  return static_cast<int>(std::max<int64_t>(wait, 0));
+}
+
+void CurlHttpClient::ReleaseEasy(Call* call) {
+  CURL* easy = call->easy;
+  if (call->added_to_multi) {
+    long connects = 0;
+    if (curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
+      connections_opened_.fetch_add(static_cast<uint64_t>(connects), std::memory_order_relaxed);
+    }
+    // Mid-transfer this closes the connection, which is what a cancelled or
+    // timed-out HTTP/1.1 exchange needs.
+    curl_multi_remove_handle(multi_, easy);
+    call->added_to_multi = false;
+  }
+  // Drop every pointer into the call so an idle handle refers to nothing
+  // that can die; the next transfer sets all options again anyway.
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, static_cast<void*>(nullptr));
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, static_cast<void*>(nullptr));
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, static_cast<void*>(nullptr));
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
+  curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  curl_slist_free_all(call->header_list);
+  call->header_list = nullptr;
+  call->easy = nullptr;
+  idle_easies_.push_back(easy);
+  --in_flight_;
+  in_flight_now_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void CurlHttpClient::Complete(Call* call, absl::StatusOr<HttpResponse> result) {
+  switch (call->state) {
+    case Call::State::kQueued:
+      queue_.erase(call->queue_position);
+      if (call->in_deadline_index) {
+        queued_deadlines_.erase(call->deadline_position);
+        call->in_deadline_index = false;
+      }
+      queued_now_.fetch_sub(1, std::memory_order_relaxed);
+      break;
+    case Call::State::kInFlight:
+      ReleaseEasy(call);
+      break;
+    case Call::State::kNew:
+      // Refused before queueing or before getting a handle; whoever took it
+      // out of the waiting count already adjusted queued_now_.
+      break;
+    case Call::State::kDone:
+      return;
+  }
+  call->state = Call::State::kDone;
+  auto entry = live_.find(call);
+  std::shared_ptr<Call> keep = std::move(entry->second);
+  live_.erase(entry);
+  call->Detach();
+  HttpCallback done = std::move(call->done);
+  // Free the request (it holds the bearer token) now, not when the caller
+  // drops its handle.
+  call->request = HttpRequest();
+  completed_.fetch_add(1, std::memory_order_relaxed);
+  std::move(done)(std::move(result));
+}
+
+}  // namespace livestream_gateway

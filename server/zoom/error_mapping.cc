@@ -1,0 +1,397 @@
+#include "server/zoom/error_mapping.h"
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "server/error_details.h"
+#include "server/zoom/retry_after.h"
+
+namespace livestream_gateway {
+namespace {
+
+using ::google::protobuf::Struct;
+using ::google::protobuf::Value;
+
+// Doubles hold every integer up to 2^53 exactly; beyond that a "code" is not
+// one Zoom could have meant.
+constexpr double kMaxExactInteger = 9007199254740992.0;
+
+// protobuf's JSON parser (3.21) takes time quadratic in nesting depth (a
+// 64 KiB body of '[' takes minutes) and several microseconds per array
+// element, so bodies shaped unlike any Zoom error (depth 3, a few members)
+// are refused by this linear scan before it runs.
+bool WithinJsonShapeBudget(absl::string_view body) {
+  int depth = 0;
+  size_t members = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '{':
+      case '[':
+        if (++depth > kMaxZoomErrorJsonDepth) return false;
+        break;
+      case '}':
+      case ']':
+        if (--depth < 0) return false;  // Unbalanced: not JSON anyway.
+        break;
+      case ',':
+      case ':':
+        if (++members > kMaxZoomErrorJsonMembers) return false;
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+// The first `max_bytes` of valid UTF-8 `text`, cut at a character boundary,
+// with C0, DEL and C1 control characters replaced by spaces.
+std::string Bounded(absl::string_view text, size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut);
+  }
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7F) {
+      out.push_back(' ');
+    } else if (byte == 0xC2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      out.push_back(' ');  // U+0080..U+009F, encoded as C2 80..C2 9F.
+      ++i;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+// Header values are raw bytes; keep printable ASCII only so the result is
+// valid UTF-8 and safe to log.
+std::string PrintableAscii(absl::string_view text, size_t max_bytes) {
+  std::string out;
+  for (char c : text.substr(0, max_bytes)) {
+    if (c >= 0x20 && c <= 0x7E) out.push_back(c);
+  }
+  return out;
+}
+
+const std::string* StringMember(const Struct& object, const std::string& key) {
+  auto it = object.fields().find(key);
+  if (it == object.fields().end() || it->second.kind_case() != Value::kStringValue) return nullptr;
+  return &it->second.string_value();
+}
+
+enum class Kind {
+  kTargetNotFound,
+  kUserNotFound,
+  kInvalidRequest,
+  kPrecondition,
+  kPermissionDenied,
+  kUnauthenticated,
+  kRateLimited,
+  kUnavailable,
+  kRejected,
+  kUnexpected,
+};
+
+Kind Classify(int http_status, std::optional<int64_t> zoom_code) {
+  if (http_status == 400 && zoom_code.has_value()) {
+    switch (*zoom_code) {
+      case 3001:
+        return Kind::kTargetNotFound;
+      case 1001:
+        return Kind::kUserNotFound;
+      case 300:
+        return Kind::kInvalidRequest;
+      case 200:
+      case 3000:
+        return Kind::kPrecondition;
+      case 1010:
+      case 3161:
+      case 4711:
+        return Kind::kPermissionDenied;
+      default:
+        break;
+    }
+  }
+  switch (http_status) {
+    case 400:
+      return Kind::kRejected;
+    case 401:
+      return Kind::kUnauthenticated;
+    case 403:
+      return Kind::kPermissionDenied;
+    case 404:
+      return zoom_code == 1001 ? Kind::kUserNotFound : Kind::kTargetNotFound;
+    case 429:
+      return Kind::kRateLimited;
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return Kind::kUnavailable;
+    default:
+      return Kind::kUnexpected;
+  }
+}
+
+// google/rpc/code.proto's "HTTP Mapping" comments, read from HTTP to code.
+absl::StatusCode CodeForUnexpectedStatus(int http_status) {
+  switch (http_status) {
+    case 400:
+      return absl::StatusCode::kInvalidArgument;
+    case 401:
+      return absl::StatusCode::kUnauthenticated;
+    case 403:
+      return absl::StatusCode::kPermissionDenied;
+    case 404:
+      return absl::StatusCode::kNotFound;
+    case 409:
+      return absl::StatusCode::kAborted;
+    case 412:
+      return absl::StatusCode::kFailedPrecondition;
+    case 416:
+      return absl::StatusCode::kOutOfRange;
+    case 499:
+      return absl::StatusCode::kCancelled;
+    case 501:
+      return absl::StatusCode::kUnimplemented;
+    default:
+      break;
+  }
+  if (http_status >= 400 && http_status <= 499) return absl::StatusCode::kFailedPrecondition;
+  if (http_status >= 500 && http_status <= 599) return absl::StatusCode::kInternal;
+  return absl::StatusCode::kUnknown;
+}
+
+absl::string_view TargetNoun(ZoomTarget target) {
+  return target == ZoomTarget::kWebinar ? "webinar" : "meeting";
+}
+
+std::pair<std::string, std::string> TargetMetadata(const ZoomCallContext& context) {
+  return {context.target == ZoomTarget::kWebinar ? "webinarId" : "meetingId", context.target_id};
+}
+
+std::string Message(int http_status, const ZoomCallContext& context, const ZoomError& error) {
+  absl::string_view verb = "Zoom rejected the request";
+  if (http_status >= 500 && http_status <= 599) {
+    verb = "Zoom failed the request";
+  } else if (http_status < 400 || http_status > 599) {
+    verb = "Zoom gave an unexpected answer to the request";
+  }
+  std::string message = absl::StrCat(verb, " for ", TargetNoun(context.target), " ",
+                                     context.target_id, " (HTTP ", http_status);
+  if (error.code.has_value()) absl::StrAppend(&message, ", Zoom code ", *error.code);
+  message.push_back(')');
+  if (!error.message.empty()) absl::StrAppend(&message, ": ", error.message);
+  return message;
+}
+
+void SetRetryInfo(absl::Status& status, std::optional<absl::Duration> delay) {
+  if (!delay.has_value()) return;
+  google::rpc::RetryInfo retry;
+  absl::Duration fraction;
+  const int64_t seconds = absl::IDivDuration(*delay, absl::Seconds(1), &fraction);
+  retry.mutable_retry_delay()->set_seconds(seconds);
+  retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(fraction)));
+  SetDetail(status, retry);
+}
+
+}  // namespace
+
+std::optional<ZoomError> ParseZoomError(absl::string_view body) {
+  if (body.size() > kMaxZoomErrorBodyBytes || !WithinJsonShapeBudget(body)) return std::nullopt;
+  Struct object;
+  if (!google::protobuf::util::JsonStringToMessage(
+           google::protobuf::StringPiece(body.data(), body.size()), &object)
+           .ok())
+    return std::nullopt;
+
+  ZoomError error;
+  if (auto it = object.fields().find("code");
+      it != object.fields().end() && it->second.kind_case() == Value::kNumberValue) {
+    const double code = it->second.number_value();
+    if (std::isfinite(code) && std::trunc(code) == code && std::fabs(code) <= kMaxExactInteger) {
+      error.code = static_cast<int64_t>(code);
+    }
+  }
+  if (const std::string* message = StringMember(object, "message")) {
+    error.message = Bounded(*message, kMaxZoomMessageBytes);
+  }
+  if (auto it = object.fields().find("errors");
+      it != object.fields().end() && it->second.kind_case() == Value::kListValue) {
+    for (const Value& entry : it->second.list_value().values()) {
+      if (error.field_errors.size() == kMaxZoomFieldErrors) break;
+      if (entry.kind_case() != Value::kStructValue) continue;
+      const std::string* field = StringMember(entry.struct_value(), "field");
+      const std::string* message = StringMember(entry.struct_value(), "message");
+      if (field == nullptr && message == nullptr) continue;
+      error.field_errors.emplace_back(
+          field == nullptr ? "" : Bounded(*field, kMaxZoomFieldBytes),
+          message == nullptr ? "" : Bounded(*message, kMaxZoomFieldMessageBytes));
+    }
+  }
+  return error;
+}
+
+absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext& context,
+                             absl::Time now) {
+  const int http_status = response.status_code;
+  if (http_status >= 200 && http_status <= 299) return absl::OkStatus();
+
+  // A truncated body is incomplete JSON at best; never guess from a prefix.
+  std::optional<ZoomError> parsed;
+  if (!response.body_truncated) parsed = ParseZoomError(response.body);
+  const ZoomError error = parsed.value_or(ZoomError{});
+
+  std::vector<std::pair<std::string, std::string>> metadata;
+  metadata.reserve(4);
+  metadata.emplace_back("httpStatus", absl::StrCat(http_status));
+  if (error.code.has_value()) metadata.emplace_back("zoomCode", absl::StrCat(*error.code));
+  if (const std::string* tracking_id = response.FindHeader("x-zm-trackingid")) {
+    std::string clean = PrintableAscii(*tracking_id, kMaxTrackingIdBytes);
+    if (!clean.empty()) metadata.emplace_back("trackingId", std::move(clean));
+  }
+  metadata.push_back(TargetMetadata(context));
+
+  const std::string message = Message(http_status, context, error);
+  const absl::string_view subject_collection =
+      context.target == ZoomTarget::kWebinar ? "webinars/" : "meetings/";
+  const auto retry_after = [&response, now]() -> std::optional<absl::Duration> {
+    const std::string* value = response.FindHeader("retry-after");
+    if (value == nullptr) return std::nullopt;
+    return ParseRetryAfter(*value, now);
+  };
+
+  const Kind kind = Classify(http_status, error.code);
+  absl::Status status;
+  switch (kind) {
+    case Kind::kTargetNotFound:
+    case Kind::kUserNotFound: {
+      const bool user = kind == Kind::kUserNotFound;
+      const bool webinar = context.target == ZoomTarget::kWebinar;
+      status = MakeError(absl::StatusCode::kNotFound, message,
+                         user      ? "ZOOM_USER_NOT_FOUND"
+                         : webinar ? "ZOOM_WEBINAR_NOT_FOUND"
+                                   : "ZOOM_MEETING_NOT_FOUND",
+                         std::move(metadata));
+      google::rpc::ResourceInfo resource;
+      resource.set_resource_type(user      ? "zoom.us/User"
+                                 : webinar ? "zoom.us/Webinar"
+                                           : "zoom.us/Meeting");
+      // Zoom does not say which user; only our own target's ID is known.
+      if (!user) resource.set_resource_name(context.target_id);
+      resource.set_description(error.message);
+      SetDetail(status, resource);
+      break;
+    }
+    case Kind::kInvalidRequest: {
+      status = MakeError(absl::StatusCode::kInvalidArgument, message, "ZOOM_INVALID_REQUEST",
+                         std::move(metadata));
+      if (!error.field_errors.empty()) {
+        google::rpc::BadRequest bad_request;
+        for (const auto& [field, description] : error.field_errors) {
+          auto* violation = bad_request.add_field_violations();
+          violation->set_field(field);
+          violation->set_description(description);
+        }
+        SetDetail(status, bad_request);
+      }
+      break;
+    }
+    case Kind::kPrecondition: {
+      status = MakeError(absl::StatusCode::kFailedPrecondition, message,
+                         "ZOOM_LIVESTREAM_PRECONDITION_FAILED", std::move(metadata));
+      google::rpc::PreconditionFailure failure;
+      auto* violation = failure.add_violations();
+      violation->set_type(absl::StrCat("zoom.us/ZOOM_CODE_", error.code.value_or(0)));
+      violation->set_subject(absl::StrCat(subject_collection, context.target_id));
+      violation->set_description(error.message);
+      SetDetail(status, failure);
+      break;
+    }
+    case Kind::kPermissionDenied:
+      status = MakeError(absl::StatusCode::kPermissionDenied, message, "ZOOM_PERMISSION_DENIED",
+                         std::move(metadata));
+      break;
+    case Kind::kUnauthenticated:
+      status = MakeError(absl::StatusCode::kUnauthenticated, message, "ZOOM_UNAUTHENTICATED",
+                         std::move(metadata));
+      break;
+    case Kind::kRateLimited: {
+      status = MakeError(absl::StatusCode::kResourceExhausted, message, "ZOOM_RATE_LIMITED",
+                         std::move(metadata));
+      google::rpc::QuotaFailure quota;
+      auto* violation = quota.add_violations();
+      violation->set_subject("zoom.us/account");
+      violation->set_description(error.message.empty() ? "Zoom rate limit exceeded"
+                                                       : error.message);
+      SetDetail(status, quota);
+      SetRetryInfo(status, retry_after());
+      break;
+    }
+    case Kind::kUnavailable:
+      status = MakeError(absl::StatusCode::kUnavailable, message, "ZOOM_UNAVAILABLE",
+                         std::move(metadata));
+      SetRetryInfo(status, retry_after());
+      break;
+    case Kind::kRejected:
+      status = MakeError(absl::StatusCode::kInvalidArgument, message, "ZOOM_REQUEST_REJECTED",
+                         std::move(metadata));
+      break;
+    case Kind::kUnexpected:
+      status = MakeError(CodeForUnexpectedStatus(http_status), message, "ZOOM_UNEXPECTED_STATUS",
+                         std::move(metadata));
+      break;
+  }
+  return status;
+}
+
+absl::Status MapTransportError(const absl::Status& transport_error,
+                               const ZoomCallContext& context) {
+  absl::StatusCode code = absl::StatusCode::kUnavailable;
+  absl::string_view reason = "ZOOM_UNREACHABLE";
+  absl::string_view what = "could not reach Zoom";
+  if (transport_error.code() == absl::StatusCode::kDeadlineExceeded) {
+    code = absl::StatusCode::kDeadlineExceeded;
+    reason = "ZOOM_TIMEOUT";
+    what = "Zoom did not answer in time";
+  } else if (transport_error.code() == absl::StatusCode::kCancelled) {
+    code = absl::StatusCode::kCancelled;
+    reason = "CANCELLED";
+    what = "request to Zoom cancelled";
+  }
+  std::string message =
+      absl::StrCat(what, " for ", TargetNoun(context.target), " ", context.target_id);
+  if (!transport_error.message().empty()) {
+    absl::StrAppend(&message, ": ", transport_error.message());
+  }
+  return MakeError(code, message, reason, {TargetMetadata(context)});
+}
+
+}  // namespace livestream_gateway

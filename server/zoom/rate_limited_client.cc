@@ -1,0 +1,85 @@
+#include "server/zoom/rate_limited_client.h"
+
+#include <optional>
+#include <utility>
+
+#include "server/zoom/call_stage.h"
+#include "server/zoom/retry_after.h"
+
+namespace livestream_gateway {
+namespace {
+
+absl::Status NothingSent(absl::Status status) {
+  SetAttempts(status, 0);
+  return status;
+}
+
+}  // namespace
+
+class RateLimitedClient::Call final : public HttpCall,
+                                      public std::enable_shared_from_this<Call> {
+ public:
+  Call(RateLimitedClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
+      : client_(client), request_(std::move(request)), deadline_(deadline), done_(std::move(done)) {}
+
+  void Start() {
+    std::optional<uint64_t> ticket = stage_.Begin();
+    if (!ticket.has_value()) return Finish(NothingSent(absl::CancelledError("call cancelled")));
+    std::shared_ptr<HttpCall> wait = client_->limiter_->Acquire(
+        deadline_, [self = shared_from_this()](absl::Status status) { self->OnSlot(status); });
+    stage_.Attach(*ticket, std::move(wait));
+  }
+
+  void Cancel() override { stage_.Cancel(); }
+
+ private:
+  void OnSlot(absl::Status status) {
+    stage_.End();
+    if (!status.ok()) return Finish(NothingSent(std::move(status)));
+    std::optional<uint64_t> ticket = stage_.Begin();
+    if (!ticket.has_value()) return Finish(NothingSent(absl::CancelledError("call cancelled")));
+    std::shared_ptr<HttpCall> transfer = client_->next_->Send(
+        std::move(request_), deadline_,
+        [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
+          self->OnResponse(std::move(result));
+        });
+    stage_.Attach(*ticket, std::move(transfer));
+  }
+
+  void OnResponse(absl::StatusOr<HttpResponse> result) {
+    stage_.End();
+    if (result.ok() && result->status_code == 429) {
+      if (const std::string* value = result->FindHeader("retry-after")) {
+        const absl::Time now = client_->scheduler_->Now();
+        if (std::optional<absl::Duration> delay = ParseRetryAfter(*value, now)) {
+          client_->limiter_->PauseUntil(now + *delay);
+        }
+      }
+    }
+    Finish(std::move(result));
+  }
+
+  void Finish(absl::StatusOr<HttpResponse> result) {
+    HttpCallback done = std::move(done_);
+    std::move(done)(std::move(result));
+  }
+
+  RateLimitedClient* const client_;
+  HttpRequest request_;
+  const absl::Time deadline_;
+  HttpCallback done_;
+  CallStage stage_;
+};
+
+RateLimitedClient::RateLimitedClient(AsyncHttpClient* next, std::shared_ptr<RateLimiter> limiter,
+                                     Scheduler* scheduler)
+    : next_(next), limiter_(std::move(limiter)), scheduler_(scheduler) {}
+
+std::shared_ptr<HttpCall> RateLimitedClient::Send(HttpRequest request, absl::Time deadline,
+                                                  HttpCallback done) {
+  auto call = std::make_shared<Call>(this, std::move(request), deadline, std::move(done));
+  call->Start();
+  return call;
+}
+
+}  // namespace livestream_gateway

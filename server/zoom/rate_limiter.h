@@ -1,0 +1,110 @@
+#ifndef LIVESTREAM_GATEWAY_SERVER_ZOOM_RATE_LIMITER_H_
+#define LIVESTREAM_GATEWAY_SERVER_ZOOM_RATE_LIMITER_H_
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/zoom/http.h"
+#include "server/zoom/scheduler.h"
+
+namespace livestream_gateway {
+
+// The arithmetic of a token bucket, with no clock or locking of its own:
+// `rate` tokens a second accrue up to `burst`, and each request takes one.
+// Zoom's rate limits are per account, so one bucket serves the process.
+class TokenBucket {
+ public:
+  // Starts full at `now`.
+  TokenBucket(double rate, double burst, absl::Time now);
+
+  // Takes a token if one is available at `now`.
+  bool TryTake(absl::Time now);
+
+  // When a request would get its token if `ahead` requests queued before it
+  // take theirs first, provided nothing else changes: the bucket is drained
+  // in order, so this is exact until a pause.
+  absl::Time SlotTime(absl::Time now, int64_t ahead) const;
+
+  // Zoom answered 429 with Retry-After: no token before `until`, then one,
+  // and no burst after it either, so traffic resumes at `rate`. A pause
+  // never shortens an earlier one.
+  void PauseUntil(absl::Time now, absl::Time until);
+
+  double TokensAt(absl::Time t) const;
+  absl::Time paused_until() const { return paused_until_; }
+
+ private:
+  const double rate_;
+  const double burst_;
+  double tokens_;      // the count at last_
+  absl::Time last_;    // tokens accrue only after it (a pause moves it ahead)
+  absl::Time paused_until_ = absl::InfinitePast();
+};
+
+struct RateLimiterOptions {
+  double requests_per_second = 30;  // > 0
+  int burst = 5;                    // >= 1
+};
+
+// A token bucket that calls wait for, in arrival order. A call whose turn
+// cannot come before its deadline fails at once with RESOURCE_EXHAUSTED and a
+// RetryInfo, rather than waiting only to fail. Waiting calls are entries in a
+// queue served by one timer on the Scheduler.
+//
+// Thread-safe. Create with Create(): timers hold weak references to it.
+class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
+ public:
+  using Callback = absl::AnyInvocable<void(absl::Status) &&>;
+
+  // `scheduler` must outlive the limiter.
+  static std::shared_ptr<RateLimiter> Create(Scheduler* scheduler, RateLimiterOptions options);
+
+  // Calls still waiting complete with CANCELLED.
+  ~RateLimiter();
+
+  // `done` runs exactly once: OK when the call may go (possibly before
+  // Acquire() returns), RESOURCE_EXHAUSTED (ErrorInfo ZOOM_RATE_LIMITED,
+  // QuotaFailure, RetryInfo; before Acquire() returns) when no slot comes
+  // before `deadline`, CANCELLED after the handle's Cancel().
+  std::shared_ptr<HttpCall> Acquire(absl::Time deadline, Callback done);
+
+  // Pauses the whole bucket (see TokenBucket::PauseUntil). Waiting calls
+  // whose turn now falls after their deadline fail with RESOURCE_EXHAUSTED.
+  void PauseUntil(absl::Time until);
+
+  const RateLimiterOptions& options() const { return options_; }
+
+ private:
+  class Waiter;
+
+  RateLimiter(Scheduler* scheduler, RateLimiterOptions options);
+
+  // Grants waiting calls whose tokens are there, and re-arms the timer for
+  // the next one. Returns the callbacks to run, outside the lock.
+  std::vector<Callback> DispatchLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ArmLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void OnTimer(uint64_t generation);
+  void CancelWaiter(Waiter* waiter);
+  absl::Status NoSlotError(absl::Time now, absl::Time slot, bool paused) const;
+
+  Scheduler* const scheduler_;
+  const RateLimiterOptions options_;
+
+  absl::Mutex mu_;
+  TokenBucket bucket_ ABSL_GUARDED_BY(mu_);
+  std::list<std::shared_ptr<Waiter>> queue_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<HttpCall> timer_ ABSL_GUARDED_BY(mu_);
+  absl::Time timer_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  uint64_t timer_generation_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace livestream_gateway
+
+#endif  // LIVESTREAM_GATEWAY_SERVER_ZOOM_RATE_LIMITER_H_

@@ -1,0 +1,124 @@
+#include "server/zoom/retrying_client.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "server/zoom/call_stage.h"
+#include "server/zoom/retry_after.h"
+
+namespace livestream_gateway {
+namespace {
+
+std::optional<absl::Duration> RetryAfterOf(const HttpResponse& response, absl::Time now) {
+  const std::string* value = response.FindHeader("retry-after");
+  if (value == nullptr) return std::nullopt;
+  return ParseRetryAfter(*value, now);
+}
+
+absl::StatusOr<HttpResponse> WithAttempts(absl::StatusOr<HttpResponse> result, int attempts) {
+  if (result.ok()) {
+    result->attempts = attempts;
+    return result;
+  }
+  absl::Status status = result.status();
+  SetAttempts(status, attempts);
+  return status;
+}
+
+}  // namespace
+
+bool IsRetryable(const absl::StatusOr<HttpResponse>& result) {
+  if (!result.ok()) return result.status().code() == absl::StatusCode::kUnavailable;
+  const int status = result->status_code;
+  return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+absl::Duration RetryDelay(const absl::StatusOr<HttpResponse>& result, int retry,
+                          const BackoffOptions& backoff, absl::Time now, absl::BitGenRef gen) {
+  std::optional<absl::Duration> retry_after;
+  if (result.ok()) retry_after = RetryAfterOf(*result, now);
+  if (result.ok() && result->status_code == 429 && retry_after.has_value()) return *retry_after;
+  const absl::Duration jittered = FullJitterBackoff(retry, backoff, gen);
+  return retry_after.has_value() ? std::max(jittered, *retry_after) : jittered;
+}
+
+class RetryingClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
+ public:
+  Call(RetryingClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
+      : client_(client), request_(std::move(request)), deadline_(deadline), done_(std::move(done)) {}
+
+  void Attempt() {
+    std::optional<uint64_t> ticket = stage_.Begin();
+    if (!ticket.has_value()) return Finish(absl::CancelledError("call cancelled"));
+    ++sent_;
+    std::shared_ptr<HttpCall> transfer = client_->next_->Send(
+        request_, deadline_, [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
+          self->OnResult(std::move(result));
+        });
+    stage_.Attach(*ticket, std::move(transfer));
+  }
+
+  void Cancel() override { stage_.Cancel(); }
+
+ private:
+  void OnResult(absl::StatusOr<HttpResponse> result) {
+    stage_.End();
+    attempts_ += AttemptsOf(result);
+    if (!IsRetryable(result) || sent_ >= client_->options_.max_attempts) {
+      return Finish(std::move(result));
+    }
+    const absl::Time now = client_->scheduler_->Now();
+    const absl::Duration delay = client_->Delay(result, sent_, now);
+    // The next attempt needs time of its own after the wait.
+    if (now + delay >= deadline_ || !client_->budget_.TryRetry(now)) {
+      return Finish(std::move(result));
+    }
+    std::optional<uint64_t> ticket = stage_.Begin();
+    if (!ticket.has_value()) return Finish(absl::CancelledError("call cancelled"));
+    std::shared_ptr<HttpCall> timer = client_->scheduler_->RunAt(
+        now + delay, [self = shared_from_this()](absl::Status status) {
+          self->OnBackoffDone(std::move(status));
+        });
+    stage_.Attach(*ticket, std::move(timer));
+  }
+
+  void OnBackoffDone(absl::Status status) {
+    stage_.End();
+    if (!status.ok()) return Finish(absl::CancelledError("call cancelled while waiting to retry"));
+    Attempt();
+  }
+
+  void Finish(absl::StatusOr<HttpResponse> result) {
+    HttpCallback done = std::move(done_);
+    std::move(done)(WithAttempts(std::move(result), attempts_));
+  }
+
+  RetryingClient* const client_;
+  const HttpRequest request_;
+  const absl::Time deadline_;
+  HttpCallback done_;
+  CallStage stage_;
+  // Only touched by one stage's callback at a time.
+  int sent_ = 0;
+  int attempts_ = 0;
+};
+
+RetryingClient::RetryingClient(AsyncHttpClient* next, Scheduler* scheduler, RetryOptions options)
+    : next_(next), scheduler_(scheduler), options_(options), budget_(options.budget) {}
+
+absl::Duration RetryingClient::Delay(const absl::StatusOr<HttpResponse>& result, int retry,
+                                     absl::Time now) {
+  absl::MutexLock lock(&gen_mu_);
+  return RetryDelay(result, retry, options_.backoff, now, gen_);
+}
+
+std::shared_ptr<HttpCall> RetryingClient::Send(HttpRequest request, absl::Time deadline,
+                                               HttpCallback done) {
+  budget_.RecordCall(scheduler_->Now());
+  auto call = std::make_shared<Call>(this, std::move(request), deadline, std::move(done));
+  call->Attempt();
+  return call;
+}
+
+}  // namespace livestream_gateway

@@ -1,0 +1,68 @@
+#ifndef LIVESTREAM_GATEWAY_SERVER_ZOOM_RETRYING_CLIENT_H_
+#define LIVESTREAM_GATEWAY_SERVER_ZOOM_RETRYING_CLIENT_H_
+
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/random/bit_gen_ref.h"
+#include "absl/random/random.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/zoom/backoff.h"
+#include "server/zoom/http.h"
+#include "server/zoom/retry_budget.h"
+#include "server/zoom/scheduler.h"
+
+namespace livestream_gateway {
+
+struct RetryOptions {
+  // All attempts of one call, the first included (--zoom_max_attempts).
+  int max_attempts = 3;
+  BackoffOptions backoff;
+  RetryBudgetOptions budget;
+};
+
+// Whether another attempt may help: an UNAVAILABLE error (connection
+// failure, reset, token endpoint unavailable), or HTTP 429, 502, 503 or 504.
+// Never INVALID_ARGUMENT (a request that can never be sent),
+// DEADLINE_EXCEEDED, CANCELLED, a rate-limit refusal or any other answer.
+bool IsRetryable(const absl::StatusOr<HttpResponse>& result);
+
+// The wait before retry number `retry` (1-based) of a retryable result: for
+// 429 the Retry-After when it parses (Zoom asked for exactly that), otherwise
+// full-jitter backoff, but never less than a Retry-After that came with it.
+absl::Duration RetryDelay(const absl::StatusOr<HttpResponse>& result, int retry,
+                          const BackoffOptions& backoff, absl::Time now, absl::BitGenRef gen);
+
+// Decorator that sends a call again when IsRetryable(), after RetryDelay(),
+// for at most `max_attempts` attempts, only while the wait ends before the
+// call's deadline (each attempt gets the remaining time up to that same
+// deadline), and only within the retry budget. Otherwise the last result is
+// passed on, with HttpResponse::attempts (or the status's attempts payload)
+// counting every request sent. Cancel() reaches the transfer or the wait in
+// progress.
+class RetryingClient final : public AsyncHttpClient {
+ public:
+  // `next` and `scheduler` must outlive this client.
+  RetryingClient(AsyncHttpClient* next, Scheduler* scheduler, RetryOptions options);
+
+  std::shared_ptr<HttpCall> Send(HttpRequest request, absl::Time deadline,
+                                 HttpCallback done) override;
+
+ private:
+  class Call;
+
+  absl::Duration Delay(const absl::StatusOr<HttpResponse>& result, int retry, absl::Time now);
+
+  AsyncHttpClient* const next_;
+  Scheduler* const scheduler_;
+  const RetryOptions options_;
+  RetryBudget budget_;
+  absl::Mutex gen_mu_;
+  absl::BitGen gen_ ABSL_GUARDED_BY(gen_mu_);
+};
+
+}  // namespace livestream_gateway
+
+#endif  // LIVESTREAM_GATEWAY_SERVER_ZOOM_RETRYING_CLIENT_H_

@@ -1,0 +1,107 @@
+#include "tests/client/fake_livestream_server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace livestream_client::testing {
+
+using ::zoom::livestream::v1::LiveStreamService;
+using ::zoom::livestream::v1::UpdateStatusRequest;
+using ::zoom::livestream::v1::UpdateStatusResponse;
+
+class FakeLiveStreamServer::HoldReactor : public grpc::ServerUnaryReactor {
+ public:
+  explicit HoldReactor(FakeLiveStreamServer* owner) : owner_(owner) {}
+
+  void OnCancel() override {
+    {
+      absl::MutexLock lock(&owner_->mu_);
+      ++owner_->cancellations_;
+    }
+    Finish(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  FakeLiveStreamServer* owner_;
+};
+
+class FakeLiveStreamServer::Service : public LiveStreamService::CallbackService {
+ public:
+  explicit Service(FakeLiveStreamServer* owner) : owner_(owner) {}
+
+  grpc::ServerUnaryReactor* UpdateStatus(grpc::CallbackServerContext* context,
+                                         const UpdateStatusRequest* request,
+                                         UpdateStatusResponse* response) override {
+    FakeReply reply;
+    {
+      absl::MutexLock lock(&owner_->mu_);
+      owner_->calls_.push_back({*request, context->deadline()});
+      reply = owner_->replies_.front();
+      if (owner_->replies_.size() > 1) owner_->replies_.pop_front();
+    }
+    if (reply.hold) return new HoldReactor(owner_);
+    response->set_tracking_id(reply.tracking_id);
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(reply.status);
+    return reactor;
+  }
+
+ private:
+  FakeLiveStreamServer* owner_;
+};
+
+FakeLiveStreamServer::FakeLiveStreamServer()
+    : replies_{FakeReply{}}, service_(std::make_unique<Service>(this)) {
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(service_.get());
+  server_ = builder.BuildAndStart();
+  target_ = absl::StrCat("127.0.0.1:", port);
+}
+
+FakeLiveStreamServer::~FakeLiveStreamServer() {
+  // An immediate deadline cancels held calls instead of waiting for them.
+  server_->Shutdown(std::chrono::system_clock::now());
+  server_->Wait();
+}
+
+void FakeLiveStreamServer::SetReplies(std::vector<FakeReply> replies) {
+  absl::MutexLock lock(&mu_);
+  replies_.assign(replies.begin(), replies.end());
+}
+
+std::vector<ReceivedCall> FakeLiveStreamServer::calls() {
+  absl::MutexLock lock(&mu_);
+  return calls_;
+}
+
+bool FakeLiveStreamServer::WaitForCalls(size_t count, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto arrived = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return calls_.size() >= count; };
+  return mu_.AwaitWithTimeout(absl::Condition(&arrived), timeout);
+}
+
+bool FakeLiveStreamServer::WaitForCancellations(size_t count, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto cancelled = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return cancellations_ >= count; };
+  return mu_.AwaitWithTimeout(absl::Condition(&cancelled), timeout);
+}
+
+grpc::Status RichStatusOf(grpc::StatusCode code, const std::string& message,
+                          const std::vector<const google::protobuf::Message*>& details) {
+  google::rpc::Status rpc_status;
+  rpc_status.set_code(code);
+  rpc_status.set_message(message);
+  for (const google::protobuf::Message* detail : details) {
+    rpc_status.add_details()->PackFrom(*detail);
+  }
+  return grpc::Status(code, message, rpc_status.SerializeAsString());
+}
+
+}  // namespace livestream_client::testing

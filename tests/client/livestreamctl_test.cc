@@ -1,0 +1,302 @@
+// Runs the livestreamctl binary against the in-process fake server.
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "client/cpp/livestream_client.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "tests/client/fake_livestream_server.h"
+
+extern char** environ;
+
+namespace livestream_client {
+namespace {
+
+using ::livestream_client::testing::FakeLiveStreamServer;
+using ::livestream_client::testing::FakeReply;
+using ::livestream_client::testing::RichStatus;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadAll(int fd) {
+  std::string text;
+  lseek(fd, 0, SEEK_SET);
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) text.append(buffer, n);
+  return text;
+}
+
+// stdout and stderr go to in-memory files rather than pipes, so the child can
+// never block on a full pipe while we wait for it.
+RunResult RunLivestreamctl(const std::vector<std::string>& args) {
+  RunResult result;
+  const int out_fd = memfd_create("stdout", MFD_CLOEXEC);
+  const int err_fd = memfd_create("stderr", MFD_CLOEXEC);
+  EXPECT_GE(out_fd, 0);
+  EXPECT_GE(err_fd, 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  std::vector<std::string> argv_strings = {LIVESTREAMCTL_PATH};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  argv.reserve(argv_strings.size() + 1);
+  for (std::string& arg : argv_strings) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int spawn_error =
+      posix_spawn(&pid, LIVESTREAMCTL_PATH, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(spawn_error, 0) << LIVESTREAMCTL_PATH;
+  if (spawn_error == 0) {
+    int wait_status = 0;
+    EXPECT_EQ(waitpid(pid, &wait_status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(wait_status)) << "wait status " << wait_status;
+    if (WIFEXITED(wait_status)) result.exit_code = WEXITSTATUS(wait_status);
+  }
+  result.out = ReadAll(out_fd);
+  result.err = ReadAll(err_fd);
+  close(out_fd);
+  close(err_fd);
+  return result;
+}
+
+UpdateStatusRequest ParseRequest(const std::string& text) {
+  UpdateStatusRequest request;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &request)) << text;
+  return request;
+}
+
+struct ArgsCase {
+  std::string name;
+  std::vector<std::string> args;  // --target is added
+  std::string expected_request;   // text proto
+};
+
+void PrintTo(const ArgsCase& c, std::ostream* os) { *os << c.name; }
+
+class LivestreamctlArgsTest : public ::testing::TestWithParam<ArgsCase> {
+ protected:
+  FakeLiveStreamServer server_;
+};
+
+TEST_P(LivestreamctlArgsTest, SendsRequestAndPrintsTrackingId) {
+  server_.SetReplies({FakeReply::Ok("trk-42")});
+  std::vector<std::string> args = {"--target=" + server_.target()};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+  const RunResult result = RunLivestreamctl(args);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "tracking_id: trk-42\n");
+  EXPECT_THAT(result.err, IsEmpty());
+  const std::vector<testing::ReceivedCall> calls = server_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      calls[0].request, ParseRequest(GetParam().expected_request)))
+      << calls[0].request.ShortDebugString();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Forms, LivestreamctlArgsTest,
+    ::testing::Values(
+        ArgsCase{"StartWebinarSpaceForm",
+                 {"start", "--webinar", "99289110036"},
+                 R"pb(webinar_id: "99289110036" action: LIVE_STREAM_ACTION_START)pb"},
+        ArgsCase{"StopMeetingEqualsForm",
+                 {"stop", "--meeting=85746065"},
+                 R"pb(meeting_id: "85746065" action: LIVE_STREAM_ACTION_STOP)pb"},
+        ArgsCase{
+            "SettingsHyphenated",
+            {"settings", "--webinar=1", "--display-name=Town hall", "--active-speaker-name=false"},
+            R"pb(webinar_id: "1"
+                 settings { display_name: "Town hall" active_speaker_name: false })pb"},
+        ArgsCase{"SettingsUnderscoredSpaceForm",
+                 {"settings", "--webinar", "1", "--display_name", "Town hall",
+                  "--active_speaker_name", "true"},
+                 R"pb(webinar_id: "1"
+                      settings { display_name: "Town hall" active_speaker_name: true })pb"},
+        ArgsCase{"HyphenatedSpaceForm",
+                 {"settings", "--meeting", "2", "--display-name", "-leading-dash",
+                  "--active-speaker-name", "false"},
+                 R"pb(meeting_id: "2"
+                      settings { display_name: "-leading-dash" active_speaker_name: false })pb"},
+        ArgsCase{"FlagsBeforeSubcommand",
+                 {"--webinar=7", "--timeout=20s", "start"},
+                 R"pb(webinar_id: "7" action: LIVE_STREAM_ACTION_START)pb"},
+        ArgsCase{"SingleDashFlags",
+                 {"-meeting=3", "-active-speaker-name=true", "start"},
+                 R"pb(meeting_id: "3"
+                      action: LIVE_STREAM_ACTION_START
+                      settings { active_speaker_name: true })pb"},
+        ArgsCase{"Utf8DisplayName",
+                 {"settings", "--webinar=5", "--display-name=R\xc3\xa9union"},
+                 R"pb(webinar_id: "5"
+                      settings { display_name: "R\303\251union" })pb"}),
+    [](const ::testing::TestParamInfo<ArgsCase>& info) { return info.param.name; });
+
+class LivestreamctlTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> Args(std::vector<std::string> rest) {
+    rest.insert(rest.begin(), "--target=" + server_.target());
+    return rest;
+  }
+
+  FakeLiveStreamServer server_;
+};
+
+TEST_F(LivestreamctlTest, RichErrorGoesToStderrWithExitCodeTenPlusCode) {
+  google::rpc::ErrorInfo info;
+  info.set_reason("ZOOM_WEBINAR_NOT_FOUND");
+  info.set_domain("zoom-livestream-gateway");
+  (*info.mutable_metadata())["zoomCode"] = "3001";
+  google::rpc::ResourceInfo resource;
+  resource.set_resource_type("zoom.us/Webinar");
+  resource.set_resource_name("123");
+  const grpc::Status sent =
+      RichStatus(grpc::StatusCode::NOT_FOUND, "Zoom webinar 123 not found", info, resource);
+  server_.SetReplies({FakeReply::Error(sent)});
+  const RunResult result = RunLivestreamctl(Args({"start", "--webinar=123"}));
+  EXPECT_EQ(result.exit_code, 15);
+  EXPECT_THAT(result.out, IsEmpty());
+  EXPECT_EQ(result.err, FormatStatus(sent) + "\n");
+  EXPECT_THAT(result.err, HasSubstr("ErrorInfo: reason=ZOOM_WEBINAR_NOT_FOUND"));
+}
+
+TEST_F(LivestreamctlTest, EmptyTrackingIdStillPrintsTheLine) {
+  server_.SetReplies({FakeReply::Ok("")});
+  const RunResult result = RunLivestreamctl(Args({"stop", "--meeting=1"}));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "tracking_id: \n");
+}
+
+TEST_F(LivestreamctlTest, TimeoutFlagSetsTheDeadline) {
+  server_.SetReplies({FakeReply::Hold()});
+  const RunResult result = RunLivestreamctl(Args({"start", "--webinar=1", "--timeout", "300ms"}));
+  EXPECT_EQ(result.exit_code, 14) << result.err;
+  EXPECT_THAT(result.err, StartsWith("DEADLINE_EXCEEDED"));
+  EXPECT_TRUE(server_.WaitForCancellations(1));
+}
+
+TEST_F(LivestreamctlTest, DefaultTimeoutIsFiveSeconds) {
+  server_.SetReplies({FakeReply::Ok("t")});
+  const auto before = std::chrono::system_clock::now();
+  const RunResult result = RunLivestreamctl(Args({"start", "--webinar=1"}));
+  const auto after = std::chrono::system_clock::now();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::vector<testing::ReceivedCall> calls = server_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  // Slack for gRPC's relative timeout and cached clocks.
+  EXPECT_GE(calls[0].deadline, before + std::chrono::seconds(5) - std::chrono::milliseconds(50));
+  EXPECT_LE(calls[0].deadline, after + std::chrono::seconds(5) + std::chrono::milliseconds(100));
+}
+
+TEST(LivestreamctlUnreachableTest, UnavailableExitsTwentyFour) {
+  // A bound socket that never listens refuses connections for as long as it
+  // is held, unlike a port that was merely free a moment ago.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const RunResult result =
+      RunLivestreamctl({absl::StrCat("--target=127.0.0.1:", ntohs(address.sin_port)), "start",
+                        "--webinar=1", "--timeout=20s"});
+  close(fd);
+  EXPECT_EQ(result.exit_code, 24) << result.err;
+  EXPECT_THAT(result.err, StartsWith("UNAVAILABLE"));
+  EXPECT_THAT(result.out, IsEmpty());
+}
+
+TEST_F(LivestreamctlTest, HelpExitsZero) {
+  for (const char* flag : {"--help", "-h"}) {
+    const RunResult result = RunLivestreamctl({flag});
+    EXPECT_EQ(result.exit_code, 0) << flag;
+    EXPECT_THAT(result.out, StartsWith("Usage: livestreamctl --target=HOST:PORT")) << flag;
+    EXPECT_THAT(result.out, HasSubstr("Exit codes")) << flag;
+  }
+  EXPECT_TRUE(server_.calls().empty());
+}
+
+TEST_F(LivestreamctlTest, VersionExitsZero) {
+  const RunResult result = RunLivestreamctl({"--version"});
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_THAT(result.out, StartsWith("livestreamctl "));
+}
+
+struct UsageCase {
+  std::string name;
+  std::vector<std::string> args;  // --target is added unless without_target
+  std::string expected_stderr;
+  bool without_target = false;
+};
+
+void PrintTo(const UsageCase& c, std::ostream* os) { *os << c.name; }
+
+class LivestreamctlUsageTest : public ::testing::TestWithParam<UsageCase> {
+ protected:
+  FakeLiveStreamServer server_;
+};
+
+TEST_P(LivestreamctlUsageTest, ExitsOneWithoutCalling) {
+  std::vector<std::string> args = GetParam().args;
+  if (!GetParam().without_target) args.insert(args.begin(), "--target=" + server_.target());
+  const RunResult result = RunLivestreamctl(args);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr(GetParam().expected_stderr));
+  EXPECT_THAT(result.out, IsEmpty());
+  EXPECT_TRUE(server_.calls().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, LivestreamctlUsageTest,
+    ::testing::Values(
+        UsageCase{"NoSubcommand", {"--webinar=1"}, "missing subcommand", false},
+        UsageCase{"NoTarget", {"start", "--webinar=1"}, "missing --target", true},
+        UsageCase{
+            "UnknownSubcommand", {"restart", "--webinar=1"}, "unknown subcommand: restart", false},
+        UsageCase{
+            "TwoSubcommands", {"start", "stop", "--webinar=1"}, "unexpected argument: stop", false},
+        UsageCase{"NoWebinarOrMeeting", {"start"}, "exactly one of --webinar", false},
+        UsageCase{"WebinarAndMeeting",
+                  {"start", "--webinar=1", "--meeting=2"},
+                  "exactly one of --webinar",
+                  false},
+        UsageCase{"UnknownFlag", {"start", "--webinar=1", "--bogus-flag=1"}, "bogus-flag", false},
+        UsageCase{"BadBool",
+                  {"start", "--webinar=1", "--active-speaker-name=maybe"},
+                  "active_speaker_name",
+                  false},
+        UsageCase{"DurationWithoutUnit", {"start", "--webinar=1", "--timeout=5"}, "timeout", false},
+        UsageCase{
+            "ZeroTimeout", {"start", "--webinar=1", "--timeout=0s"}, "must be positive", false},
+        UsageCase{"MissingValue", {"start", "--webinar"}, "webinar", false}),
+    [](const ::testing::TestParamInfo<UsageCase>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace livestream_client

@@ -1,0 +1,294 @@
+#include "tests/integration/test_harness.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+
+extern char** environ;
+
+namespace livestream_gateway::testing {
+namespace {
+
+std::string BinaryFromEnv(const char* name, const char* compiled_default) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : compiled_default;
+}
+
+size_t AppendToString(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+}  // namespace
+
+std::string ServerBinary() { return BinaryFromEnv("LIVESTREAM_SERVER_BIN", LIVESTREAM_SERVER_BIN); }
+std::string EmulatorBinary() { return BinaryFromEnv("ZOOM_EMULATOR_BIN", ZOOM_EMULATOR_BIN); }
+
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  absl::Duration pause = absl::Milliseconds(1);
+  while (!condition()) {
+    if (absl::Now() > give_up) return false;
+    std::this_thread::sleep_for(absl::ToChronoMilliseconds(pause));
+    pause = std::min(pause * 2, absl::Milliseconds(50));
+  }
+  return true;
+}
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "livestream-test-XXXXXX").string();
+  char* made = mkdtemp(pattern.data());
+  if (made == nullptr) std::abort();
+  dir_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+absl::StatusOr<std::unique_ptr<Process>> Process::Start(const std::string& binary,
+                                                        std::vector<std::string> args,
+                                                        std::vector<std::string> env) {
+  auto process = std::unique_ptr<Process>(new Process());
+  char stderr_template[] = "/tmp/livestream-stderr-XXXXXX";
+  int stderr_fd = mkstemp(stderr_template);
+  if (stderr_fd < 0) return absl::InternalError("mkstemp failed");
+  process->stderr_path_ = stderr_template;
+
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string item = *entry;
+    std::string name = item.substr(0, item.find('='));
+    bool replaced = false;
+    for (const std::string& override_entry : env) {
+      if (override_entry.substr(0, override_entry.find('=')) == name) replaced = true;
+    }
+    if (!replaced) environment.push_back(item);
+  }
+  for (const std::string& entry : env) environment.push_back(entry);
+
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(binary.c_str()));
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, stderr_fd, STDERR_FILENO);
+  posix_spawn_file_actions_addclose(&actions, stderr_fd);
+  // The child starts with default signal handling and an empty mask, whatever
+  // the test runner did.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  int rc = posix_spawn(&process->pid_, binary.c_str(), &actions, &attributes, argv.data(),
+                       envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  close(stderr_fd);
+  if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", binary, ": ", rc));
+  return process;
+}
+
+Process::~Process() {
+  if (pid_ > 0 && !exited_) {
+    kill(pid_, SIGKILL);
+    Wait(absl::Seconds(10));
+  }
+  if (!stderr_path_.empty()) unlink(stderr_path_.c_str());
+}
+
+void Process::Signal(int signal_number) {
+  if (pid_ > 0 && !exited_) kill(pid_, signal_number);
+}
+
+bool Process::Running() {
+  if (exited_) return false;
+  int status = 0;
+  pid_t done = waitpid(pid_, &status, WNOHANG);
+  if (done == pid_) {
+    exited_ = true;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return false;
+  }
+  return true;
+}
+
+int Process::Wait(absl::Duration timeout) {
+  if (!WaitFor([this] { return !Running(); }, timeout)) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exited_ = true;
+    exit_code_ = -1;
+  }
+  return exit_code_;
+}
+
+std::string Process::Stderr() const {
+  std::ifstream in(stderr_path_);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+absl::StatusOr<int> Process::WaitForPortFile(const std::string& path, absl::Duration timeout) {
+  int port = 0;
+  bool found = WaitFor(
+      [&] {
+        if (!Running()) return true;
+        std::ifstream in(path);
+        std::string text;
+        if (!std::getline(in, text)) return false;
+        return absl::SimpleAtoi(text, &port) && port > 0;
+      },
+      timeout);
+  if (!found || port <= 0) {
+    return absl::UnavailableError(
+        absl::StrCat("process did not report a port; stderr:\n", Stderr()));
+  }
+  return port;
+}
+
+long Process::StatusField(const std::string& name) const {
+  std::ifstream in(absl::StrCat("/proc/", pid_, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (absl::StartsWith(line, name + ":")) {
+      long value = 0;
+      std::vector<std::string> parts =
+          absl::StrSplit(line.substr(name.size() + 1), ' ', absl::SkipWhitespace());
+      if (!parts.empty() && absl::SimpleAtoi(parts[0], &value)) return value;
+    }
+  }
+  return -1;
+}
+
+HttpResult HttpCall(const std::string& method, const std::string& url, const std::string& body) {
+  HttpResult result;
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &AppendToString);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  if (method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  CURLcode code = curl_easy_perform(curl);
+  EXPECT_EQ(code, CURLE_OK) << method << " " << url << ": " << curl_easy_strerror(code);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return result;
+}
+
+google::protobuf::Struct ParseJson(const std::string& json) {
+  google::protobuf::Struct parsed;
+  auto status = google::protobuf::util::JsonStringToMessage(json, &parsed);
+  EXPECT_TRUE(status.ok()) << status.ToString() << "\n" << json;
+  return parsed;
+}
+
+absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(std::vector<std::string> extra_args) {
+  auto emulator = std::unique_ptr<Emulator>(new Emulator());
+  const std::string port_file = emulator->dir_.path("emulator.port");
+  std::vector<std::string> args = {"--listen=127.0.0.1:0", "--port_file=" + port_file, "--quiet"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  absl::StatusOr<std::unique_ptr<Process>> process = Process::Start(EmulatorBinary(), args);
+  if (!process.ok()) return process.status();
+  emulator->process_ = *std::move(process);
+  absl::StatusOr<int> port = emulator->process_->WaitForPortFile(port_file);
+  if (!port.ok()) return port.status();
+  emulator->port_ = *port;
+  return emulator;
+}
+
+std::string Emulator::base_url() const { return absl::StrCat("http://127.0.0.1:", port_, "/v2"); }
+
+void Emulator::Script(const std::string& responses_json) {
+  HttpResult result =
+      HttpCall("POST", absl::StrCat("http://127.0.0.1:", port_, "/_emulator/script"),
+               absl::StrCat("{\"responses\":", responses_json, "}"));
+  ASSERT_EQ(result.status, 200) << result.body;
+}
+
+void Emulator::SetDelay(absl::Duration delay) {
+  HttpResult result =
+      HttpCall("POST", absl::StrCat("http://127.0.0.1:", port_, "/_emulator/config"),
+               absl::StrCat("{\"delay_ms\":", absl::ToInt64Milliseconds(delay), "}"));
+  ASSERT_EQ(result.status, 200) << result.body;
+}
+
+google::protobuf::Struct Emulator::Stats() {
+  return ParseJson(
+      HttpCall("GET", absl::StrCat("http://127.0.0.1:", port_, "/_emulator/stats")).body);
+}
+
+std::vector<google::protobuf::Struct> Emulator::Requests() {
+  google::protobuf::Struct all = ParseJson(
+      HttpCall("GET", absl::StrCat("http://127.0.0.1:", port_, "/_emulator/requests")).body);
+  std::vector<google::protobuf::Struct> requests;
+  for (const auto& value : all.fields().at("requests").list_value().values()) {
+    requests.push_back(value.struct_value());
+  }
+  return requests;
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& zoom_base_url,
+                                                      std::vector<std::string> extra_args,
+                                                      std::vector<std::string> env) {
+  auto server = std::unique_ptr<Server>(new Server());
+  const std::string port_file = server->dir_.path("server.port");
+  std::vector<std::string> args = {"--listen=127.0.0.1:0", "--port_file=" + port_file,
+                                   "--zoom_api_base_url=" + zoom_base_url};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  bool token_given = false;
+  for (const std::string& entry : env) token_given |= absl::StartsWith(entry, "ZOOM_ACCESS_TOKEN=");
+  if (!token_given) env.push_back(absl::StrCat("ZOOM_ACCESS_TOKEN=", kEmulatorToken));
+  absl::StatusOr<std::unique_ptr<Process>> process = Process::Start(ServerBinary(), args, env);
+  if (!process.ok()) return process.status();
+  server->process_ = *std::move(process);
+  absl::StatusOr<int> port = server->process_->WaitForPortFile(port_file);
+  if (!port.ok()) return port.status();
+  server->port_ = *port;
+  return server;
+}
+
+std::string Server::target() const { return absl::StrCat("127.0.0.1:", port_); }
+
+std::unique_ptr<zoom::livestream::v1::LiveStreamService::Stub> Server::NewStub() const {
+  return zoom::livestream::v1::LiveStreamService::NewStub(
+      grpc::CreateChannel(target(), grpc::InsecureChannelCredentials()));
+}
+
+}  // namespace livestream_gateway::testing

@@ -1,0 +1,123 @@
+#ifndef LIVESTREAM_GATEWAY_TESTS_INTEGRATION_TEST_HARNESS_H_
+#define LIVESTREAM_GATEWAY_TESTS_INTEGRATION_TEST_HARNESS_H_
+
+// Runs the real livestream_server and zoom_emulator processes on loopback and
+// talks to them: the emulator through its control API, the server through
+// the generated stub.
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/struct.pb.h"
+#include "zoom/livestream/v1/livestream_service.grpc.pb.h"
+
+namespace livestream_gateway::testing {
+
+// The emulator's fixed credential (see tests/zoom_emulator/README.md).
+inline constexpr char kEmulatorToken[] = "emulator-token";
+
+// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(20));
+
+// A child process with its stderr sent to a file.
+class Process {
+ public:
+  // `env` entries are "NAME=value" and replace the inherited environment's.
+  static absl::StatusOr<std::unique_ptr<Process>> Start(const std::string& binary,
+                                                        std::vector<std::string> args,
+                                                        std::vector<std::string> env = {});
+  ~Process();
+
+  pid_t pid() const { return pid_; }
+  // Sends a signal; returns immediately.
+  void Signal(int signal_number);
+  // Waits for exit and returns the exit code (128+signal when killed).
+  int Wait(absl::Duration timeout = absl::Seconds(30));
+  bool Running();
+  // Everything the process wrote to stderr so far.
+  std::string Stderr() const;
+  // Reads the port the process wrote to its --port_file (waits for it).
+  absl::StatusOr<int> WaitForPortFile(const std::string& path,
+                                      absl::Duration timeout = absl::Seconds(30));
+  // Value of the "Threads:" or other field of /proc/<pid>/status.
+  long StatusField(const std::string& name) const;
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = 0;
+  std::string stderr_path_;
+};
+
+// A temporary directory removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+};
+
+struct HttpResult {
+  long status = 0;
+  std::string body;
+};
+
+// Plain blocking HTTP for the emulator's control API (test code only).
+HttpResult HttpCall(const std::string& method, const std::string& url,
+                    const std::string& body = "");
+
+// JSON text to a Struct (fails the test on bad JSON).
+google::protobuf::Struct ParseJson(const std::string& json);
+
+class Emulator {
+ public:
+  static absl::StatusOr<std::unique_ptr<Emulator>> Start(std::vector<std::string> extra_args = {});
+
+  int port() const { return port_; }
+  std::string base_url() const;  // http://127.0.0.1:PORT/v2
+  // Control API (tests/zoom_emulator/README.md).
+  void Script(const std::string& responses_json);  // the JSON array of responses
+  void SetDelay(absl::Duration delay);
+  google::protobuf::Struct Stats();
+  std::vector<google::protobuf::Struct> Requests();
+  Process& process() { return *process_; }
+
+ private:
+  std::unique_ptr<Process> process_;
+  TempDir dir_;
+  int port_ = 0;
+};
+
+class Server {
+ public:
+  // Starts livestream_server against `zoom_base_url` with the emulator token.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const std::string& zoom_base_url,
+                                                       std::vector<std::string> extra_args = {},
+                                                       std::vector<std::string> env = {});
+
+  int port() const { return port_; }
+  std::string target() const;
+  std::unique_ptr<zoom::livestream::v1::LiveStreamService::Stub> NewStub() const;
+  Process& process() { return *process_; }
+
+ private:
+  std::unique_ptr<Process> process_;
+  TempDir dir_;
+  int port_ = 0;
+};
+
+std::string ServerBinary();
+std::string EmulatorBinary();
+
+}  // namespace livestream_gateway::testing
+
+#endif  // LIVESTREAM_GATEWAY_TESTS_INTEGRATION_TEST_HARNESS_H_

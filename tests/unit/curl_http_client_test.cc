@@ -1,0 +1,1083 @@
+#include "server/zoom/curl_http_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace livestream_gateway {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+// Upper bound for waiting on something that should happen promptly; reaching
+// it fails the test instead of hanging it.
+constexpr absl::Duration kWait = absl::Seconds(30);
+constexpr absl::string_view kToken = "Bearer s3cr3t-t0ken";
+
+void CheckOrDie(bool ok, const char* what) {
+  if (!ok) {
+    std::perror(what);
+    std::abort();
+  }
+}
+
+// A small HTTP/1.1 server on 127.0.0.1 (port 0) running on one poll() thread.
+// A handler decides each reply: canned bytes, held until ReleaseHeld(), then
+// keep the connection, close it, or reset it. It records every request and
+// counts connections.
+class TestServer {
+ public:
+  struct Request {
+    int connection = 0;
+    std::string method;
+    std::string target;
+    std::string head;  // request line and header lines, as received
+    HttpHeaders headers;
+    std::string body;
+  };
+  enum class Then { kKeepOpen, kClose, kReset };
+  struct Reply {
+    std::string bytes;
+    bool hold = false;
+    Then then = Then::kKeepOpen;
+  };
+  using Handler = std::function<Reply(const Request&)>;
+
+  explicit TestServer(Handler handler) : handler_(std::move(handler)) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    CheckOrDie(listen_fd_ >= 0, "socket");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    CheckOrDie(bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0,
+               "bind");
+    CheckOrDie(listen(listen_fd_, 4096) == 0, "listen");
+    socklen_t length = sizeof(address);
+    CheckOrDie(getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0,
+               "getsockname");
+    port_ = ntohs(address.sin_port);
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    CheckOrDie(wake_fd_ >= 0, "eventfd");
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  ~TestServer() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    Wake();
+    thread_.join();
+    close(listen_fd_);
+    close(wake_fd_);
+  }
+
+  std::string Url(absl::string_view path) const {
+    return absl::StrCat("http://127.0.0.1:", port_, path);
+  }
+
+  // Sends every reply held so far.
+  void ReleaseHeld() {
+    {
+      absl::MutexLock lock(&mu_);
+      release_requested_ = true;
+    }
+    Wake();
+  }
+
+  bool AwaitHeld(int n) { return AwaitCount(&held_now_, n); }
+  bool AwaitClosedByPeer(int n) { return AwaitCount(&closed_by_peer_, n); }
+  bool AwaitRequests(int n) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [&] {
+      mu_.AssertHeld();
+      return static_cast<int>(requests_.size()) >= n;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), kWait);
+  }
+
+  std::vector<Request> requests() {
+    absl::MutexLock lock(&mu_);
+    return requests_;
+  }
+  int accepted() {
+    absl::MutexLock lock(&mu_);
+    return accepted_;
+  }
+  int max_open() {
+    absl::MutexLock lock(&mu_);
+    return max_open_;
+  }
+  int held_now() {
+    absl::MutexLock lock(&mu_);
+    return held_now_;
+  }
+
+ private:
+  struct Connection {
+    int fd = -1;
+    int id = 0;
+    std::string in;
+    std::string out;
+    size_t out_offset = 0;
+    Then after = Then::kKeepOpen;
+    std::optional<Reply> held;
+    bool closed = false;
+  };
+
+  bool AwaitCount(const int* counter, int n) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [&] {
+      mu_.AssertHeld();
+      return *counter >= n;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&reached), kWait);
+  }
+
+  void Wake() {
+    const uint64_t one = 1;
+    CheckOrDie(write(wake_fd_, &one, sizeof(one)) == sizeof(one), "eventfd write");
+  }
+
+  void Run() {
+    std::vector<std::unique_ptr<Connection>> connections;
+    int next_id = 0;
+    while (true) {
+      std::vector<pollfd> fds = {{wake_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
+      for (const auto& c : connections) {
+        fds.push_back({c->fd, static_cast<short>(POLLIN | (c->out.empty() ? 0 : POLLOUT)), 0});
+      }
+      if (poll(fds.data(), fds.size(), -1) < 0) {
+        CheckOrDie(errno == EINTR, "poll");
+        continue;
+      }
+      const size_t polled = connections.size();
+      if (fds[0].revents != 0) {
+        uint64_t value = 0;
+        (void)!read(wake_fd_, &value, sizeof(value));
+        bool release = false;
+        {
+          absl::MutexLock lock(&mu_);
+          if (stop_) break;
+          release = std::exchange(release_requested_, false);
+        }
+        if (release) {
+          for (auto& c : connections) {
+            if (!c->held.has_value()) continue;
+            Reply reply = std::move(*c->held);
+            c->held.reset();
+            {
+              absl::MutexLock lock(&mu_);
+              --held_now_;
+            }
+            Queue(*c, std::move(reply));
+          }
+        }
+      }
+      if (fds[1].revents != 0) {
+        while (true) {
+          const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+          if (fd < 0) break;
+          auto c = std::make_unique<Connection>();
+          c->fd = fd;
+          c->id = next_id++;
+          connections.push_back(std::move(c));
+          absl::MutexLock lock(&mu_);
+          ++accepted_;
+          ++open_;
+          max_open_ = std::max(max_open_, open_);
+        }
+      }
+      for (size_t i = 0; i < polled; ++i) {
+        Connection& c = *connections[i];
+        const short revents = fds[i + 2].revents;
+        if (c.closed || revents == 0) continue;
+        if ((revents & POLLOUT) != 0) Flush(c);
+        if (!c.closed && (revents & (POLLIN | POLLHUP | POLLERR)) != 0) ReadFrom(c);
+      }
+      std::erase_if(connections, [](const auto& c) { return c->closed; });
+    }
+    for (auto& c : connections) Close(*c, /*by_peer=*/false);
+  }
+
+  void ReadFrom(Connection& c) {
+    char buffer[64 * 1024];
+    while (true) {
+      const ssize_t n = recv(c.fd, buffer, sizeof(buffer), 0);
+      if (n > 0) {
+        c.in.append(buffer, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      Close(c, /*by_peer=*/true);  // EOF or reset
+      return;
+    }
+    while (!c.closed) {
+      const size_t end = c.in.find("\r\n\r\n");
+      if (end == std::string::npos) return;
+      Request request;
+      request.connection = c.id;
+      request.head = c.in.substr(0, end);
+      std::vector<std::string> lines = absl::StrSplit(request.head, "\r\n");
+      std::vector<std::string> first = absl::StrSplit(lines[0], ' ');
+      request.method = first[0];
+      request.target = first.size() > 1 ? first[1] : "";
+      size_t content_length = 0;
+      for (size_t i = 1; i < lines.size(); ++i) {
+        const size_t colon = lines[i].find(':');
+        std::string name = lines[i].substr(0, colon);
+        std::string value(absl::StripAsciiWhitespace(lines[i].substr(colon + 1)));
+        if (absl::EqualsIgnoreCase(name, "content-length")) {
+          CheckOrDie(absl::SimpleAtoi(value, &content_length), "content-length");
+        }
+        request.headers.emplace_back(std::move(name), std::move(value));
+      }
+      if (c.in.size() < end + 4 + content_length) return;
+      request.body = c.in.substr(end + 4, content_length);
+      c.in.erase(0, end + 4 + content_length);
+      {
+        absl::MutexLock lock(&mu_);
+        requests_.push_back(request);
+      }
+      Reply reply = handler_(request);
+      if (reply.hold) {
+        c.held = std::move(reply);
+        absl::MutexLock lock(&mu_);
+        ++held_now_;
+      } else {
+        Queue(c, std::move(reply));
+      }
+    }
+  }
+
+  void Queue(Connection& c, const Reply& reply) {
+    c.out += reply.bytes;
+    c.after = reply.then;
+    Flush(c);
+  }
+
+  void Flush(Connection& c) {
+    while (c.out_offset < c.out.size()) {
+      const ssize_t n =
+          send(c.fd, c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
+      if (n > 0) {
+        c.out_offset += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      Close(c, /*by_peer=*/true);
+      return;
+    }
+    c.out.clear();
+    c.out_offset = 0;
+    if (c.after == Then::kReset) {
+      // Linger 0 makes close() send RST instead of FIN.
+      linger reset{1, 0};
+      setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+    }
+    if (c.after != Then::kKeepOpen) Close(c, /*by_peer=*/false);
+  }
+
+  void Close(Connection& c, bool by_peer) {
+    if (c.closed) return;
+    close(c.fd);
+    c.closed = true;
+    absl::MutexLock lock(&mu_);
+    --open_;
+    if (by_peer) ++closed_by_peer_;
+    if (c.held.has_value()) --held_now_;
+  }
+
+  const Handler handler_;
+  int listen_fd_ = -1;
+  int wake_fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool release_requested_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<Request> requests_ ABSL_GUARDED_BY(mu_);
+  int accepted_ ABSL_GUARDED_BY(mu_) = 0;
+  int open_ ABSL_GUARDED_BY(mu_) = 0;
+  int max_open_ ABSL_GUARDED_BY(mu_) = 0;
+  int held_now_ ABSL_GUARDED_BY(mu_) = 0;
+  int closed_by_peer_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+std::string Response(int status, absl::string_view reason, absl::string_view headers,
+                     absl::string_view body) {
+  return absl::StrCat("HTTP/1.1 ", status, " ", reason, "\r\n", headers,
+                      "Content-Length: ", body.size(), "\r\n\r\n", body);
+}
+
+TestServer::Reply Ok(absl::string_view body = "") { return {Response(200, "OK", "", body)}; }
+
+TestServer::Reply Held() {
+  TestServer::Reply reply = Ok("late");
+  reply.hold = true;
+  return reply;
+}
+
+// Records the completion of one call and lets the test wait for it.
+class Outcome {
+ public:
+  HttpCallback Callback() {
+    return [this](absl::StatusOr<HttpResponse> result) { Set(std::move(result)); };
+  }
+
+  void Set(absl::StatusOr<HttpResponse> result) {
+    absl::MutexLock lock(&mu_);
+    result_ = std::move(result);
+    thread_ = std::this_thread::get_id();
+    ++count_;
+  }
+
+  // The result, once the callback has run (an error if it never does).
+  absl::StatusOr<HttpResponse> Wait() {
+    absl::MutexLock lock(&mu_);
+    auto done = [&] {
+      mu_.AssertHeld();
+      return count_ > 0;
+    };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&done), kWait)) {
+      return absl::InternalError("callback never ran");
+    }
+    return result_;
+  }
+
+  int count() {
+    absl::MutexLock lock(&mu_);
+    return count_;
+  }
+  std::thread::id thread() {
+    absl::MutexLock lock(&mu_);
+    return thread_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::StatusOr<HttpResponse> result_ ABSL_GUARDED_BY(mu_) = absl::UnknownError("unset");
+  std::thread::id thread_ ABSL_GUARDED_BY(mu_);
+  int count_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Counts completions of many calls.
+class Tally {
+ public:
+  HttpCallback Callback(std::function<void()> on_done = nullptr) {
+    return [this, on_done = std::move(on_done)](absl::StatusOr<HttpResponse> result) {
+      if (on_done) on_done();
+      absl::MutexLock lock(&mu_);
+      ++done_;
+      if (result.ok() && result->status_code == 200) {
+        ++ok_;
+      } else if (absl::IsCancelled(result.status())) {
+        ++cancelled_;
+      }
+    };
+  }
+  bool AwaitDone(int n) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [&] {
+      mu_.AssertHeld();
+      return done_ >= n;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&reached), kWait);
+  }
+  int done() {
+    absl::MutexLock lock(&mu_);
+    return done_;
+  }
+  int ok() {
+    absl::MutexLock lock(&mu_);
+    return ok_;
+  }
+  int cancelled() {
+    absl::MutexLock lock(&mu_);
+    return cancelled_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  int done_ ABSL_GUARDED_BY(mu_) = 0;
+  int ok_ ABSL_GUARDED_BY(mu_) = 0;
+  int cancelled_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+std::unique_ptr<CurlHttpClient> MakeClient(CurlHttpClientOptions options = {}) {
+  absl::StatusOr<std::unique_ptr<CurlHttpClient>> client = CurlHttpClient::Create(options);
+  CheckOrDie(client.ok(), "CurlHttpClient::Create");
+  return *std::move(client);
+}
+
+HttpRequest Get(std::string url) { return {"GET", std::move(url), {}, ""}; }
+
+absl::Time In(absl::Duration d) { return absl::Now() + d; }
+
+int ThreadCount() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    int threads = 0;
+    if (absl::StartsWith(line, "Threads:") &&
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(8)), &threads)) {
+      return threads;
+    }
+  }
+  return -1;
+}
+
+TEST(CurlHttpClientTest, CreateRejectsBadOptions) {
+  CurlHttpClientOptions no_connections;
+  no_connections.max_connections = 0;
+  EXPECT_EQ(CurlHttpClient::Create(no_connections).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  CurlHttpClientOptions no_connect_time;
+  no_connect_time.connect_timeout = absl::ZeroDuration();
+  EXPECT_EQ(CurlHttpClient::Create(no_connect_time).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CurlHttpClientTest, SendsRequestExactlyAndParsesResponse) {
+  TestServer server([](const TestServer::Request&) {
+    return TestServer::Reply{Response(201, "Created",
+                                      "Content-Type: application/json\r\n"
+                                      "X-Dup: a\r\n"
+                                      "x-DUP: b\r\n"
+                                      "X-Folded: one\r\n"
+                                      " \t two\r\n"
+                                      "X-Empty:\r\n",
+                                      R"({"ok":true})")};
+  });
+  Outcome outcome;
+  auto client = MakeClient();
+  const std::string body = R"({"action":"start","settings":{}})";
+  client->Send({"PATCH",
+                server.Url("/v2/meetings/123/livestream/status?x=1"),
+                {{"Authorization", std::string(kToken)},
+                 {"Content-Type", "application/json"},
+                 {"X-Empty-Request-Header", ""}},
+                body},
+               absl::InfiniteFuture(), outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->status_code, 201);
+  EXPECT_THAT(
+      result->headers,
+      ElementsAre(Pair("content-type", "application/json"), Pair("x-dup", "a"), Pair("x-dup", "b"),
+                  Pair("x-folded", "one two"), Pair("x-empty", ""), Pair("content-length", "11")));
+  EXPECT_EQ(result->body, R"({"ok":true})");
+  EXPECT_FALSE(result->body_truncated);
+  EXPECT_NE(outcome.thread(), std::this_thread::get_id());
+
+  std::vector<TestServer::Request> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const TestServer::Request& seen = requests[0];
+  EXPECT_EQ(seen.method, "PATCH");
+  EXPECT_EQ(seen.target, "/v2/meetings/123/livestream/status?x=1");
+  EXPECT_THAT(seen.head, AllOf(::testing::StartsWith("PATCH /v2/meetings/123/livestream/status?x=1"
+                                                     " HTTP/1.1\r\n"),
+                               Not(HasSubstr("Expect")), Not(HasSubstr("Accept")),
+                               Not(HasSubstr("Transfer-Encoding")), Not(HasSubstr("User-Agent"))));
+  EXPECT_THAT(seen.headers,
+              UnorderedElementsAre(Pair("Host", server.Url("").substr(7)),
+                                   Pair("Authorization", std::string(kToken)),
+                                   Pair("Content-Type", "application/json"),
+                                   Pair("X-Empty-Request-Header", ""),
+                                   Pair("Content-Length", absl::StrCat(body.size()))));
+  EXPECT_EQ(seen.body, body);
+
+  CurlHttpClient::Stats stats = client->GetStats();
+  EXPECT_EQ(stats.started, 1u);
+  EXPECT_EQ(stats.completed, 1u);
+  EXPECT_EQ(stats.connections_opened, 1u);
+  EXPECT_EQ(stats.queued_now, 0u);
+  EXPECT_EQ(stats.in_flight_now, 0u);
+}
+
+// One pooled handle serves every method in turn: nothing from one request
+// (method, body, headers) may leak into the next.
+TEST(CurlHttpClientTest, ReusedHandleCarriesNoStateBetweenRequests) {
+  TestServer server([](const TestServer::Request& request) {
+    return request.method == "HEAD" ? TestServer::Reply{"HTTP/1.1 200 OK\r\n"
+                                                        "Content-Length: 4\r\n\r\n"}
+                                    : Ok("body");
+  });
+  CurlHttpClientOptions options;
+  options.max_connections = 1;
+  std::list<Outcome> outcomes;  // outlive the client, as callbacks may run in its destructor
+  auto client = MakeClient(options);
+  const std::vector<HttpRequest> sent = {
+      {"PATCH", server.Url("/a"), {{"X-One", "1"}, {"Content-Type", "text/plain"}}, "patch-body"},
+      {"GET", server.Url("/b"), {}, ""},
+      {"POST", server.Url("/c"), {{"Content-Type", "application/json"}}, "{}"},
+      {"DELETE", server.Url("/d"), {}, ""},
+      {"HEAD", server.Url("/e"), {}, ""},
+      {"PUT", server.Url("/f"), {}, ""},
+      {"GET", server.Url("/g"), {{"X-Two", "2"}}, ""},
+  };
+  for (const HttpRequest& request : sent) {
+    Outcome& outcome = outcomes.emplace_back();
+    client->Send(request, In(kWait), outcome.Callback());
+    absl::StatusOr<HttpResponse> result = outcome.Wait();
+    ASSERT_TRUE(result.ok()) << request.method << ": " << result.status();
+    EXPECT_EQ(result->body, request.method == "HEAD" ? "" : "body") << request.method;
+  }
+
+  std::vector<TestServer::Request> seen = server.requests();
+  ASSERT_EQ(seen.size(), sent.size());
+  auto header_names = [](const TestServer::Request& r) {
+    std::vector<std::string> names;
+    for (const auto& [name, value] : r.headers) names.push_back(name);
+    return names;
+  };
+  using ::testing::UnorderedElementsAreArray;
+  const std::vector<std::vector<std::string>> expected_names = {
+      {"Host", "X-One", "Content-Type", "Content-Length"},
+      {"Host"},
+      {"Host", "Content-Type", "Content-Length"},
+      {"Host"},
+      {"Host"},
+      {"Host", "Content-Length"},
+      {"Host", "X-Two"},
+  };
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(seen[i].method, sent[i].method);
+    EXPECT_EQ(seen[i].target, sent[i].url.substr(server.Url("").size()));
+    EXPECT_EQ(seen[i].body, sent[i].body);
+    EXPECT_THAT(header_names(seen[i]), UnorderedElementsAreArray(expected_names[i]))
+        << sent[i].method;
+  }
+  EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST(CurlHttpClientTest, ReportsOnlyFinalResponseAndDoesNotFollowRedirects) {
+  TestServer server([](const TestServer::Request&) {
+    return TestServer::Reply{absl::StrCat("HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n",
+                                          Response(302, "Found", "Location: /elsewhere\r\n", ""))};
+  });
+  Outcome outcome;
+  auto client = MakeClient();
+  client->Send(Get(server.Url("/start")), In(kWait), outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->status_code, 302);
+  EXPECT_THAT(result->headers,
+              ElementsAre(Pair("location", "/elsewhere"), Pair("content-length", "0")));
+  // A followed redirect would have reached the server before the callback.
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(CurlHttpClientTest, ReusesOneConnectionForSequentialCalls) {
+  TestServer server([](const TestServer::Request&) { return Ok("pong"); });
+  std::list<Outcome> outcomes;
+  auto client = MakeClient();
+  for (int i = 0; i < 100; ++i) {
+    Outcome& outcome = outcomes.emplace_back();
+    client->Send(Get(server.Url(absl::StrCat("/", i))), In(kWait), outcome.Callback());
+    absl::StatusOr<HttpResponse> result = outcome.Wait();
+    ASSERT_TRUE(result.ok()) << result.status();
+    ASSERT_EQ(result->body, "pong");
+  }
+  EXPECT_EQ(server.accepted(), 1);
+  EXPECT_EQ(server.requests().size(), 100u);
+  CurlHttpClient::Stats stats = client->GetStats();
+  EXPECT_EQ(stats.connections_opened, 1u);
+  EXPECT_EQ(stats.started, 100u);
+  EXPECT_EQ(stats.completed, 100u);
+}
+
+// A server that closes after each reply (without saying so) leaves a dead
+// connection in the pool; libcurl must notice or retry, not fail the call.
+TEST(CurlHttpClientTest, ServerClosingIdleConnectionsIsTransparent) {
+  TestServer server([](const TestServer::Request&) {
+    TestServer::Reply reply = Ok("once");
+    reply.then = TestServer::Then::kClose;
+    return reply;
+  });
+  std::list<Outcome> outcomes;
+  auto client = MakeClient();
+  for (int i = 0; i < 5; ++i) {
+    Outcome& outcome = outcomes.emplace_back();
+    client->Send(Get(server.Url("/x")), In(kWait), outcome.Callback());
+    absl::StatusOr<HttpResponse> result = outcome.Wait();
+    ASSERT_TRUE(result.ok()) << i << ": " << result.status();
+    EXPECT_EQ(result->body, "once");
+  }
+  EXPECT_EQ(server.accepted(), 5);
+  EXPECT_EQ(server.requests().size(), 5u);
+}
+
+TEST(CurlHttpClientTest, BoundsConnectionsAndQueuesTheRestInOrder) {
+  std::atomic<bool> hold{true};
+  TestServer server([&](const TestServer::Request&) { return hold ? Held() : Ok("late"); });
+  CurlHttpClientOptions options;
+  options.max_connections = 2;
+  Tally tally;
+  auto client = MakeClient(options);
+  for (int i = 0; i < 10; ++i) {
+    client->Send(Get(server.Url(absl::StrCat("/", i))), In(kWait), tally.Callback());
+  }
+  ASSERT_TRUE(server.AwaitHeld(2));
+  CurlHttpClient::Stats stats = client->GetStats();
+  EXPECT_EQ(stats.in_flight_now, 2u);
+  EXPECT_EQ(stats.queued_now, 8u);
+  EXPECT_EQ(stats.started, 2u);
+  EXPECT_EQ(tally.done(), 0);
+
+  hold = false;
+  server.ReleaseHeld();
+  ASSERT_TRUE(tally.AwaitDone(10));
+  EXPECT_EQ(tally.ok(), 10);
+  EXPECT_LE(server.accepted(), 2);
+  EXPECT_LE(server.max_open(), 2);
+  std::vector<TestServer::Request> seen = server.requests();
+  ASSERT_EQ(seen.size(), 10u);
+  // Nothing else is sent while the first two are held: FIFO order.
+  EXPECT_THAT((std::vector<std::string>{seen[0].target, seen[1].target}),
+              UnorderedElementsAre("/0", "/1"));
+  stats = client->GetStats();
+  EXPECT_EQ(stats.queued_now, 0u);
+  EXPECT_EQ(stats.in_flight_now, 0u);
+  EXPECT_EQ(stats.completed, 10u);
+  EXPECT_LE(stats.connections_opened, 2u);
+}
+
+TEST(CurlHttpClientTest, DeadlineInFlightIsDeadlineExceededAndClosesConnection) {
+  TestServer server([](const TestServer::Request&) { return Held(); });
+  Outcome outcome;
+  auto client = MakeClient();
+  client->Send(Get(server.Url("/slow")), In(absl::Milliseconds(200)), outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded) << result.status();
+  EXPECT_TRUE(server.AwaitClosedByPeer(1));
+  EXPECT_EQ(client->GetStats().in_flight_now, 0u);
+}
+
+TEST(CurlHttpClientTest, DeadlinePassingInQueueFailsWithoutSending) {
+  TestServer server([](const TestServer::Request&) { return Held(); });
+  CurlHttpClientOptions options;
+  options.max_connections = 1;
+  Outcome first;
+  auto client = MakeClient(options);
+  client->Send(Get(server.Url("/first")), absl::InfiniteFuture(), first.Callback());
+  ASSERT_TRUE(server.AwaitHeld(1));
+  Outcome second;
+  client->Send(Get(server.Url("/second")), In(absl::Milliseconds(100)), second.Callback());
+  EXPECT_EQ(second.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(client->GetStats().queued_now, 0u);
+  EXPECT_EQ(first.count(), 0);
+
+  server.ReleaseHeld();
+  EXPECT_TRUE(first.Wait().ok());
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(client->GetStats().started, 1u);
+}
+
+TEST(CurlHttpClientTest, PastDeadlineFailsAtOnceWithoutSending) {
+  TestServer server([](const TestServer::Request&) { return Ok(); });
+  Outcome late, next;
+  auto client = MakeClient();
+  client->Send(Get(server.Url("/late")), absl::Now() - absl::Seconds(1), late.Callback());
+  EXPECT_EQ(late.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
+  // A later call is sent; had the first one been, it would have arrived first.
+  client->Send(Get(server.Url("/next")), In(kWait), next.Callback());
+  ASSERT_TRUE(next.Wait().ok());
+  std::vector<TestServer::Request> seen = server.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].target, "/next");
+  EXPECT_EQ(client->GetStats().started, 1u);
+}
+
+TEST(CurlHttpClientTest, CancelQueuedCall) {
+  TestServer server([](const TestServer::Request&) { return Held(); });
+  CurlHttpClientOptions options;
+  options.max_connections = 1;
+  Outcome first;
+  auto client = MakeClient(options);
+  client->Send(Get(server.Url("/first")), In(kWait), first.Callback());
+  ASSERT_TRUE(server.AwaitHeld(1));
+  Outcome second;
+  std::shared_ptr<HttpCall> call =
+      client->Send(Get(server.Url("/second")), In(kWait), second.Callback());
+  call->Cancel();
+  call->Cancel();
+  EXPECT_EQ(second.Wait().status().code(), absl::StatusCode::kCancelled);
+  call->Cancel();
+  EXPECT_EQ(client->GetStats().queued_now, 0u);
+  EXPECT_EQ(server.held_now(), 1);
+
+  server.ReleaseHeld();
+  EXPECT_TRUE(first.Wait().ok());
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(second.count(), 1);
+}
+
+TEST(CurlHttpClientTest, CancelInFlightCallClosesItsConnection) {
+  TestServer server([](const TestServer::Request&) { return Held(); });
+  Outcome outcome;
+  auto client = MakeClient();
+  std::shared_ptr<HttpCall> call =
+      client->Send(Get(server.Url("/held")), absl::InfiniteFuture(), outcome.Callback());
+  ASSERT_TRUE(server.AwaitHeld(1));
+  call->Cancel();
+  EXPECT_EQ(outcome.Wait().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_TRUE(server.AwaitClosedByPeer(1));
+  call->Cancel();
+  EXPECT_EQ(outcome.count(), 1);
+  EXPECT_EQ(client->GetStats().in_flight_now, 0u);
+}
+
+TEST(CurlHttpClientTest, ConnectionRefusedIsUnavailableWithoutSecrets) {
+  // Bound but not listening: connecting gets a reset, and no other process
+  // can take the port meanwhile.
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+
+  Outcome outcome;
+  auto client = MakeClient();
+  client->Send({"PATCH",
+                absl::StrCat("http://127.0.0.1:", ntohs(address.sin_port), "/x"),
+                {{"Authorization", std::string(kToken)}},
+                "{}"},
+               In(kWait), outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  close(fd);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(result.status().message(),
+              AllOf(HasSubstr("connect"), Not(HasSubstr("s3cr3t")), Not(HasSubstr("Bearer"))));
+}
+
+TEST(CurlHttpClientTest, VerboseLogNeverShowsHeadersOrBodies) {
+  TestServer server([](const TestServer::Request&) {
+    return TestServer::Reply{Response(200, "OK", "Set-Cookie: s3cr3t-cookie\r\n", "s3cr3t-body")};
+  });
+  Outcome outcome;
+  CurlHttpClientOptions options;
+  options.verbose = true;
+  auto client = MakeClient(options);
+  ::testing::internal::CaptureStderr();
+  client->Send({"PATCH", server.Url("/x"), {{"Authorization", std::string(kToken)}}, "s3cr3t-req"},
+               In(kWait), outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  client.reset();  // nothing more can be logged
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->body, "s3cr3t-body");
+  EXPECT_THAT(log, AllOf(HasSubstr("curl: "), Not(HasSubstr("s3cr3t"))));
+}
+
+// Restores an environment variable when the test ends.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value == nullptr) {
+      unsetenv(name);
+    } else {
+      setenv(name, value, 1);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_.has_value()) {
+      setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      unsetenv(name_.c_str());
+    }
+  }
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+TEST(CurlHttpClientTest, EnvironmentProxyIsIgnoredUnlessEnabled) {
+  TestServer origin([](const TestServer::Request&) { return Ok("direct"); });
+  TestServer proxy([](const TestServer::Request&) { return Ok("proxied"); });
+  // Set before any client exists: libcurl reads these on its loop thread.
+  ScopedEnv http_proxy("http_proxy", proxy.Url("").c_str());
+  ScopedEnv no_proxy("no_proxy", nullptr);
+  ScopedEnv no_proxy_upper("NO_PROXY", nullptr);
+  for (bool use_proxy : {false, true}) {
+    Outcome outcome;
+    CurlHttpClientOptions options;
+    options.use_environment_proxy = use_proxy;
+    auto client = MakeClient(options);
+    client->Send(Get(origin.Url("/x")), In(kWait), outcome.Callback());
+    absl::StatusOr<HttpResponse> result = outcome.Wait();
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->body, use_proxy ? "proxied" : "direct");
+  }
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  EXPECT_EQ(proxy.requests()[0].target, origin.Url("/x"));
+  EXPECT_EQ(origin.requests().size(), 1u);
+}
+
+struct BrokenReplyCase {
+  std::string name;
+  TestServer::Reply reply;
+};
+
+class BrokenReplyTest : public ::testing::TestWithParam<BrokenReplyCase> {};
+
+TEST_P(BrokenReplyTest, IsUnavailable) {
+  TestServer server([](const TestServer::Request&) { return GetParam().reply; });
+  Outcome outcome;
+  auto client = MakeClient();
+  client->Send({"PATCH", server.Url("/x"), {{"Authorization", std::string(kToken)}}, "{}"},
+               In(kWait), outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable) << result.status();
+  EXPECT_THAT(result.status().message(), Not(HasSubstr("s3cr3t")));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Replies, BrokenReplyTest,
+    ::testing::Values(
+        BrokenReplyCase{"ResetMidResponse",
+                        {"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial", false,
+                         TestServer::Then::kReset}},
+        BrokenReplyCase{"ResetBeforeReply", {"", false, TestServer::Then::kReset}},
+        BrokenReplyCase{"EmptyReply", {"", false, TestServer::Then::kClose}},
+        BrokenReplyCase{"ClosedMidBody",
+                        {"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial", false,
+                         TestServer::Then::kClose}},
+        BrokenReplyCase{"ClosedMidHeaders",
+                        {"HTTP/1.1 200 OK\r\nContent-Le", false, TestServer::Then::kClose}},
+        BrokenReplyCase{"NotHttp", {"SSH-2.0-OpenSSH\r\n\r\n", false, TestServer::Then::kClose}},
+        BrokenReplyCase{
+            "HeadersOverLimit",
+            {Response(200, "OK", std::string(80 * 1024, 'a').insert(0, "X-Big: ") + "\r\n", ""),
+             false, TestServer::Then::kKeepOpen}}),
+    [](const auto& info) { return info.param.name; });
+
+struct BodySizeCase {
+  size_t size;
+  bool truncated;
+};
+
+class BodySizeTest : public ::testing::TestWithParam<BodySizeCase> {};
+
+TEST_P(BodySizeTest, BodyIsCappedAt64KiB) {
+  std::string body(GetParam().size, 'x');
+  for (size_t i = 0; i < body.size(); i += 1000) body[i] = static_cast<char>('a' + i % 26);
+  TestServer server([&](const TestServer::Request&) { return Ok(body); });
+  Outcome outcome, next;
+  auto client = MakeClient();
+  client->Send(Get(server.Url("/big")), In(kWait), outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->status_code, 200);
+  EXPECT_EQ(result->body_truncated, GetParam().truncated);
+  EXPECT_EQ(result->body, body.substr(0, 64 * 1024));
+
+  // The client stays usable afterwards (on a new connection if it aborted).
+  client->Send(Get(server.Url("/next")), In(kWait), next.Callback());
+  EXPECT_TRUE(next.Wait().ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, BodySizeTest,
+                         ::testing::Values(BodySizeCase{0, false}, BodySizeCase{1, false},
+                                           BodySizeCase{64 * 1024, false},
+                                           BodySizeCase{64 * 1024 + 1, true},
+                                           BodySizeCase{4 * 1024 * 1024, true}));
+
+struct InvalidRequestCase {
+  std::string name;
+  HttpRequest request;
+};
+
+class InvalidRequestTest : public ::testing::TestWithParam<InvalidRequestCase> {};
+
+TEST_P(InvalidRequestTest, IsRejectedWithoutSending) {
+  TestServer server([](const TestServer::Request&) { return Ok(); });
+  Outcome outcome, next;
+  auto client = MakeClient();
+  HttpRequest request = GetParam().request;
+  absl::StrReplaceAll({{"$SERVER", server.Url("")}}, &request.url);
+  client->Send(request, In(kWait), outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument) << result.status();
+  EXPECT_THAT(result.status().message(), Not(HasSubstr("s3cr3t")));
+  client->Send(Get(server.Url("/next")), In(kWait), next.Callback());
+  ASSERT_TRUE(next.Wait().ok());
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Requests, InvalidRequestTest,
+    ::testing::Values(
+        InvalidRequestCase{"HeaderValueWithCrLf",
+                           {"GET", "$SERVER/x", {{"Authorization", "s3cr3t\r\nX-Evil: 1"}}, ""}},
+        InvalidRequestCase{
+            "HeaderValueWithNul",
+            {"GET", "$SERVER/x", {{"Authorization", std::string("s3cr3t\0x", 8)}}, ""}},
+        InvalidRequestCase{"HeaderNameWithSpace", {"GET", "$SERVER/x", {{"Bad Name", "v"}}, ""}},
+        InvalidRequestCase{"EmptyHeaderName", {"GET", "$SERVER/x", {{"", "s3cr3t"}}, ""}},
+        InvalidRequestCase{"MethodWithSpace", {"GET /y", "$SERVER/x", {}, ""}},
+        InvalidRequestCase{"EmptyMethod", {"", "$SERVER/x", {}, ""}},
+        InvalidRequestCase{"UrlWithNewline", {"GET", "$SERVER/x\r\nX-Evil: 1", {}, ""}},
+        InvalidRequestCase{"FileScheme", {"GET", "file:///etc/passwd", {}, ""}},
+        InvalidRequestCase{"FtpScheme", {"GET", "ftp://127.0.0.1/x", {}, ""}},
+        InvalidRequestCase{"EmptyUrl", {"GET", "", {}, ""}}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(CurlHttpClientTest, DestructorCancelsQueuedAndInFlightCalls) {
+  TestServer server([](const TestServer::Request&) { return Held(); });
+  // Declared before the client: callbacks run inside its destructor.
+  Outcome in_flight_a, in_flight_b, queued, resent;
+  CurlHttpClientOptions options;
+  options.max_connections = 2;
+  auto client = MakeClient(options);
+  client->Send(Get(server.Url("/a")), In(kWait), in_flight_a.Callback());
+  client->Send(Get(server.Url("/b")), absl::InfiniteFuture(), in_flight_b.Callback());
+  // A retry decorator would send again from the callback; that call must
+  // complete too, not be lost.
+  CurlHttpClient* raw = client.get();
+  client->Send(Get(server.Url("/c")), In(kWait), [&, raw](absl::StatusOr<HttpResponse> result) {
+    raw->Send(Get(server.Url("/retry")), In(kWait), resent.Callback());
+    queued.Set(std::move(result));
+  });
+  ASSERT_TRUE(server.AwaitHeld(2));
+  client.reset();
+
+  for (Outcome* outcome : {&in_flight_a, &in_flight_b, &queued, &resent}) {
+    EXPECT_EQ(outcome->count(), 1);
+    EXPECT_EQ(outcome->Wait().status().code(), absl::StatusCode::kCancelled);
+    EXPECT_NE(outcome->thread(), std::this_thread::get_id());
+  }
+  EXPECT_TRUE(server.AwaitClosedByPeer(2));
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST(CurlHttpClientTest, HandleOutlivesClient) {
+  TestServer server([](const TestServer::Request&) { return Held(); });
+  Outcome outcome;
+  auto client = MakeClient();
+  std::shared_ptr<HttpCall> call =
+      client->Send(Get(server.Url("/a")), In(kWait), outcome.Callback());
+  ASSERT_TRUE(server.AwaitHeld(1));
+  client.reset();
+  call->Cancel();  // a no-op now, and must not touch the dead client
+  EXPECT_EQ(outcome.count(), 1);
+  EXPECT_EQ(outcome.Wait().status().code(), absl::StatusCode::kCancelled);
+}
+
+TEST(CurlHttpClientTest, CallbackMaySendAgain) {
+  TestServer server([](const TestServer::Request& request) { return Ok(request.target); });
+  Outcome first, second;
+  auto client = MakeClient();
+  CurlHttpClient* raw = client.get();
+  client->Send(Get(server.Url("/first")), In(kWait), [&, raw](absl::StatusOr<HttpResponse> result) {
+    raw->Send(Get(server.Url("/second")), In(kWait), second.Callback());
+    first.Set(std::move(result));
+  });
+  absl::StatusOr<HttpResponse> second_result = second.Wait();
+  ASSERT_TRUE(second_result.ok()) << second_result.status();
+  EXPECT_EQ(second_result->body, "/second");
+  ASSERT_TRUE(first.Wait().ok());
+  EXPECT_EQ(first.Wait()->body, "/first");
+  EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST(CurlHttpClientTest, ThousandConcurrentCallsUseNoExtraThreads) {
+  TestServer server([](const TestServer::Request&) { return Ok("ok"); });
+  Tally tally;
+  std::atomic<int> threads_midway{-1};
+  auto client = MakeClient();
+  const int baseline = ThreadCount();
+  ASSERT_GT(baseline, 0);
+  constexpr int kCalls = 1000;
+  for (int i = 0; i < kCalls; ++i) {
+    client->Send(Get(server.Url(absl::StrCat("/", i))), In(kWait), tally.Callback([&, i] {
+      if (i == kCalls / 2) threads_midway = ThreadCount();
+    }));
+  }
+  const int threads_after_send = ThreadCount();
+  ASSERT_TRUE(tally.AwaitDone(kCalls));
+  EXPECT_EQ(tally.ok(), kCalls);
+  EXPECT_EQ(threads_after_send, baseline);
+  EXPECT_EQ(threads_midway.load(), baseline);
+  EXPECT_EQ(ThreadCount(), baseline);
+  CurlHttpClient::Stats stats = client->GetStats();
+  EXPECT_EQ(stats.completed, static_cast<uint64_t>(kCalls));
+  EXPECT_LE(stats.connections_opened, 256u);
+  EXPECT_LE(server.max_open(), 256);
+}
+
+// Send and Cancel race from several threads against completions on the loop;
+// every callback still runs exactly once.
+TEST(CurlHttpClientTest, SendAndCancelFromManyThreads) {
+  TestServer server([](const TestServer::Request&) { return Ok("ok"); });
+  CurlHttpClientOptions options;
+  options.max_connections = 8;
+  Tally tally;
+  auto client = MakeClient(options);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 100;
+  std::vector<std::thread> senders;
+  for (int t = 0; t < kThreads; ++t) {
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::shared_ptr<HttpCall> call = client->Send(Get(server.Url(absl::StrCat("/", t, "/", i))),
+                                                      In(kWait), tally.Callback());
+        if (i % 2 == 0) call->Cancel();
+      }
+    });
+  }
+  for (std::thread& sender : senders) sender.join();
+  ASSERT_TRUE(tally.AwaitDone(kThreads * kPerThread));
+  EXPECT_EQ(tally.ok() + tally.cancelled(), kThreads * kPerThread);
+  EXPECT_GE(tally.ok(), kThreads * kPerThread / 2);
+  client.reset();
+  EXPECT_EQ(tally.done(), kThreads * kPerThread);
+}
+
+}  // namespace
+}  // namespace livestream_gateway

@@ -1,0 +1,46 @@
+#include "server/request_log.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace livestream_gateway {
+namespace {
+
+using ::testing::EndsWith;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+TEST(RequestLogTest, FormatsOneLogfmtLine) {
+  const std::string line = FormatRequestLogLine(RequestLogEntry{
+      .method = "/zoom.livestream.v1.LiveStreamService/UpdateStatus",
+      .target = "webinar/123",
+      .outcome = "NOT_FOUND",
+      .reason = "ZOOM_WEBINAR_NOT_FOUND",
+      .latency = absl::Microseconds(1500),
+      .tracking_id = "v=2.0;clid=us01;rid=WEB_1",
+  });
+  EXPECT_THAT(line, MatchesRegex("[0-9T:.Z-]+ rpc=/zoom.livestream.v1.LiveStreamService/UpdateStatus "
+                                 "target=webinar/123 outcome=NOT_FOUND "
+                                 "reason=ZOOM_WEBINAR_NOT_FOUND latency_ms=1.500 "
+                                 "tracking_id=\"v=2.0;clid=us01;rid=WEB_1\"\n"));
+}
+
+TEST(RequestLogTest, EmptyFieldsAreDashes) {
+  const std::string line = FormatRequestLogLine(RequestLogEntry{
+      .method = "m", .target = "", .outcome = "OK", .reason = "", .latency = absl::ZeroDuration(),
+      .tracking_id = ""});
+  EXPECT_THAT(line, HasSubstr("target=- outcome=OK reason=- latency_ms=0.000 tracking_id=-\n"));
+}
+
+TEST(RequestLogTest, UntrustedValuesCannotForgeFieldsOrLines) {
+  const std::string line = FormatRequestLogLine(RequestLogEntry{
+      .method = "m", .target = "webinar/1", .outcome = "OK", .reason = "",
+      .latency = absl::ZeroDuration(), .tracking_id = "x\nrpc=forged outcome=OK"});
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  EXPECT_THAT(line, EndsWith("tracking_id=\"x\\nrpc=forged outcome=OK\"\n"));
+}
+
+}  // namespace
+}  // namespace livestream_gateway

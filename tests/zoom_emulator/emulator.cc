@@ -1,0 +1,742 @@
+#include "tests/zoom_emulator/emulator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "tests/zoom_emulator/form_data.h"
+#include "tests/zoom_emulator/json.h"
+
+namespace zoom_emulator {
+namespace {
+
+using google::protobuf::ListValue;
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+constexpr absl::string_view kJsonContentType = "application/json;charset=UTF-8";
+constexpr absl::string_view kTrackingHeader = "x-zm-trackingid";
+constexpr absl::string_view kScope = "meeting:write:admin webinar:write:admin";
+constexpr size_t kMaxDisplayNameCodePoints = 50;
+constexpr double kMaxScriptDelayMs = 3600 * 1000;
+// Bounds on what the control API can make the emulator hold.
+constexpr size_t kMaxPendingScripted = 100000;
+constexpr size_t kMaxFixtures = 100000;
+
+// Control bodies (scripts of many answers) may be larger than API bodies but
+// stay bounded; see JsonLimits.
+constexpr JsonLimits kControlJsonLimits{.max_depth = 32, .max_values = 20000};
+
+struct LivestreamTarget {
+  bool webinar;
+  std::string id;
+};
+
+// "/v2/{webinars|meetings}/{id}/livestream/status"; the id is not checked.
+std::optional<LivestreamTarget> MatchLivestreamPath(absl::string_view path) {
+  std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
+  if (parts.size() != 6 || !parts[0].empty() || parts[1] != "v2" || parts[4] != "livestream" ||
+      parts[5] != "status") {
+    return std::nullopt;
+  }
+  if (parts[2] != "webinars" && parts[2] != "meetings") return std::nullopt;
+  return LivestreamTarget{parts[2] == "webinars", std::string(parts[3])};
+}
+
+// Zoom ids are int64 in the path.
+bool IsNumericId(absl::string_view id) {
+  int64_t unused;
+  return !id.empty() && id.size() <= 19 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return absl::ascii_isdigit(c); }) &&
+         absl::SimpleAtoi(id, &unused);
+}
+
+bool IsIntegral(const Value& v, double lo, double hi) {
+  return v.kind_case() == Value::kNumberValue && std::isfinite(v.number_value()) &&
+         std::floor(v.number_value()) == v.number_value() && v.number_value() >= lo &&
+         v.number_value() <= hi;
+}
+
+bool IsHeaderName(absl::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
+        absl::string_view("!#$%&'*+-.^_`|~").find(c) == absl::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsSafeHeaderValue(absl::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != '\t') || u == 0x7F) return false;
+  }
+  return true;
+}
+
+const Value* FindField(const Struct& s, absl::string_view name) {
+  const auto it = s.fields().find(std::string(name));
+  return it == s.fields().end() ? nullptr : &it->second;
+}
+
+const std::string* FindForm(const std::vector<std::pair<std::string, std::string>>& form,
+                            absl::string_view name) {
+  for (const auto& [key, value] : form) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+void Set(Struct* s, absl::string_view key, Value v) {
+  (*s->mutable_fields())[std::string(key)] = std::move(v);
+}
+
+// A control body: a JSON object, or an empty body read as {}.
+std::optional<Struct> ControlBody(const HttpRequest& request) {
+  if (absl::StripAsciiWhitespace(request.body).empty()) return Struct();
+  auto value = ParseJson(request.body, kControlJsonLimits);
+  if (!value.ok() || value->kind_case() != Value::kStructValue) return std::nullopt;
+  return value->struct_value();
+}
+
+}  // namespace
+
+Emulator::Emulator(EmulatorOptions options)
+    : options_(std::move(options)), tracking_salt_(absl::Uniform<uint64_t>(rng_)) {
+  SeedFixtures();
+}
+
+void Emulator::SeedFixtures() {
+  webinars_.clear();
+  meetings_.clear();
+  const auto seed = [](bool configured, bool started) {
+    Fixture f;
+    f.livestream_configured = configured;
+    f.started = started;
+    return f;
+  };
+  webinars_["99289110036"] = seed(true, true);
+  webinars_["99289110037"] = seed(false, true);
+  webinars_["99289110038"] = seed(true, false);
+  meetings_["85746065"] = seed(true, true);
+}
+
+std::map<std::string, Emulator::Fixture>& Emulator::Fixtures(Kind kind) {
+  return kind == Kind::kWebinar ? webinars_ : meetings_;
+}
+
+void Emulator::ConnectionOpened() {
+  ++connections_accepted_;
+  ++connections_open_;
+}
+
+void Emulator::ConnectionClosed() { --connections_open_; }
+
+Reply Emulator::Handle(const HttpRequest& request) {
+  const RequestHead& head = request.head;
+  if (absl::StartsWith(head.path, "/_emulator/")) return Reply{HandleControl(request)};
+
+  if (head.path == "/oauth/token") {
+    if (head.method != "POST") return Reply{MethodNotAllowed("POST")};
+    const ParsedBody body = ParseBody(request);
+    ++token_requests_;
+    Record(request, body, &oauth_records_);
+    if (!oauth_script_.empty()) return TakeScripted(&oauth_script_);
+    return Reply{HandleOAuth(request, body)};
+  }
+
+  if (head.method != "PATCH" || !absl::StartsWith(head.path, "/v2/")) {
+    if (MatchLivestreamPath(head.path)) return Reply{MethodNotAllowed("PATCH")};
+    return Reply{NotRecognized()};
+  }
+  const ParsedBody body = ParseBody(request);
+  ++api_requests_;
+  Record(request, body, &api_records_);
+  if (!api_script_.empty()) return TakeScripted(&api_script_);
+  return Reply{HandleApi(request, body), api_delay_};
+}
+
+Emulator::ParsedBody Emulator::ParseBody(const HttpRequest& request) {
+  ParsedBody out;
+  const std::string content_type = JoinedHeader(request.head.headers, "content-type");
+  if (content_type.empty()) {
+    out.type = request.body.empty() ? ParsedBody::Type::kNone : ParsedBody::Type::kInvalid;
+    return out;
+  }
+  out.type = ParsedBody::Type::kInvalid;
+  const auto media = ParseParameterizedValue(content_type);
+  if (!media.ok()) return out;
+  if (media->value == "application/json") {
+    auto json = ParseJson(request.body);
+    if (!json.ok()) return out;
+    out.json = *std::move(json);
+    out.type = ParsedBody::Type::kJson;
+  } else if (media->value == "multipart/form-data") {
+    const auto boundary = media->Parameter("boundary");
+    if (!boundary) return out;
+    auto parts = ParseMultipartFormData(request.body, *boundary);
+    if (!parts.ok()) return out;
+    for (FormPart& part : *parts) {
+      if (!FindForm(out.form, part.name)) out.form.emplace_back(part.name, std::move(part.value));
+    }
+    out.type = ParsedBody::Type::kMultipart;
+  } else if (media->value == "application/x-www-form-urlencoded") {
+    auto pairs = ParseUrlEncoded(request.body);
+    if (!pairs.ok()) return out;
+    for (auto& [name, value] : *pairs) {
+      if (!FindForm(out.form, name)) out.form.emplace_back(name, std::move(value));
+    }
+    out.type = ParsedBody::Type::kUrlEncoded;
+  }
+  return out;
+}
+
+HttpResponse Emulator::HandleApi(const HttpRequest& request, const ParsedBody& body) {
+  const auto target = MatchLivestreamPath(request.head.path);
+  if (!target) return NotRecognized();
+  const Kind kind = target->webinar ? Kind::kWebinar : Kind::kMeeting;
+  const absl::string_view noun = target->webinar ? "Webinar" : "Meeting";
+  const absl::string_view lower_noun = target->webinar ? "webinar" : "meeting";
+
+  // Authentication comes first, as on Zoom: without a token nothing else is
+  // revealed.
+  const std::string authorization = JoinedHeader(request.head.headers, "authorization");
+  absl::string_view token = authorization;
+  bool bearer = false;
+  if (token.size() > 7 && absl::EqualsIgnoreCase(token.substr(0, 7), "bearer ")) {
+    token = absl::StripAsciiWhitespace(token.substr(7));
+    bearer = !token.empty();
+  }
+  if (!bearer) return ZoomError(401, 124, "Invalid access token.");
+  if (options_.access_token.empty() || token != options_.access_token) {
+    const auto it = issued_tokens_.find(token);
+    if (it == issued_tokens_.end()) return ZoomError(401, 124, "Invalid access token.");
+    if (it->second <= options_.clock()) return ZoomError(401, 124, "Access token is expired.");
+  }
+
+  if (!IsNumericId(target->id)) return ZoomError(400, 300, absl::StrCat("Invalid ", noun, " Id."));
+
+  std::optional<Value> action;
+  std::optional<Value> settings;
+  if (body.type == ParsedBody::Type::kJson && body.json.has_struct_value()) {
+    if (const Value* v = FindField(body.json.struct_value(), "action")) action = *v;
+    if (const Value* v = FindField(body.json.struct_value(), "settings")) settings = *v;
+  } else if (body.type == ParsedBody::Type::kMultipart) {
+    if (const std::string* v = FindForm(body.form, "action")) action = StringValue(*v);
+    if (const std::string* v = FindForm(body.form, "settings")) {
+      // The settings part holds JSON text; text that is not JSON is kept as
+      // a string so that validation reports the field.
+      auto parsed = ParseJson(*v);
+      settings = parsed.ok() ? *std::move(parsed) : StringValue(*v);
+    }
+  } else {
+    return ZoomError(400, 300, "Request Body should be a valid JSON object.");
+  }
+
+  std::vector<FieldError> errors;
+  if (action && (!action->has_string_value() ||
+                 (action->string_value() != "start" && action->string_value() != "stop"))) {
+    errors.push_back({"action", "Invalid value. Allowed values: start, stop."});
+  }
+  if (settings) {
+    if (!settings->has_struct_value()) {
+      errors.push_back({"settings", "Must be a JSON object."});
+    } else {
+      if (const Value* v = FindField(settings->struct_value(), "display_name")) {
+        const auto length =
+            v->has_string_value() ? Utf8CodePoints(v->string_value()) : std::nullopt;
+        if (!length || *length < 1 || *length > kMaxDisplayNameCodePoints) {
+          errors.push_back({"settings.display_name", "Must be a string of 1 to 50 characters."});
+        }
+      }
+      if (const Value* v = FindField(settings->struct_value(), "active_speaker_name")) {
+        if (!v->has_bool_value()) {
+          errors.push_back({"settings.active_speaker_name", "Must be a boolean."});
+        }
+      }
+    }
+  }
+  if (!errors.empty()) return ValidationFailed(errors);
+
+  auto& fixtures = Fixtures(kind);
+  const auto it = fixtures.find(target->id);
+  if (it == fixtures.end()) {
+    return ZoomError(target->webinar ? 400 : 404, 3001,
+                     absl::StrCat(noun, " does not exist: ", target->id, "."));
+  }
+  Fixture& fixture = it->second;
+  if (!fixture.livestream_configured) {
+    return ZoomError(400, 3000,
+                     absl::StrCat("The current ", lower_noun,
+                                  " is not configured with a custom streaming service."));
+  }
+  const bool start = action && action->string_value() == "start";
+  if (start && !fixture.started) {
+    return ZoomError(400, 200, absl::StrCat(noun, " ", target->id, " has not started."));
+  }
+
+  if (settings) {
+    for (const auto& [key, value] : settings->struct_value().fields()) {
+      (*fixture.settings.mutable_fields())[key] = value;
+    }
+  }
+  if (action) fixture.streaming = start;
+  HttpResponse response;
+  response.status = 204;
+  AddDefaultHeaders(&response);
+  return response;
+}
+
+HttpResponse Emulator::HandleOAuth(const HttpRequest& request, const ParsedBody& body) {
+  // Parameters may come in the query (Zoom's documented form) or in a
+  // urlencoded body (Rivet's); the query wins when both name one.
+  std::vector<std::pair<std::string, std::string>> params;
+  if (auto query = ParseUrlEncoded(request.head.query); query.ok()) params = *std::move(query);
+  if (body.type == ParsedBody::Type::kUrlEncoded) {
+    for (const auto& [name, value] : body.form) {
+      if (!FindForm(params, name)) params.emplace_back(name, value);
+    }
+  }
+  const auto oauth_error = [this](int status, absl::string_view reason, absl::string_view error) {
+    Struct s;
+    Set(&s, "reason", StringValue(reason));
+    Set(&s, "error", StringValue(error));
+    return Json(status, s);
+  };
+
+  const std::string authorization = JoinedHeader(request.head.headers, "authorization");
+  absl::string_view credentials = authorization;
+  std::string decoded;
+  const bool basic =
+      credentials.size() > 6 && absl::EqualsIgnoreCase(credentials.substr(0, 6), "basic ") &&
+      absl::Base64Unescape(absl::StripAsciiWhitespace(credentials.substr(6)), &decoded);
+  if (!basic ||
+      decoded != absl::StrCat(options_.oauth_client_id, ":", options_.oauth_client_secret)) {
+    return oauth_error(401, "Invalid client_id or client_secret", "invalid_client");
+  }
+  const std::string* grant_type = FindForm(params, "grant_type");
+  if (!grant_type || *grant_type != "account_credentials") {
+    return oauth_error(400, "unsupported grant type", "unsupported_grant_type");
+  }
+  const std::string* account_id = FindForm(params, "account_id");
+  if (!account_id || *account_id != options_.oauth_account_id) {
+    return oauth_error(400, "Invalid account id", "invalid_request");
+  }
+
+  std::string token = NewToken();
+  issued_tokens_[token] = options_.clock() + options_.oauth_expires_in;
+  Struct s;
+  Set(&s, "access_token", StringValue(token));
+  Set(&s, "token_type", StringValue("bearer"));
+  Set(&s, "expires_in", NumberValue(absl::ToInt64Seconds(options_.oauth_expires_in)));
+  Set(&s, "scope", StringValue(kScope));
+  return Json(200, s);
+}
+
+HttpResponse Emulator::HandleControl(const HttpRequest& request) {
+  const absl::string_view method = request.head.method;
+  absl::string_view route = request.head.path;
+  absl::ConsumePrefix(&route, "/_emulator/");
+  const auto only = [&](absl::string_view allowed) { return method == allowed; };
+
+  if (route == "script") {
+    return only("POST") ? SetScript(request, &api_script_) : MethodNotAllowed("POST");
+  }
+  if (route == "oauth/script") {
+    return only("POST") ? SetScript(request, &oauth_script_) : MethodNotAllowed("POST");
+  }
+  if (route == "config") {
+    if (method == "GET") {
+      Struct s;
+      Set(&s, "delay_ms", NumberValue(absl::ToInt64Milliseconds(api_delay_)));
+      return Json(200, s);
+    }
+    return only("POST") ? SetConfig(request) : MethodNotAllowed("GET, POST");
+  }
+  if (route == "tokens/revoke") {
+    if (!only("POST")) return MethodNotAllowed("POST");
+    Struct s;
+    Set(&s, "revoked", NumberValue(static_cast<double>(issued_tokens_.size())));
+    issued_tokens_.clear();
+    return Json(200, s);
+  }
+  for (const Kind kind : {Kind::kWebinar, Kind::kMeeting}) {
+    const absl::string_view collection = kind == Kind::kWebinar ? "webinars" : "meetings";
+    absl::string_view rest = route;
+    if (!absl::ConsumePrefix(&rest, collection)) continue;
+    if (rest.empty()) {
+      if (method == "GET") return GetFixtures(kind, std::nullopt);
+      return only("POST") ? PutFixture(request, kind) : MethodNotAllowed("GET, POST");
+    }
+    if (absl::ConsumePrefix(&rest, "/") && !rest.empty() &&
+        rest.find('/') == absl::string_view::npos) {
+      return only("GET") ? GetFixtures(kind, rest) : MethodNotAllowed("GET");
+    }
+  }
+  if (route == "requests") {
+    return only("GET") ? GetRecords(api_records_) : MethodNotAllowed("GET");
+  }
+  if (route == "oauth/requests") {
+    return only("GET") ? GetRecords(oauth_records_) : MethodNotAllowed("GET");
+  }
+  if (route == "stats") return only("GET") ? GetStats() : MethodNotAllowed("GET");
+  if (route == "reset") return only("POST") ? ResetAll() : MethodNotAllowed("POST");
+  return NotRecognized();
+}
+
+HttpResponse Emulator::SetScript(const HttpRequest& request, std::deque<ScriptedReply>* script) {
+  const auto body = ControlBody(request);
+  if (!body) return ZoomError(400, 300, "Request Body should be a valid JSON object.");
+  const Value* responses = FindField(*body, "responses");
+  if (!responses || !responses->has_list_value()) {
+    return ValidationFailed({{"responses", "Must be an array of responses."}});
+  }
+  std::vector<ScriptedReply> parsed;
+  std::vector<FieldError> errors;
+  for (int i = 0; i < responses->list_value().values_size(); ++i) {
+    const Value& item = responses->list_value().values(i);
+    const std::string prefix = absl::StrCat("responses[", i, "]");
+    if (!item.has_struct_value()) {
+      errors.push_back({prefix, "Must be an object."});
+      continue;
+    }
+    ScriptedReply reply;
+    for (const auto& [key, v] : item.struct_value().fields()) {
+      const std::string field = absl::StrCat(prefix, ".", SanitizeUtf8(key));
+      if (key == "status") {
+        if (IsIntegral(v, 200, 599)) {
+          reply.status = static_cast<int>(v.number_value());
+        } else {
+          errors.push_back({field, "Must be an integer from 200 to 599."});
+        }
+      } else if (key == "body") {
+        if (v.has_string_value()) {
+          reply.body = v.string_value();
+        } else {
+          errors.push_back({field, "Must be a string."});
+        }
+      } else if (key == "headers") {
+        if (!v.has_struct_value()) {
+          errors.push_back({field, "Must be an object of strings."});
+          continue;
+        }
+        for (const auto& [name, value] : v.struct_value().fields()) {
+          const std::string lower = absl::AsciiStrToLower(name);
+          if (!IsHeaderName(name) || !value.has_string_value() ||
+              !IsSafeHeaderValue(value.string_value())) {
+            errors.push_back({absl::StrCat(field, ".", SanitizeUtf8(name)),
+                              "Must be a valid header name with a string value."});
+          } else if (lower == "content-length" || lower == "transfer-encoding") {
+            errors.push_back(
+                {absl::StrCat(field, ".", name), "Message framing is set by the emulator."});
+          } else {
+            reply.headers.emplace_back(name, value.string_value());
+          }
+        }
+      } else if (key == "delay_ms") {
+        if (IsIntegral(v, 0, kMaxScriptDelayMs)) {
+          reply.delay = absl::Milliseconds(v.number_value());
+        } else {
+          errors.push_back({field, "Must be an integer from 0 to 3600000."});
+        }
+      } else if (key == "reset" || key == "omit_tracking_id") {
+        if (!v.has_bool_value()) {
+          errors.push_back({field, "Must be a boolean."});
+        } else {
+          (key == "reset" ? reply.reset : reply.omit_tracking_id) = v.bool_value();
+        }
+      } else {
+        errors.push_back({field, "Unknown field."});
+      }
+    }
+    parsed.push_back(std::move(reply));
+  }
+  if (errors.empty() && script->size() + parsed.size() > kMaxPendingScripted) {
+    errors.push_back(
+        {"responses", absl::StrCat("At most ", kMaxPendingScripted, " responses may be pending.")});
+  }
+  if (!errors.empty()) return ValidationFailed(errors);
+  for (ScriptedReply& reply : parsed) script->push_back(std::move(reply));
+  Struct s;
+  Set(&s, "pending", NumberValue(static_cast<double>(script->size())));
+  return Json(200, s);
+}
+
+HttpResponse Emulator::SetConfig(const HttpRequest& request) {
+  const auto body = ControlBody(request);
+  if (!body) return ZoomError(400, 300, "Request Body should be a valid JSON object.");
+  std::vector<FieldError> errors;
+  absl::Duration delay = api_delay_;
+  for (const auto& [key, v] : body->fields()) {
+    if (key != "delay_ms") {
+      errors.push_back({SanitizeUtf8(key), "Unknown field."});
+    } else if (!IsIntegral(v, 0, kMaxScriptDelayMs)) {
+      errors.push_back({key, "Must be an integer from 0 to 3600000."});
+    } else {
+      delay = absl::Milliseconds(v.number_value());
+    }
+  }
+  if (!errors.empty()) return ValidationFailed(errors);
+  api_delay_ = delay;
+  Struct s;
+  Set(&s, "delay_ms", NumberValue(absl::ToInt64Milliseconds(api_delay_)));
+  return Json(200, s);
+}
+
+namespace {
+
+Struct FixtureJson(absl::string_view id, bool configured, bool started, bool streaming,
+                   const Struct& settings) {
+  Struct s;
+  Set(&s, "id", StringValue(id));
+  Set(&s, "livestream_configured", BoolValue(configured));
+  Set(&s, "started", BoolValue(started));
+  Set(&s, "streaming", BoolValue(streaming));
+  Set(&s, "settings", StructValue(settings));
+  return s;
+}
+
+}  // namespace
+
+HttpResponse Emulator::PutFixture(const HttpRequest& request, Kind kind) {
+  const auto body = ControlBody(request);
+  if (!body) return ZoomError(400, 300, "Request Body should be a valid JSON object.");
+  std::vector<FieldError> errors;
+  std::string id;
+  Fixture fixture;
+  for (const auto& [key, v] : body->fields()) {
+    if (key == "id") {
+      if (v.has_string_value() && IsNumericId(v.string_value())) {
+        id = v.string_value();
+      } else if (IsIntegral(v, 0, 9007199254740991.0)) {
+        id = absl::StrCat(static_cast<int64_t>(v.number_value()));
+      } else {
+        errors.push_back({key, "Must be a numeric id (string or integer)."});
+      }
+    } else if (key == "livestream_configured" || key == "started" || key == "streaming") {
+      if (!v.has_bool_value()) {
+        errors.push_back({key, "Must be a boolean."});
+      } else if (key == "livestream_configured") {
+        fixture.livestream_configured = v.bool_value();
+      } else if (key == "started") {
+        fixture.started = v.bool_value();
+      } else {
+        fixture.streaming = v.bool_value();
+      }
+    } else if (key == "settings") {
+      if (v.has_struct_value()) {
+        fixture.settings = v.struct_value();
+      } else {
+        errors.push_back({key, "Must be an object."});
+      }
+    } else {
+      errors.push_back({SanitizeUtf8(key), "Unknown field."});
+    }
+  }
+  if (id.empty() && errors.empty()) errors.push_back({"id", "Required."});
+  if (errors.empty() && Fixtures(kind).size() >= kMaxFixtures && !Fixtures(kind).contains(id)) {
+    errors.push_back({"id", absl::StrCat("At most ", kMaxFixtures, " fixtures per kind.")});
+  }
+  if (!errors.empty()) return ValidationFailed(errors);
+  Fixtures(kind)[id] = fixture;
+  return Json(200, FixtureJson(id, fixture.livestream_configured, fixture.started,
+                               fixture.streaming, fixture.settings));
+}
+
+HttpResponse Emulator::GetFixtures(Kind kind, std::optional<absl::string_view> id) {
+  const auto& fixtures = Fixtures(kind);
+  const auto json = [](const std::string& key, const Fixture& f) {
+    return FixtureJson(key, f.livestream_configured, f.started, f.streaming, f.settings);
+  };
+  if (id) {
+    const auto it = fixtures.find(std::string(*id));
+    if (it == fixtures.end()) {
+      return ZoomError(404, 3001,
+                       absl::StrCat(kind == Kind::kWebinar ? "Webinar" : "Meeting",
+                                    " does not exist: ", SanitizeUtf8(*id), "."));
+    }
+    return Json(200, json(it->first, it->second));
+  }
+  Value list;
+  for (const auto& [key, fixture] : fixtures) {
+    *list.mutable_list_value()->add_values() = StructValue(json(key, fixture));
+  }
+  Struct s;
+  Set(&s, kind == Kind::kWebinar ? "webinars" : "meetings", std::move(list));
+  return Json(200, s);
+}
+
+HttpResponse Emulator::GetRecords(const RecordLog& log) {
+  Value list;
+  list.mutable_list_value();  // an empty list, not null
+  for (const auto& [bytes, record] : log.entries) *list.mutable_list_value()->add_values() = record;
+  Struct s;
+  Set(&s, "requests", std::move(list));
+  if (log.dropped > 0) Set(&s, "dropped", NumberValue(static_cast<double>(log.dropped)));
+  return Json(200, s);
+}
+
+HttpResponse Emulator::GetStats() {
+  Struct s;
+  Set(&s, "connections_accepted", NumberValue(static_cast<double>(connections_accepted_)));
+  Set(&s, "connections_open", NumberValue(static_cast<double>(connections_open_)));
+  Set(&s, "api_requests", NumberValue(static_cast<double>(api_requests_)));
+  Set(&s, "token_requests", NumberValue(static_cast<double>(token_requests_)));
+  return Json(200, s);
+}
+
+HttpResponse Emulator::ResetAll() {
+  api_script_.clear();
+  oauth_script_.clear();
+  api_records_ = RecordLog();
+  oauth_records_ = RecordLog();
+  api_delay_ = absl::ZeroDuration();
+  connections_accepted_ = 0;
+  api_requests_ = 0;
+  token_requests_ = 0;
+  issued_tokens_.clear();
+  SeedFixtures();
+  return Json(200, Struct());
+}
+
+Reply Emulator::TakeScripted(std::deque<ScriptedReply>* script) {
+  ScriptedReply scripted = std::move(script->front());
+  script->pop_front();
+  Reply reply;
+  reply.delay = scripted.delay;
+  reply.reset = scripted.reset;
+  HttpResponse& response = reply.response;
+  response.status = scripted.status;
+  response.body = std::move(scripted.body);
+  // Scripted headers win over the defaults, whatever their spelling.
+  for (auto& [name, value] : scripted.headers) {
+    if (absl::EqualsIgnoreCase(name, "connection")) {
+      response.close = absl::StrContains(absl::AsciiStrToLower(value), "close");
+      continue;
+    }
+    response.headers.emplace_back(std::move(name), std::move(value));
+  }
+  AddDefaultHeaders(&response, scripted.omit_tracking_id);
+  return reply;
+}
+
+void Emulator::Record(const HttpRequest& request, const ParsedBody& body, RecordLog* log) {
+  Struct record;
+  size_t bytes = request.head.target.size() + 2 * request.body.size();
+  Set(&record, "method", StringValue(request.head.method));
+  Set(&record, "path", StringValue(request.head.path));
+  if (!request.head.query.empty()) Set(&record, "query", StringValue(request.head.query));
+  Struct headers;
+  for (const auto& [name, value] : request.head.headers) {
+    bytes += name.size() + value.size();
+    if (headers.fields().contains(name)) continue;
+    Set(&headers, name, StringValue(JoinedHeader(request.head.headers, name)));
+  }
+  Set(&record, "headers", StructValue(std::move(headers)));
+  Set(&record, "body", StringValue(request.body));
+  if (body.type == ParsedBody::Type::kMultipart || body.type == ParsedBody::Type::kUrlEncoded) {
+    Struct form;
+    for (const auto& [name, value] : body.form) Set(&form, SanitizeUtf8(name), StringValue(value));
+    Set(&record, "form", StructValue(std::move(form)));
+  } else if (body.type == ParsedBody::Type::kJson) {
+    Set(&record, "json", body.json);
+  }
+  log->entries.emplace_back(bytes, StructValue(std::move(record)));
+  log->bytes += bytes;
+  while (!log->entries.empty() && (log->entries.size() > options_.max_recorded_requests ||
+                                   log->bytes > options_.max_recorded_bytes)) {
+    log->bytes -= log->entries.front().first;
+    log->entries.pop_front();
+    ++log->dropped;
+  }
+}
+
+void Emulator::AddDefaultHeaders(HttpResponse* response, bool omit_tracking_id) {
+  const auto has = [&](absl::string_view name) {
+    for (const auto& [key, value] : response->headers) {
+      if (absl::EqualsIgnoreCase(key, name)) return true;
+    }
+    return false;
+  };
+  if (!omit_tracking_id && !has(kTrackingHeader)) {
+    response->headers.emplace_back(std::string(kTrackingHeader), NextTrackingId());
+  }
+  if (!response->body.empty() && !has("content-type")) {
+    response->headers.emplace_back("Content-Type", std::string(kJsonContentType));
+  }
+}
+
+HttpResponse Emulator::Json(int status, const Struct& body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = ToJson(body);
+  AddDefaultHeaders(&response);
+  return response;
+}
+
+HttpResponse Emulator::ZoomError(int status, int code, absl::string_view message) {
+  Struct s;
+  Set(&s, "code", NumberValue(code));
+  Set(&s, "message", StringValue(message));
+  return Json(status, s);
+}
+
+HttpResponse Emulator::ValidationFailed(const std::vector<FieldError>& errors) {
+  Struct s;
+  Set(&s, "code", NumberValue(300));
+  Set(&s, "message", StringValue("Validation Failed."));
+  Value list;
+  for (const FieldError& error : errors) {
+    Struct e;
+    Set(&e, "field", StringValue(error.field));
+    Set(&e, "message", StringValue(error.message));
+    *list.mutable_list_value()->add_values() = StructValue(std::move(e));
+  }
+  Set(&s, "errors", std::move(list));
+  return Json(400, s);
+}
+
+HttpResponse Emulator::NotRecognized() {
+  return ZoomError(404, 2300, "This API endpoint is not recognized.");
+}
+
+HttpResponse Emulator::MethodNotAllowed(absl::string_view allow) {
+  HttpResponse response;
+  response.status = 405;
+  response.headers.emplace_back("Allow", std::string(allow));
+  AddDefaultHeaders(&response);
+  return response;
+}
+
+HttpResponse Emulator::ProtocolError(int status, absl::string_view message) {
+  HttpResponse response = ZoomError(status, 300, message);
+  response.close = true;
+  return response;
+}
+
+std::string Emulator::NextTrackingId() {
+  // The second half is splitmix64's finalizer over a counter: a bijection, so
+  // ids never repeat within a process; the first half makes them look random.
+  uint64_t x = tracking_salt_ + tracking_counter_++;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return absl::StrFormat("v=2.0;clid=us01;rid=WEB_%016x%016x", absl::Uniform<uint64_t>(rng_), x);
+}
+
+std::string Emulator::NewToken() {
+  return absl::StrFormat("emu.%016x%016x%016x", absl::Uniform<uint64_t>(rng_),
+                         absl::Uniform<uint64_t>(rng_), absl::Uniform<uint64_t>(rng_));
+}
+
+}  // namespace zoom_emulator

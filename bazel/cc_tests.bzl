@@ -17,5 +17,6 @@ def cc_test_per_file(name, srcs, **kwargs):
         native.cc_test(name = test, srcs = [src], **kwargs)
         tests.append(test)
 
-    # An empty `tests` would mean every test of the package; say so explicitly.
-    native.test_suite(name = name, tests = tests or [], tags = ["manual"] if not tests else [])
+    # (A test_suite with no tests would mean every test of the package.)
+    if tests:
+        native.test_suite(name = name, tests = tests)

@@ -114,6 +114,7 @@ system_libraries = repository_rule(
     local = True,
 )
 
+# buildifier: disable=unnamed-macro
 def livestream_repositories():
     """Declares every external repository of the workspace (all local)."""
     _stub_repository(

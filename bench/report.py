@@ -60,6 +60,8 @@ def summarize_throughput(rows):
                 "rps_median": median([r["rps"] for r in runs]),
                 "rps_runs": [r["rps"] for r in runs],
                 "server_cpu_us_per_req": median([r["server_cpu_us_per_req"] for r in runs]),
+                "server_ctx_switches_per_req": median(
+                    [r.get("server_ctx_switches_per_req") for r in runs]),
                 "h2load_c": runs[0]["h2load_c"],
                 "h2load_m": runs[0]["h2load_m"],
                 "calls": sum(r["done"] for r in runs),
@@ -91,8 +93,10 @@ def summarize_bursts(rows):
             "ok": r.get("ok"),
             "errors": r.get("errors"),
             "first_error": r.get("first_error"),
+            # utime/stime tick at 10 ms: meaningless for a handful of calls.
             "server_cpu_us_per_call": (r["server_cpu_s"] * 1e6 / row["calls"]
-                                       if r.get("server_cpu_s") is not None else None),
+                                       if r.get("server_cpu_s") is not None
+                                       and row["calls"] >= 1000 else None),
             "server_peak_threads": r.get("server_peak_threads"),
             "server_threads_before": r.get("server_threads_before"),
             "server_vmhwm_mib": (r["server_vmhwm_kib"] / MIB if r.get("server_vmhwm_kib") else None),
@@ -129,9 +133,9 @@ def evaluate(s, mode):
     gw_best = best(tp.get("gateway", {}))
     ref_best = best(tp.get("reference", {}))
     add("throughput_vs_wrk", "End-to-end throughput (best of c=16–256) ÷ direct wrk",
-        ratio(gw_best, s["direct_wrk_rps"]), 0.25, True, "", "0.20")
+        ratio(gw_best, s["direct_wrk_rps"]), 0.25, True, "", "0.20", "{:.3f}")
     add("throughput_vs_grpc", "End-to-end throughput (best of c=16–256) ÷ gRPC-only (best)",
-        ratio(gw_best, ref_best), 0.45, True, "", "0.35")
+        ratio(gw_best, ref_best), 0.45, True, "", "0.35", "{:.3f}")
     cpu = [tp["gateway"][c]["server_cpu_us_per_req"] for c in ("64", "256")
            if c in tp.get("gateway", {})]
     add("cpu_per_request", "Server CPU per request at c ≥ 64 (worst of 64, 256)",
@@ -316,14 +320,16 @@ def markdown(s, evaluation, stamp, doc_path, results_dir, analysis):
         "successful call was matched by a request counted by nginx's `stub_status` (h2load "
         "alone counts any HTTP 200 as success). Upstream: nginx (`nginx-light`, one worker) "
         "answering `204` to the PATCH. CPU per request is the process's utime+stime from "
-        "`/proc/<pid>/stat` over the run divided by the calls completed.",
+        "`/proc/<pid>/stat` over the run divided by the calls completed; context switches "
+        "are summed over the server's threads from `/proc/<pid>/task/*/status`.",
         "",
         f"Direct upstream limit (wrk, {m['load_tools']['wrk']}, the gateway's own PATCH and "
         f"multipart body): **{fmt(s['direct_wrk_rps'])} req/s**.",
         "",
         "| Concurrency (c×m) | Gateway req/s | gRPC-only req/s | Gateway ÷ gRPC-only | "
-        "Gateway CPU µs/req | nginx CPU µs/req | gRPC-only CPU µs/req |",
-        "|---|---|---|---|---|---|---|",
+        "Gateway CPU µs/req | nginx CPU µs/req | gRPC-only CPU µs/req | "
+        "Context switches/req gateway / gRPC-only |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for conc in CONCURRENCIES:
         g = tp.get("gateway", {}).get(str(conc), {})
@@ -334,7 +340,9 @@ def markdown(s, evaluation, stamp, doc_path, results_dir, analysis):
             f"{fmt(ratio(g.get('rps_median'), r.get('rps_median')), '{:.2f}')} | "
             f"{fmt(g.get('server_cpu_us_per_req'), '{:.1f}')} | "
             f"{fmt(g.get('nginx_cpu_us_per_req'), '{:.1f}')} | "
-            f"{fmt(r.get('server_cpu_us_per_req'), '{:.1f}')} |")
+            f"{fmt(r.get('server_cpu_us_per_req'), '{:.1f}')} | "
+            f"{fmt(g.get('server_ctx_switches_per_req'), '{:.1f}')} / "
+            f"{fmt(r.get('server_ctx_switches_per_req'), '{:.1f}')} |")
     lines += ["", f"![Throughput vs concurrency]({rel}/{stamp}-throughput.png)", ""]
 
     lat = s["latency"]

@@ -155,20 +155,27 @@ cpu_seconds() {
   awk -v tck="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($12 + $13) / tck }' <<<"$rest"
 }
 
+# ctx_switches PID: voluntary + involuntary context switches summed over the
+# process's current threads (threads that exited meanwhile are not counted).
+ctx_switches() {
+  cat /proc/"$1"/task/*/status 2>/dev/null |
+    awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+
 # ------------------------------------------------------------- dependencies
 install_packages() {
   local wanted=(nginx-light wrk nghttp2-client gnuplot-nox curl python3 cmake ninja-build g++
     pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
     libcurl4-openssl-dev libgtest-dev libgmock-dev golang-github-gogo-googleapis-dev grpc-proto)
-  [[ $PROFILE == 1 ]] && wanted+=(linux-perf)
+  [[ $PROFILE == 1 ]] && wanted+=(linux-perf valgrind)
   local missing=() p
   for p in "${wanted[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || missing+=("$p")
   done
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     $SUDO apt-get update -qq &&
-      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}" \
+      $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" \
         >"$LOGS/apt.log" 2>&1 || {
       echo "apt-get install failed; see $LOGS/apt.log" >&2
       KEEP_WORK=1
@@ -292,6 +299,8 @@ start_gateway() {
   local args=(--listen=127.0.0.1:0 "--port_file=$WORK/$name.port" "--zoom_api_base_url=$base"
     "--zoom_max_connections=$pool" --zoom_body_encoding=multipart --zoom_timeout=10s)
   [[ $HAS_RATE_FLAG == 1 ]] && args+=(--zoom_rate_limit_qps=0)
+  # For the report: the throughput instance's flags, without per-run paths.
+  [[ $name == gw-nginx ]] && GW_FLAGS="${args[*]:3}"
   rm -f "$WORK/$name.port"
   ZOOM_ACCESS_TOKEN=$TOKEN "$SERVER_BIN" "${args[@]}" >"$LOGS/$name.out" 2>"$LOGS/$name.err" &
   GW_PID=$!
@@ -348,18 +357,22 @@ h2load_run() {
     ncpu0=$(cpu_seconds "$worker")
   }
   cpu0=$(cpu_seconds "$pid")
+  local cs0 cs1
+  cs0=$(ctx_switches "$pid")
   out=$(timeout -k 5 $((dur + 60)) h2load -D "$dur" -c "$c" -m "$m" -t 1 \
     -H 'content-type: application/grpc' -H 'te: trailers' -d "$WORK/frame.bin" \
     "http://127.0.0.1:$port$RPC_PATH" 2>&1)
   local rc=$?
   cpu1=$(cpu_seconds "$pid")
+  cs1=$(ctx_switches "$pid")
   [[ $with_nginx == 1 ]] && {
     nreq1=$(nginx_requests)
     ncpu1=$(cpu_seconds "$worker")
   }
   echo "$out" >>"$LOGS/h2load-$label.log"
   awk -v label="$label" -v conc="$conc" -v c="$c" -v m="$m" -v rc="$rc" -v cpu="$cpu0 $cpu1" \
-    -v ncpu="$ncpu0 $ncpu1" -v nreq="$nreq0 $nreq1" -v with_nginx="$with_nginx" '
+    -v ncpu="$ncpu0 $ncpu1" -v nreq="$nreq0 $nreq1" -v with_nginx="$with_nginx" \
+    -v cs="$((cs1 - cs0))" '
     /^finished in/ { gsub(/s,/, "", $3); secs = $3; rps = $4 }
     /^requests:/ { done = $6; ok = $8; failed = $10; errored = $12; timeout = $14 }
     /^status codes:/ { s2xx = $3 }
@@ -368,7 +381,8 @@ h2load_run() {
       cpu_s = cp[2] - cp[1]
       printf "{\"target\":\"%s\",\"concurrency\":%d,\"h2load_c\":%d,\"h2load_m\":%d,\"rc\":%d,", label, conc, c, m, rc
       printf "\"seconds\":%s,\"rps\":%s,\"done\":%d,\"succeeded\":%d,\"failed\":%d,\"errored\":%d,\"timeout\":%d,\"http_2xx\":%d,", secs + 0, rps + 0, done, ok, failed, errored, timeout, s2xx
-      printf "\"server_cpu_s\":%.3f,\"server_cpu_us_per_req\":%.2f", cpu_s, (done > 0 ? cpu_s * 1e6 / done : 0)
+      printf "\"server_cpu_s\":%.3f,\"server_cpu_us_per_req\":%.2f,", cpu_s, (done > 0 ? cpu_s * 1e6 / done : 0)
+      printf "\"server_ctx_switches_per_req\":%.2f", (done > 0 ? cs / done : 0)
       if (with_nginx == 1) {
         ncpu_s = np[2] - np[1]
         printf ",\"nginx_cpu_us_per_req\":%.2f,\"upstream_requests\":%d", (done > 0 ? ncpu_s * 1e6 / done : 0), nr[2] - nr[1] - 1
@@ -614,6 +628,52 @@ burst_case() {
   return $rc
 }
 
+# heap_profile CALLS: the gateway under valgrind massif while CALLS slow calls
+# are in flight; the peak snapshot's allocation tree shows who holds memory.
+heap_profile() {
+  local calls=$1 out="$RESULTS_DIR/$STAMP-massif-burst-$1.txt"
+  log "heap profile (valgrind massif) of a $calls-call burst"
+  rm -f "$WORK/gw-massif.port"
+  local extra=()
+  [[ $HAS_RATE_FLAG == 1 ]] && extra+=(--zoom_rate_limit_qps=0)
+  ZOOM_ACCESS_TOKEN=$TOKEN valgrind --tool=massif --threshold=1 --depth=30 \
+    --massif-out-file="$WORK/massif.out" "$SERVER_BIN" --listen=127.0.0.1:0 \
+    "--port_file=$WORK/gw-massif.port" "--zoom_api_base_url=http://127.0.0.1:$EMU_PORT/v2" \
+    "--zoom_max_connections=$BURST_POOL" --log_requests=false \
+    "${extra[@]}" 2>"$LOGS/gw-massif.err" &
+  local pid=$!
+  STARTED_PIDS+=("$pid")
+  local port
+  port=$(wait_port_file "$WORK/gw-massif.port" "$pid") || {
+    log "massif: gateway did not start"
+    stop_pid "$pid"
+    return 0
+  }
+  timeout -k 5 300 "$CLIENT_BIN" --mode=burst --target="127.0.0.1:$port" --calls="$calls" \
+    --rounds=2 --deadline_s=120 >"$LOGS/massif-burst.out" 2>>"$LOGS/client.err"
+  stop_pid "$pid"
+  mkdir -p "$RESULTS_DIR"
+  {
+    echo "# valgrind massif of livestream_server, $calls calls in flight (2 bursts, 1 s upstream)"
+    echo "# peak snapshot; sizes are heap bytes (not RSS)"
+    ms_print "$WORK/massif.out" | $PY -c '
+import re, sys
+text = sys.stdin.read()
+peak = re.search(r"(\d+) \(peak\)", text).group(1)
+lines = text.splitlines()
+start = next(i for i, l in enumerate(lines) if re.match(r"\s*" + peak + r"\s+[\d,]+\s+[\d,]+", l))
+out = [lines[start]]
+for line in lines[start + 1:]:
+    if line.startswith("---") and len(out) > 3:
+        break
+    # The first three levels of the allocation tree are enough to name owners.
+    if re.match(r"^(\d|->|\| ->|\|   ->)", line):
+        out.append(line[:240])
+print("\n".join(out))
+' 
+  } >"$out"
+}
+
 stage_bursts() {
   [[ -x $EMULATOR_BIN ]] && start_emulator || {
     stage_result bursts false "emulator did not start (see logs/emulator.err)"
@@ -633,6 +693,7 @@ stage_bursts() {
     log "burst of $n calls (cold, then warm)"
     burst_case "$n" || ok=false
   done
+  if [[ $PROFILE == 1 ]]; then heap_profile "${BURSTS[0]}"; fi
   stop_pid "$EMU_PID"
   if [[ $ok == true ]]; then
     stage_result bursts true "10 ${BURSTS[*]} calls, ${BURST_DELAY_MS} ms upstream"
@@ -693,6 +754,7 @@ info = {
   "loadavg_at_start": "$LOADAVG_START", "loadavg_at_end": open("/proc/loadavg").read().split()[:3],
   "commit": "$commit", "dirty_worktree": $( [[ $dirty == true ]] && echo True || echo False ),
   "build_type": "${BUILD_TYPE:-unknown}", "mode": "$MODE", "pool_size": int("${POOL_SIZE:-0}" or 0),
+  "gateway_flags": "${GW_FLAGS:-}", "log_requests": "default (on, stderr to a file)",
   "burst_pool": $BURST_POOL, "burst_delay_ms": $BURST_DELAY_MS, "niceness": $NICENESS,
   "versions": {
     "gcc": run("g++ --version"), "grpc": run("pkg-config --modversion grpc++"),
@@ -727,7 +789,7 @@ install_packages
 # The 10,000-call burst holds 10,000 upstream sockets in the gateway and in
 # the emulator.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-if [[ $(ulimit -n) != unlimited && $(ulimit -n) -lt 25000 ]]; then
+if [[ $(ulimit -n) != unlimited && $(ulimit -n) -lt 12000 ]]; then
   log "warning: open-file limit $(ulimit -n) may be too low for the 10,000-call burst"
 fi
 
@@ -741,13 +803,18 @@ else
 fi
 HAS_RATE_FLAG=0
 BUILD_TYPE=unknown
+GW_FLAGS=""
 
 if build; then
   if [[ ! -x $SERVER_BIN ]]; then SERVER_BIN=/nonexistent/livestream_server; fi
-  if "$SERVER_BIN" --helpfull 2>&1 | grep -q -- '-zoom_rate_limit_qps'; then HAS_RATE_FLAG=1; fi
+  # Read once into a variable: `| grep -q` would end the pipe early and, with
+  # pipefail, turn a match into a failure.
+  SERVER_HELP=$("$SERVER_BIN" --helpfull 2>&1)
+  # Client-side rate limiting (Zoom's 30 requests/s) would cap every run.
+  if grep -q -- '--zoom_rate_limit_qps' <<<"$SERVER_HELP"; then HAS_RATE_FLAG=1; fi
   if [[ -z $POOL_SIZE ]]; then
     # The shipped default, so the bench measures what users run.
-    POOL_SIZE=$("$SERVER_BIN" --helpfull 2>&1 | grep -A2 -- '-zoom_max_connections' |
+    POOL_SIZE=$(grep -A2 -- '--zoom_max_connections' <<<"$SERVER_HELP" |
       sed -n 's/.*default: "\{0,1\}\([0-9]*\)"\{0,1\};.*/\1/p' | head -1)
     POOL_SIZE=${POOL_SIZE:-64}
   fi

@@ -68,6 +68,11 @@ fi
 
 bazel() { command bazel "${startup[@]}" "$@"; }
 
+# Bazel skips its bazel-* convenience symlinks only while they point into its
+# own output root; left over from another root, //... would walk into them.
+# Bazel re-creates them after the build.
+find . -maxdepth 1 -type l -name 'bazel-*' -delete
+
 finish() {
   local status=$?
   bazel shutdown || true

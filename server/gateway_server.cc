@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.pb.h"
@@ -29,6 +30,27 @@ void LinkDescriptorsForReflection() {
   (void)google::rpc::Status::descriptor();
   (void)google::rpc::ErrorInfo::descriptor();
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
+}
+
+// One line for the operator: which credentials and limits are in force.
+// Names the kind of credentials only, never a value.
+void LogUpstreamPolicies(const Config& config) {
+  std::string credentials = "callers' tokens only";
+  if (UsesOAuth(config)) {
+    credentials = absl::StrCat("Server-to-Server OAuth via ", config.zoom_oauth_url);
+  } else if (!config.zoom_access_token.empty()) {
+    credentials = "static access token";
+  }
+  const std::string rate_limit =
+      config.zoom_rate_limit_qps > 0
+          ? absl::StrFormat("%g requests/s (burst %d)", config.zoom_rate_limit_qps,
+                            config.zoom_rate_limit_burst)
+          : std::string("off");
+  absl::FPrintF(stderr,
+                "livestream_server: Zoom credentials: %s; callers' tokens %s; rate limit %s; up "
+                "to %d attempts per call\n",
+                credentials, config.allow_caller_token ? "accepted" : "refused", rate_limit,
+                config.zoom_max_attempts);
 }
 
 }  // namespace
@@ -63,18 +85,17 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
       std::make_unique<AuthorizingClient>(gateway->transport_.get(), gateway->token_source_);
   AsyncHttpClient* upstream = gateway->authorizing_.get();
   if (config.zoom_rate_limit_qps > 0) {
-    gateway->rate_limiter_ = RateLimiter::Create(
-        gateway->scheduler_.get(),
-        RateLimiterOptions{.requests_per_second = config.zoom_rate_limit_qps,
-                           .burst = config.zoom_rate_limit_burst});
-    gateway->rate_limited_ = std::make_unique<RateLimitedClient>(
-        upstream, gateway->rate_limiter_, gateway->scheduler_.get());
+    gateway->rate_limiter_ =
+        RateLimiter::Create(gateway->scheduler_.get(),
+                            RateLimiterOptions{.requests_per_second = config.zoom_rate_limit_qps,
+                                               .burst = config.zoom_rate_limit_burst});
+    gateway->rate_limited_ = std::make_unique<RateLimitedClient>(upstream, gateway->rate_limiter_,
+                                                                 gateway->scheduler_.get());
     upstream = gateway->rate_limited_.get();
   }
   RetryOptions retry;
   retry.max_attempts = config.zoom_max_attempts;
-  gateway->retrying_ =
-      std::make_unique<RetryingClient>(upstream, gateway->scheduler_.get(), retry);
+  gateway->retrying_ = std::make_unique<RetryingClient>(upstream, gateway->scheduler_.get(), retry);
 
   LiveStreamServiceOptions service_options;
   service_options.request.api_base_url = config.zoom_api_base_url;
@@ -107,6 +128,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   grpc::HealthCheckServiceInterface* health = gateway->server_->GetHealthCheckService();
   health->SetServingStatus(true);
   health->SetServingStatus(kServiceName, true);
+  LogUpstreamPolicies(config);
   return gateway;
 }
 

@@ -67,7 +67,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     any->set_type_url(std::move(type_url));
     any->set_value(std::move(value));
   }
-  return grpc::Status(code, std::move(message), rpc_status.SerializeAsString());
+  return grpc::Status(code, message, rpc_status.SerializeAsString());
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {

@@ -22,10 +22,11 @@ using ::zoom::livestream::v1::UpdateStatusResponse;
 
 namespace {
 
-constexpr absl::string_view kUpdateStatusMethod = "/zoom.livestream.v1.LiveStreamService/UpdateStatus";
+constexpr absl::string_view kUpdateStatusMethod =
+    "/zoom.livestream.v1.LiveStreamService/UpdateStatus";
 // gRPC lower-cases metadata keys.
 constexpr absl::string_view kCallerTokenKey = "x-zoom-access-token";
-constexpr size_t kMaxCallerTokenBytes = 16 * 1024;
+constexpr size_t kMaxCallerTokenBytes = size_t{16} * 1024;
 
 std::string TargetForLog(const UpdateStatusRequest& request) {
   switch (request.target_case()) {
@@ -53,8 +54,8 @@ absl::StatusOr<std::optional<std::string>> CallerToken(const grpc::CallbackServe
                      "CALLER_TOKEN_NOT_ALLOWED");
   }
   const absl::string_view token(found->second.data(), found->second.size());
-  const bool printable = std::all_of(token.begin(), token.end(),
-                                     [](char c) { return c > 0x20 && c < 0x7f; });
+  const bool printable =
+      std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (token.empty() || token.size() > kMaxCallerTokenBytes || !printable) {
     return MakeError(absl::StatusCode::kUnauthenticated,
                      "x-zoom-access-token must be a Zoom access token: 1 to 16384 printable "
@@ -108,16 +109,15 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
     HttpRequest http_request;
     {
       absl::MutexLock lock(&service_->gen_mu_);
-      http_request =
-          BuildUpdateStatusRequest(*request, service_->options_.request, service_->gen_);
+      http_request = BuildUpdateStatusRequest(*request, service_->options_.request, service_->gen_);
     }
     // The credentials decorator sends a request that already has
     // Authorization as it is.
     if (caller_token->has_value()) {
       http_request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", **caller_token));
     }
-    const absl::Time deadline = std::min(absl::FromChrono(context->deadline()),
-                                         started_ + service_->options_.zoom_timeout);
+    const absl::Time deadline =
+        std::min(absl::FromChrono(context->deadline()), started_ + service_->options_.zoom_timeout);
     std::shared_ptr<HttpCall> call = service_->zoom_->Send(
         std::move(http_request), deadline,
         [this](absl::StatusOr<HttpResponse> result) { OnZoomDone(std::move(result)); });
@@ -197,9 +197,9 @@ LiveStreamServiceImpl::LiveStreamServiceImpl(AsyncHttpClient* zoom,
                                              LiveStreamServiceOptions options)
     : zoom_(zoom), options_(std::move(options)) {}
 
-grpc::ServerUnaryReactor* LiveStreamServiceImpl::UpdateStatus(
-    grpc::CallbackServerContext* context, const UpdateStatusRequest* request,
-    UpdateStatusResponse* response) {
+grpc::ServerUnaryReactor* LiveStreamServiceImpl::UpdateStatus(grpc::CallbackServerContext* context,
+                                                              const UpdateStatusRequest* request,
+                                                              UpdateStatusResponse* response) {
   return new UpdateStatusReactor(this, context, request, response);
 }
 

@@ -25,7 +25,8 @@ struct LiveStreamServiceOptions {
 // The gRPC edge. Each call validates, builds the Zoom request, hands it to the
 // asynchronous client and finishes from the client's callback: no reactor
 // thread ever waits for Zoom.
-class LiveStreamServiceImpl final : public zoom::livestream::v1::LiveStreamService::CallbackService {
+class LiveStreamServiceImpl final
+    : public zoom::livestream::v1::LiveStreamService::CallbackService {
  public:
   // `zoom` must outlive the service and every call in flight.
   LiveStreamServiceImpl(AsyncHttpClient* zoom, LiveStreamServiceOptions options);

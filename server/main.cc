@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "server/config.h"
 #include "server/gateway_server.h"
 #include "server/version.h"
@@ -39,6 +40,11 @@ int main(int argc, char** argv) {
       "Zoom credentials: env ZOOM_ACCESS_TOKEN, or --zoom_access_token_file.\n"
       "Usage: livestream_server [--listen=127.0.0.1:50051] [--zoom_api_base_url=URL] ..."));
   absl::ParseCommandLine(argc, argv);
+#ifdef NDEBUG
+  // Debian's abseil keeps mutex deadlock detection on; it cost 3-5% of server
+  // CPU in the benchmark (docs/performance.md). Debug builds keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
 
   absl::StatusOr<livestream_gateway::Config> config = livestream_gateway::ConfigFromFlagsAndEnv();
   if (!config.ok()) {

@@ -29,7 +29,10 @@ absl::Status WithAttempts(absl::Status status, int attempts) {
 class AuthorizingClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
  public:
   Call(AuthorizingClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
-      : client_(client), request_(std::move(request)), deadline_(deadline), done_(std::move(done)) {}
+      : client_(client),
+        request_(std::move(request)),
+        deadline_(deadline),
+        done_(std::move(done)) {}
 
   void GetToken() {
     std::optional<uint64_t> ticket = stage_.Begin();
@@ -57,11 +60,11 @@ class AuthorizingClient::Call final : public HttpCall, public std::enable_shared
     HttpRequest request = request_;
     request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", token_));
     ++sent_;
-    std::shared_ptr<HttpCall> transfer = client_->next_->Send(
-        std::move(request), deadline_,
-        [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
-          self->OnResponse(std::move(result));
-        });
+    std::shared_ptr<HttpCall> transfer =
+        client_->next_->Send(std::move(request), deadline_,
+                             [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
+                               self->OnResponse(std::move(result));
+                             });
     stage_.Attach(*ticket, std::move(transfer));
   }
 

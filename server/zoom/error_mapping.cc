@@ -227,10 +227,8 @@ void SetRetryInfo(absl::Status& status, std::optional<absl::Duration> delay) {
 std::optional<ZoomError> ParseZoomError(absl::string_view body) {
   if (body.size() > kMaxZoomErrorBodyBytes || !WithinJsonShapeBudget(body)) return std::nullopt;
   Struct object;
-  if (!google::protobuf::util::JsonStringToMessage(
-           google::protobuf::StringPiece(body.data(), body.size()), &object)
-           .ok())
-    return std::nullopt;
+  const google::protobuf::StringPiece json(body.data(), body.size());
+  if (!google::protobuf::util::JsonStringToMessage(json, &object).ok()) return std::nullopt;
 
   ZoomError error;
   if (auto it = object.fields().find("code");

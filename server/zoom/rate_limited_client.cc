@@ -16,17 +16,20 @@ absl::Status NothingSent(absl::Status status) {
 
 }  // namespace
 
-class RateLimitedClient::Call final : public HttpCall,
-                                      public std::enable_shared_from_this<Call> {
+class RateLimitedClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
  public:
   Call(RateLimitedClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
-      : client_(client), request_(std::move(request)), deadline_(deadline), done_(std::move(done)) {}
+      : client_(client),
+        request_(std::move(request)),
+        deadline_(deadline),
+        done_(std::move(done)) {}
 
   void Start() {
     std::optional<uint64_t> ticket = stage_.Begin();
     if (!ticket.has_value()) return Finish(NothingSent(absl::CancelledError("call cancelled")));
     std::shared_ptr<HttpCall> wait = client_->limiter_->Acquire(
-        deadline_, [self = shared_from_this()](absl::Status status) { self->OnSlot(status); });
+        deadline_,
+        [self = shared_from_this()](absl::Status status) { self->OnSlot(std::move(status)); });
     stage_.Attach(*ticket, std::move(wait));
   }
 
@@ -38,11 +41,11 @@ class RateLimitedClient::Call final : public HttpCall,
     if (!status.ok()) return Finish(NothingSent(std::move(status)));
     std::optional<uint64_t> ticket = stage_.Begin();
     if (!ticket.has_value()) return Finish(NothingSent(absl::CancelledError("call cancelled")));
-    std::shared_ptr<HttpCall> transfer = client_->next_->Send(
-        std::move(request_), deadline_,
-        [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
-          self->OnResponse(std::move(result));
-        });
+    std::shared_ptr<HttpCall> transfer =
+        client_->next_->Send(std::move(request_), deadline_,
+                             [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
+                               self->OnResponse(std::move(result));
+                             });
     stage_.Attach(*ticket, std::move(transfer));
   }
 

@@ -70,8 +70,7 @@ class RateLimiter::Waiter final : public HttpCall {
   std::list<std::shared_ptr<Waiter>>::iterator position;
 };
 
-std::shared_ptr<RateLimiter> RateLimiter::Create(Scheduler* scheduler,
-                                                 RateLimiterOptions options) {
+std::shared_ptr<RateLimiter> RateLimiter::Create(Scheduler* scheduler, RateLimiterOptions options) {
   return std::shared_ptr<RateLimiter>(new RateLimiter(scheduler, options));
 }
 
@@ -163,10 +162,11 @@ void RateLimiter::ArmLocked(absl::Time now) {
   if (timer_ != nullptr) timer_->Cancel();
   const uint64_t generation = ++timer_generation_;
   timer_at_ = next;
-  timer_ = scheduler_->RunAt(next, [weak = weak_from_this(), generation](absl::Status status) {
-    if (!status.ok()) return;  // superseded, or the scheduler is stopping
-    if (std::shared_ptr<RateLimiter> self = weak.lock()) self->OnTimer(generation);
-  });
+  timer_ =
+      scheduler_->RunAt(next, [weak = weak_from_this(), generation](const absl::Status& status) {
+        if (!status.ok()) return;  // superseded, or the scheduler is stopping
+        if (std::shared_ptr<RateLimiter> self = weak.lock()) self->OnTimer(generation);
+      });
 }
 
 void RateLimiter::OnTimer(uint64_t generation) {
@@ -195,7 +195,7 @@ void RateLimiter::CancelWaiter(Waiter* waiter) {
   }
   // Never inline: Cancel() is called from places that cannot take a
   // completion (e.g. a reactor's constructor holding its own lock).
-  scheduler_->RunAt(absl::InfinitePast(), [done = std::move(done)](absl::Status) mutable {
+  scheduler_->RunAt(absl::InfinitePast(), [done = std::move(done)](const absl::Status&) mutable {
     std::move(done)(absl::CancelledError("rate-limit wait cancelled"));
   });
 }
@@ -216,9 +216,9 @@ absl::Status RateLimiter::NoSlotError(absl::Time now, absl::Time slot, bool paus
   google::rpc::QuotaFailure quota;
   auto* violation = quota.add_violations();
   violation->set_subject("zoom.us/account");
-  violation->set_description(absl::StrFormat(
-      "the gateway paces calls to Zoom at %g requests/s (--zoom_rate_limit_qps)",
-      options_.requests_per_second));
+  violation->set_description(
+      absl::StrFormat("the gateway paces calls to Zoom at %g requests/s (--zoom_rate_limit_qps)",
+                      options_.requests_per_second));
   SetDetail(status, quota);
   google::rpc::RetryInfo retry;
   absl::Duration nanos;

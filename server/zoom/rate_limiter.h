@@ -43,8 +43,8 @@ class TokenBucket {
  private:
   const double rate_;
   const double burst_;
-  double tokens_;      // the count at last_
-  absl::Time last_;    // tokens accrue only after it (a pause moves it ahead)
+  double tokens_;    // the count at last_
+  absl::Time last_;  // tokens accrue only after it (a pause moves it ahead)
   absl::Time paused_until_ = absl::InfinitePast();
 };
 

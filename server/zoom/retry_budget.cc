@@ -6,8 +6,7 @@ namespace livestream_gateway {
 
 RetryBudget::RetryBudget(RetryBudgetOptions options)
     : options_(options),
-      bucket_width_(std::max(options.window / std::max(options.buckets, 1),
-                             absl::Milliseconds(1))),
+      bucket_width_(std::max(options.window / std::max(options.buckets, 1), absl::Milliseconds(1))),
       buckets_(static_cast<size_t>(std::max(options.buckets, 1))) {}
 
 RetryBudget::Bucket& RetryBudget::Current(absl::Time now) {

@@ -46,7 +46,10 @@ absl::Duration RetryDelay(const absl::StatusOr<HttpResponse>& result, int retry,
 class RetryingClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
  public:
   Call(RetryingClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
-      : client_(client), request_(std::move(request)), deadline_(deadline), done_(std::move(done)) {}
+      : client_(client),
+        request_(std::move(request)),
+        deadline_(deadline),
+        done_(std::move(done)) {}
 
   void Attempt() {
     std::optional<uint64_t> ticket = stage_.Begin();
@@ -76,8 +79,8 @@ class RetryingClient::Call final : public HttpCall, public std::enable_shared_fr
     }
     std::optional<uint64_t> ticket = stage_.Begin();
     if (!ticket.has_value()) return Finish(absl::CancelledError("call cancelled"));
-    std::shared_ptr<HttpCall> timer = client_->scheduler_->RunAt(
-        now + delay, [self = shared_from_this()](absl::Status status) {
+    std::shared_ptr<HttpCall> timer =
+        client_->scheduler_->RunAt(now + delay, [self = shared_from_this()](absl::Status status) {
           self->OnBackoffDone(std::move(status));
         });
     stage_.Attach(*ticket, std::move(timer));

@@ -7,7 +7,8 @@ namespace livestream_gateway {
 // One entry of the map. `core_->mu` guards everything but the constants.
 class ThreadScheduler::Timer final : public HttpCall {
  public:
-  Timer(std::shared_ptr<Core> core, Callback done) : core_(std::move(core)), done_(std::move(done)) {}
+  Timer(std::shared_ptr<Core> core, Callback done)
+      : core_(std::move(core)), done_(std::move(done)) {}
 
   void Cancel() override {
     absl::MutexLock lock(&core_->mu);

@@ -145,8 +145,8 @@ absl::StatusOr<AccessToken> ParseTokenResponse(const HttpResponse& response) {
   if (std::optional<Struct> body = ParseJsonObject(response)) {
     oauth_error = SanitizedOAuthError(*body);
   }
-  std::string message = absl::StrCat(
-      "Zoom rejected this server's Server-to-Server OAuth credentials (HTTP ", status);
+  std::string message =
+      absl::StrCat("Zoom rejected this server's Server-to-Server OAuth credentials (HTTP ", status);
   if (!oauth_error.empty()) {
     absl::StrAppend(&message, ", ", oauth_error);
     metadata.emplace_back("oauthError", oauth_error);
@@ -374,7 +374,7 @@ void OAuthTokenSource::CancelWaiter(Waiter* waiter) {
   }
   if (timer != nullptr) timer->Cancel();
   // Never inline, like every other cancellation here.
-  scheduler_->RunAt(absl::InfinitePast(), [done = std::move(done)](absl::Status) mutable {
+  scheduler_->RunAt(absl::InfinitePast(), [done = std::move(done)](const absl::Status&) mutable {
     std::move(done)(absl::CancelledError("wait for a Zoom access token cancelled"));
   });
 }

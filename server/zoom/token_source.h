@@ -118,8 +118,7 @@ class OAuthTokenSource final : public TokenSource,
                                public std::enable_shared_from_this<OAuthTokenSource> {
  public:
   // `transport` and `scheduler` must outlive the source.
-  static std::shared_ptr<OAuthTokenSource> Create(AsyncHttpClient* transport,
-                                                  Scheduler* scheduler,
+  static std::shared_ptr<OAuthTokenSource> Create(AsyncHttpClient* transport, Scheduler* scheduler,
                                                   OAuthTokenSourceOptions options);
 
   // Calls still waiting complete with CANCELLED; a token request in flight

@@ -37,6 +37,9 @@ std::string JsonString(const std::string& text) {
   return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\\", "\\\\"}, {"\"", "\\\""}}), "\"");
 }
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const Row& value, std::ostream* os) { *os << value.name; }
+
 class ErrorMappingTest : public ::testing::TestWithParam<Row> {
  protected:
   static void SetUpTestSuite() {

@@ -90,9 +90,8 @@ TEST(LifecycleTest, SigtermDrainsInFlightCallsRefusesNewOnesAndExitsZero) {
   auto stub = (*server)->NewStub();
 
   ConcurrentCalls in_flight(stub.get(), 5, absl::Seconds(30));
-  ASSERT_TRUE(WaitFor([&] {
-    return (*emulator)->Stats().fields().at("api_requests").number_value() == 5;
-  }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return (*emulator)->Stats().fields().at("api_requests").number_value() == 5; }));
   (*server)->process().Signal(SIGTERM);
 
   // A fresh channel cannot get a new call through once shutdown has begun.
@@ -113,8 +112,9 @@ TEST(LifecycleTest, SigtermDrainsInFlightCallsRefusesNewOnesAndExitsZero) {
 TEST(LifecycleTest, ThousandCallsInFlightNeedNoThreadPerCall) {
   auto emulator = Emulator::Start();
   ASSERT_TRUE(emulator.ok()) << emulator.status();
-  auto server =
-      Server::Start((*emulator)->base_url(), {"--zoom_max_connections=2000", "--log_requests=false"});
+  auto server = Server::Start(
+      (*emulator)->base_url(),
+      {"--zoom_max_connections=2000", "--log_requests=false", "--zoom_rate_limit_qps=0"});
   ASSERT_TRUE(server.ok()) << server.status();
   (*emulator)->SetDelay(absl::Seconds(1));
   auto stub = (*server)->NewStub();

@@ -3,7 +3,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,7 +54,8 @@ bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
 }
 
 TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "livestream-test-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "livestream-test-XXXXXX").string();
   char* made = mkdtemp(pattern.data());
   if (made == nullptr) std::abort();
   dir_ = made;
@@ -94,24 +95,28 @@ absl::StatusOr<std::unique_ptr<Process>> Process::Start(const std::string& binar
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, stderr_fd, STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, stderr_fd);
-  // The child starts with default signal handling and an empty mask, whatever
-  // the test runner did.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-  int rc = posix_spawn(&process->pid_, binary.c_str(), &actions, &attributes, argv.data(),
-                       envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
+  // fork + exec rather than posix_spawn, for PR_SET_PDEATHSIG: the child
+  // dies with the test, so a crashed or timed-out test leaves no server or
+  // emulator behind. Only async-signal-safe calls run between fork and exec.
+  const pid_t parent = getpid();
+  const pid_t child = fork();
+  if (child < 0) {
+    close(stderr_fd);
+    return absl::InternalError(absl::StrCat("cannot fork for ", binary));
+  }
+  if (child == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    dup2(stderr_fd, STDERR_FILENO);
+    close(stderr_fd);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve(binary.c_str(), argv.data(), envp.data());
+    _exit(127);
+  }
+  process->pid_ = child;
   close(stderr_fd);
-  if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", binary, ": ", rc));
   return process;
 }
 
@@ -242,6 +247,29 @@ void Emulator::Script(const std::string& responses_json) {
   ASSERT_EQ(result.status, 200) << result.body;
 }
 
+void Emulator::ScriptOAuth(const std::string& responses_json) {
+  HttpResult result =
+      HttpCall("POST", absl::StrCat("http://127.0.0.1:", port_, "/_emulator/oauth/script"),
+               absl::StrCat("{\"responses\":", responses_json, "}"));
+  ASSERT_EQ(result.status, 200) << result.body;
+}
+
+void Emulator::RevokeTokens() {
+  HttpResult result =
+      HttpCall("POST", absl::StrCat("http://127.0.0.1:", port_, "/_emulator/tokens/revoke"), "{}");
+  ASSERT_EQ(result.status, 200) << result.body;
+}
+
+std::string Emulator::oauth_url() const {
+  return absl::StrCat("http://127.0.0.1:", port_, "/oauth/token");
+}
+
+std::vector<std::string> OAuthEnv(const std::string& account_id, const std::string& client_id,
+                                  const std::string& client_secret) {
+  return {"ZOOM_ACCOUNT_ID=" + account_id, "ZOOM_CLIENT_ID=" + client_id,
+          "ZOOM_CLIENT_SECRET=" + client_secret};
+}
+
 void Emulator::SetDelay(absl::Duration delay) {
   HttpResult result =
       HttpCall("POST", absl::StrCat("http://127.0.0.1:", port_, "/_emulator/config"),
@@ -272,9 +300,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& zoom_ba
   std::vector<std::string> args = {"--listen=127.0.0.1:0", "--port_file=" + port_file,
                                    "--zoom_api_base_url=" + zoom_base_url};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  bool token_given = false;
-  for (const std::string& entry : env) token_given |= absl::StartsWith(entry, "ZOOM_ACCESS_TOKEN=");
-  if (!token_given) env.push_back(absl::StrCat("ZOOM_ACCESS_TOKEN=", kEmulatorToken));
+  // A developer's own credentials in the environment must not leak into
+  // tests; blanks count as unset.
+  std::vector<std::string> blanks;
+  for (const char* name :
+       {"ZOOM_ACCESS_TOKEN", "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"}) {
+    bool given = false;
+    for (const std::string& entry : env) given |= absl::StartsWith(entry, absl::StrCat(name, "="));
+    if (!given) blanks.push_back(absl::StrCat(name, "="));
+  }
+  if (blanks.size() == 4) blanks[0] = absl::StrCat("ZOOM_ACCESS_TOKEN=", kEmulatorToken);
+  env.insert(env.end(), blanks.begin(), blanks.end());
   absl::StatusOr<std::unique_ptr<Process>> process = Process::Start(ServerBinary(), args, env);
   if (!process.ok()) return process.status();
   server->process_ = *std::move(process);

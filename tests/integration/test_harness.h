@@ -21,6 +21,15 @@ namespace livestream_gateway::testing {
 
 // The emulator's fixed credential (see tests/zoom_emulator/README.md).
 inline constexpr char kEmulatorToken[] = "emulator-token";
+// The Server-to-Server OAuth credentials the emulator accepts by default.
+inline constexpr char kEmulatorAccountId[] = "emulator-account";
+inline constexpr char kEmulatorClientId[] = "emulator-client-id";
+inline constexpr char kEmulatorClientSecret[] = "emulator-client-secret";
+
+// Environment entries that make Server::Start use Server-to-Server OAuth.
+std::vector<std::string> OAuthEnv(const std::string& account_id = kEmulatorAccountId,
+                                  const std::string& client_id = kEmulatorClientId,
+                                  const std::string& client_secret = kEmulatorClientSecret);
 
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(20));
@@ -86,6 +95,11 @@ class Emulator {
   std::string base_url() const;  // http://127.0.0.1:PORT/v2
   // Control API (tests/zoom_emulator/README.md).
   void Script(const std::string& responses_json);  // the JSON array of responses
+  // The same for POST /oauth/token.
+  void ScriptOAuth(const std::string& responses_json);
+  // Invalidates every token issued so far (the API then answers 401 code 124).
+  void RevokeTokens();
+  std::string oauth_url() const;  // http://127.0.0.1:PORT/oauth/token
   void SetDelay(absl::Duration delay);
   google::protobuf::Struct Stats();
   std::vector<google::protobuf::Struct> Requests();
@@ -99,7 +113,9 @@ class Emulator {
 
 class Server {
  public:
-  // Starts livestream_server against `zoom_base_url` with the emulator token.
+  // Starts livestream_server against `zoom_base_url`. Credentials come only
+  // from `env` (inherited ZOOM_* credential variables are blanked); without
+  // any there, the emulator's static token is used.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const std::string& zoom_base_url,
                                                        std::vector<std::string> extra_args = {},
                                                        std::vector<std::string> env = {});

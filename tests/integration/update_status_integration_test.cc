@@ -171,6 +171,9 @@ struct InvalidCase {
   std::string field;
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const InvalidCase& value, std::ostream* os) { *os << value.name; }
+
 class ValidationTest : public UpdateStatusTest,
                        public ::testing::WithParamInterface<InvalidCase> {};
 

@@ -14,8 +14,8 @@ struct CeilingRow {
 class BackoffCeilingTest : public ::testing::TestWithParam<CeilingRow> {};
 
 TEST_P(BackoffCeilingTest, DoublesFromInitialUpToTheCap) {
-  const BackoffOptions options{.initial = absl::Milliseconds(100), .max = absl::Seconds(2),
-                               .multiplier = 2.0};
+  const BackoffOptions options{
+      .initial = absl::Milliseconds(100), .max = absl::Seconds(2), .multiplier = 2.0};
   EXPECT_EQ(BackoffCeiling(GetParam().retry, options), GetParam().ceiling);
 }
 
@@ -30,8 +30,8 @@ INSTANTIATE_TEST_SUITE_P(Table, BackoffCeilingTest,
                                            CeilingRow{100000, absl::Seconds(2)}));
 
 TEST(BackoffTest, MultiplierBelowOneNeverShrinksTheWait) {
-  const BackoffOptions options{.initial = absl::Milliseconds(100), .max = absl::Seconds(2),
-                               .multiplier = 0.5};
+  const BackoffOptions options{
+      .initial = absl::Milliseconds(100), .max = absl::Seconds(2), .multiplier = 0.5};
   EXPECT_EQ(BackoffCeiling(4, options), absl::Milliseconds(100));
 }
 

@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include <cmath>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -50,7 +51,48 @@ INSTANTIATE_TEST_SUITE_P(
                   "--zoom_max_connections"},
         BadConfig{"NegativeGrace", [](Config& c) { c.shutdown_grace = absl::Seconds(-1); },
                   "--shutdown_grace"},
-        BadConfig{"EmptyListen", [](Config& c) { c.listen.clear(); }, "--listen"}),
+        BadConfig{"EmptyListen", [](Config& c) { c.listen.clear(); }, "--listen"},
+        BadConfig{"PartialOAuth",
+                  [](Config& c) {
+                    c.zoom_access_token.clear();
+                    c.zoom_account_id = "acct";
+                    c.zoom_client_id = "id";
+                  },
+                  "missing: ZOOM_CLIENT_SECRET"},
+        BadConfig{"StaticTokenAndOAuth",
+                  [](Config& c) {
+                    c.zoom_account_id = "acct";
+                    c.zoom_client_id = "id";
+                    c.zoom_client_secret = "s";
+                  },
+                  "choose one"},
+        BadConfig{"MultiLineClientSecret",
+                  [](Config& c) {
+                    c.zoom_access_token.clear();
+                    c.zoom_account_id = "acct";
+                    c.zoom_client_id = "id";
+                    c.zoom_client_secret = "a\nb";
+                  },
+                  "single line"},
+        BadConfig{"OAuthUrlNotHttp",
+                  [](Config& c) {
+                    c.zoom_access_token.clear();
+                    c.zoom_account_id = "acct";
+                    c.zoom_client_id = "id";
+                    c.zoom_client_secret = "s";
+                    c.zoom_oauth_url = "zoom.us/oauth/token";
+                  },
+                  "--zoom_oauth_url"},
+        BadConfig{"NegativeQps", [](Config& c) { c.zoom_rate_limit_qps = -1; },
+                  "--zoom_rate_limit_qps"},
+        BadConfig{"NanQps", [](Config& c) { c.zoom_rate_limit_qps = std::nan(""); },
+                  "--zoom_rate_limit_qps"},
+        BadConfig{"ZeroBurst", [](Config& c) { c.zoom_rate_limit_burst = 0; },
+                  "--zoom_rate_limit_burst"},
+        BadConfig{"ZeroAttempts", [](Config& c) { c.zoom_max_attempts = 0; },
+                  "--zoom_max_attempts"},
+        BadConfig{"TooManyAttempts", [](Config& c) { c.zoom_max_attempts = 11; },
+                  "--zoom_max_attempts"}),
     [](const ::testing::TestParamInfo<BadConfig>& info) { return info.param.name; });
 
 TEST(ConfigTest, ErrorsNeverQuoteTheToken) {
@@ -59,6 +101,62 @@ TEST(ConfigTest, ErrorsNeverQuoteTheToken) {
   absl::Status status = ValidateConfig(config);
   EXPECT_FALSE(status.ok());
   EXPECT_THAT(std::string(status.message()), ::testing::Not(HasSubstr("secret")));
+}
+
+struct GoodConfig {
+  std::string name;
+  void (*mutate)(Config&);
+};
+
+class AcceptedConfigTest : public ::testing::TestWithParam<GoodConfig> {};
+
+TEST_P(AcceptedConfigTest, IsValid) {
+  Config config = Valid();
+  GetParam().mutate(config);
+  EXPECT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Credentials, AcceptedConfigTest,
+    ::testing::Values(GoodConfig{"StaticToken", [](Config&) {}},
+                      GoodConfig{"OAuth",
+                                 [](Config& c) {
+                                   c.zoom_access_token.clear();
+                                   c.zoom_account_id = "acct";
+                                   c.zoom_client_id = "id";
+                                   c.zoom_client_secret = "s";
+                                 }},
+                      GoodConfig{"CallerTokensOnly",
+                                 [](Config& c) {
+                                   c.zoom_access_token.clear();
+                                   c.allow_caller_token = true;
+                                 }},
+                      GoodConfig{"CallerTokensBesideAStaticToken",
+                                 [](Config& c) { c.allow_caller_token = true; }},
+                      GoodConfig{"RateLimitOff", [](Config& c) { c.zoom_rate_limit_qps = 0; }},
+                      GoodConfig{"FractionalRate", [](Config& c) { c.zoom_rate_limit_qps = 0.5; }},
+                      GoodConfig{"NoRetries", [](Config& c) { c.zoom_max_attempts = 1; }}),
+    [](const ::testing::TestParamInfo<GoodConfig>& info) { return info.param.name; });
+
+TEST(ConfigTest, OAuthIsUsedWhenItsCredentialsAreSet) {
+  Config config = Valid();
+  EXPECT_FALSE(UsesOAuth(config));
+  config.zoom_access_token.clear();
+  config.zoom_account_id = "acct";
+  config.zoom_client_id = "id";
+  config.zoom_client_secret = "s";
+  EXPECT_TRUE(UsesOAuth(config));
+}
+
+TEST(ConfigTest, ErrorsNeverQuoteTheClientSecret) {
+  Config config = Valid();
+  config.zoom_access_token.clear();
+  config.zoom_account_id = "acct";
+  config.zoom_client_id = "id";
+  config.zoom_client_secret = "cl1ent-secret\nvalue";
+  absl::Status status = ValidateConfig(config);
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(std::string(status.message()), ::testing::Not(HasSubstr("cl1ent")));
 }
 
 }  // namespace

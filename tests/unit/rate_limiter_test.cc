@@ -159,7 +159,7 @@ TEST(RateLimiterTest, PauseHoldsEveryoneAndRefusesWaitersItPushesPastTheirDeadli
   FakeScheduler scheduler(kT0);
   auto limiter = RateLimiter::Create(&scheduler, {.requests_per_second = 10, .burst = 1});
   limiter->Acquire(absl::InfiniteFuture(), grants.For(0));
-  limiter->Acquire(kT0 + absl::Seconds(10), grants.For(1));  // slot at 100 ms
+  limiter->Acquire(kT0 + absl::Seconds(10), grants.For(1));        // slot at 100 ms
   limiter->Acquire(kT0 + absl::Milliseconds(500), grants.For(2));  // slot at 200 ms
   limiter->PauseUntil(kT0 + absl::Seconds(1));
   // Call 2's turn is now after its deadline: it fails at once.

@@ -48,9 +48,9 @@ TEST(ThreadSchedulerTest, RunsTimersInTimeOrderOnItsOwnThread) {
   ASSERT_TRUE(log.WaitForSize(3));
   EXPECT_GE(scheduler.Now(), now + absl::Milliseconds(60));
   absl::MutexLock lock(&log.mu);
-  EXPECT_THAT(log.entries, ElementsAre(std::pair(1, absl::StatusCode::kOk),
-                                       std::pair(2, absl::StatusCode::kOk),
-                                       std::pair(3, absl::StatusCode::kOk)));
+  EXPECT_THAT(log.entries,
+              ElementsAre(std::pair(1, absl::StatusCode::kOk), std::pair(2, absl::StatusCode::kOk),
+                          std::pair(3, absl::StatusCode::kOk)));
   EXPECT_NE(log.thread, std::this_thread::get_id());
 }
 
@@ -67,7 +67,8 @@ TEST(ThreadSchedulerTest, PastTimesRunSoonButNeverInsideRunAt) {
 TEST(ThreadSchedulerTest, CancelRunsTheCallbackPromptlyWithCancelled) {
   ThreadScheduler scheduler;
   Log log;
-  std::shared_ptr<HttpCall> timer = scheduler.RunAt(scheduler.Now() + absl::Hours(1), log.Record(1));
+  std::shared_ptr<HttpCall> timer =
+      scheduler.RunAt(scheduler.Now() + absl::Hours(1), log.Record(1));
   const absl::Time before = absl::Now();
   timer->Cancel();
   timer->Cancel();  // idempotent
@@ -134,8 +135,10 @@ TEST(FakeSchedulerTest, AdvanceRunsDueTimersAtTheirTimes) {
   testing::FakeScheduler scheduler;
   const absl::Time start = scheduler.Now();
   std::vector<absl::Duration> seen;
-  scheduler.RunAt(start + absl::Seconds(2), [&](absl::Status) { seen.push_back(scheduler.Now() - start); });
-  scheduler.RunAt(start + absl::Seconds(1), [&](absl::Status) { seen.push_back(scheduler.Now() - start); });
+  scheduler.RunAt(start + absl::Seconds(2),
+                  [&](absl::Status) { seen.push_back(scheduler.Now() - start); });
+  scheduler.RunAt(start + absl::Seconds(1),
+                  [&](absl::Status) { seen.push_back(scheduler.Now() - start); });
   scheduler.AdvanceBy(absl::Milliseconds(999));
   EXPECT_TRUE(seen.empty());
   scheduler.AdvanceBy(absl::Seconds(5));

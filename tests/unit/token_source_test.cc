@@ -7,8 +7,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "google/rpc/error_details.pb.h"
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "server/error_details.h"
 #include "tests/unit/fake_http_client.h"
@@ -20,10 +20,10 @@ namespace {
 using ::livestream_gateway::testing::Answer;
 using ::livestream_gateway::testing::FakeHttpClient;
 using ::livestream_gateway::testing::FakeScheduler;
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Pair;
-using ::testing::Contains;
 
 constexpr char kSecret[] = "cl1ent-s3cret-Qx9";
 constexpr char kIssued[] = "issued-t0ken-A1";
@@ -54,11 +54,9 @@ TEST(BuildTokenRequestTest, PostsAccountCredentialsWithBasicAuth) {
   EXPECT_EQ(request.url, "http://oauth.test/oauth/token");
   EXPECT_EQ(request.body, "grant_type=account_credentials&account_id=acc%20ount%2F1");
   EXPECT_THAT(request.headers,
-              Contains(Pair("Authorization",
-                            absl::StrCat("Basic ", absl::Base64Escape(
-                                                       absl::StrCat("client-id:", kSecret))))));
-  EXPECT_THAT(request.headers,
-              Contains(Pair("Content-Type", "application/x-www-form-urlencoded")));
+              Contains(Pair("Authorization", absl::StrCat("Basic ", absl::Base64Escape(absl::StrCat(
+                                                                        "client-id:", kSecret))))));
+  EXPECT_THAT(request.headers, Contains(Pair("Content-Type", "application/x-www-form-urlencoded")));
 }
 
 struct ParseRow {
@@ -98,23 +96,25 @@ INSTANTIATE_TEST_SUITE_P(
         ParseRow{"Issued", Answer(200, TokenBody(kIssued, 3600)), absl::StatusCode::kOk, "", ""},
         ParseRow{"NotJson", Answer(200, "<html>"), absl::StatusCode::kUnavailable,
                  "ZOOM_OAUTH_UNAVAILABLE", ""},
-        ParseRow{"Truncated", Truncated(), absl::StatusCode::kUnavailable,
+        ParseRow{"Truncated", Truncated(), absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE",
+                 ""},
+        ParseRow{"NoToken", Answer(200, R"({"expires_in":3600})"), absl::StatusCode::kUnavailable,
                  "ZOOM_OAUTH_UNAVAILABLE", ""},
-        ParseRow{"NoToken", Answer(200, R"({"expires_in":3600})"),
-                 absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE", ""},
         ParseRow{"TokenWithNewline", Answer(200, R"({"access_token":"a\nb","expires_in":3600})"),
                  absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE", ""},
         ParseRow{"NoExpiry", Answer(200, R"({"access_token":"abc"})"),
                  absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE", ""},
         ParseRow{"ZeroExpiry", Answer(200, R"({"access_token":"abc","expires_in":0})"),
                  absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE", ""},
-        ParseRow{"InvalidClient",
-                 Answer(401, R"({"reason":"Invalid client_id or client_secret","error":"invalid_client"})"),
-                 absl::StatusCode::kInternal, "ZOOM_CREDENTIALS_REJECTED", "invalid_client"},
-        ParseRow{"UnsupportedGrant",
-                 Answer(400, R"({"reason":"unsupported grant type","error":"unsupported_grant_type"})"),
-                 absl::StatusCode::kInternal, "ZOOM_CREDENTIALS_REJECTED",
-                 "unsupported_grant_type"},
+        ParseRow{
+            "InvalidClient",
+            Answer(401,
+                   R"({"reason":"Invalid client_id or client_secret","error":"invalid_client"})"),
+            absl::StatusCode::kInternal, "ZOOM_CREDENTIALS_REJECTED", "invalid_client"},
+        ParseRow{
+            "UnsupportedGrant",
+            Answer(400, R"({"reason":"unsupported grant type","error":"unsupported_grant_type"})"),
+            absl::StatusCode::kInternal, "ZOOM_CREDENTIALS_REJECTED", "unsupported_grant_type"},
         ParseRow{"HostileErrorCode",
                  Answer(400, R"({"error":"x\r\nSet-Cookie: y","reason":"Invalid client_id"})"),
                  absl::StatusCode::kInternal, "ZOOM_CREDENTIALS_REJECTED", ""},
@@ -126,8 +126,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "ZOOM_OAUTH_UNAVAILABLE", ""},
         ParseRow{"ServerError", Answer(503), absl::StatusCode::kUnavailable,
                  "ZOOM_OAUTH_UNAVAILABLE", ""},
-        ParseRow{"Redirect", Answer(302), absl::StatusCode::kUnavailable,
-                 "ZOOM_OAUTH_UNAVAILABLE", ""}),
+        ParseRow{"Redirect", Answer(302), absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE",
+                 ""}),
     [](const ::testing::TestParamInfo<ParseRow>& info) { return info.param.name; });
 
 TEST(ParseTokenResponseTest, KeepsTheTokenAndCapsItsLifetimeAtADay) {
@@ -294,7 +294,9 @@ TEST_F(OAuthTokenSourceTest, CancellingAWaitCompletesItWithCancelledButNotInside
 
 TEST_F(OAuthTokenSourceTest, RejectedCredentialsFailLoudlyAndAreNotAskedAgainAtOnce) {
   source_->GetToken(absl::InfiniteFuture(), tokens_.At(0));
-  transport_.Reply(0, Answer(401, R"({"reason":"Invalid client_id or client_secret","error":"invalid_client"})"));
+  transport_.Reply(
+      0,
+      Answer(401, R"({"reason":"Invalid client_id or client_secret","error":"invalid_client"})"));
   ASSERT_TRUE(tokens_.got[0].has_value());
   const absl::Status status = tokens_.got[0]->status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal);

@@ -212,6 +212,13 @@ bool Server::OnReadable(Connection* c) {
     return true;
   }
   if (c->state == Connection::State::kReading) return Advance(c);
+  // A client that gives up on a delayed answer (deadline, cancellation) closes
+  // its end: drop the connection now, as Zoom's servers would, so tests can
+  // see the abort in connections_open.
+  if (c->state == Connection::State::kWaiting && c->peer_eof) {
+    Close(c);
+    return false;
+  }
   return UpdateInterest(c);
 }
 

@@ -1,0 +1,248 @@
+#include "server/zoom/retrying_client.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "gtest/gtest.h"
+#include "tests/unit/fake_http_client.h"
+#include "tests/unit/fake_scheduler.h"
+
+namespace livestream_gateway {
+namespace {
+
+using ::livestream_gateway::testing::Answer;
+using ::livestream_gateway::testing::FakeHttpClient;
+using ::livestream_gateway::testing::FakeScheduler;
+using ::livestream_gateway::testing::Outcome;
+
+HttpRequest Patch() {
+  return HttpRequest{.method = "PATCH", .url = "http://zoom.test/v2/x", .body = "payload"};
+}
+
+// ---- classification (pure) -------------------------------------------------
+
+struct RetryableRow {
+  std::string name;
+  absl::StatusOr<HttpResponse> result;
+  bool retryable;
+};
+
+class IsRetryableTest : public ::testing::TestWithParam<RetryableRow> {};
+
+TEST_P(IsRetryableTest, OnlyTransientFailuresAreRetried) {
+  EXPECT_EQ(IsRetryable(GetParam().result), GetParam().retryable);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, IsRetryableTest,
+    ::testing::Values(RetryableRow{"Ok204", Answer(204), false},
+                      RetryableRow{"BadRequest400", Answer(400), false},
+                      RetryableRow{"Unauthorized401", Answer(401), false},
+                      RetryableRow{"Forbidden403", Answer(403), false},
+                      RetryableRow{"NotFound404", Answer(404), false},
+                      RetryableRow{"Conflict409", Answer(409), false},
+                      RetryableRow{"TooManyRequests429", Answer(429), true},
+                      RetryableRow{"Internal500", Answer(500), false},
+                      RetryableRow{"NotImplemented501", Answer(501), false},
+                      RetryableRow{"BadGateway502", Answer(502), true},
+                      RetryableRow{"Unavailable503", Answer(503), true},
+                      RetryableRow{"GatewayTimeout504", Answer(504), true},
+                      RetryableRow{"ConnectionFailure", absl::UnavailableError("reset"), true},
+                      RetryableRow{"NeverSendable", absl::InvalidArgumentError("bad url"), false},
+                      RetryableRow{"Timeout", absl::DeadlineExceededError("late"), false},
+                      RetryableRow{"Cancelled", absl::CancelledError("gone"), false},
+                      RetryableRow{"RateLimitedLocally", absl::ResourceExhaustedError("no slot"),
+                                   false},
+                      RetryableRow{"CredentialsRejected", absl::InternalError("rejected"), false}),
+    [](const ::testing::TestParamInfo<RetryableRow>& info) { return info.param.name; });
+
+TEST(RetryDelayTest, A429WaitsExactlyItsRetryAfter) {
+  absl::BitGen gen;
+  const absl::Time now = absl::FromUnixSeconds(1'700'000'000);
+  EXPECT_EQ(RetryDelay(Answer(429, "", {{"retry-after", "7"}}), 1, BackoffOptions{}, now, gen),
+            absl::Seconds(7));
+  EXPECT_EQ(RetryDelay(Answer(429, "", {{"retry-after", "Tue, 14 Nov 2023 22:13:22 GMT"}}), 1,
+                       BackoffOptions{}, now, gen),
+            absl::Seconds(2));
+}
+
+TEST(RetryDelayTest, OthersBackOffWithinTheCeilingButNotBelowARetryAfter) {
+  absl::BitGen gen;
+  const absl::Time now = absl::FromUnixSeconds(1'700'000'000);
+  const BackoffOptions backoff;
+  for (int i = 0; i < 200; ++i) {
+    EXPECT_LE(RetryDelay(Answer(429), 3, backoff, now, gen), BackoffCeiling(3, backoff));
+    EXPECT_LE(RetryDelay(Answer(503), 2, backoff, now, gen), BackoffCeiling(2, backoff));
+    EXPECT_LE(RetryDelay(absl::UnavailableError("x"), 1, backoff, now, gen),
+              BackoffCeiling(1, backoff));
+    EXPECT_GE(RetryDelay(Answer(503, "", {{"retry-after", "5"}}), 1, backoff, now, gen),
+              absl::Seconds(5));
+  }
+}
+
+// ---- the decorator ----------------------------------------------------------
+
+class RetryingClientTest : public ::testing::Test {
+ protected:
+  RetryingClientTest() { options_.max_attempts = 3; }
+
+  Outcome outcome_;  // outlives the client
+  FakeScheduler scheduler_;
+  FakeHttpClient next_;
+  RetryOptions options_;
+  std::unique_ptr<RetryingClient> client_;
+
+  std::shared_ptr<HttpCall> Send(absl::Time deadline = absl::InfiniteFuture()) {
+    if (client_ == nullptr)
+      client_ = std::make_unique<RetryingClient>(&next_, &scheduler_, options_);
+    return client_->Send(Patch(), deadline, outcome_.Callback());
+  }
+  // Runs backoff timers: full jitter never waits longer than the ceiling.
+  void WaitOutBackoff(int retry) { scheduler_.AdvanceBy(BackoffCeiling(retry, options_.backoff)); }
+};
+
+TEST_F(RetryingClientTest, Two503sThenSuccessTakesThreeAttempts) {
+  Send();
+  next_.Reply(0, Answer(503));
+  EXPECT_FALSE(outcome_.done());
+  WaitOutBackoff(1);
+  ASSERT_EQ(next_.sent(), 2);
+  next_.Reply(1, Answer(503));
+  WaitOutBackoff(2);
+  ASSERT_EQ(next_.sent(), 3);
+  EXPECT_EQ(next_.request(2).body, "payload");
+  next_.Reply(2, Answer(204));
+  ASSERT_TRUE(outcome_.done());
+  EXPECT_EQ(outcome_.get()->status_code, 204);
+  EXPECT_EQ(outcome_.get()->attempts, 3);
+}
+
+TEST_F(RetryingClientTest, GivesUpAfterMaxAttemptsWithTheLastAnswer) {
+  Send();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(next_.sent(), i + 1);
+    next_.Reply(i, Answer(502));
+    WaitOutBackoff(i + 1);
+  }
+  EXPECT_EQ(next_.sent(), 3);
+  ASSERT_TRUE(outcome_.done());
+  EXPECT_EQ(outcome_.get()->status_code, 502);
+  EXPECT_EQ(outcome_.get()->attempts, 3);
+}
+
+TEST_F(RetryingClientTest, ConnectionFailuresAreRetriedAndCountedInTheStatus) {
+  Send();
+  for (int i = 0; i < 3; ++i) {
+    next_.Reply(i, absl::UnavailableError("HTTP transport: Couldn't connect to server"));
+    WaitOutBackoff(i + 1);
+  }
+  ASSERT_TRUE(outcome_.done());
+  EXPECT_EQ(outcome_.get().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(AttemptsOf(outcome_.get().status()), 3);
+}
+
+TEST_F(RetryingClientTest, NeverRetriesOtherAnswers) {
+  for (const absl::StatusOr<HttpResponse>& answer :
+       {absl::StatusOr<HttpResponse>(Answer(400)), absl::StatusOr<HttpResponse>(Answer(500)),
+        absl::StatusOr<HttpResponse>(absl::InvalidArgumentError("malformed URL"))}) {
+    Outcome outcome;
+    FakeHttpClient next;
+    RetryingClient client(&next, &scheduler_, options_);
+    client.Send(Patch(), absl::InfiniteFuture(), outcome.Callback());
+    next.Reply(0, answer);
+    scheduler_.AdvanceBy(absl::Minutes(1));
+    EXPECT_EQ(next.sent(), 1);
+    ASSERT_TRUE(outcome.done());
+    EXPECT_EQ(AttemptsOf(outcome.get()), 1);
+  }
+}
+
+TEST_F(RetryingClientTest, A429IsRetriedAfterItsRetryAfter) {
+  Send();
+  next_.Reply(0, Answer(429, "", {{"retry-after", "1"}}));
+  scheduler_.AdvanceBy(absl::Milliseconds(999));
+  EXPECT_EQ(next_.sent(), 1);
+  scheduler_.AdvanceBy(absl::Milliseconds(1));
+  ASSERT_EQ(next_.sent(), 2);
+  next_.Reply(1, Answer(204));
+  EXPECT_EQ(outcome_.get()->status_code, 204);
+  EXPECT_EQ(outcome_.get()->attempts, 2);
+}
+
+TEST_F(RetryingClientTest, A429WhoseWaitOutlastsTheDeadlineIsPassedOnAtOnce) {
+  Send(scheduler_.Now() + absl::Seconds(5));
+  next_.Reply(0, Answer(429, "", {{"retry-after", "30"}}));
+  ASSERT_TRUE(outcome_.done()) << "must not wait for a retry that cannot happen";
+  EXPECT_EQ(outcome_.get()->status_code, 429);
+  EXPECT_EQ(next_.sent(), 1);
+}
+
+TEST_F(RetryingClientTest, EveryAttemptGetsTheCallersDeadline) {
+  const absl::Time deadline = scheduler_.Now() + absl::Seconds(30);
+  Send(deadline);
+  next_.Reply(0, Answer(503));
+  WaitOutBackoff(1);
+  ASSERT_EQ(next_.sent(), 2);
+  EXPECT_EQ(next_.deadline(0), deadline);
+  EXPECT_EQ(next_.deadline(1), deadline);
+}
+
+TEST_F(RetryingClientTest, NoAttemptStartsAtOrPastTheDeadline) {
+  options_.backoff = BackoffOptions{.initial = absl::Seconds(1), .max = absl::Seconds(1)};
+  options_.max_attempts = 10;
+  std::vector<absl::Time> sent_at;
+  next_.auto_reply = [&](const HttpRequest&) {
+    sent_at.push_back(scheduler_.Now());
+    return Answer(503);
+  };
+  const absl::Time deadline = scheduler_.Now() + absl::Milliseconds(1500);
+  Send(deadline);
+  scheduler_.AdvanceBy(absl::Seconds(20));
+  ASSERT_TRUE(outcome_.done());
+  EXPECT_EQ(outcome_.get()->status_code, 503);
+  ASSERT_FALSE(sent_at.empty());
+  for (const absl::Time t : sent_at) EXPECT_LT(t, deadline);
+}
+
+TEST_F(RetryingClientTest, TheBudgetStopsRetriesDuringAnOutage) {
+  options_.budget = RetryBudgetOptions{.ratio = 0.0, .min_retries = 2};
+  next_.auto_reply = [](const HttpRequest&) { return Answer(503); };
+  std::vector<std::unique_ptr<Outcome>> outcomes;
+  client_ = std::make_unique<RetryingClient>(&next_, &scheduler_, options_);
+  for (int i = 0; i < 10; ++i) {
+    outcomes.push_back(std::make_unique<Outcome>());
+    client_->Send(Patch(), absl::InfiniteFuture(), outcomes.back()->Callback());
+  }
+  scheduler_.AdvanceBy(absl::Seconds(10));
+  for (const auto& outcome : outcomes) ASSERT_TRUE(outcome->done());
+  // 10 first attempts and only the 2 retries the floor allows.
+  EXPECT_EQ(next_.sent(), 12);
+}
+
+TEST_F(RetryingClientTest, CancelDuringBackoffStopsAtOnceWithCancelled) {
+  std::shared_ptr<HttpCall> call = Send();
+  next_.Reply(0, Answer(503));
+  call->Cancel();
+  scheduler_.RunReady();
+  ASSERT_TRUE(outcome_.done());
+  EXPECT_EQ(outcome_.get().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(AttemptsOf(outcome_.get().status()), 1);
+  scheduler_.AdvanceBy(absl::Minutes(1));
+  EXPECT_EQ(next_.sent(), 1);
+  EXPECT_EQ(outcome_.count(), 1);
+}
+
+TEST_F(RetryingClientTest, CancelDuringATransferAbortsIt) {
+  std::shared_ptr<HttpCall> call = Send();
+  call->Cancel();
+  EXPECT_TRUE(next_.cancelled(0));
+  ASSERT_TRUE(outcome_.done());
+  EXPECT_EQ(outcome_.get().status().code(), absl::StatusCode::kCancelled);
+  scheduler_.AdvanceBy(absl::Minutes(1));
+  EXPECT_EQ(next_.sent(), 1);
+}
+
+}  // namespace
+}  // namespace livestream_gateway

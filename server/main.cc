@@ -68,11 +68,10 @@ int main(int argc, char** argv) {
     absl::FPrintF(stderr, "livestream_server: %s\n", server.status().message());
     return 1;
   }
-  absl::FPrintF(stderr, "livestream_server %s listening on port %d, Zoom API %s (%s)\n",
-                livestream_gateway::kVersion, (*server)->port(), config->zoom_api_base_url,
-                config->zoom_body_encoding == livestream_gateway::BodyEncoding::kJson
-                    ? "json"
-                    : "multipart");
+  absl::FPrintF(
+      stderr, "livestream_server %s listening on port %d, Zoom API %s (%s)\n",
+      livestream_gateway::kVersion, (*server)->port(), config->zoom_api_base_url,
+      config->zoom_body_encoding == livestream_gateway::BodyEncoding::kJson ? "json" : "multipart");
   if (!config->port_file.empty() && !WritePortFile(config->port_file, (*server)->port())) {
     absl::FPrintF(stderr, "livestream_server: cannot write --port_file %s\n", config->port_file);
     return 1;

@@ -13,9 +13,9 @@ namespace livestream_gateway {
 // there is no field a token could be put in.
 struct RequestLogEntry {
   absl::string_view method;
-  absl::string_view target;  // "webinar/123", "meeting/456" or "-"
+  absl::string_view target;   // "webinar/123", "meeting/456" or "-"
   absl::string_view outcome;  // canonical code name, e.g. "OK" or "NOT_FOUND"
-  absl::string_view reason;  // ErrorInfo reason, empty when OK
+  absl::string_view reason;   // ErrorInfo reason, empty when OK
   absl::Duration latency;
   absl::string_view tracking_id;
 };

@@ -25,11 +25,11 @@ constexpr char kTrackingId[] = "v=2.0;clid=us01;rid=WEB_scripted";
 struct Row {
   std::string name;
   int http_status;
-  std::string body;  // Zoom's JSON, or anything
+  std::string body;           // Zoom's JSON, or anything
   std::string extra_headers;  // JSON members, e.g. "\"Retry-After\":\"7\""
   grpc::StatusCode code;
   std::string reason;
-  std::string zoom_code;  // "<absent>" when Zoom gave none
+  std::string zoom_code;     // "<absent>" when Zoom gave none
   std::string extra_detail;  // full name of a further detail expected, or ""
 };
 
@@ -48,8 +48,8 @@ class ErrorMappingTest : public ::testing::TestWithParam<Row> {
     emulator_ = emulator->release();
     // One attempt and no client-side rate limit: this suite checks how a
     // single Zoom answer maps; retries have their own tests.
-    auto server = Server::Start(emulator_->base_url(),
-                                {"--zoom_max_attempts=1", "--zoom_rate_limit_qps=0"});
+    auto server =
+        Server::Start(emulator_->base_url(), {"--zoom_max_attempts=1", "--zoom_rate_limit_qps=0"});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = server->release();
   }
@@ -118,13 +118,15 @@ const Row kRows[] = {
      "", grpc::StatusCode::PERMISSION_DENIED, "ZOOM_PERMISSION_DENIED", "1010", ""},
     {"NoHosting3161", 400, R"({"code":3161,"message":"Meeting hosting is not allowed."})", "",
      grpc::StatusCode::PERMISSION_DENIED, "ZOOM_PERMISSION_DENIED", "3161", ""},
-    {"MissingScope4711", 400, R"({"code":4711,"message":"Invalid access token, does not contain scopes."})",
-     "", grpc::StatusCode::PERMISSION_DENIED, "ZOOM_PERMISSION_DENIED", "4711", ""},
+    {"MissingScope4711", 400,
+     R"({"code":4711,"message":"Invalid access token, does not contain scopes."})", "",
+     grpc::StatusCode::PERMISSION_DENIED, "ZOOM_PERMISSION_DENIED", "4711", ""},
     {"Forbidden403", 403, R"({"code":104,"message":"Forbidden."})", "",
      grpc::StatusCode::PERMISSION_DENIED, "ZOOM_PERMISSION_DENIED", "104", ""},
     {"Unauthorized401", 401, R"({"code":124,"message":"Invalid access token."})", "",
      grpc::StatusCode::UNAUTHENTICATED, "ZOOM_UNAUTHENTICATED", "124", ""},
-    {"RateLimited429", 429, R"({"code":429,"message":"You have reached the maximum per-second rate limit."})",
+    {"RateLimited429", 429,
+     R"({"code":429,"message":"You have reached the maximum per-second rate limit."})",
      R"("Retry-After":"7")", grpc::StatusCode::RESOURCE_EXHAUSTED, "ZOOM_RATE_LIMITED", "429",
      "google.rpc.RetryInfo"},
     {"RateLimitedQuota", 429, "", "", grpc::StatusCode::RESOURCE_EXHAUSTED, "ZOOM_RATE_LIMITED",

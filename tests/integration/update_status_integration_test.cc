@@ -7,9 +7,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/integration/rich_status.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/integration/test_harness.h"
 
 namespace livestream_gateway::testing {
@@ -46,10 +46,10 @@ class UpdateStatusTest : public ::testing::Test {
     delete emulator_;
   }
   void SetUp() override {
-    ASSERT_EQ(HttpCall("POST", absl::StrCat("http://127.0.0.1:", emulator_->port(),
-                                            "/_emulator/reset"))
-                  .status,
-              200);
+    ASSERT_EQ(
+        HttpCall("POST", absl::StrCat("http://127.0.0.1:", emulator_->port(), "/_emulator/reset"))
+            .status,
+        200);
     stub_ = server_->NewStub();
   }
 
@@ -113,7 +113,8 @@ TEST_F(UpdateStatusTest, MeetingStopUsesMeetingsPathAndOmitsSettings) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   auto requests = emulator_->Requests();
   ASSERT_EQ(requests.size(), 1u);
-  EXPECT_EQ(Field(requests[0], "path"), absl::StrCat("/v2/meetings/", kMeeting, "/livestream/status"));
+  EXPECT_EQ(Field(requests[0], "path"),
+            absl::StrCat("/v2/meetings/", kMeeting, "/livestream/status"));
   const auto& form = requests[0].fields().at("form").struct_value();
   EXPECT_EQ(Field(form, "action"), "stop");
   EXPECT_FALSE(form.fields().contains("settings"));

@@ -145,8 +145,8 @@ TEST(UpstreamFailureTest, WrongTokenIsUnauthenticatedAndNeverEchoed) {
   constexpr char kWrongToken[] = "wrong-token-Zq8v0c";
   auto emulator = Emulator::Start();
   ASSERT_TRUE(emulator.ok()) << emulator.status();
-  auto server = Server::Start((*emulator)->base_url(), {},
-                              {absl::StrCat("ZOOM_ACCESS_TOKEN=", kWrongToken)});
+  auto server =
+      Server::Start((*emulator)->base_url(), {}, {absl::StrCat("ZOOM_ACCESS_TOKEN=", kWrongToken)});
   ASSERT_TRUE(server.ok()) << server.status();
   grpc::ClientContext context;
   UpdateStatusResponse response;

@@ -21,23 +21,31 @@ TEST(RequestLogTest, FormatsOneLogfmtLine) {
       .latency = absl::Microseconds(1500),
       .tracking_id = "v=2.0;clid=us01;rid=WEB_1",
   });
-  EXPECT_THAT(line, MatchesRegex("[0-9T:.Z-]+ rpc=/zoom.livestream.v1.LiveStreamService/UpdateStatus "
-                                 "target=webinar/123 outcome=NOT_FOUND "
-                                 "reason=ZOOM_WEBINAR_NOT_FOUND latency_ms=1.500 "
-                                 "tracking_id=\"v=2.0;clid=us01;rid=WEB_1\"\n"));
+  EXPECT_THAT(line,
+              MatchesRegex("[0-9T:.Z-]+ rpc=/zoom.livestream.v1.LiveStreamService/UpdateStatus "
+                           "target=webinar/123 outcome=NOT_FOUND "
+                           "reason=ZOOM_WEBINAR_NOT_FOUND latency_ms=1.500 "
+                           "tracking_id=\"v=2.0;clid=us01;rid=WEB_1\"\n"));
 }
 
 TEST(RequestLogTest, EmptyFieldsAreDashes) {
-  const std::string line = FormatRequestLogLine(RequestLogEntry{
-      .method = "m", .target = "", .outcome = "OK", .reason = "", .latency = absl::ZeroDuration(),
-      .tracking_id = ""});
+  const std::string line = FormatRequestLogLine(RequestLogEntry{.method = "m",
+                                                                .target = "",
+                                                                .outcome = "OK",
+                                                                .reason = "",
+                                                                .latency = absl::ZeroDuration(),
+                                                                .tracking_id = ""});
   EXPECT_THAT(line, HasSubstr("target=- outcome=OK reason=- latency_ms=0.000 tracking_id=-\n"));
 }
 
 TEST(RequestLogTest, UntrustedValuesCannotForgeFieldsOrLines) {
-  const std::string line = FormatRequestLogLine(RequestLogEntry{
-      .method = "m", .target = "webinar/1", .outcome = "OK", .reason = "",
-      .latency = absl::ZeroDuration(), .tracking_id = "x\nrpc=forged outcome=OK"});
+  const std::string line =
+      FormatRequestLogLine(RequestLogEntry{.method = "m",
+                                           .target = "webinar/1",
+                                           .outcome = "OK",
+                                           .reason = "",
+                                           .latency = absl::ZeroDuration(),
+                                           .tracking_id = "x\nrpc=forged outcome=OK"});
   EXPECT_EQ(line.find('\n'), line.size() - 1);
   EXPECT_THAT(line, EndsWith("tracking_id=\"x\\nrpc=forged outcome=OK\"\n"));
 }

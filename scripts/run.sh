@@ -2,7 +2,8 @@
 # Sets up, builds and runs livestream_server. Without Zoom credentials in the
 # environment it starts the bundled Zoom emulator and points the server at it.
 #   LISTEN (default 127.0.0.1:50051)   where the gRPC server listens
-#   ZOOM_ACCESS_TOKEN / ZOOM_ACCESS_TOKEN_FILE   real Zoom credentials
+#   ZOOM_ACCOUNT_ID + ZOOM_CLIENT_ID + ZOOM_CLIENT_SECRET, or ZOOM_ACCESS_TOKEN /
+#   ZOOM_ACCESS_TOKEN_FILE   real Zoom credentials
 # Extra arguments go to livestream_server (see `build/server/livestream_server --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,9 @@ emulator_pid=""
 cleanup() { if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 
-if [ -n "${ZOOM_ACCESS_TOKEN:-}" ]; then
+if [ -n "${ZOOM_CLIENT_ID:-}" ] && [ -n "${ZOOM_ACCOUNT_ID:-}" ]; then
+  echo "run: using Server-to-Server OAuth against the real Zoom API" >&2
+elif [ -n "${ZOOM_ACCESS_TOKEN:-}" ]; then
   echo "run: using ZOOM_ACCESS_TOKEN against the real Zoom API" >&2
 elif [ -n "${ZOOM_ACCESS_TOKEN_FILE:-}" ]; then
   echo "run: using the token in $ZOOM_ACCESS_TOKEN_FILE against the real Zoom API" >&2

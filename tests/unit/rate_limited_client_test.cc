@@ -17,7 +17,9 @@ using ::livestream_gateway::testing::FakeHttpClient;
 using ::livestream_gateway::testing::FakeScheduler;
 using ::livestream_gateway::testing::Outcome;
 
-HttpRequest Patch() { return HttpRequest{.method = "PATCH", .url = "http://zoom.test/v2/x"}; }
+HttpRequest Patch() {
+  return HttpRequest{.method = "PATCH", .url = "http://zoom.test/v2/x", .headers = {}, .body = ""};
+}
 
 class RateLimitedClientTest : public ::testing::Test {
  protected:

@@ -18,7 +18,8 @@ using ::livestream_gateway::testing::FakeScheduler;
 using ::livestream_gateway::testing::Outcome;
 
 HttpRequest Patch() {
-  return HttpRequest{.method = "PATCH", .url = "http://zoom.test/v2/x", .body = "payload"};
+  return HttpRequest{
+      .method = "PATCH", .url = "http://zoom.test/v2/x", .headers = {}, .body = "payload"};
 }
 
 // ---- classification (pure) -------------------------------------------------

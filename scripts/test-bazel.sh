@@ -79,6 +79,7 @@ finish() {
   if [ -n "$cleanup_root" ]; then
     chmod -R u+w "$cleanup_root" 2>/dev/null || true
     rm -rf "$cleanup_root"
+    find . -maxdepth 1 -type l -name 'bazel-*' -delete # they pointed into it
   fi
   exit "$status"
 }

@@ -4,7 +4,8 @@
 // An AsyncHttpClient the test answers by hand: requests wait until Reply(),
 // or are answered at once by `auto_reply` when set. Cancel() completes the
 // call with CANCELLED right away, inside Cancel(), which the decorators must
-// cope with.
+// cope with. Like the real transport, destruction completes calls still open
+// with CANCELLED, so declare it after the decorators that use it.
 
 #include <functional>
 #include <memory>
@@ -21,6 +22,15 @@ namespace livestream_gateway::testing {
 class FakeHttpClient final : public AsyncHttpClient {
  public:
   std::function<absl::StatusOr<HttpResponse>(const HttpRequest&)> auto_reply;
+
+  ~FakeHttpClient() override {
+    std::vector<std::shared_ptr<Call>> calls;
+    {
+      absl::MutexLock lock(&mu_);
+      calls.swap(calls_);
+    }
+    for (const auto& call : calls) call->Complete(absl::CancelledError("fake transport: gone"));
+  }
 
   std::shared_ptr<HttpCall> Send(HttpRequest request, absl::Time deadline,
                                  HttpCallback done) override {

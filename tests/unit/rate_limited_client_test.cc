@@ -25,10 +25,10 @@ class RateLimitedClientTest : public ::testing::Test {
  protected:
   std::vector<std::unique_ptr<Outcome>> outcomes_;  // outlive everything below
   FakeScheduler scheduler_;
-  FakeHttpClient next_;
   std::shared_ptr<RateLimiter> limiter_ =
       RateLimiter::Create(&scheduler_, {.requests_per_second = 2, .burst = 1});
   RateLimitedClient client_{&next_, limiter_, &scheduler_};
+  FakeHttpClient next_;  // goes first, completing what is still open
 
   Outcome& Send(absl::Time deadline = absl::InfiniteFuture()) {
     outcomes_.push_back(std::make_unique<Outcome>());

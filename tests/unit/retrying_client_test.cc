@@ -91,9 +91,9 @@ class RetryingClientTest : public ::testing::Test {
 
   Outcome outcome_;  // outlives the client
   FakeScheduler scheduler_;
-  FakeHttpClient next_;
   RetryOptions options_;
   std::unique_ptr<RetryingClient> client_;
+  FakeHttpClient next_;  // goes first, completing what is still open
 
   std::shared_ptr<HttpCall> Send(absl::Time deadline = absl::InfiniteFuture()) {
     if (client_ == nullptr)

@@ -25,13 +25,6 @@ using ::zoom::livestream::v1::LIVE_STREAM_ACTION_START;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 using ::zoom::livestream::v1::UpdateStatusResponse;
 
-UpdateStatusRequest StartRequest() {
-  UpdateStatusRequest request;
-  request.set_webinar_id("99289110036");
-  request.set_action(LIVE_STREAM_ACTION_START);
-  return request;
-}
-
 // Issues `count` calls at once on one channel and collects their statuses.
 class ConcurrentCalls {
  public:

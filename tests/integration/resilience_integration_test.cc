@@ -25,22 +25,6 @@ using ::zoom::livestream::v1::LIVE_STREAM_ACTION_START;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 using ::zoom::livestream::v1::UpdateStatusResponse;
 
-UpdateStatusRequest StartRequest() {
-  UpdateStatusRequest request;
-  request.set_webinar_id("99289110036");
-  request.set_action(LIVE_STREAM_ACTION_START);
-  return request;
-}
-
-double StatsField(Emulator& emulator, const std::string& name) {
-  return emulator.Stats().fields().at(name).number_value();
-}
-
-std::string ReasonOf(const grpc::Status& status) {
-  auto info = Detail<google::rpc::ErrorInfo>(status);
-  return info.has_value() ? info->reason() : "<none>";
-}
-
 std::string AttemptsOf(const grpc::Status& status) {
   auto info = Detail<google::rpc::ErrorInfo>(status);
   return info.has_value() ? MetadataOf(*info, "attempts") : "<no ErrorInfo>";

@@ -38,6 +38,12 @@ std::optional<T> Detail(const grpc::Status& status) {
   return std::nullopt;
 }
 
+// The ErrorInfo reason, or "<none>".
+inline std::string ReasonOf(const grpc::Status& status) {
+  auto info = Detail<google::rpc::ErrorInfo>(status);
+  return info.has_value() ? info->reason() : "<none>";
+}
+
 inline std::string MetadataOf(const google::rpc::ErrorInfo& info, const std::string& key) {
   auto found = info.metadata().find(key);
   return found == info.metadata().end() ? "<absent>" : found->second;

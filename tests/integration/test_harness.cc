@@ -320,6 +320,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& zoom_ba
   return server;
 }
 
+zoom::livestream::v1::UpdateStatusRequest StartRequest() {
+  zoom::livestream::v1::UpdateStatusRequest request;
+  request.set_webinar_id("99289110036");
+  request.set_action(zoom::livestream::v1::LIVE_STREAM_ACTION_START);
+  return request;
+}
+
+double StatsField(Emulator& emulator, const std::string& name) {
+  return emulator.Stats().fields().at(name).number_value();
+}
+
 std::string Server::target() const { return absl::StrCat("127.0.0.1:", port_); }
 
 std::unique_ptr<zoom::livestream::v1::LiveStreamService::Stub> Server::NewStub() const {

@@ -131,6 +131,12 @@ class Server {
   int port_ = 0;
 };
 
+// A start request for the emulator's seeded webinar, which is configured and running.
+zoom::livestream::v1::UpdateStatusRequest StartRequest();
+
+// A number from the emulator's /_emulator/stats.
+double StatsField(Emulator& emulator, const std::string& name);
+
 std::string ServerBinary();
 std::string EmulatorBinary();
 

@@ -23,6 +23,10 @@ struct RequestLogEntry {
 // One line, logfmt style, so log pipelines can parse it without a schema.
 std::string FormatRequestLogLine(const RequestLogEntry& entry);
 
+// RFC 3339 UTC with milliseconds, e.g. 2026-11-26T01:02:03.004Z (the same as
+// absl::FormatTime with "%Y-%m-%dT%H:%M:%E3SZ", at a fraction of the cost).
+std::string FormatLogTimestamp(absl::Time time);
+
 // Writes the line to stderr with a single write(2), so lines from concurrent
 // calls never interleave.
 void WriteRequestLog(const RequestLogEntry& entry);

@@ -2,8 +2,12 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <limits>
 #include <utility>
@@ -17,9 +21,24 @@
 namespace livestream_gateway {
 namespace {
 
-// Longest single curl_multi_poll; only a safety net, as every event that
-// matters (new work, cancellation, libcurl or queue timers) ends the wait.
+// Longest single epoll_wait; only a safety net, as every event that matters
+// (new work, cancellation, libcurl or queue timers) ends the wait.
 constexpr int kMaxPollMs = 1000;
+// Socket events handled per epoll_wait; more simply wait for the next round.
+constexpr int kMaxEventsPerWait = 256;
+// curl_multi_assign() value marking a socket as registered with epoll.
+char kRegistered;
+// libcurl 7.88 walks every connection of a multi handle when a transfer ends
+// (and looks through the host's connections when one starts), which made a
+// burst of 10,000 calls quadratic. Pools above this size are split into
+// several multi handles on the same loop.
+constexpr int kConnectionsPerShard = 512;
+// epoll_event data: the shard's index + 1 in the high half and the socket in
+// the low half; 0 in the high half is the wakeup eventfd.
+constexpr uint64_t kWakeEventData = 0;
+uint64_t EventData(uint32_t shard_index, curl_socket_t socket) {
+  return (uint64_t{shard_index} + 1) << 32 | static_cast<uint32_t>(socket);
+}
 
 bool IsTokenChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
@@ -185,6 +204,7 @@ class CurlHttpClient::Call final : public HttpCall, public std::enable_shared_fr
   std::multimap<absl::Time, Call*>::iterator deadline_position;
   bool in_deadline_index = false;
   CURL* easy = nullptr;
+  Shard* shard = nullptr;  // whose multi handle runs the transfer
   bool added_to_multi = false;
   curl_slist* header_list = nullptr;
   char error_buffer[CURL_ERROR_SIZE] = {};
@@ -217,49 +237,124 @@ absl::StatusOr<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(
         absl::StrCat("curl_global_init failed: ", curl_easy_strerror(global_init)));
   }
 
-  CURLM* multi = curl_multi_init();
   CURLSH* share = curl_share_init();
-  if (multi == nullptr || share == nullptr) {
-    if (multi != nullptr) curl_multi_cleanup(multi);
+  const int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  const int wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event wake_event = {};
+  wake_event.events = EPOLLIN;
+  wake_event.data.u64 = kWakeEventData;
+  if (share == nullptr || epoll_fd < 0 || wake_fd < 0 ||
+      epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &wake_event) != 0) {
     if (share != nullptr) curl_share_cleanup(share);
-    return absl::ResourceExhaustedError("cannot create libcurl multi or share handle");
+    if (epoll_fd >= 0) close(epoll_fd);
+    if (wake_fd >= 0) close(wake_fd);
+    return absl::ResourceExhaustedError("cannot create the HTTP transport's event loop");
   }
-  const long max = options.max_connections;
-  bool ok = curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max) == CURLM_OK &&
-            curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max) == CURLM_OK &&
-            curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, max) == CURLM_OK &&
-            curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING) == CURLM_OK;
   // TLS session resumption across easy handles saves a full handshake
   // (~1 ms of CPU) per new connection. Only the loop thread uses the share,
   // so it needs no lock callbacks.
-  ok = ok && curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK;
-  if (!ok) {
-    curl_multi_cleanup(multi);
+  if (curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
     curl_share_cleanup(share);
-    return absl::InternalError("cannot configure libcurl multi or share handle");
+    close(epoll_fd);
+    close(wake_fd);
+    return absl::InternalError("cannot configure the libcurl share handle");
   }
-
-  std::unique_ptr<CurlHttpClient> client(new CurlHttpClient(std::move(options), multi, share));
+  // From here the destructor releases whatever exists.
+  std::unique_ptr<CurlHttpClient> client(
+      new CurlHttpClient(std::move(options), share, epoll_fd, wake_fd));
+  const int max = client->options_.max_connections;
+  const int shards = (max + kConnectionsPerShard - 1) / kConnectionsPerShard;
+  for (int i = 0; i < shards; ++i) {
+    // Capacities differ by at most one and add up to max_connections.
+    const int capacity = max / shards + (i < max % shards ? 1 : 0);
+    if (absl::Status added = client->AddShard(capacity); !added.ok()) return added;
+  }
   client->loop_thread_ = std::thread([raw = client.get()] { raw->Run(); });
   pthread_setname_np(client->loop_thread_.native_handle(), "curl-http-loop");
   return client;
 }
 
-CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options, CURLM* multi, CURLSH* share)
-    : options_(std::move(options)), multi_(multi), share_(share) {}
+CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options, CURLSH* share, int epoll_fd,
+                               int wake_fd)
+    : options_(std::move(options)), share_(share), epoll_fd_(epoll_fd), wake_fd_(wake_fd) {}
+
+absl::Status CurlHttpClient::AddShard(int capacity) {
+  CURLM* multi = curl_multi_init();
+  if (multi == nullptr) return absl::ResourceExhaustedError("cannot create a libcurl multi handle");
+  auto shard = std::make_unique<Shard>();
+  shard->client = this;
+  shard->index = static_cast<uint32_t>(shards_.size());
+  shard->multi = multi;
+  shard->capacity = capacity;
+  const long max = capacity;
+  // libcurl tells us which sockets to watch and when to call it back, so an
+  // event costs work for its own transfer rather than a pass over all of them.
+  const bool ok =
+      curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max) == CURLM_OK &&
+      curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max) == CURLM_OK &&
+      curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, max) == CURLM_OK &&
+      curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING) == CURLM_OK &&
+      curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &CurlHttpClient::OnSocket) == CURLM_OK &&
+      curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, static_cast<void*>(shard.get())) == CURLM_OK &&
+      curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &CurlHttpClient::OnTimer) == CURLM_OK &&
+      curl_multi_setopt(multi, CURLMOPT_TIMERDATA, static_cast<void*>(shard.get())) == CURLM_OK;
+  shards_.push_back(std::move(shard));  // cleaned up by the destructor either way
+  if (!ok) return absl::InternalError("cannot configure a libcurl multi handle");
+  return absl::OkStatus();
+}
 
 CurlHttpClient::~CurlHttpClient() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
+  if (loop_thread_.joinable()) {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    Wake();
+    loop_thread_.join();
   }
-  curl_multi_wakeup(multi_);
-  loop_thread_.join();
   // Every call is finished and every easy handle back in the pool. Easy
-  // handles go before the share they are attached to.
+  // handles go before the share they are attached to; a multi's cleanup
+  // still reports the sockets it closes, so epoll goes last.
   for (CURL* easy : idle_easies_) curl_easy_cleanup(easy);
-  curl_multi_cleanup(multi_);
+  for (const auto& shard : shards_) curl_multi_cleanup(shard->multi);
   curl_share_cleanup(share_);
+  close(epoll_fd_);
+  close(wake_fd_);
+}
+
+void CurlHttpClient::Wake() {
+  const uint64_t one = 1;
+  // Fails only when the counter would overflow: a wakeup is pending anyway.
+  [[maybe_unused]] ssize_t written = write(wake_fd_, &one, sizeof(one));
+}
+
+int CurlHttpClient::OnSocket(CURL* /*easy*/, curl_socket_t socket, int what, void* user,
+                             void* socket_data) {
+  auto* shard = static_cast<Shard*>(user);
+  const int epoll_fd = shard->client->epoll_fd_;
+  if (what == CURL_POLL_REMOVE) {
+    // Fails harmlessly when the socket is already closed, which removed it.
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
+    return 0;
+  }
+  epoll_event event = {};
+  event.events =
+      ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0U) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0U);
+  event.data.u64 = EventData(shard->index, socket);
+  if (socket_data == nullptr) {
+    curl_multi_assign(shard->multi, socket, &kRegistered);
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event) == 0) return 0;
+    // A descriptor number reused before libcurl reported the old one gone.
+    if (errno != EEXIST) return -1;
+  }
+  return epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event) == 0 ? 0 : -1;
+}
+
+int CurlHttpClient::OnTimer(CURLM* /*multi*/, long timeout_ms, void* user) {
+  auto* shard = static_cast<Shard*>(user);
+  shard->timer =
+      timeout_ms < 0 ? absl::InfiniteFuture() : absl::Now() + absl::Milliseconds(timeout_ms);
+  return 0;
 }
 
 std::shared_ptr<HttpCall> CurlHttpClient::Send(HttpRequest request, absl::Time deadline,
@@ -288,7 +383,7 @@ std::shared_ptr<HttpCall> CurlHttpClient::Send(HttpRequest request, absl::Time d
     std::move(call->done)(absl::CancelledError("HTTP transport: client is shutting down"));
     return call;
   }
-  if (wake) curl_multi_wakeup(multi_);
+  if (wake) Wake();
   return call;
 }
 
@@ -301,7 +396,7 @@ void CurlHttpClient::EnqueueCancel(std::shared_ptr<Call> call) {
     wake = !wake_pending_;
     wake_pending_ = true;
   }
-  if (wake) curl_multi_wakeup(multi_);
+  if (wake) Wake();
 }
 
 CurlHttpClient::Stats CurlHttpClient::GetStats() const {
@@ -326,6 +421,7 @@ void CurlHttpClient::Run() {
 
   std::vector<std::shared_ptr<Call>> incoming;
   std::vector<std::shared_ptr<Call>> cancels;
+  epoll_event events[kMaxEventsPerWait];
   while (true) {
     {
       absl::MutexLock lock(&mu_);
@@ -334,7 +430,7 @@ void CurlHttpClient::Run() {
       cancels.swap(cancels_);
       wake_pending_ = false;
     }
-    absl::Time now = absl::Now();
+    const absl::Time now = absl::Now();
     // Incoming first: a Cancel() is always enqueued after its own Send().
     for (auto& call : incoming) Accept(std::move(call), now);
     incoming.clear();
@@ -345,16 +441,60 @@ void CurlHttpClient::Run() {
     }
     cancels.clear();
     ExpireQueued(absl::Now());
-    StartQueued();
-    int running = 0;
-    curl_multi_perform(multi_, &running);
+    Drive();
+    const int ready = epoll_wait(epoll_fd_, events, kMaxEventsPerWait, PollTimeoutMs(absl::Now()));
+    for (int i = 0; i < ready; ++i) {
+      const uint64_t data = events[i].data.u64;
+      if (data == kWakeEventData) {
+        uint64_t count = 0;
+        [[maybe_unused]] ssize_t got = read(wake_fd_, &count, sizeof(count));
+        continue;
+      }
+      const uint32_t what = events[i].events;
+      const int action = ((what & (EPOLLIN | EPOLLHUP)) != 0 ? CURL_CSELECT_IN : 0) |
+                         ((what & EPOLLOUT) != 0 ? CURL_CSELECT_OUT : 0) |
+                         ((what & EPOLLERR) != 0 ? CURL_CSELECT_ERR : 0);
+      const Shard& shard = *shards_[(data >> 32) - 1];
+      int running = 0;
+      curl_multi_socket_action(shard.multi, static_cast<curl_socket_t>(data & 0xffffffffU), action,
+                               &running);
+    }
     ProcessCompletions();
-    // Slots freed by completions are refilled now; libcurl's timer (0 ms
-    // after an add) makes the poll below return at once to drive them.
-    StartQueued();
-    curl_multi_poll(multi_, nullptr, 0, PollTimeoutMs(absl::Now()), nullptr);
   }
   CancelEverything();
+}
+
+void CurlHttpClient::Drive() {
+  while (true) {
+    const uint64_t progress_before =
+        started_.load(std::memory_order_relaxed) + completed_.load(std::memory_order_relaxed);
+    StartQueued();
+    const absl::Time now = absl::Now();
+    bool ran = false;
+    for (const auto& shard : shards_) {
+      if (shard->timer > now) continue;
+      // Among others, the 0 ms timer of a newly added transfer: this sends it.
+      int running = 0;
+      curl_multi_socket_action(shard->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+      // libcurl calls OnTimer only when its earliest expiry changes, and a
+      // wakeup a little early (it counts whole milliseconds) changes nothing:
+      // ask, or the timer is lost and its transfer stalls.
+      long timeout_ms = -1;
+      curl_multi_timeout(shard->multi, &timeout_ms);
+      shard->timer =
+          timeout_ms < 0 ? absl::InfiniteFuture() : absl::Now() + absl::Milliseconds(timeout_ms);
+      ran = true;
+    }
+    if (!ran) return;
+    // Completions free slots for queued calls, and their callbacks may send.
+    ProcessCompletions();
+    // Nothing started or finished: leave the rest to the next wait (at most
+    // a millisecond when libcurl wants to be called again at once).
+    if (started_.load(std::memory_order_relaxed) + completed_.load(std::memory_order_relaxed) ==
+        progress_before) {
+      return;
+    }
+  }
 }
 
 void CurlHttpClient::CancelEverything() {
@@ -447,9 +587,20 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
     easy = idle_easies_.back();
     idle_easies_.pop_back();
   }
+  // First fit keeps a light load on one multi handle and its warm
+  // connections. There is always room: in_flight_ < max_connections.
+  Shard* shard = nullptr;
+  for (const auto& candidate : shards_) {
+    if (candidate->in_flight < candidate->capacity) {
+      shard = candidate.get();
+      break;
+    }
+  }
   // From here the handle belongs to the call, so Complete() recycles it and
   // frees the header list on every path below.
   call->easy = easy;
+  call->shard = shard;
+  ++shard->in_flight;
   call->state = Call::State::kInFlight;
   ++in_flight_;
   in_flight_now_.fetch_add(1, std::memory_order_relaxed);
@@ -537,7 +688,7 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
     Complete(call, CurlError(rc, nullptr));
     return;
   }
-  if (CURLMcode mrc = curl_multi_add_handle(multi_, easy); mrc != CURLM_OK) {
+  if (CURLMcode mrc = curl_multi_add_handle(shard->multi, easy); mrc != CURLM_OK) {
     Complete(call,
              absl::UnavailableError(absl::StrCat("HTTP transport: ", curl_multi_strerror(mrc))));
     return;
@@ -547,8 +698,12 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
 }
 
 void CurlHttpClient::ProcessCompletions() {
+  for (const auto& shard : shards_) ProcessCompletions(shard->multi);
+}
+
+void CurlHttpClient::ProcessCompletions(CURLM* multi) {
   int left = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+  while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
     CURL* easy = msg->easy_handle;
     const CURLcode code = msg->data.result;  // `msg` dies with the removal
@@ -580,16 +735,12 @@ void CurlHttpClient::ProcessCompletions() {
 }
 
 int CurlHttpClient::PollTimeoutMs(absl::Time now) const {
-  int64_t wait = kMaxPollMs;
-  long curl_wait = -1;
-  if (curl_multi_timeout(multi_, &curl_wait) == CURLM_OK && curl_wait >= 0) {
-    wait = std::min<int64_t>(wait, curl_wait);
-  }
-  if (!queued_deadlines_.empty()) {
-    const absl::Duration until = queued_deadlines_.begin()->first - now;
-    wait = std::min(wait, absl::ToInt64Milliseconds(absl::Ceil(until, absl::Milliseconds(1))));
-  }
-  return static_cast<int>(std::max<int64_t>(wait, 0));
+  absl::Time wake_at = now + absl::Milliseconds(kMaxPollMs);
+  for (const auto& shard : shards_) wake_at = std::min(wake_at, shard->timer);
+  if (!queued_deadlines_.empty()) wake_at = std::min(wake_at, queued_deadlines_.begin()->first);
+  // Rounded up: waking a little late is harmless, waking early spins.
+  const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(wake_at - now, absl::Milliseconds(1)));
+  return static_cast<int>(std::clamp<int64_t>(ms, 0, kMaxPollMs));
 }
 
 void CurlHttpClient::ReleaseEasy(Call* call) {
@@ -601,7 +752,7 @@ void CurlHttpClient::ReleaseEasy(Call* call) {
     }
     // Mid-transfer this closes the connection, which is what a cancelled or
     // timed-out HTTP/1.1 exchange needs.
-    curl_multi_remove_handle(multi_, easy);
+    curl_multi_remove_handle(call->shard->multi, easy);
     call->added_to_multi = false;
   }
   // Drop every pointer into the call so an idle handle refers to nothing
@@ -616,6 +767,8 @@ void CurlHttpClient::ReleaseEasy(Call* call) {
   curl_slist_free_all(call->header_list);
   call->header_list = nullptr;
   call->easy = nullptr;
+  --call->shard->in_flight;
+  call->shard = nullptr;
   idle_easies_.push_back(easy);
   --in_flight_;
   in_flight_now_.fetch_sub(1, std::memory_order_relaxed);

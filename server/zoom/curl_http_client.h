@@ -50,11 +50,15 @@ struct CurlHttpClientOptions {
   std::string ca_bundle_path;
 };
 
-// AsyncHttpClient over one libcurl multi handle driven by one event-loop
-// thread (curl_multi_poll). Send() and HttpCall::Cancel() only enqueue work
-// under a mutex and wake the loop; all I/O and every callback happen on the
-// loop thread. HTTP/1.1 with keep-alive only (HTTP/2 in Debian 12's libcurl
-// 7.88.1 fails on reused connections); redirects are not followed.
+// AsyncHttpClient driven by one event-loop thread: epoll plus
+// curl_multi_socket_action, so an event costs work for its own transfer only,
+// however many are in flight. Pools above 512 connections are split over
+// several libcurl multi handles on that loop, because libcurl 7.88 walks a
+// multi handle's whole connection pool whenever a transfer ends. Send() and
+// HttpCall::Cancel() only enqueue work under a mutex and wake the loop; all
+// I/O and every callback happen on the loop thread. HTTP/1.1 with keep-alive
+// only (HTTP/2 in Debian 12's libcurl 7.88.1 fails on reused connections);
+// redirects are not followed.
 //
 // Errors passed to callbacks: DEADLINE_EXCEEDED (the deadline passed, queued
 // or in flight), CANCELLED (Cancel() or client destruction), UNAVAILABLE
@@ -97,10 +101,29 @@ class CurlHttpClient final : public AsyncHttpClient {
   class Call;
   friend class Call;
 
-  CurlHttpClient(CurlHttpClientOptions options, CURLM* multi, CURLSH* share);
+  // One libcurl multi handle (its own connection pool) and its timer. All
+  // shards run on the loop thread.
+  struct Shard {
+    CurlHttpClient* client = nullptr;
+    uint32_t index = 0;
+    CURLM* multi = nullptr;
+    int capacity = 0;   // connections, and so transfers at once
+    int in_flight = 0;  // transfers added to `multi`
+    // When libcurl wants curl_multi_socket_action(CURL_SOCKET_TIMEOUT).
+    absl::Time timer = absl::InfiniteFuture();
+  };
+
+  CurlHttpClient(CurlHttpClientOptions options, CURLSH* share, int epoll_fd, int wake_fd);
+  absl::Status AddShard(int capacity);
 
   // Any thread.
   void EnqueueCancel(std::shared_ptr<Call> call);
+  void Wake();
+
+  // libcurl's CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION; run on the
+  // loop thread, inside libcurl calls.
+  static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* user, void* socket_data);
+  static int OnTimer(CURLM* multi, long timeout_ms, void* user);
 
   // Loop thread only.
   void Run();
@@ -108,15 +131,18 @@ class CurlHttpClient final : public AsyncHttpClient {
   void ExpireQueued(absl::Time now);
   void StartQueued();
   void StartTransfer(Call* call, absl::Time now);
+  void Drive();
   void ProcessCompletions();
+  void ProcessCompletions(CURLM* multi);
   int PollTimeoutMs(absl::Time now) const;
   void Complete(Call* call, absl::StatusOr<HttpResponse> result);
   void ReleaseEasy(Call* call);
   void CancelEverything();
 
   const CurlHttpClientOptions options_;
-  CURLM* const multi_;
   CURLSH* const share_;
+  const int epoll_fd_;
+  const int wake_fd_;  // eventfd
 
   absl::Mutex mu_;
   std::vector<std::shared_ptr<Call>> incoming_ ABSL_GUARDED_BY(mu_);
@@ -134,6 +160,8 @@ class CurlHttpClient final : public AsyncHttpClient {
   std::multimap<absl::Time, Call*> queued_deadlines_;  // finite deadlines in queue_
   std::vector<CURL*> idle_easies_;
   int in_flight_ = 0;
+  // Filled before the loop starts, then fixed.
+  std::vector<std::unique_ptr<Shard>> shards_;
 
   std::atomic<uint64_t> started_{0};
   std::atomic<uint64_t> completed_{0};

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -683,6 +684,44 @@ TEST(CurlHttpClientTest, BoundsConnectionsAndQueuesTheRestInOrder) {
   EXPECT_LE(stats.connections_opened, 2u);
 }
 
+// Pools above 512 connections are split over several libcurl multi handles
+// (libcurl 7.88 scans a multi's whole pool per transfer). Together they must
+// behave as one pool: every slot usable at once, the excess queued in order,
+// and each connection reused by the next burst.
+TEST(CurlHttpClientTest, LargePoolIsUsableWholeAndReusedAcrossMultiHandles) {
+  constexpr int kPool = 1100;  // three multi handles of 367, 367 and 366
+  rlimit limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
+  limit.rlim_cur = limit.rlim_max;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &limit), 0);
+  // Both ends of every connection live in this process.
+  if (limit.rlim_cur < 2 * kPool + 256) GTEST_SKIP() << "RLIMIT_NOFILE is " << limit.rlim_cur;
+
+  std::atomic<int> to_hold{0};
+  TestServer server(
+      [&](const TestServer::Request&) { return to_hold.fetch_sub(1) > 0 ? Held() : Ok("ok"); });
+  CurlHttpClientOptions options;
+  options.max_connections = kPool;
+  auto client = MakeClient(options);
+  for (int burst = 0; burst < 2; ++burst) {
+    to_hold = kPool;
+    Tally tally;
+    for (int i = 0; i <= kPool; ++i) {
+      client->Send(Get(server.Url(absl::StrCat("/", burst, "/", i))), In(kWait), tally.Callback());
+    }
+    ASSERT_TRUE(server.AwaitHeld(kPool)) << "burst " << burst;
+    CurlHttpClient::Stats stats = client->GetStats();
+    EXPECT_EQ(stats.in_flight_now, static_cast<uint64_t>(kPool));
+    EXPECT_EQ(stats.queued_now, 1u);
+    // The last call waits for a slot and takes the first one freed.
+    server.ReleaseHeld();
+    ASSERT_TRUE(tally.AwaitDone(kPool + 1));
+    EXPECT_EQ(tally.ok(), kPool + 1);
+  }
+  EXPECT_EQ(server.accepted(), kPool);
+  EXPECT_EQ(client->GetStats().connections_opened, static_cast<uint64_t>(kPool));
+}
+
 TEST(CurlHttpClientTest, DeadlineInFlightIsDeadlineExceededAndClosesConnection) {
   TestServer server([](const TestServer::Request&) { return Held(); });
   Outcome outcome;
@@ -1042,9 +1081,13 @@ TEST(CurlHttpClientTest, ThousandConcurrentCallsUseNoExtraThreads) {
   const int threads_after_send = ThreadCount();
   ASSERT_TRUE(tally.AwaitDone(kCalls));
   EXPECT_EQ(tally.ok(), kCalls);
-  EXPECT_EQ(threads_after_send, baseline);
-  EXPECT_EQ(threads_midway.load(), baseline);
-  EXPECT_EQ(ThreadCount(), baseline);
+  // At most, not equal: a thread left by an earlier test (libcurl detaches
+  // its resolver threads) may end meanwhile; under --gtest_repeat one did.
+  // What matters is that calls never add a thread.
+  EXPECT_LE(threads_after_send, baseline);
+  EXPECT_GT(threads_midway.load(), 0);
+  EXPECT_LE(threads_midway.load(), baseline);
+  EXPECT_LE(ThreadCount(), baseline);
   CurlHttpClient::Stats stats = client->GetStats();
   EXPECT_EQ(stats.completed, static_cast<uint64_t>(kCalls));
   EXPECT_LE(stats.connections_opened, 256u);

@@ -28,6 +28,25 @@ TEST(RequestLogTest, FormatsOneLogfmtLine) {
                            "tracking_id=\"v=2.0;clid=us01;rid=WEB_1\"\n"));
 }
 
+TEST(RequestLogTest, TimestampMatchesAbslFormatTimeAcrossSecondBoundaries) {
+  const absl::Time base =
+      absl::FromCivil(absl::CivilSecond(2026, 11, 26, 23, 59, 59), absl::UTCTimeZone());
+  // In order, so the per-second cache is hit, refilled and hit again.
+  for (const absl::Duration offset :
+       {absl::ZeroDuration(), absl::Microseconds(999), absl::Milliseconds(1),
+        absl::Microseconds(999999), absl::Seconds(1), absl::Milliseconds(1001),
+        absl::Milliseconds(1500), absl::Hours(24 * 366), absl::Seconds(-1), absl::Milliseconds(-1),
+        absl::Seconds(-86400 * 365 * 60)}) {
+    const absl::Time t = base + offset;
+    EXPECT_EQ(FormatLogTimestamp(t),
+              absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()))
+        << "offset " << offset;
+  }
+  // Before the Unix epoch, where division rounds the other way.
+  const absl::Time before_epoch = absl::FromUnixMillis(-1);
+  EXPECT_EQ(FormatLogTimestamp(before_epoch), "1969-12-31T23:59:59.999Z");
+}
+
 TEST(RequestLogTest, EmptyFieldsAreDashes) {
   const std::string line = FormatRequestLogLine(RequestLogEntry{.method = "m",
                                                                 .target = "",

@@ -2,6 +2,7 @@
 #define LIVESTREAM_GATEWAY_SERVER_ZOOM_CURL_HTTP_CLIENT_H_
 
 #include <curl/curl.h>
+#include <sys/epoll.h>
 
 #include <atomic>
 #include <cstddef>
@@ -54,11 +55,18 @@ struct CurlHttpClientOptions {
 // curl_multi_socket_action, so an event costs work for its own transfer only,
 // however many are in flight. Pools above 512 connections are split over
 // several libcurl multi handles on that loop, because libcurl 7.88 walks a
-// multi handle's whole connection pool whenever a transfer ends. Send() and
-// HttpCall::Cancel() only enqueue work under a mutex and wake the loop; all
-// I/O and every callback happen on the loop thread. HTTP/1.1 with keep-alive
-// only (HTTP/2 in Debian 12's libcurl 7.88.1 fails on reused connections);
-// redirects are not followed.
+// multi handle's whole connection pool whenever a transfer ends.
+//
+// Send() never waits: when the loop is idle in epoll it starts the transfer
+// on the calling thread (sparing a thread wake-up per call); otherwise it
+// queues the call and wakes the loop. So the calling thread may write to an
+// upstream socket, and callbacks run on the loop thread or on a thread inside
+// Send() (for any call, not only its own). A process using TLS upstream must
+// ignore or block SIGPIPE, as OpenSSL writes without MSG_NOSIGNAL
+// (livestream_server ignores it). HttpCall::Cancel() only enqueues.
+//
+// HTTP/1.1 with keep-alive only (HTTP/2 in Debian 12's libcurl 7.88.1 fails
+// on reused connections); redirects are not followed.
 //
 // Errors passed to callbacks: DEADLINE_EXCEEDED (the deadline passed, queued
 // or in flight), CANCELLED (Cancel() or client destruction), UNAVAILABLE
@@ -120,29 +128,46 @@ class CurlHttpClient final : public AsyncHttpClient {
   void EnqueueCancel(std::shared_ptr<Call> call);
   void Wake();
 
-  // libcurl's CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION; run on the
-  // loop thread, inside libcurl calls.
+  // libcurl's CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION; run inside
+  // libcurl calls, so under loop_mu_.
   static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* user, void* socket_data);
   static int OnTimer(CURLM* multi, long timeout_ms, void* user);
 
-  // Loop thread only.
+  // Starts `call` under loop_mu_ on the calling thread; false if the loop
+  // is stopping (the caller then takes the queued path).
+  bool SendInline(const std::shared_ptr<Call>& call) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+
+  // The loop thread's body; holds loop_mu_ except while waiting in epoll.
   void Run();
-  void Accept(std::shared_ptr<Call> call, absl::Time now);
-  void ExpireQueued(absl::Time now);
-  void StartQueued();
-  void StartTransfer(Call* call, absl::Time now);
-  void Drive();
-  void ProcessCompletions();
-  void ProcessCompletions(CURLM* multi);
-  int PollTimeoutMs(absl::Time now) const;
-  void Complete(Call* call, absl::StatusOr<HttpResponse> result);
-  void ReleaseEasy(Call* call);
-  void CancelEverything();
+
+  // Under loop_mu_: the loop thread, or a sender inside SendInline().
+  void HandleEvent(const epoll_event& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  absl::Time NextWakeup(absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void Accept(std::shared_ptr<Call> call, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void ExpireQueued(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void StartQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void StartTransfer(Call* call, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void Drive() ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void ProcessCompletions() ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void ProcessCompletions(CURLM* multi) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  int PollTimeoutMs(absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void Complete(Call* call, absl::StatusOr<HttpResponse> result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void ReleaseEasy(Call* call) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  void CancelEverything() ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
 
   const CurlHttpClientOptions options_;
   CURLSH* const share_;
   const int epoll_fd_;
   const int wake_fd_;  // eventfd
+
+  // Held by whoever drives libcurl: the loop thread, except while it waits
+  // in epoll, or a sender that found it free. Callbacks run under it, so it
+  // is only ever taken with TryLock() outside the loop thread. Taken before
+  // mu_.
+  absl::Mutex loop_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  // When the loop's epoll_wait times out at the latest (past while it runs).
+  absl::Time wake_at_ ABSL_GUARDED_BY(loop_mu_) = absl::InfinitePast();
 
   absl::Mutex mu_;
   std::vector<std::shared_ptr<Call>> incoming_ ABSL_GUARDED_BY(mu_);
@@ -154,13 +179,15 @@ class CurlHttpClient final : public AsyncHttpClient {
   // The loop has completed its last call; later Send() calls fail inline.
   bool loop_exited_ ABSL_GUARDED_BY(mu_) = false;
 
-  // Owned by the loop thread (no lock): every accepted, unfinished call.
-  std::unordered_map<Call*, std::shared_ptr<Call>> live_;
-  std::list<Call*> queue_;                             // FIFO of calls waiting for a transfer slot
-  std::multimap<absl::Time, Call*> queued_deadlines_;  // finite deadlines in queue_
-  std::vector<CURL*> idle_easies_;
-  int in_flight_ = 0;
-  // Filled before the loop starts, then fixed.
+  // Every accepted, unfinished call.
+  std::unordered_map<Call*, std::shared_ptr<Call>> live_ ABSL_GUARDED_BY(loop_mu_);
+  // FIFO of calls waiting for a transfer slot, and their finite deadlines.
+  std::list<Call*> queue_ ABSL_GUARDED_BY(loop_mu_);
+  std::multimap<absl::Time, Call*> queued_deadlines_ ABSL_GUARDED_BY(loop_mu_);
+  std::vector<CURL*> idle_easies_ ABSL_GUARDED_BY(loop_mu_);
+  int in_flight_ ABSL_GUARDED_BY(loop_mu_) = 0;
+  // The vector is filled before the loop starts, then fixed; the shards'
+  // fields are guarded by loop_mu_.
   std::vector<std::unique_ptr<Shard>> shards_;
 
   std::atomic<uint64_t> started_{0};

@@ -259,7 +259,8 @@ def busy_warning(machine):
         end = float(machine.get("loadavg_at_end", ["0"])[0])
     except (ValueError, IndexError):
         return None
-    if max(start, end) < 1.0:
+    # Only the start counts: by the end the load average includes the bench.
+    if start < 1.0:
         return None
     priority = (f" The bench ran at niceness {machine['niceness']}, which limits but does not "
                 "remove the effect." if machine.get("niceness", 0) < 0 else "")
@@ -423,13 +424,31 @@ def markdown(s, evaluation, stamp, doc_path, results_dir, analysis):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
+    parser.add_argument("--data", help="a run's work directory (bench/run.sh passes it)")
     parser.add_argument("--results_dir", required=True)
     parser.add_argument("--stamp", required=True)
     parser.add_argument("--mode", default="full")
     parser.add_argument("--doc")
     parser.add_argument("--repo")
+    parser.add_argument("--rerender", action="store_true",
+                        help="rewrite --doc from results_dir/<stamp>.json (e.g. after editing "
+                        "bench/analysis.md) without running anything")
     args = parser.parse_args()
+    if args.rerender:
+        with open(os.path.join(args.results_dir, f"{args.stamp}.json")) as f:
+            summary = json.load(f)
+        analysis = None
+        if args.repo and os.path.exists(os.path.join(args.repo, "bench", "analysis.md")):
+            with open(os.path.join(args.repo, "bench", "analysis.md")) as f:
+                analysis = f.read()
+        doc = args.doc or os.path.join(args.results_dir, "performance.md")
+        with open(doc, "w") as f:
+            f.write(markdown(summary, summary["targets"], args.stamp, doc, args.results_dir,
+                             analysis))
+        print(f"report:  {doc}")
+        return
+    if not args.data:
+        parser.error("--data is required unless --rerender")
     d = args.data
 
     wrk_runs = read_jsonl(os.path.join(d, "wrk.jsonl"))

@@ -26,8 +26,6 @@ namespace {
 constexpr int kMaxPollMs = 1000;
 // Socket events handled per epoll_wait; more simply wait for the next round.
 constexpr int kMaxEventsPerWait = 256;
-// curl_multi_assign() value marking a socket as registered with epoll.
-char kRegistered;
 // libcurl 7.88 walks every connection of a multi handle when a transfer ends
 // (and looks through the host's connections when one starts), which made a
 // burst of 10,000 calls quadratic. Pools above this size are split into
@@ -81,9 +79,11 @@ bool HasHeader(const HttpHeaders& headers, absl::string_view name) {
 
 // Milliseconds for CURLOPT_TIMEOUT_MS: rounded up so libcurl never gives up
 // before the deadline; 0 (no limit) for an infinite deadline.
+// NOLINTNEXTLINE(google-runtime-int): libcurl's type
 long TimeoutMs(absl::Time deadline, absl::Time now) {
   if (deadline == absl::InfiniteFuture()) return 0;
   const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(deadline - now, absl::Milliseconds(1)));
+  // NOLINTNEXTLINE(google-runtime-int): libcurl's type
   return static_cast<long>(std::clamp<int64_t>(ms, 1, std::numeric_limits<int32_t>::max()));
 }
 
@@ -286,7 +286,7 @@ absl::Status CurlHttpClient::AddShard(int capacity) {
   shard->index = static_cast<uint32_t>(shards_.size());
   shard->multi = multi;
   shard->capacity = capacity;
-  const long max = capacity;
+  const long max = capacity;  // NOLINT(google-runtime-int): libcurl's type
   // libcurl tells us which sockets to watch and when to call it back, so an
   // event costs work for its own transfer rather than a pass over all of them.
   const bool ok =
@@ -342,7 +342,9 @@ int CurlHttpClient::OnSocket(CURL* /*easy*/, curl_socket_t socket, int what, voi
       ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0U) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0U);
   event.data.u64 = EventData(shard->index, socket);
   if (socket_data == nullptr) {
-    curl_multi_assign(shard->multi, socket, &kRegistered);
+    // Any non-null value: the socket is now in epoll.
+    static char registered;
+    curl_multi_assign(shard->multi, socket, &registered);
     if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event) == 0) return 0;
     // A descriptor number reused before libcurl reported the old one gone.
     if (errno != EEXIST) return -1;
@@ -350,6 +352,7 @@ int CurlHttpClient::OnSocket(CURL* /*easy*/, curl_socket_t socket, int what, voi
   return epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event) == 0 ? 0 : -1;
 }
 
+// NOLINTNEXTLINE(google-runtime-int): libcurl's type
 int CurlHttpClient::OnTimer(CURLM* /*multi*/, long timeout_ms, void* user) {
   auto* shard = static_cast<Shard*>(user);
   shard->timer =
@@ -520,7 +523,7 @@ void CurlHttpClient::Drive() {
       // libcurl calls OnTimer only when its earliest expiry changes, and a
       // wakeup a little early (it counts whole milliseconds) changes nothing:
       // ask, or the timer is lost and its transfer stalls.
-      long timeout_ms = -1;
+      long timeout_ms = -1;  // NOLINT(google-runtime-int): libcurl's type
       curl_multi_timeout(shard->multi, &timeout_ms);
       shard->timer =
           timeout_ms < 0 ? absl::InfiniteFuture() : absl::Now() + absl::Milliseconds(timeout_ms);
@@ -683,12 +686,14 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
   set(CURLOPT_PROTOCOLS_STR, "http,https");
   set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   set(CURLOPT_FOLLOWLOCATION, 0L);
-  set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  set(CURLOPT_HTTP_VERSION,
+      static_cast<long>(CURL_HTTP_VERSION_1_1));  // NOLINT(google-runtime-int): libcurl's type
   set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_TCP_NODELAY, 1L);
   set(CURLOPT_TCP_KEEPALIVE, 1L);
   set(CURLOPT_BUFFERSIZE, 16L * 1024);
   set(CURLOPT_CONNECTTIMEOUT_MS,
+      // NOLINTNEXTLINE(google-runtime-int): libcurl's type
       static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
   set(CURLOPT_TIMEOUT_MS, TimeoutMs(call->deadline, now));
   // No Accept-Encoding and no decoding: bodies are small and we pass them on
@@ -758,7 +763,7 @@ void CurlHttpClient::ProcessCompletions(CURLM* multi) {
       Complete(call, absl::UnavailableError(
                          "HTTP transport: connection closed before the response headers ended"));
     } else if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && call->response.body_truncated)) {
-      long status = 0;
+      long status = 0;  // NOLINT(google-runtime-int): libcurl's type
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
       call->response.status_code = static_cast<int>(status);
       HttpResponse response = std::move(call->response);
@@ -792,7 +797,7 @@ int CurlHttpClient::PollTimeoutMs(absl::Time now) const {
 void CurlHttpClient::ReleaseEasy(Call* call) {
   CURL* easy = call->easy;
   if (call->added_to_multi) {
-    long connects = 0;
+    long connects = 0;  // NOLINT(google-runtime-int): libcurl's type
     if (curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
       connections_opened_.fetch_add(static_cast<uint64_t>(connects), std::memory_order_relaxed);
     }

@@ -131,6 +131,7 @@ class CurlHttpClient final : public AsyncHttpClient {
   // libcurl's CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION; run inside
   // libcurl calls, so under loop_mu_.
   static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* user, void* socket_data);
+  // NOLINTNEXTLINE(google-runtime-int): libcurl's type
   static int OnTimer(CURLM* multi, long timeout_ms, void* user);
 
   // Starts `call` under loop_mu_ on the calling thread; false if the loop

@@ -36,13 +36,15 @@ else
   server_args+=("--zoom_api_base_url=http://127.0.0.1:$emulator_port/v2")
 fi
 
+# shellcheck source=tools/versions.env
+source tools/versions.env
 cat >&2 <<MSG
 
 Try it (grpcurl, or the bundled CLI):
   grpcurl -plaintext -d '{"webinar_id":"99289110036","action":"LIVE_STREAM_ACTION_START"}' \\
     $listen zoom.livestream.v1.LiveStreamService/UpdateStatus
   build/client/cpp/livestreamctl --target=$listen start --webinar 99289110036
-(grpcurl: \`go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3\`; the test command installs it in tools/bin.)
+(grpcurl: \`go install github.com/fullstorydev/grpcurl/cmd/grpcurl@${GRPCURL_VERSION}\`; the test command installs it in tools/bin.)
 Stop with Ctrl-C.
 
 MSG

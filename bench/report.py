@@ -292,7 +292,8 @@ def markdown(s, evaluation, stamp, doc_path, results_dir, analysis):
         "`bench/run.sh` (one command; `bench/run.sh --smoke` is the short CI variant, "
         "`--profile` adds a `perf` profile of the server). Load generator, gateway and upstream "
         f"share the machine's {m.get('nproc')} cores, so every number includes their competition "
-        "for CPU. Runs vary by ±10–15 %; each throughput point is the median of "
+        "for CPU. On shared VMs runs vary a lot (up to 2× within minutes on the machines this was "
+        "developed on: compare builds by alternating them); each throughput point is the median of "
         f"{m['load_tools']['runs_per_point']} runs of {m['load_tools']['seconds_per_run']} s.",
         "",
         f"Run `{stamp}` (commit `{m.get('commit')}`{', uncommitted changes' if m.get('dirty_worktree') else ''}, "

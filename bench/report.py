@@ -423,6 +423,19 @@ def markdown(s, evaluation, stamp, doc_path, results_dir, analysis):
     return "\n".join(lines)
 
 
+def write_doc(summary, args):
+    """Writes performance.md (with bench/analysis.md when --repo has one); returns its path."""
+    analysis = None
+    analysis_path = os.path.join(args.repo, "bench", "analysis.md") if args.repo else None
+    if analysis_path and os.path.exists(analysis_path):
+        with open(analysis_path) as f:
+            analysis = f.read()
+    doc = args.doc or os.path.join(args.results_dir, "performance.md")
+    with open(doc, "w") as f:
+        f.write(markdown(summary, summary["targets"], args.stamp, doc, args.results_dir, analysis))
+    return doc
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", help="a run's work directory (bench/run.sh passes it)")
@@ -438,15 +451,7 @@ def main():
     if args.rerender:
         with open(os.path.join(args.results_dir, f"{args.stamp}.json")) as f:
             summary = json.load(f)
-        analysis = None
-        if args.repo and os.path.exists(os.path.join(args.repo, "bench", "analysis.md")):
-            with open(os.path.join(args.repo, "bench", "analysis.md")) as f:
-                analysis = f.read()
-        doc = args.doc or os.path.join(args.results_dir, "performance.md")
-        with open(doc, "w") as f:
-            f.write(markdown(summary, summary["targets"], args.stamp, doc, args.results_dir,
-                             analysis))
-        print(f"report:  {doc}")
+        print(f"report:  {write_doc(summary, args)}")
         return
     if not args.data:
         parser.error("--data is required unless --rerender")
@@ -481,13 +486,7 @@ def main():
         json.dump(summary, f, indent=1)
         f.write("\n")
 
-    analysis = None
-    if args.repo and os.path.exists(os.path.join(args.repo, "bench", "analysis.md")):
-        with open(os.path.join(args.repo, "bench", "analysis.md")) as f:
-            analysis = f.read()
-    doc = args.doc or os.path.join(args.results_dir, "performance.md")
-    with open(doc, "w") as f:
-        f.write(markdown(summary, summary["targets"], args.stamp, doc, args.results_dir, analysis))
+    doc = write_doc(summary, args)
 
     print(f"\n{'measurement':<66} {'target':>12} {'this run':>14}  verdict")
     for row in summary["targets"]:

@@ -38,6 +38,13 @@ uint64_t EventData(uint32_t shard_index, curl_socket_t socket) {
   return (uint64_t{shard_index} + 1) << 32 | static_cast<uint32_t>(socket);
 }
 
+// When libcurl wants CURL_SOCKET_TIMEOUT, from its timeout in milliseconds
+// (negative: no timer).
+// NOLINTNEXTLINE(google-runtime-int): libcurl's type
+absl::Time CurlTimerDeadline(long timeout_ms) {
+  return timeout_ms < 0 ? absl::InfiniteFuture() : absl::Now() + absl::Milliseconds(timeout_ms);
+}
+
 bool IsTokenChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
          absl::StrContains("!#$%&'*+-.^_`|~", c);
@@ -355,8 +362,7 @@ int CurlHttpClient::OnSocket(CURL* /*easy*/, curl_socket_t socket, int what, voi
 // NOLINTNEXTLINE(google-runtime-int): libcurl's type
 int CurlHttpClient::OnTimer(CURLM* /*multi*/, long timeout_ms, void* user) {
   auto* shard = static_cast<Shard*>(user);
-  shard->timer =
-      timeout_ms < 0 ? absl::InfiniteFuture() : absl::Now() + absl::Milliseconds(timeout_ms);
+  shard->timer = CurlTimerDeadline(timeout_ms);
   return 0;
 }
 
@@ -525,8 +531,7 @@ void CurlHttpClient::Drive() {
       // ask, or the timer is lost and its transfer stalls.
       long timeout_ms = -1;  // NOLINT(google-runtime-int): libcurl's type
       curl_multi_timeout(shard->multi, &timeout_ms);
-      shard->timer =
-          timeout_ms < 0 ? absl::InfiniteFuture() : absl::Now() + absl::Milliseconds(timeout_ms);
+      shard->timer = CurlTimerDeadline(timeout_ms);
       ran = true;
     }
     if (!ran) return;

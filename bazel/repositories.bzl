@@ -148,6 +148,7 @@ def livestream_repositories():
             "grpc++",
             "protobuf",
             "libcurl",
+            "libtcmalloc_minimal",
             "gmock_main",
             "gtest_main",
             "absl_any_invocable",

@@ -636,8 +636,9 @@ heap_profile() {
   rm -f "$WORK/gw-massif.port"
   local extra=()
   [[ $HAS_RATE_FLAG == 1 ]] && extra+=(--zoom_rate_limit_qps=0)
+  # The synonym lets massif replace tcmalloc's malloc as it does glibc's.
   ZOOM_ACCESS_TOKEN=$TOKEN valgrind --tool=massif --threshold=1 --depth=30 \
-    --massif-out-file="$WORK/massif.out" "$SERVER_BIN" --listen=127.0.0.1:0 \
+    --soname-synonyms='somalloc=*tcmalloc*' --massif-out-file="$WORK/massif.out" "$SERVER_BIN" --listen=127.0.0.1:0 \
     "--port_file=$WORK/gw-massif.port" "--zoom_api_base_url=http://127.0.0.1:$EMU_PORT/v2" \
     "--zoom_max_connections=$BURST_POOL" --log_requests=false \
     "${extra[@]}" 2>"$LOGS/gw-massif.err" &

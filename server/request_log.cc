@@ -2,54 +2,102 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace livestream_gateway {
 namespace {
 
 // Values come from callers and from Zoom: quote anything that would break the
 // logfmt line.
-std::string Quote(absl::string_view value) {
-  if (value.empty()) return "-";
-  bool plain = true;
-  for (char c : value) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-      plain = false;
-      break;
-    }
+void AppendQuoted(std::string& out, absl::string_view value) {
+  if (value.empty()) {
+    out.push_back('-');
+    return;
   }
-  if (plain) return std::string(value);
-  return absl::StrCat("\"", absl::CHexEscape(value), "\"");
+  const bool plain = std::none_of(value.begin(), value.end(), [](char c) {
+    return c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+  if (plain) {
+    out.append(value.data(), value.size());
+  } else {
+    absl::StrAppend(&out, "\"", absl::CHexEscape(value), "\"");
+  }
+}
+
+// The UTC calendar part, "2026-11-26T01:02:03", of the second `second`
+// (since the Unix epoch). One line per RPC: the conversion runs once a
+// second per thread, not once a call.
+const std::string& CalendarSecond(int64_t second) {
+  thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
+  thread_local std::string cached;
+  if (second != cached_second) {
+    cached =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second), absl::UTCTimeZone());
+    cached_second = second;
+  }
+  return cached;
+}
+
+// Appends `value` (below 1000) as exactly three digits.
+void AppendThreeDigits(std::string& out, int64_t value) {
+  out.push_back(static_cast<char>('0' + value / 100));
+  out.push_back(static_cast<char>('0' + value / 10 % 10));
+  out.push_back(static_cast<char>('0' + value % 10));
+}
+
+void AppendLogTimestamp(std::string& out, absl::Time time) {
+  const int64_t millis = absl::ToUnixMillis(time);  // rounds toward the past
+  const int64_t second = millis / 1000 - (millis % 1000 < 0 ? 1 : 0);
+  out.append(CalendarSecond(second));
+  out.push_back('.');
+  AppendThreeDigits(out, millis - second * 1000);
+  out.push_back('Z');
+}
+
+// Milliseconds with three decimals, rounded to the nearest microsecond like
+// printf's %.3f.
+void AppendLatencyMs(std::string& out, absl::Duration latency) {
+  const int64_t micros = absl::ToInt64Microseconds(
+      latency < absl::ZeroDuration() ? absl::ZeroDuration() : latency + absl::Nanoseconds(500));
+  absl::StrAppend(&out, micros / 1000, ".");
+  AppendThreeDigits(out, micros % 1000);
 }
 
 }  // namespace
 
 std::string FormatLogTimestamp(absl::Time time) {
-  // One line per RPC: the calendar conversion runs once a second per thread,
-  // not once a call.
-  thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
-  thread_local std::string cached_prefix;
-  const int64_t millis = absl::ToUnixMillis(time);  // rounds toward the past
-  const int64_t second = millis / 1000 - (millis % 1000 < 0 ? 1 : 0);
-  if (second != cached_second) {
-    cached_prefix =
-        absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second), absl::UTCTimeZone());
-    cached_second = second;
-  }
-  return absl::StrFormat("%s.%03dZ", cached_prefix, millis - second * 1000);
+  std::string out;
+  AppendLogTimestamp(out, time);
+  return out;
 }
 
 std::string FormatRequestLogLine(const RequestLogEntry& entry) {
-  return absl::StrFormat(
-      "%s rpc=%s target=%s outcome=%s reason=%s latency_ms=%.3f tracking_id=%s\n",
-      FormatLogTimestamp(absl::Now()), Quote(entry.method), Quote(entry.target),
-      Quote(entry.outcome), Quote(entry.reason), absl::ToDoubleMilliseconds(entry.latency),
-      Quote(entry.tracking_id));
+  std::string line;
+  // One allocation for a typical line, which stays under this.
+  line.reserve(192 + entry.target.size() + entry.tracking_id.size());
+  AppendLogTimestamp(line, absl::Now());
+  line.append(" rpc=");
+  AppendQuoted(line, entry.method);
+  line.append(" target=");
+  AppendQuoted(line, entry.target);
+  line.append(" outcome=");
+  AppendQuoted(line, entry.outcome);
+  line.append(" reason=");
+  AppendQuoted(line, entry.reason);
+  line.append(" latency_ms=");
+  AppendLatencyMs(line, entry.latency);
+  line.append(" tracking_id=");
+  AppendQuoted(line, entry.tracking_id);
+  line.push_back('\n');
+  return line;
 }
 
 void WriteRequestLog(const RequestLogEntry& entry) {

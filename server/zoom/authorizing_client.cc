@@ -57,8 +57,15 @@ class AuthorizingClient::Call final : public HttpCall, public std::enable_shared
     if (!ticket.has_value()) {
       return Finish(WithAttempts(absl::CancelledError("call cancelled"), sent_));
     }
-    HttpRequest request = request_;
+    // Kept for a resend with a fresh token; the copy gets room for the
+    // header up front rather than regrowing for it.
+    HttpRequest request;
+    request.method = request_.method;
+    request.url = request_.url;
+    request.headers.reserve(request_.headers.size() + 1);
+    request.headers = request_.headers;
     request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", token_));
+    request.body = request_.body;
     ++sent_;
     std::shared_ptr<HttpCall> transfer =
         client_->next_->Send(std::move(request), deadline_,

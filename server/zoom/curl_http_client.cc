@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -82,6 +83,57 @@ absl::Status ValidateRequest(const HttpRequest& request) {
 bool HasHeader(const HttpHeaders& headers, absl::string_view name) {
   return std::any_of(headers.begin(), headers.end(),
                      [&](const auto& h) { return absl::EqualsIgnoreCase(h.first, name); });
+}
+
+// Headers libcurl would add by itself unless the request has them: no
+// `Expect: 100-continue` round trip, no form Content-Type, no Accept.
+constexpr absl::string_view kSuppressed[] = {"Expect", "Content-Type", "Accept"};
+
+// Fills CURLOPT_HTTPHEADER's list for `headers`: the lines go into `lines`,
+// NUL-terminated, and `nodes` link them. "Name:" suppresses a header of
+// kSuppressed; libcurl's spelling of a header with an empty value is "Name;".
+void BuildHeaderList(const HttpHeaders& headers, std::string& lines,
+                     std::vector<curl_slist>& nodes) {
+  size_t count = headers.size();
+  size_t bytes = 0;
+  for (const auto& [name, value] : headers) {
+    bytes += name.size() + (value.empty() ? 2 : value.size() + 3);
+  }
+  bool suppress[std::size(kSuppressed)] = {};
+  for (size_t i = 0; i < std::size(kSuppressed); ++i) {
+    suppress[i] = !HasHeader(headers, kSuppressed[i]);
+    if (suppress[i]) {
+      ++count;
+      bytes += kSuppressed[i].size() + 2;
+    }
+  }
+  lines.clear();
+  // Exact, so appending never moves the buffer the nodes point into.
+  lines.reserve(bytes);
+  nodes.assign(count, curl_slist{});
+  size_t node = 0;
+  auto link = [&](size_t start) {
+    nodes[node].data = lines.data() + start;
+    nodes[node].next = node + 1 < count ? &nodes[node + 1] : nullptr;
+    ++node;
+  };
+  for (const auto& [name, value] : headers) {
+    const size_t start = lines.size();
+    if (value.empty()) {
+      absl::StrAppend(&lines, name, ";");
+    } else {
+      absl::StrAppend(&lines, name, ": ", value);
+    }
+    lines.push_back('\0');
+    link(start);
+  }
+  for (size_t i = 0; i < std::size(kSuppressed); ++i) {
+    if (!suppress[i]) continue;
+    const size_t start = lines.size();
+    absl::StrAppend(&lines, kSuppressed[i], ":");
+    lines.push_back('\0');
+    link(start);
+  }
 }
 
 // Milliseconds for CURLOPT_TIMEOUT_MS: rounded up so libcurl never gives up
@@ -213,7 +265,12 @@ class CurlHttpClient::Call final : public HttpCall, public std::enable_shared_fr
   CURL* easy = nullptr;
   Shard* shard = nullptr;  // whose multi handle runs the transfer
   bool added_to_multi = false;
-  curl_slist* header_list = nullptr;
+  // CURLOPT_HTTPHEADER's list, built in two allocations instead of two per
+  // line (curl_slist_append): libcurl only reads the list, and curl_slist is
+  // a public struct. `header_lines` holds the NUL-terminated lines the
+  // nodes point into; neither may change while the transfer runs.
+  std::string header_lines;
+  std::vector<curl_slist> header_nodes;
   char error_buffer[CURL_ERROR_SIZE] = {};
   HttpResponse response;
   size_t header_bytes = 0;
@@ -579,7 +636,7 @@ void CurlHttpClient::CancelEverything() {
 
 void CurlHttpClient::Accept(std::shared_ptr<Call> call, absl::Time now) {
   Call* raw = call.get();
-  live_.emplace(raw, std::move(call));
+  live_[raw] = std::move(call);
   absl::Status refused = ValidateRequest(raw->request);
   if (refused.ok() && raw->deadline <= now) {
     refused = absl::DeadlineExceededError("HTTP transport: deadline passed before sending");
@@ -587,6 +644,12 @@ void CurlHttpClient::Accept(std::shared_ptr<Call> call, absl::Time now) {
   if (!refused.ok()) {
     queued_now_.fetch_sub(1, std::memory_order_relaxed);
     Complete(raw, std::move(refused));
+    return;
+  }
+  if (queue_.empty() && in_flight_ < options_.max_connections) {
+    // A free slot and nobody ahead: skip the queue and its deadline index.
+    queued_now_.fetch_sub(1, std::memory_order_relaxed);
+    StartTransfer(raw, now);
     return;
   }
   raw->state = Call::State::kQueued;
@@ -619,6 +682,45 @@ void CurlHttpClient::StartQueued() {
   }
 }
 
+absl::StatusOr<CURL*> CurlHttpClient::NewEasyHandle() const {
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr) {
+    return absl::UnavailableError("HTTP transport: cannot create a libcurl handle");
+  }
+  CURLcode rc = CURLE_OK;
+  auto set = [&](CURLoption option, auto value) {
+    if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
+  };
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_FOLLOWLOCATION, 0L);
+  set(CURLOPT_HTTP_VERSION,
+      static_cast<long>(CURL_HTTP_VERSION_1_1));  // NOLINT(google-runtime-int): libcurl's type
+  set(CURLOPT_NOSIGNAL, 1L);
+  set(CURLOPT_TCP_NODELAY, 1L);
+  set(CURLOPT_TCP_KEEPALIVE, 1L);
+  set(CURLOPT_BUFFERSIZE, 16L * 1024);
+  set(CURLOPT_CONNECTTIMEOUT_MS,
+      // NOLINTNEXTLINE(google-runtime-int): libcurl's type
+      static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+  // No Accept-Encoding and no decoding: bodies are small and we pass them on
+  // as received.
+  set(CURLOPT_ACCEPT_ENCODING, static_cast<const char*>(nullptr));
+  set(CURLOPT_HTTP_CONTENT_DECODING, 0L);
+  if (!options_.use_environment_proxy) set(CURLOPT_PROXY, "");  // "" ignores *_proxy env
+  if (!options_.ca_bundle_path.empty()) set(CURLOPT_CAINFO, options_.ca_bundle_path.c_str());
+  set(CURLOPT_SHARE, share_);
+  set(CURLOPT_VERBOSE, options_.verbose ? 1L : 0L);
+  set(CURLOPT_DEBUGFUNCTION, options_.verbose ? &OnDebug : nullptr);
+  set(CURLOPT_HEADERFUNCTION, &Call::OnHeader);
+  set(CURLOPT_WRITEFUNCTION, &Call::OnBody);
+  if (rc != CURLE_OK) {
+    curl_easy_cleanup(easy);
+    return CurlError(rc, nullptr);
+  }
+  return easy;
+}
+
 void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
   if (call->deadline <= now) {
     Complete(call, absl::DeadlineExceededError(
@@ -627,11 +729,12 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
   }
   CURL* easy = nullptr;
   if (idle_easies_.empty()) {
-    easy = curl_easy_init();
-    if (easy == nullptr) {
-      Complete(call, absl::UnavailableError("HTTP transport: cannot create a libcurl handle"));
+    absl::StatusOr<CURL*> created = NewEasyHandle();
+    if (!created.ok()) {
+      Complete(call, created.status());
       return;
     }
+    easy = *created;
   } else {
     easy = idle_easies_.back();
     idle_easies_.pop_back();
@@ -655,66 +758,22 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
   in_flight_now_.fetch_add(1, std::memory_order_relaxed);
 
   const HttpRequest& request = call->request;
-  curl_slist* list = nullptr;
-  bool list_ok = true;
-  auto append = [&](const std::string& line) {
-    curl_slist* next = curl_slist_append(list, line.c_str());
-    if (next == nullptr) {
-      list_ok = false;
-    } else {
-      list = next;
-    }
-  };
-  for (const auto& [name, value] : request.headers) {
-    // "Name;" is libcurl's spelling of a header with an empty value.
-    append(value.empty() ? absl::StrCat(name, ";") : absl::StrCat(name, ": ", value));
-  }
-  // "Name:" removes a header libcurl would add by itself: no
-  // `Expect: 100-continue` round trip, no form Content-Type, no Accept.
-  for (const char* name : {"Expect", "Content-Type", "Accept"}) {
-    if (!HasHeader(request.headers, name)) append(absl::StrCat(name, ":"));
-  }
-  call->header_list = list;
-  if (!list_ok) {
-    Complete(call, absl::ResourceExhaustedError("HTTP transport: out of memory"));
-    return;
-  }
+  BuildHeaderList(request.headers, call->header_lines, call->header_nodes);
 
   CURLcode rc = CURLE_OK;
   auto set = [&](CURLoption option, auto value) {
     if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
   };
+  // Options that are the same for every transfer were set when the handle
+  // was created (NewEasyHandle); handles keep them across transfers.
   call->error_buffer[0] = '\0';
   set(CURLOPT_ERRORBUFFER, call->error_buffer);
   set(CURLOPT_PRIVATE, static_cast<void*>(call));
   set(CURLOPT_URL, request.url.c_str());
-  set(CURLOPT_PROTOCOLS_STR, "http,https");
-  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  set(CURLOPT_FOLLOWLOCATION, 0L);
-  set(CURLOPT_HTTP_VERSION,
-      static_cast<long>(CURL_HTTP_VERSION_1_1));  // NOLINT(google-runtime-int): libcurl's type
-  set(CURLOPT_NOSIGNAL, 1L);
-  set(CURLOPT_TCP_NODELAY, 1L);
-  set(CURLOPT_TCP_KEEPALIVE, 1L);
-  set(CURLOPT_BUFFERSIZE, 16L * 1024);
-  set(CURLOPT_CONNECTTIMEOUT_MS,
-      // NOLINTNEXTLINE(google-runtime-int): libcurl's type
-      static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
   set(CURLOPT_TIMEOUT_MS, TimeoutMs(call->deadline, now));
-  // No Accept-Encoding and no decoding: bodies are small and we pass them on
-  // as received.
-  set(CURLOPT_ACCEPT_ENCODING, static_cast<const char*>(nullptr));
-  set(CURLOPT_HTTP_CONTENT_DECODING, 0L);
-  if (!options_.use_environment_proxy) set(CURLOPT_PROXY, "");  // "" ignores *_proxy env
-  if (!options_.ca_bundle_path.empty()) set(CURLOPT_CAINFO, options_.ca_bundle_path.c_str());
-  set(CURLOPT_SHARE, share_);
-  set(CURLOPT_VERBOSE, options_.verbose ? 1L : 0L);
-  set(CURLOPT_DEBUGFUNCTION, options_.verbose ? &OnDebug : nullptr);
-  set(CURLOPT_HEADERFUNCTION, &Call::OnHeader);
   set(CURLOPT_HEADERDATA, static_cast<void*>(call));
-  set(CURLOPT_WRITEFUNCTION, &Call::OnBody);
   set(CURLOPT_WRITEDATA, static_cast<void*>(call));
-  set(CURLOPT_HTTPHEADER, list);
+  set(CURLOPT_HTTPHEADER, call->header_nodes.data());
 
   // Method and body. NOBODY off first: it would otherwise turn the next
   // request into HEAD. POSTFIELDS makes libcurl send the body from our
@@ -820,8 +879,8 @@ void CurlHttpClient::ReleaseEasy(Call* call) {
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, static_cast<void*>(nullptr));
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
   curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-  curl_slist_free_all(call->header_list);
-  call->header_list = nullptr;
+  call->header_nodes.clear();
+  call->header_lines.clear();
   call->easy = nullptr;
   --call->shard->in_flight;
   call->shard = nullptr;

@@ -12,10 +12,10 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -148,6 +148,8 @@ class CurlHttpClient final : public AsyncHttpClient {
   void ExpireQueued(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
   void StartQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
   void StartTransfer(Call* call, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  // A handle with the options every transfer shares; the pool keeps them.
+  absl::StatusOr<CURL*> NewEasyHandle() const;
   void Drive() ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
   void ProcessCompletions() ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
   void ProcessCompletions(CURLM* multi) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
@@ -181,7 +183,7 @@ class CurlHttpClient final : public AsyncHttpClient {
   bool loop_exited_ ABSL_GUARDED_BY(mu_) = false;
 
   // Every accepted, unfinished call.
-  std::unordered_map<Call*, std::shared_ptr<Call>> live_ ABSL_GUARDED_BY(loop_mu_);
+  absl::flat_hash_map<Call*, std::shared_ptr<Call>> live_ ABSL_GUARDED_BY(loop_mu_);
   // FIFO of calls waiting for a transfer slot, and their finite deadlines.
   std::list<Call*> queue_ ABSL_GUARDED_BY(loop_mu_);
   std::multimap<absl::Time, Call*> queued_deadlines_ ABSL_GUARDED_BY(loop_mu_);

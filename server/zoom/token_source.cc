@@ -90,9 +90,20 @@ void WriteToStderr(absl::string_view line) {
 
 }  // namespace
 
+namespace {
+
+// Nothing to cancel: every answer given at once can share one handle.
+const std::shared_ptr<HttpCall>& SharedCompletedCall() {
+  static const auto* const handle =
+      new std::shared_ptr<HttpCall>(std::make_shared<CompletedCall>());
+  return *handle;
+}
+
+}  // namespace
+
 std::shared_ptr<HttpCall> StaticTokenSource::GetToken(absl::Time deadline, Callback done) {
   std::move(done)(token_);
-  return std::make_shared<CompletedCall>();
+  return SharedCompletedCall();
 }
 
 HttpRequest BuildTokenRequest(const OAuthCredentials& credentials) {

@@ -47,6 +47,32 @@ TEST(RequestLogTest, TimestampMatchesAbslFormatTimeAcrossSecondBoundaries) {
   EXPECT_EQ(FormatLogTimestamp(before_epoch), "1969-12-31T23:59:59.999Z");
 }
 
+TEST(RequestLogTest, LatencyIsMillisecondsRoundedToTheMicrosecond) {
+  const struct {
+    absl::Duration latency;
+    absl::string_view expected;
+  } kCases[] = {
+      {absl::ZeroDuration(), "latency_ms=0.000 "},
+      {absl::Nanoseconds(499), "latency_ms=0.000 "},
+      {absl::Nanoseconds(500), "latency_ms=0.001 "},
+      {absl::Microseconds(7), "latency_ms=0.007 "},
+      {absl::Microseconds(999) + absl::Nanoseconds(600), "latency_ms=1.000 "},
+      {absl::Microseconds(12345), "latency_ms=12.345 "},
+      {absl::Seconds(90) + absl::Microseconds(40), "latency_ms=90000.040 "},
+      // A clock step backwards must not print a negative or garbled number.
+      {absl::Microseconds(-5), "latency_ms=0.000 "},
+  };
+  for (const auto& c : kCases) {
+    const std::string line = FormatRequestLogLine(RequestLogEntry{.method = "m",
+                                                                  .target = "t",
+                                                                  .outcome = "OK",
+                                                                  .reason = "",
+                                                                  .latency = c.latency,
+                                                                  .tracking_id = ""});
+    EXPECT_THAT(line, HasSubstr(c.expected)) << c.latency;
+  }
+}
+
 TEST(RequestLogTest, EmptyFieldsAreDashes) {
   const std::string line = FormatRequestLogLine(RequestLogEntry{.method = "m",
                                                                 .target = "",

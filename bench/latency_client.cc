@@ -26,7 +26,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,6 +41,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/files.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, mode, "grpc", "frame | grpc | curl | burst");
@@ -113,14 +113,6 @@ std::string Quote(const std::string& s) {
     }
   }
   return out + "\"";
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 // Nearest-rank percentile of sorted samples.
@@ -200,8 +192,10 @@ int RunGrpc() {
 size_t Discard(char* /*data*/, size_t size, size_t n, void* /*user*/) { return size * n; }
 
 int RunCurl() {
-  const std::optional<std::string> body = ReadFile(absl::GetFlag(FLAGS_body_file));
-  const std::optional<std::string> headers = ReadFile(absl::GetFlag(FLAGS_headers_file));
+  const std::optional<std::string> body =
+      livestream_bench::ReadFile(absl::GetFlag(FLAGS_body_file));
+  const std::optional<std::string> headers =
+      livestream_bench::ReadFile(absl::GetFlag(FLAGS_headers_file));
   if (absl::GetFlag(FLAGS_url).empty() || !body || !headers) {
     std::fprintf(stderr, "--url, --body_file and --headers_file are required and readable\n");
     return 2;
@@ -261,7 +255,8 @@ struct ProcSample {
 };
 
 std::optional<ProcSample> ReadProcStatus(int pid) {
-  std::optional<std::string> text = ReadFile(absl::StrCat("/proc/", pid, "/status"));
+  std::optional<std::string> text =
+      livestream_bench::ReadFile(absl::StrCat("/proc/", pid, "/status"));
   if (!text) return std::nullopt;
   ProcSample sample;
   for (absl::string_view line : absl::StrSplit(*text, '\n')) {
@@ -280,7 +275,8 @@ std::optional<ProcSample> ReadProcStatus(int pid) {
 // utime + stime in seconds; the comm field may hold spaces, so fields are
 // counted from the last ')'.
 double ReadCpuSeconds(int pid) {
-  std::optional<std::string> text = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+  std::optional<std::string> text =
+      livestream_bench::ReadFile(absl::StrCat("/proc/", pid, "/stat"));
   if (!text) return 0;
   size_t paren = text->rfind(')');
   if (paren == std::string::npos) return 0;

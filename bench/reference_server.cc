@@ -9,13 +9,12 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/strings/str_cat.h"
+#include "bench/files.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to listen on (port 0 picks a free one)");
@@ -36,18 +35,6 @@ class ImmediateService final : public LiveStreamService::CallbackService {
     return reactor;
   }
 };
-
-// Written to a temporary name and renamed so a reader polling for the file
-// never sees a partial port.
-bool WritePortFile(const std::string& path, int port) {
-  const std::string tmp = absl::StrCat(path, ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << port << "\n";
-    if (!out.good()) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 }  // namespace
 
@@ -74,7 +61,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
-  if (!port_file.empty() && !WritePortFile(port_file, port)) {
+  if (!port_file.empty() && !livestream_bench::WritePortFile(port_file, port)) {
     std::fprintf(stderr, "bench_reference_server: cannot write %s\n", port_file.c_str());
     return 1;
   }

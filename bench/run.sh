@@ -199,13 +199,15 @@ build() {
   [[ $build_type == Release ]] || log "warning: $BUILD_DIR is a '$build_type' build, not Release"
   BUILD_TYPE=$build_type
   local t failed=()
-  for t in bench_reference_server bench_latency_client livestream_server zoom_emulator; do
+  for t in bench_reference_server bench_prototype_server bench_latency_client livestream_server \
+    zoom_emulator; do
     log "building $t"
     cmake --build "$BUILD_DIR" -j2 --target "$t" >>"$LOGS/build.log" 2>&1 || failed+=("$t")
   done
   SERVER_BIN="$BUILD_DIR/server/livestream_server"
   EMULATOR_BIN="$BUILD_DIR/tests/zoom_emulator/zoom_emulator"
   REF_BIN="$BUILD_DIR/bench/bench_reference_server"
+  PROTO_BIN="$BUILD_DIR/bench/bench_prototype_server"
   CLIENT_BIN="$BUILD_DIR/bench/bench_latency_client"
   if ((${#failed[@]})); then
     # Stages whose binaries exist still run; the others fail on their own.
@@ -309,6 +311,20 @@ start_gateway() {
     log "gateway $name did not start (see logs/$name.err)"
     return 1
   }
+}
+
+# The prototype's design on this machine, sending the gateway's captured
+# request to the same nginx.
+PROTO_PID=""
+PROTO_PORT=""
+start_prototype() {
+  "$PROTO_BIN" --listen=127.0.0.1:0 "--port_file=$WORK/proto.port" \
+    "--url=http://127.0.0.1:$NGINX_PORT/v2/webinars/$WEBINAR_ID/livestream/status" \
+    "--body_file=$WORK/capture/body.bin" "--headers_file=$WORK/capture/headers.txt" \
+    "--max_connections=$POOL_SIZE" >"$LOGS/proto.out" 2>"$LOGS/proto.err" &
+  PROTO_PID=$!
+  STARTED_PIDS+=("$PROTO_PID")
+  PROTO_PORT=$(wait_port_file "$WORK/proto.port" "$PROTO_PID")
 }
 
 REF_PID=""
@@ -566,6 +582,25 @@ stage_reference_throughput() {
   stage_result reference_throughput true "$(grep -c '"target":"reference"' "$DATA/throughput.jsonl") runs"
 }
 
+stage_prototype_throughput() {
+  start_prototype || {
+    PROTO_PORT=""
+    stage_result prototype_throughput false "prototype server did not start"
+    return 1
+  }
+  if ! verify_grpc_frame "$PROTO_PORT" prototype; then
+    stage_result prototype_throughput false "frame does not give grpc-status 0 (see logs/nghttp-prototype.log)"
+    return 1
+  fi
+  throughput_series prototype "$PROTO_PORT" "$PROTO_PID" 1
+  local bad
+  if ! bad=$(check_throughput prototype); then
+    stage_result prototype_throughput false "failed runs: $bad"
+    return 1
+  fi
+  stage_result prototype_throughput true "$(grep -c '"target":"prototype"' "$DATA/throughput.jsonl") runs"
+}
+
 stage_latency() {
   local ok=true out
   if [[ -n ${GW_NGINX_PORT:-} ]]; then
@@ -581,6 +616,14 @@ stage_latency() {
     --body_file="$WORK/capture/body.bin" --headers_file="$WORK/capture/headers.txt" \
     --calls=$LAT_CALLS --warmup=$LAT_WARMUP --max_seconds=120 2>>"$LOGS/client.err") || ok=false
   echo "{\"path\":\"direct_curl\",\"result\":$out}" >>"$DATA/latency.jsonl"
+  if [[ -n $PROTO_PORT ]]; then
+    out=$(timeout -k 5 300 "$CLIENT_BIN" --mode=grpc --target="127.0.0.1:$PROTO_PORT" \
+      --calls=$LAT_CALLS --warmup=$LAT_WARMUP --max_seconds=120 --webinar_id=$WEBINAR_ID 2>>"$LOGS/client.err") ||
+      ok=false
+    echo "{\"path\":\"prototype\",\"result\":$out}" >>"$DATA/latency.jsonl"
+  else
+    ok=false
+  fi
   if [[ -n $REF_PORT ]]; then
     out=$(timeout -k 5 300 "$CLIENT_BIN" --mode=grpc --target="127.0.0.1:$REF_PORT" \
       --calls=$LAT_CALLS --warmup=$LAT_WARMUP --max_seconds=120 2>>"$LOGS/client.err") || ok=false
@@ -830,6 +873,11 @@ if build; then
       stage_result wrk false "skipped: no captured request"
     fi
     stage_gateway_throughput || true
+    if [[ -s $WORK/capture/body.bin ]]; then
+      stage_prototype_throughput || true
+    else
+      stage_result prototype_throughput false "skipped: no captured request"
+    fi
     stage_reference_throughput || true
     if [[ -s $WORK/capture/body.bin ]]; then
       stage_latency || true
@@ -841,6 +889,7 @@ if build; then
     stage_result nginx false "nginx did not start (see $LOGS)"
   fi
   [[ -n $REF_PID ]] && stop_pid "$REF_PID"
+  [[ -n $PROTO_PID ]] && stop_pid "$PROTO_PID"
   [[ -n ${GW_NGINX_PID:-} ]] && stop_pid "$GW_NGINX_PID"
   stage_bursts || true
 fi

@@ -59,6 +59,9 @@ ABSL_FLAG(int, channels, 8, "gRPC channels (connections) the burst is spread ove
 ABSL_FLAG(int, pause_ms, 200, "pause between bursts");
 ABSL_FLAG(double, deadline_s, 30, "per-call deadline (burst, grpc)");
 ABSL_FLAG(int, sample_pid, 0, "server pid whose /proc status is sampled during bursts");
+ABSL_FLAG(std::string, samples_file, "",
+          "if set, every measured latency (µs) is appended here, one a line (grpc, curl), so "
+          "that rounds can be pooled");
 
 namespace {
 
@@ -120,6 +123,14 @@ double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
   return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
+}
+
+bool AppendSamples(const std::vector<double>& micros) {
+  const std::string path = absl::GetFlag(FLAGS_samples_file);
+  if (path.empty()) return true;
+  std::ofstream out(path, std::ios::app);
+  for (double m : micros) out << absl::StrFormat("%.1f\n", m);
+  return out.good();
 }
 
 std::string LatencyJson(const std::string& mode, std::vector<double> micros, int errors,
@@ -185,8 +196,9 @@ int RunGrpc() {
       micros.push_back(std::chrono::duration<double, std::micro>(end - start).count());
     }
   }
+  const bool saved = AppendSamples(micros);
   std::printf("%s\n", LatencyJson("grpc", std::move(micros), errors, first_error).c_str());
-  return errors == 0 ? 0 : 1;
+  return errors == 0 && saved ? 0 : 1;
 }
 
 size_t Discard(char* /*data*/, size_t size, size_t n, void* /*user*/) { return size * n; }
@@ -244,8 +256,9 @@ int RunCurl() {
   curl_slist_free_all(header_list);
   curl_easy_cleanup(easy);
   curl_global_cleanup();
+  const bool saved = AppendSamples(micros);
   std::printf("%s\n", LatencyJson("curl", std::move(micros), errors, first_error).c_str());
-  return errors == 0 ? 0 : 1;
+  return errors == 0 && saved ? 0 : 1;
 }
 
 struct ProcSample {

@@ -807,7 +807,10 @@ stage_connections() {
 machine_info() {
   local commit dirty
   commit=$(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-  dirty=$([[ -n $(git -C "$REPO" status --porcelain 2>/dev/null) ]] && echo true || echo false)
+  # The run's own outputs (new files under bench/results, the regenerated
+  # docs/performance.md) do not count.
+  dirty=$([[ -n $(git -C "$REPO" status --porcelain --untracked-files=no -- . \
+    ':(exclude)docs/performance.md' 2>/dev/null) ]] && echo true || echo false)
   $PY - "$DATA/machine.json" <<EOF
 import json, os, platform, subprocess, sys
 def run(cmd):

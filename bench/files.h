@@ -8,6 +8,10 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace livestream_bench {
 
@@ -17,6 +21,18 @@ inline std::optional<std::string> ReadFile(const std::string& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// The lines of a captured request's header file ("Name: value"), without
+// line ends and empty lines.
+inline std::optional<std::vector<std::string>> ReadHeaderLines(const std::string& path) {
+  std::optional<std::string> text = ReadFile(path);
+  if (!text) return std::nullopt;
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipWhitespace())) {
+    lines.emplace_back(absl::StripSuffix(line, "\r"));
+  }
+  return lines;
 }
 
 // Written to a temporary name and renamed so a reader polling for the file

@@ -206,8 +206,8 @@ size_t Discard(char* /*data*/, size_t size, size_t n, void* /*user*/) { return s
 int RunCurl() {
   const std::optional<std::string> body =
       livestream_bench::ReadFile(absl::GetFlag(FLAGS_body_file));
-  const std::optional<std::string> headers =
-      livestream_bench::ReadFile(absl::GetFlag(FLAGS_headers_file));
+  const std::optional<std::vector<std::string>> headers =
+      livestream_bench::ReadHeaderLines(absl::GetFlag(FLAGS_headers_file));
   if (absl::GetFlag(FLAGS_url).empty() || !body || !headers) {
     std::fprintf(stderr, "--url, --body_file and --headers_file are required and readable\n");
     return 2;
@@ -215,10 +215,8 @@ int RunCurl() {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   CURL* easy = curl_easy_init();
   curl_slist* header_list = nullptr;
-  for (absl::string_view line : absl::StrSplit(*headers, '\n', absl::SkipWhitespace())) {
-    header_list =
-        curl_slist_append(header_list, std::string(absl::StripSuffix(line, "\r")).c_str());
-  }
+  for (const std::string& line : *headers)
+    header_list = curl_slist_append(header_list, line.c_str());
   curl_easy_setopt(easy, CURLOPT_URL, absl::GetFlag(FLAGS_url).c_str());
   curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "PATCH");
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body->data());

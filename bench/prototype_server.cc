@@ -14,7 +14,6 @@
 
 #include <curl/curl.h>
 #include <grpcpp/grpcpp.h>
-#include <signal.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -28,9 +27,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "bench/files.h"
+#include "bench/serve.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to listen on (port 0 picks a free one)");
@@ -163,49 +161,22 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::optional<std::string> body =
       livestream_bench::ReadFile(absl::GetFlag(FLAGS_body_file));
-  const std::optional<std::string> headers =
-      livestream_bench::ReadFile(absl::GetFlag(FLAGS_headers_file));
+  std::optional<std::vector<std::string>> headers =
+      livestream_bench::ReadHeaderLines(absl::GetFlag(FLAGS_headers_file));
   if (absl::GetFlag(FLAGS_url).empty() || !body || !headers) {
     std::fprintf(stderr, "--url, --body_file and --headers_file are required and readable\n");
     return 2;
   }
-  std::vector<std::string> header_lines;
-  for (absl::string_view line : absl::StrSplit(*headers, '\n', absl::SkipWhitespace())) {
-    header_lines.emplace_back(absl::StripSuffix(line, "\r"));
-  }
-
-  // Blocked before any thread starts so that only sigwait below sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+  const sigset_t signals = livestream_bench::BlockTerminationSignals();
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  UpstreamLoop loop(absl::GetFlag(FLAGS_url), std::move(header_lines),
+  UpstreamLoop loop(absl::GetFlag(FLAGS_url), *std::move(headers),
                     absl::GetFlag(FLAGS_max_connections));
   PrototypeService service(&loop, *body);
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
-    std::fprintf(stderr, "bench_prototype_server: cannot listen on %s\n",
-                 absl::GetFlag(FLAGS_listen).c_str());
-    return 1;
-  }
-  const std::string port_file = absl::GetFlag(FLAGS_port_file);
-  if (!port_file.empty() && !livestream_bench::WritePortFile(port_file, port)) {
-    std::fprintf(stderr, "bench_prototype_server: cannot write %s\n", port_file.c_str());
-    return 1;
-  }
-  std::fprintf(stderr, "bench_prototype_server: listening on port %d\n", port);
-  int received = 0;
-  do {
-    sigwait(&signals, &received);
-  } while (received == SIGPIPE);
+  std::unique_ptr<grpc::Server> server =
+      livestream_bench::StartServer("bench_prototype_server", &service, absl::GetFlag(FLAGS_listen),
+                                    absl::GetFlag(FLAGS_port_file));
+  if (server == nullptr) return 1;
+  livestream_bench::WaitForTerminationSignal(signals);
   // Calls in flight would need the loop to finish them; the bench is done
   // with this process, so leave without a graceful shutdown.
   std::_Exit(0);

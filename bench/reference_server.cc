@@ -4,17 +4,13 @@
 // else (no validation, no logging).
 
 #include <grpcpp/grpcpp.h>
-#include <signal.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "bench/files.h"
+#include "bench/serve.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to listen on (port 0 picks a free one)");
@@ -40,35 +36,13 @@ class ImmediateService final : public LiveStreamService::CallbackService {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-
-  // Blocked before gRPC starts its threads so that only sigwait below sees
-  // SIGINT/SIGTERM.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+  const sigset_t signals = livestream_bench::BlockTerminationSignals();
   ImmediateService service;
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
-    std::fprintf(stderr, "bench_reference_server: cannot listen on %s\n",
-                 absl::GetFlag(FLAGS_listen).c_str());
-    return 1;
-  }
-  const std::string port_file = absl::GetFlag(FLAGS_port_file);
-  if (!port_file.empty() && !livestream_bench::WritePortFile(port_file, port)) {
-    std::fprintf(stderr, "bench_reference_server: cannot write %s\n", port_file.c_str());
-    return 1;
-  }
-  std::fprintf(stderr, "bench_reference_server: listening on port %d\n", port);
-
-  int received = 0;
-  sigwait(&signals, &received);
+  std::unique_ptr<grpc::Server> server =
+      livestream_bench::StartServer("bench_reference_server", &service, absl::GetFlag(FLAGS_listen),
+                                    absl::GetFlag(FLAGS_port_file));
+  if (server == nullptr) return 1;
+  livestream_bench::WaitForTerminationSignal(signals);
   server->Shutdown();
   return 0;
 }

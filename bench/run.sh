@@ -507,6 +507,24 @@ if not runs or bad:
 EOF
 }
 
+# measure_throughput LABEL PORT PID WITH_NGINX: the stage LABEL_throughput
+# for a server that is listening on PORT.
+measure_throughput() {
+  local label=$1 port=$2 pid=$3 with_nginx=$4 bad
+  if ! verify_grpc_frame "$port" "$label"; then
+    stage_result "${label}_throughput" false \
+      "the frame does not give grpc-status 0 (see logs/nghttp-$label.log)"
+    return 1
+  fi
+  throughput_series "$label" "$port" "$pid" "$with_nginx"
+  if ! bad=$(check_throughput "$label"); then
+    stage_result "${label}_throughput" false "failed runs: $bad"
+    return 1
+  fi
+  stage_result "${label}_throughput" true \
+    "$(grep -c "\"target\":\"$label\"" "$DATA/throughput.jsonl") runs"
+}
+
 stage_gateway_throughput() {
   start_gateway gw-nginx "http://127.0.0.1:$NGINX_PORT/v2" "$POOL_SIZE" || {
     stage_result gateway_throughput false "gateway did not start"
@@ -514,18 +532,8 @@ stage_gateway_throughput() {
   }
   GW_NGINX_PID=$GW_PID
   GW_NGINX_PORT=$GW_PORT
-  if ! verify_grpc_frame "$GW_PORT" gateway; then
-    stage_result gateway_throughput false "h2load frame does not give grpc-status 0 (see logs/nghttp-gateway.log)"
-    return 1
-  fi
-  throughput_series gateway "$GW_PORT" "$GW_PID" 1
-  local bad
-  if ! bad=$(check_throughput gateway); then
-    stage_result gateway_throughput false "failed runs: $bad"
-    return 1
-  fi
+  measure_throughput gateway "$GW_PORT" "$GW_PID" 1 || return 1
   if [[ $PROFILE == 1 ]]; then profile_gateway; fi
-  stage_result gateway_throughput true "$(grep -c '"target":"gateway"' "$DATA/throughput.jsonl") runs"
 }
 
 # perf_start NAME PID SECONDS / perf_report NAME: a cpu-clock profile with
@@ -571,17 +579,7 @@ stage_reference_throughput() {
     stage_result reference_throughput false "reference server did not start"
     return 1
   }
-  if ! verify_grpc_frame "$REF_PORT" reference; then
-    stage_result reference_throughput false "frame does not give grpc-status 0 (see logs/nghttp-reference.log)"
-    return 1
-  fi
-  throughput_series reference "$REF_PORT" "$REF_PID" 0
-  local bad
-  if ! bad=$(check_throughput reference); then
-    stage_result reference_throughput false "failed runs: $bad"
-    return 1
-  fi
-  stage_result reference_throughput true "$(grep -c '"target":"reference"' "$DATA/throughput.jsonl") runs"
+  measure_throughput reference "$REF_PORT" "$REF_PID" 0
 }
 
 stage_prototype_throughput() {
@@ -590,17 +588,7 @@ stage_prototype_throughput() {
     stage_result prototype_throughput false "prototype server did not start"
     return 1
   }
-  if ! verify_grpc_frame "$PROTO_PORT" prototype; then
-    stage_result prototype_throughput false "frame does not give grpc-status 0 (see logs/nghttp-prototype.log)"
-    return 1
-  fi
-  throughput_series prototype "$PROTO_PORT" "$PROTO_PID" 1
-  local bad
-  if ! bad=$(check_throughput prototype); then
-    stage_result prototype_throughput false "failed runs: $bad"
-    return 1
-  fi
-  stage_result prototype_throughput true "$(grep -c '"target":"prototype"' "$DATA/throughput.jsonl") runs"
+  measure_throughput prototype "$PROTO_PORT" "$PROTO_PID" 1
 }
 
 # latency_round PATH AWAKE ROUND CLIENT_ARGS...: one round of sequential calls

@@ -83,19 +83,18 @@ std::string FormatRequestLogLine(const RequestLogEntry& entry) {
   std::string line;
   // One allocation for a typical line, which stays under this.
   line.reserve(192 + entry.target.size() + entry.tracking_id.size());
+  auto field = [&line](absl::string_view key, absl::string_view value) {
+    absl::StrAppend(&line, " ", key, "=");
+    AppendQuoted(line, value);
+  };
   AppendLogTimestamp(line, absl::Now());
-  line.append(" rpc=");
-  AppendQuoted(line, entry.method);
-  line.append(" target=");
-  AppendQuoted(line, entry.target);
-  line.append(" outcome=");
-  AppendQuoted(line, entry.outcome);
-  line.append(" reason=");
-  AppendQuoted(line, entry.reason);
+  field("rpc", entry.method);
+  field("target", entry.target);
+  field("outcome", entry.outcome);
+  field("reason", entry.reason);
   line.append(" latency_ms=");
   AppendLatencyMs(line, entry.latency);
-  line.append(" tracking_id=");
-  AppendQuoted(line, entry.tracking_id);
+  field("tracking_id", entry.tracking_id);
   line.push_back('\n');
   return line;
 }

@@ -52,7 +52,7 @@ struct Exchange {
 class UpstreamLoop {
  public:
   // NOLINTNEXTLINE(google-runtime-int): libcurl's type
-  UpstreamLoop(std::string url, std::vector<std::string> headers, long max_connections)
+  UpstreamLoop(std::string url, const std::vector<std::string>& headers, long max_connections)
       : url_(std::move(url)), multi_(curl_multi_init()) {
     for (const std::string& header : headers) {
       header_list_ = curl_slist_append(header_list_, header.c_str());
@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::optional<std::string> body =
       livestream_bench::ReadFile(absl::GetFlag(FLAGS_body_file));
-  std::optional<std::vector<std::string>> headers =
+  const std::optional<std::vector<std::string>> headers =
       livestream_bench::ReadHeaderLines(absl::GetFlag(FLAGS_headers_file));
   if (absl::GetFlag(FLAGS_url).empty() || !body || !headers) {
     std::fprintf(stderr, "--url, --body_file and --headers_file are required and readable\n");
@@ -169,8 +169,7 @@ int main(int argc, char** argv) {
   }
   const sigset_t signals = livestream_bench::BlockTerminationSignals();
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  UpstreamLoop loop(absl::GetFlag(FLAGS_url), *std::move(headers),
-                    absl::GetFlag(FLAGS_max_connections));
+  UpstreamLoop loop(absl::GetFlag(FLAGS_url), *headers, absl::GetFlag(FLAGS_max_connections));
   PrototypeService service(&loop, *body);
   std::unique_ptr<grpc::Server> server =
       livestream_bench::StartServer("bench_prototype_server", &service, absl::GetFlag(FLAGS_listen),

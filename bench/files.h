@@ -23,16 +23,29 @@ inline std::optional<std::string> ReadFile(const std::string& path) {
   return buffer.str();
 }
 
-// The lines of a captured request's header file ("Name: value"), without
-// line ends and empty lines.
-inline std::optional<std::vector<std::string>> ReadHeaderLines(const std::string& path) {
-  std::optional<std::string> text = ReadFile(path);
-  if (!text) return std::nullopt;
-  std::vector<std::string> lines;
-  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipWhitespace())) {
-    lines.emplace_back(absl::StripSuffix(line, "\r"));
+// The PATCH that bench/run.sh captured from the gateway: the body, and the
+// header lines ("Name: value") without line ends. Both the prototype server
+// and the direct libcurl client send exactly these bytes.
+struct CapturedRequest {
+  std::string body;
+  std::vector<std::string> header_lines;
+};
+
+// nullopt, with a message, unless `url` is set and both files are readable.
+inline std::optional<CapturedRequest> ReadCapturedRequest(const std::string& url,
+                                                          const std::string& body_file,
+                                                          const std::string& headers_file) {
+  std::optional<std::string> body = ReadFile(body_file);
+  const std::optional<std::string> headers = ReadFile(headers_file);
+  if (url.empty() || !body || !headers) {
+    std::fprintf(stderr, "--url, --body_file and --headers_file are required and readable\n");
+    return std::nullopt;
   }
-  return lines;
+  CapturedRequest request{*std::move(body), {}};
+  for (absl::string_view line : absl::StrSplit(*headers, '\n', absl::SkipWhitespace())) {
+    request.header_lines.emplace_back(absl::StripSuffix(line, "\r"));
+  }
+  return request;
 }
 
 // Written to a temporary name and renamed so a reader polling for the file

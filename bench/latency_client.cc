@@ -204,23 +204,21 @@ int RunGrpc() {
 size_t Discard(char* /*data*/, size_t size, size_t n, void* /*user*/) { return size * n; }
 
 int RunCurl() {
-  const std::optional<std::string> body =
-      livestream_bench::ReadFile(absl::GetFlag(FLAGS_body_file));
-  const std::optional<std::vector<std::string>> headers =
-      livestream_bench::ReadHeaderLines(absl::GetFlag(FLAGS_headers_file));
-  if (absl::GetFlag(FLAGS_url).empty() || !body || !headers) {
-    std::fprintf(stderr, "--url, --body_file and --headers_file are required and readable\n");
-    return 2;
-  }
+  const std::optional<livestream_bench::CapturedRequest> captured =
+      livestream_bench::ReadCapturedRequest(absl::GetFlag(FLAGS_url),
+                                            absl::GetFlag(FLAGS_body_file),
+                                            absl::GetFlag(FLAGS_headers_file));
+  if (!captured) return 2;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   CURL* easy = curl_easy_init();
   curl_slist* header_list = nullptr;
-  for (const std::string& line : *headers)
+  for (const std::string& line : captured->header_lines) {
     header_list = curl_slist_append(header_list, line.c_str());
+  }
   curl_easy_setopt(easy, CURLOPT_URL, absl::GetFlag(FLAGS_url).c_str());
   curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "PATCH");
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body->data());
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, captured->body.data());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(captured->body.size()));
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, Discard);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 10000L);

@@ -159,18 +159,16 @@ class PrototypeService final : public LiveStreamService::CallbackService {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  const std::optional<std::string> body =
-      livestream_bench::ReadFile(absl::GetFlag(FLAGS_body_file));
-  const std::optional<std::vector<std::string>> headers =
-      livestream_bench::ReadHeaderLines(absl::GetFlag(FLAGS_headers_file));
-  if (absl::GetFlag(FLAGS_url).empty() || !body || !headers) {
-    std::fprintf(stderr, "--url, --body_file and --headers_file are required and readable\n");
-    return 2;
-  }
+  const std::optional<livestream_bench::CapturedRequest> captured =
+      livestream_bench::ReadCapturedRequest(absl::GetFlag(FLAGS_url),
+                                            absl::GetFlag(FLAGS_body_file),
+                                            absl::GetFlag(FLAGS_headers_file));
+  if (!captured) return 2;
   const sigset_t signals = livestream_bench::BlockTerminationSignals();
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  UpstreamLoop loop(absl::GetFlag(FLAGS_url), *headers, absl::GetFlag(FLAGS_max_connections));
-  PrototypeService service(&loop, *body);
+  UpstreamLoop loop(absl::GetFlag(FLAGS_url), captured->header_lines,
+                    absl::GetFlag(FLAGS_max_connections));
+  PrototypeService service(&loop, captured->body);
   std::unique_ptr<grpc::Server> server =
       livestream_bench::StartServer("bench_prototype_server", &service, absl::GetFlag(FLAGS_listen),
                                     absl::GetFlag(FLAGS_port_file));

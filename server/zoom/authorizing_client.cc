@@ -116,7 +116,7 @@ std::shared_ptr<HttpCall> AuthorizingClient::Send(HttpRequest request, absl::Tim
                   "the x-zoom-access-token request metadata",
                   "CALLER_TOKEN_REQUIRED"),
         0));
-    return std::make_shared<CompletedCall>();
+    return SharedCompletedCall();
   }
   auto call = std::make_shared<Call>(this, std::move(request), deadline, std::move(done));
   call->GetToken();

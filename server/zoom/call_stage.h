@@ -77,6 +77,14 @@ class CompletedCall final : public HttpCall {
   void Cancel() override {}
 };
 
+// Nothing is left to cancel, so every operation that answers at once can
+// hand out this one handle instead of allocating its own.
+inline const std::shared_ptr<HttpCall>& SharedCompletedCall() {
+  static const auto* const handle =
+      new std::shared_ptr<HttpCall>(std::make_shared<CompletedCall>());
+  return *handle;
+}
+
 }  // namespace livestream_gateway
 
 #endif  // LIVESTREAM_GATEWAY_SERVER_ZOOM_CALL_STAGE_H_

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -90,50 +89,27 @@ bool HasHeader(const HttpHeaders& headers, absl::string_view name) {
 constexpr absl::string_view kSuppressed[] = {"Expect", "Content-Type", "Accept"};
 
 // Fills CURLOPT_HTTPHEADER's list for `headers`: the lines go into `lines`,
-// NUL-terminated, and `nodes` link them. "Name:" suppresses a header of
+// each ended by a NUL, and `nodes` link them. "Name:" suppresses a header of
 // kSuppressed; libcurl's spelling of a header with an empty value is "Name;".
+// No line holds a NUL of its own: ValidateRequest refuses them.
 void BuildHeaderList(const HttpHeaders& headers, std::string& lines,
                      std::vector<curl_slist>& nodes) {
-  size_t count = headers.size();
-  size_t bytes = 0;
-  for (const auto& [name, value] : headers) {
-    bytes += name.size() + (value.empty() ? 2 : value.size() + 3);
-  }
-  bool suppress[std::size(kSuppressed)] = {};
-  for (size_t i = 0; i < std::size(kSuppressed); ++i) {
-    suppress[i] = !HasHeader(headers, kSuppressed[i]);
-    if (suppress[i]) {
-      ++count;
-      bytes += kSuppressed[i].size() + 2;
-    }
-  }
   lines.clear();
-  // Exact, so appending never moves the buffer the nodes point into.
-  lines.reserve(bytes);
-  nodes.assign(count, curl_slist{});
-  size_t node = 0;
-  auto link = [&](size_t start) {
-    nodes[node].data = lines.data() + start;
-    nodes[node].next = node + 1 < count ? &nodes[node + 1] : nullptr;
-    ++node;
-  };
   for (const auto& [name, value] : headers) {
-    const size_t start = lines.size();
-    if (value.empty()) {
-      absl::StrAppend(&lines, name, ";");
-    } else {
-      absl::StrAppend(&lines, name, ": ", value);
-    }
+    absl::StrAppend(&lines, name, value.empty() ? ";" : ": ", value);
     lines.push_back('\0');
-    link(start);
   }
-  for (size_t i = 0; i < std::size(kSuppressed); ++i) {
-    if (!suppress[i]) continue;
-    const size_t start = lines.size();
-    absl::StrAppend(&lines, kSuppressed[i], ":");
+  for (absl::string_view name : kSuppressed) {
+    if (HasHeader(headers, name)) continue;
+    absl::StrAppend(&lines, name, ":");
     lines.push_back('\0');
-    link(start);
   }
+  // Linked only now that `lines` will not move again.
+  nodes.clear();
+  for (size_t start = 0; start < lines.size(); start = lines.find('\0', start) + 1) {
+    nodes.push_back(curl_slist{lines.data() + start, nullptr});
+  }
+  for (size_t i = 0; i + 1 < nodes.size(); ++i) nodes[i].next = &nodes[i + 1];
 }
 
 // Milliseconds for CURLOPT_TIMEOUT_MS: rounded up so libcurl never gives up

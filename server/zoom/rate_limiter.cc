@@ -116,7 +116,7 @@ std::shared_ptr<HttpCall> RateLimiter::Acquire(absl::Time deadline, Callback don
     }
   }
   std::move(done)(std::move(result));
-  return std::make_shared<CompletedCall>();
+  return SharedCompletedCall();
 }
 
 void RateLimiter::PauseUntil(absl::Time until) {

@@ -90,17 +90,6 @@ void WriteToStderr(absl::string_view line) {
 
 }  // namespace
 
-namespace {
-
-// Nothing to cancel: every answer given at once can share one handle.
-const std::shared_ptr<HttpCall>& SharedCompletedCall() {
-  static const auto* const handle =
-      new std::shared_ptr<HttpCall>(std::make_shared<CompletedCall>());
-  return *handle;
-}
-
-}  // namespace
-
 std::shared_ptr<HttpCall> StaticTokenSource::GetToken(absl::Time deadline, Callback done) {
   std::move(done)(token_);
   return SharedCompletedCall();
@@ -262,7 +251,7 @@ std::shared_ptr<HttpCall> OAuthTokenSource::GetToken(absl::Time deadline, Callba
   if (fetch.has_value()) SendTokenRequest(*fetch, now);
   if (waiter == nullptr) {
     std::move(done)(std::move(answer));
-    return std::make_shared<CompletedCall>();
+    return SharedCompletedCall();
   }
   if (deadline != absl::InfiniteFuture()) {
     std::shared_ptr<HttpCall> timer = scheduler_->RunAt(

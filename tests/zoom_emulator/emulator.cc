@@ -419,28 +419,42 @@ HttpResponse Emulator::SetScript(const HttpRequest& request, std::deque<Scripted
         } else {
           errors.push_back({field, "Must be an integer from 200 to 599."});
         }
-      } else if (key == "body") {
-        if (v.has_string_value()) {
-          reply.body = v.string_value();
+      } else if (key == "body" || key == "body_base64") {
+        // JSON strings are UTF-8; base64 carries any bytes.
+        const bool base64 = key == "body_base64";
+        std::string bytes;
+        if (base64 && item.struct_value().fields().contains("body")) {
+          errors.push_back({field, "Give body or body_base64, not both."});
+        } else if (!v.has_string_value() ||
+                   (base64 && !absl::Base64Unescape(v.string_value(), &bytes))) {
+          errors.push_back({field, base64 ? "Must be a base64 string." : "Must be a string."});
         } else {
-          errors.push_back({field, "Must be a string."});
+          reply.body = base64 ? std::move(bytes) : v.string_value();
         }
-      } else if (key == "headers") {
+      } else if (key == "headers" || key == "headers_base64") {
+        const bool base64 = key == "headers_base64";
         if (!v.has_struct_value()) {
           errors.push_back({field, "Must be an object of strings."});
           continue;
         }
         for (const auto& [name, value] : v.struct_value().fields()) {
           const std::string lower = absl::AsciiStrToLower(name);
-          if (!IsHeaderName(name) || !value.has_string_value() ||
-              !IsSafeHeaderValue(value.string_value())) {
+          std::string bytes;
+          bool decoded = value.has_string_value();
+          if (decoded && base64) {
+            decoded = absl::Base64Unescape(value.string_value(), &bytes);
+          } else if (decoded) {
+            bytes = value.string_value();
+          }
+          if (!IsHeaderName(name) || !decoded || !IsSafeHeaderValue(bytes)) {
             errors.push_back({absl::StrCat(field, ".", SanitizeUtf8(name)),
-                              "Must be a valid header name with a string value."});
+                              base64 ? "Must be a valid header name with a base64 value."
+                                     : "Must be a valid header name with a string value."});
           } else if (lower == "content-length" || lower == "transfer-encoding") {
             errors.push_back(
                 {absl::StrCat(field, ".", name), "Message framing is set by the emulator."});
           } else {
-            reply.headers.emplace_back(name, value.string_value());
+            reply.headers.emplace_back(name, std::move(bytes));
           }
         }
       } else if (key == "delay_ms") {

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -929,6 +930,41 @@ TEST_F(ZoomEmulatorTest, InvalidScriptsAndConfigsAreRefusedWholesale) {
   ExpectZoomError(Do(Control("POST", "/_emulator/config", R"({"delay_ms":"1"})")), 400, 300,
                   "Validation Failed.");
   // Nothing was queued: the API answers normally.
+  EXPECT_EQ(Do(Patch(kWebinar, R"({"action":"start"})")).status, 204);
+}
+
+TEST_F(ZoomEmulatorTest, Base64ScriptValuesAreSentAsRawBytes) {
+  // Bytes no JSON string can carry: not UTF-8 (a stray continuation byte, an
+  // overlong '/', a surrogate) and a C1 control.
+  const std::string body = "{\"code\":300,\"message\":\"\x80 \xC0\xAF \xED\xA0\x80\"}";
+  const std::string tracking_id = "rid=\xFF\xC2\x85";
+  const Response scripted = Do(
+      Control("POST", "/_emulator/script",
+              absl::StrCat(R"({"responses":[{"status":400,"body_base64":")",
+                           absl::Base64Escape(body), R"(","headers_base64":{"x-zm-trackingid":")",
+                           absl::Base64Escape(tracking_id), R"("},"headers":{"X-Plain":"p"}}]})")));
+  ASSERT_EQ(scripted.status, 200) << scripted.body;
+  const Response r = Do(Patch(kWebinar, R"({"action":"start"})"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, body);
+  EXPECT_EQ(r.tracking_ids, std::vector<std::string>{tracking_id});
+  EXPECT_EQ(r.headers["x-plain"], "p");
+  EXPECT_EQ(r.headers["content-type"], kJsonContentType);
+
+  // Decoded values must still frame: no CR or LF in a header.
+  const Value bad = ExpectZoomError(
+      Do(Control("POST", "/_emulator/script",
+                 absl::StrCat(R"({"responses":[{"body":"x","body_base64":"eA=="},)",
+                              R"({"body_base64":"not base64!"},{"body_base64":7},)",
+                              R"({"headers_base64":{"X-A":")", absl::Base64Escape("a\r\nX-B: b"),
+                              R"(","X-C":"%%","X-D":1}}]})"))),
+      400, 300, "Validation Failed.");
+  std::set<std::string> fields;
+  for (const Value& e : List(bad, "errors")) fields.insert(Str(e, "field"));
+  EXPECT_EQ(fields, (std::set<std::string>{
+                        "responses[0].body_base64", "responses[1].body_base64",
+                        "responses[2].body_base64", "responses[3].headers_base64.X-A",
+                        "responses[3].headers_base64.X-C", "responses[3].headers_base64.X-D"}));
   EXPECT_EQ(Do(Patch(kWebinar, R"({"action":"start"})")).status, 204);
 }
 

@@ -68,6 +68,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   gateway->transport_ = *std::move(transport);
   gateway->scheduler_ = std::make_unique<ThreadScheduler>();
 
+  // Every credential the process holds, so that no upstream answer can quote
+  // one back to a caller or into a log; the OAuth source adds its own.
+  auto secrets = std::make_shared<KnownSecrets>();
+  secrets->Add(config.zoom_access_token);
   if (UsesOAuth(config)) {
     OAuthTokenSourceOptions oauth;
     oauth.credentials.token_url = config.zoom_oauth_url;
@@ -75,6 +79,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
     oauth.credentials.client_id = config.zoom_client_id;
     oauth.credentials.client_secret = config.zoom_client_secret;
     oauth.request_timeout = config.zoom_timeout;
+    oauth.secrets = secrets;
     gateway->token_source_ = OAuthTokenSource::Create(gateway->transport_.get(),
                                                       gateway->scheduler_.get(), std::move(oauth));
   } else if (!config.zoom_access_token.empty()) {
@@ -104,6 +109,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   service_options.zoom_timeout = config.zoom_timeout;
   service_options.log_requests = config.log_requests;
   service_options.allow_caller_token = config.allow_caller_token;
+  service_options.secrets = secrets;
   gateway->service_ =
       std::make_unique<LiveStreamServiceImpl>(gateway->retrying_.get(), service_options);
 

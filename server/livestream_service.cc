@@ -115,6 +115,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
     // Authorization as it is.
     if (caller_token->has_value()) {
       http_request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", **caller_token));
+      caller_token_ = **std::move(caller_token);
     }
     const absl::Time deadline =
         std::min(absl::FromChrono(context->deadline()), started_ + service_->options_.zoom_timeout);
@@ -165,11 +166,14 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
       Complete(status, "");
       return;
     }
-    const std::string* tracking_id = result->FindHeader("x-zm-trackingid");
-    absl::Status status = MapZoomResponse(*result, call_context_, absl::Now());
+    ZoomCallContext context = call_context_;
+    // Taken now, so that tokens issued during the call are redacted too.
+    context.redactor = service_->options_.secrets->redactor().With(caller_token_);
+    const std::string tracking_id = ZoomTrackingId(*result, context.redactor);
+    absl::Status status = MapZoomResponse(*result, context, absl::Now());
     ReportAttempts(status, result->attempts);
-    if (status.ok() && tracking_id != nullptr) response_->set_tracking_id(*tracking_id);
-    Complete(status, tracking_id != nullptr ? *tracking_id : "");
+    if (status.ok() && !tracking_id.empty()) response_->set_tracking_id(tracking_id);
+    Complete(status, tracking_id);
   }
 
   // Must be the last thing a path does: after Finish, OnDone may delete this
@@ -195,6 +199,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   const absl::Time started_;
   const std::string target_;
   const ZoomCallContext call_context_;
+  std::string caller_token_;  // Secret; empty unless the caller sent one.
 
   absl::Mutex mu_;
   std::shared_ptr<HttpCall> call_ ABSL_GUARDED_BY(mu_);

@@ -7,6 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/zoom/http.h"
+#include "server/zoom/redactor.h"
 #include "server/zoom/zoom_request.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
 
@@ -20,6 +21,9 @@ struct LiveStreamServiceOptions {
   // Use a call's x-zoom-access-token metadata as its Zoom token; when false,
   // calls that send one are refused.
   bool allow_caller_token = false;
+  // The server's credentials, redacted from what Zoom's answers quote (as is
+  // each call's own token).
+  std::shared_ptr<const KnownSecrets> secrets = std::make_shared<KnownSecrets>();
 };
 
 // The gRPC edge. Each call validates, builds the Zoom request, hands it to the

@@ -15,15 +15,16 @@
 namespace livestream_gateway {
 namespace {
 
-// Values come from callers and from Zoom: quote anything that would break the
-// logfmt line.
+// Values come from callers and from Zoom: anything but printable ASCII is
+// quoted and escaped, so that the line stays one line of ASCII (valid UTF-8)
+// whatever the bytes.
 void AppendQuoted(std::string& out, absl::string_view value) {
   if (value.empty()) {
     out.push_back('-');
     return;
   }
-  const bool plain = std::none_of(value.begin(), value.end(), [](char c) {
-    return c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  const bool plain = std::all_of(value.begin(), value.end(), [](char c) {
+    return c > ' ' && c < 0x7F && c != '"' && c != '=' && c != '\\';
   });
   if (plain) {
     out.append(value.data(), value.size());

@@ -10,7 +10,8 @@
 namespace livestream_gateway {
 
 // What one RPC did, for its single log line. Holds no secrets by design:
-// there is no field a token could be put in.
+// there is no field a token could be put in, and the one value quoted from
+// Zoom comes through ZoomTrackingId() (error_mapping.h), which redacts.
 struct RequestLogEntry {
   absl::string_view method;
   absl::string_view target;   // "webinar/123", "meeting/456" or "-"
@@ -20,7 +21,9 @@ struct RequestLogEntry {
   absl::string_view tracking_id;
 };
 
-// One line, logfmt style, so log pipelines can parse it without a schema.
+// One line, logfmt style, so log pipelines can parse it without a schema. A
+// value that is not printable ASCII is quoted with C-style hex escapes, so
+// the line is one line of ASCII whatever the values hold.
 std::string FormatRequestLogLine(const RequestLogEntry& entry);
 
 // RFC 3339 UTC with milliseconds, e.g. 2026-11-26T01:02:03.004Z (the same as

@@ -13,6 +13,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "server/error_details.h"
 #include "server/zoom/retry_after.h"
+#include "server/zoom/upstream_text.h"
 
 namespace livestream_gateway {
 namespace {
@@ -63,41 +64,6 @@ bool WithinJsonShapeBudget(absl::string_view body) {
     }
   }
   return true;
-}
-
-// The first `max_bytes` of valid UTF-8 `text`, cut at a character boundary,
-// with C0, DEL and C1 control characters replaced by spaces.
-std::string Bounded(absl::string_view text, size_t max_bytes) {
-  if (text.size() > max_bytes) {
-    size_t cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    text = text.substr(0, cut);
-  }
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x20 || byte == 0x7F) {
-      out.push_back(' ');
-    } else if (byte == 0xC2 && i + 1 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
-      out.push_back(' ');  // U+0080..U+009F, encoded as C2 80..C2 9F.
-      ++i;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
-// Header values are raw bytes; keep printable ASCII only so the result is
-// valid UTF-8 and safe to log.
-std::string PrintableAscii(absl::string_view text, size_t max_bytes) {
-  std::string out;
-  for (char c : text.substr(0, max_bytes)) {
-    if (c >= 0x20 && c <= 0x7E) out.push_back(c);
-  }
-  return out;
 }
 
 const std::string* StringMember(const Struct& object, const std::string& key) {
@@ -224,7 +190,7 @@ void SetRetryInfo(absl::Status& status, std::optional<absl::Duration> delay) {
 
 }  // namespace
 
-std::optional<ZoomError> ParseZoomError(absl::string_view body) {
+std::optional<ZoomError> ParseZoomError(absl::string_view body, const Redactor& redactor) {
   if (body.size() > kMaxZoomErrorBodyBytes || !WithinJsonShapeBudget(body)) return std::nullopt;
   Struct object;
   const google::protobuf::StringPiece json(body.data(), body.size());
@@ -239,7 +205,7 @@ std::optional<ZoomError> ParseZoomError(absl::string_view body) {
     }
   }
   if (const std::string* message = StringMember(object, "message")) {
-    error.message = Bounded(*message, kMaxZoomMessageBytes);
+    error.message = UpstreamText(*message, kMaxZoomMessageBytes, redactor);
   }
   if (auto it = object.fields().find("errors");
       it != object.fields().end() && it->second.kind_case() == Value::kListValue) {
@@ -250,11 +216,16 @@ std::optional<ZoomError> ParseZoomError(absl::string_view body) {
       const std::string* message = StringMember(entry.struct_value(), "message");
       if (field == nullptr && message == nullptr) continue;
       error.field_errors.emplace_back(
-          field == nullptr ? "" : Bounded(*field, kMaxZoomFieldBytes),
-          message == nullptr ? "" : Bounded(*message, kMaxZoomFieldMessageBytes));
+          field == nullptr ? "" : UpstreamText(*field, kMaxZoomFieldBytes, redactor),
+          message == nullptr ? "" : UpstreamText(*message, kMaxZoomFieldMessageBytes, redactor));
     }
   }
   return error;
+}
+
+std::string ZoomTrackingId(const HttpResponse& response, const Redactor& redactor) {
+  const std::string* tracking_id = response.FindHeader("x-zm-trackingid");
+  return tracking_id == nullptr ? "" : UpstreamText(*tracking_id, kMaxTrackingIdBytes, redactor);
 }
 
 absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext& context,
@@ -264,16 +235,15 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
 
   // A truncated body is incomplete JSON at best; never guess from a prefix.
   std::optional<ZoomError> parsed;
-  if (!response.body_truncated) parsed = ParseZoomError(response.body);
+  if (!response.body_truncated) parsed = ParseZoomError(response.body, context.redactor);
   const ZoomError error = parsed.value_or(ZoomError{});
 
   std::vector<std::pair<std::string, std::string>> metadata;
   metadata.reserve(4);
   metadata.emplace_back("httpStatus", absl::StrCat(http_status));
   if (error.code.has_value()) metadata.emplace_back("zoomCode", absl::StrCat(*error.code));
-  if (const std::string* tracking_id = response.FindHeader("x-zm-trackingid")) {
-    std::string clean = PrintableAscii(*tracking_id, kMaxTrackingIdBytes);
-    if (!clean.empty()) metadata.emplace_back("trackingId", std::move(clean));
+  if (std::string tracking_id = ZoomTrackingId(response, context.redactor); !tracking_id.empty()) {
+    metadata.emplace_back("trackingId", std::move(tracking_id));
   }
   metadata.push_back(TargetMetadata(context));
 

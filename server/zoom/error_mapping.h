@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/zoom/http.h"
+#include "server/zoom/redactor.h"
 
 namespace livestream_gateway {
 
@@ -25,6 +26,9 @@ struct ZoomCallContext {
   ZoomTarget target;
   // The validated webinar or meeting ID.
   std::string target_id;
+  // Credentials that text quoted from Zoom must not carry (see
+  // upstream_text.h): the server's and the call's own.
+  Redactor redactor = {};
 };
 
 // Zoom's error body: {"code":N,"message":"...","errors":[{"field","message"}]}.
@@ -50,16 +54,20 @@ inline constexpr size_t kMaxTrackingIdBytes = 128;
 
 // Parses a Zoom error body with protobuf's JSON parser. nullopt unless the body
 // is a JSON object within the bounds above. Members of the wrong type
-// are ignored: `code` must be an integral number within ±2^53; strings are cut
-// to the bounds above (at a UTF-8 character boundary), with control characters
-// replaced by spaces so they cannot forge log lines.
-std::optional<ZoomError> ParseZoomError(absl::string_view body);
+// are ignored: `code` must be an integral number within ±2^53; strings pass
+// through UpstreamText() (redacted, cleaned, cut to the bounds above).
+std::optional<ZoomError> ParseZoomError(absl::string_view body, const Redactor& redactor);
+
+// Zoom's `x-zm-trackingid` through UpstreamText(), at most
+// kMaxTrackingIdBytes; empty when Zoom sent none.
+std::string ZoomTrackingId(const HttpResponse& response, const Redactor& redactor);
 
 // OK for 2xx. Otherwise an error whose message quotes Zoom, e.g.
 // "Zoom rejected the request for webinar 123 (HTTP 400, Zoom code 3001):
 // Webinar does not exist: 123.", with exactly one ErrorInfo (domain
 // kErrorDomain; metadata `httpStatus`, `webinarId` or `meetingId`, and
-// `zoomCode` and `trackingId` (from `x-zm-trackingid`) when Zoom sent them):
+// `zoomCode` and `trackingId` (ZoomTrackingId()) when Zoom sent them). Text
+// from Zoom is redacted with `context.redactor`:
 //
 //   HTTP 400 code 3001, any 404  NOT_FOUND  ZOOM_WEBINAR_NOT_FOUND or
 //                                           ZOOM_MEETING_NOT_FOUND

@@ -16,6 +16,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "server/error_details.h"
 #include "server/zoom/call_stage.h"
+#include "server/zoom/upstream_text.h"
 
 namespace livestream_gateway {
 namespace {
@@ -52,17 +53,22 @@ bool IsUsableToken(absl::string_view token) {
   return std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
-// Zoom's OAuth `error` codes are snake_case words; anything else is dropped
-// rather than quoted.
-std::string SanitizedOAuthError(const Struct& body) {
+// Zoom's OAuth `error` codes are snake_case words; anything else, a redacted
+// secret included, is dropped rather than quoted.
+std::string SanitizedOAuthError(const Struct& body, const Redactor& redactor) {
   auto it = body.fields().find("error");
   if (it == body.fields().end() || it->second.kind_case() != Value::kStringValue) return "";
-  const std::string& error = it->second.string_value();
-  if (error.empty() || error.size() > kMaxOAuthErrorBytes) return "";
+  if (it->second.string_value().size() > kMaxOAuthErrorBytes) return "";
+  const std::string error = UpstreamText(it->second.string_value(), kMaxOAuthErrorBytes, redactor);
   const bool clean = std::all_of(error.begin(), error.end(), [](char c) {
     return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
   });
   return clean ? error : "";
+}
+
+// The value after "Basic " in the token request's Authorization header.
+std::string BasicCredentials(const OAuthCredentials& credentials) {
+  return absl::Base64Escape(absl::StrCat(credentials.client_id, ":", credentials.client_secret));
 }
 
 std::optional<Struct> ParseJsonObject(const HttpResponse& response) {
@@ -99,10 +105,8 @@ HttpRequest BuildTokenRequest(const OAuthCredentials& credentials) {
   HttpRequest request;
   request.method = "POST";
   request.url = credentials.token_url;
-  request.headers.emplace_back(
-      "Authorization",
-      absl::StrCat("Basic ", absl::Base64Escape(absl::StrCat(credentials.client_id, ":",
-                                                             credentials.client_secret))));
+  request.headers.emplace_back("Authorization",
+                               absl::StrCat("Basic ", BasicCredentials(credentials)));
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   request.headers.emplace_back("Accept", "application/json");
   request.body = absl::StrCat("grant_type=account_credentials&account_id=",
@@ -110,7 +114,8 @@ HttpRequest BuildTokenRequest(const OAuthCredentials& credentials) {
   return request;
 }
 
-absl::StatusOr<AccessToken> ParseTokenResponse(const HttpResponse& response) {
+absl::StatusOr<AccessToken> ParseTokenResponse(const HttpResponse& response,
+                                               const Redactor& redactor) {
   const int status = response.status_code;
   if (status >= 200 && status <= 299) {
     std::optional<Struct> body = ParseJsonObject(response);
@@ -143,7 +148,7 @@ absl::StatusOr<AccessToken> ParseTokenResponse(const HttpResponse& response) {
       {"httpStatus", absl::StrCat(status)}};
   std::string oauth_error;
   if (std::optional<Struct> body = ParseJsonObject(response)) {
-    oauth_error = SanitizedOAuthError(*body);
+    oauth_error = SanitizedOAuthError(*body, redactor);
   }
   std::string message =
       absl::StrCat("Zoom rejected this server's Server-to-Server OAuth credentials (HTTP ", status);
@@ -191,7 +196,10 @@ std::shared_ptr<OAuthTokenSource> OAuthTokenSource::Create(AsyncHttpClient* tran
 
 OAuthTokenSource::OAuthTokenSource(AsyncHttpClient* transport, Scheduler* scheduler,
                                    OAuthTokenSourceOptions options)
-    : transport_(transport), scheduler_(scheduler), options_(std::move(options)) {}
+    : transport_(transport), scheduler_(scheduler), options_(std::move(options)) {
+  options_.secrets->Add(options_.credentials.client_secret);
+  options_.secrets->Add(BasicCredentials(options_.credentials));
+}
 
 OAuthTokenSource::~OAuthTokenSource() {
   std::vector<Released> waiting;
@@ -304,7 +312,10 @@ void OAuthTokenSource::SendTokenRequest(uint64_t generation, absl::Time sent_at)
 void OAuthTokenSource::OnTokenResponse(uint64_t generation, absl::Time sent_at,
                                        absl::StatusOr<HttpResponse> result) {
   absl::StatusOr<AccessToken> token =
-      result.ok() ? ParseTokenResponse(*result) : TokenTransportError(result.status());
+      result.ok() ? ParseTokenResponse(*result, options_.secrets->redactor())
+                  : TokenTransportError(result.status());
+  // Before any call can send it, and even when it arrives too late to be used.
+  if (token.ok()) options_.secrets->AddAccessToken(token->value);
   const absl::Time now = scheduler_->Now();
   std::vector<Released> waiting;
   std::shared_ptr<HttpCall> spent;

@@ -4,7 +4,8 @@
 // Where the server's own Zoom access tokens come from: a fixed token, or
 // Server-to-Server OAuth (account_credentials) with one cached token shared
 // by every call. Tokens are secrets: nothing here logs them or puts them in
-// an error.
+// an error, and the OAuth source registers its secret and every token it is
+// issued with KnownSecrets, so that nothing quoted from upstream does either.
 
 #include <cstdint>
 #include <functional>
@@ -21,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/zoom/http.h"
+#include "server/zoom/redactor.h"
 #include "server/zoom/scheduler.h"
 
 namespace livestream_gateway {
@@ -82,9 +84,11 @@ HttpRequest BuildTokenRequest(const OAuthCredentials& credentials);
 //   other 4xx (invalid_client, invalid_request, unsupported_grant_type, ...)
 //                                 INTERNAL ZOOM_CREDENTIALS_REJECTED: the
 //                                 operator's configuration, not the caller's
-// ErrorInfo metadata: `httpStatus`, and `oauthError` (Zoom's `error` code,
-// sanitized) when given. Nothing from the body but that code is quoted.
-absl::StatusOr<AccessToken> ParseTokenResponse(const HttpResponse& response);
+// ErrorInfo metadata: `httpStatus`, and `oauthError` (Zoom's `error` code)
+// when it is a code: at most 64 letters, digits, `_`, `-` or `.`, and no
+// secret `redactor` knows. Nothing from the body but that code is quoted.
+absl::StatusOr<AccessToken> ParseTokenResponse(const HttpResponse& response,
+                                               const Redactor& redactor);
 
 // A transport failure of the token request: CANCELLED stays CANCELLED (bare);
 // anything else is UNAVAILABLE ZOOM_OAUTH_UNAVAILABLE.
@@ -106,6 +110,9 @@ struct OAuthTokenSourceOptions {
   // Receives operator-facing lines (no newline); never given a secret. Null
   // writes "livestream_server: <line>" to stderr.
   std::function<void(absl::string_view)> log;
+  // Where the source registers the client secret (as it is and inside the
+  // Basic authorization value) and each token it is issued.
+  std::shared_ptr<KnownSecrets> secrets = std::make_shared<KnownSecrets>();
 };
 
 // Server-to-Server OAuth. One token is cached and shared; calls that find no

@@ -8,6 +8,7 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -425,7 +426,11 @@ TEST(MapZoomResponseTest, TrackingIdIsSanitized) {
       kWebinar, kNow);
   const std::string tracking_id =
       GetDetail<google::rpc::ErrorInfo>(status)->metadata().at("trackingId");
-  EXPECT_EQ(tracking_id.substr(0, 7), "rid=1xa");
+  // Controls become spaces and bytes that are not UTF-8 U+FFFD (see
+  // upstream_text.h).
+  EXPECT_EQ(tracking_id.substr(0, 13),
+            "rid=1  x \xEF\xBF\xBD"
+            "a");
   EXPECT_LE(tracking_id.size(), kMaxTrackingIdBytes);
 }
 
@@ -605,7 +610,8 @@ TEST(MapZoomResponseTest, HostileBodyStaysWithinTrailerBudget) {
 
 TEST(ParseZoomErrorTest, ParsesZoomShape) {
   std::optional<ZoomError> error = ParseZoomError(
-      R"({"code":300,"message":"Validation Failed.","errors":[{"field":"user_info.email","message":"Invalid field."}]})");
+      R"({"code":300,"message":"Validation Failed.","errors":[{"field":"user_info.email","message":"Invalid field."}]})",
+      Redactor());
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->code, 300);
   EXPECT_EQ(error->message, "Validation Failed.");
@@ -638,7 +644,7 @@ void PrintTo(const ParseCase& c, std::ostream* os) { *os << c.name; }
 class ParseZoomErrorTest : public testing::TestWithParam<ParseCase> {};
 
 TEST_P(ParseZoomErrorTest, HandlesUntrustedBodies) {
-  std::optional<ZoomError> error = ParseZoomError(GetParam().body);
+  std::optional<ZoomError> error = ParseZoomError(GetParam().body, Redactor());
   ASSERT_EQ(error.has_value(), GetParam().parses);
   if (!error.has_value()) return;
   EXPECT_EQ(error->code, GetParam().code);
@@ -696,7 +702,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(ParseZoomErrorTest, TruncatesMessageAtCharacterBoundary) {
   std::string message;
   for (int i = 0; i < 200; ++i) message += "\xE4\xB8\xAD";  // 600 bytes, 3 per char.
-  std::optional<ZoomError> error = ParseZoomError(absl::StrCat(R"({"message":")", message, "\"}"));
+  std::optional<ZoomError> error =
+      ParseZoomError(absl::StrCat(R"({"message":")", message, "\"}"), Redactor());
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->message.size(), 510u);  // 170 whole characters <= 512 bytes.
   EXPECT_EQ(error->message, message.substr(0, 510));
@@ -709,7 +716,7 @@ TEST(ParseZoomErrorTest, BoundsFieldErrors) {
                     R"(","message":")", std::string(300, 'm'), R"("})");
   }
   std::optional<ZoomError> error =
-      ParseZoomError(absl::StrCat(R"({"code":300,"errors":[)", errors, "]}"));
+      ParseZoomError(absl::StrCat(R"({"code":300,"errors":[)", errors, "]}"), Redactor());
   ASSERT_TRUE(error.has_value());
   ASSERT_EQ(error->field_errors.size(), kMaxZoomFieldErrors);
   EXPECT_EQ(error->field_errors[0].first.size(), kMaxZoomFieldBytes);
@@ -718,14 +725,92 @@ TEST(ParseZoomErrorTest, BoundsFieldErrors) {
 }
 
 TEST(ParseZoomErrorTest, SkipsMalformedFieldErrors) {
-  std::optional<ZoomError> error =
-      ParseZoomError(R"({"errors":[1,"x",null,{},{"field":7},{"field":"a"},{"message":"b"},[]]})");
+  std::optional<ZoomError> error = ParseZoomError(
+      R"({"errors":[1,"x",null,{},{"field":7},{"field":"a"},{"message":"b"},[]]})", Redactor());
   ASSERT_TRUE(error.has_value());
   EXPECT_THAT(error->field_errors, ElementsAre(Pair("a", ""), Pair("", "b")));
 
-  error = ParseZoomError(R"({"errors":{"field":"a"}})");
+  error = ParseZoomError(R"({"errors":{"field":"a"}})", Redactor());
   ASSERT_TRUE(error.has_value());
   EXPECT_THAT(error->field_errors, IsEmpty());
+}
+
+TEST(ParseZoomErrorTest, FieldErrorsAreCleaned) {
+  std::optional<ZoomError> error =
+      ParseZoomError(R"({"errors":[{"field":"a\nb","message":"\u2028x\u0085y"}]})", Redactor());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_THAT(error->field_errors, ElementsAre(Pair("a b", "x y")));
+}
+
+// ---------------------------------------------------------------------------
+// Zoom's tracking id, and credentials that Zoom (or a proxy) echoes back.
+
+TEST(ZoomTrackingIdTest, IsValidUtf8AndBounded) {
+  EXPECT_EQ(
+      ZoomTrackingId(Response(204, "", {{"x-zm-trackingid", "rid=\xFF\xC0\xAF"}}), Redactor()),
+      "rid=\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(
+      ZoomTrackingId(Response(204, "", {{"x-zm-trackingid", std::string(1000, 't')}}), Redactor()),
+      std::string(kMaxTrackingIdBytes, 't'));
+  EXPECT_EQ(ZoomTrackingId(Response(204, ""), Redactor()), "");
+}
+
+// Fake credentials, compared by position so that a failure prints none.
+constexpr char kServerToken[] = "fake-server-T0ken";
+constexpr char kCallerToken[] = "fake-caller-T0ken";
+
+struct EchoCase {
+  std::string name;
+  int http_status;
+  std::string body;  // "$ECHO" stands for text quoting both tokens
+};
+
+void PrintTo(const EchoCase& c, std::ostream* os) { *os << c.name; }
+
+class EchoedCredentialsTest : public testing::TestWithParam<EchoCase> {};
+
+TEST_P(EchoedCredentialsTest, AreRedactedFromTheMessageAndEveryDetail) {
+  ZoomCallContext context = kWebinar;
+  context.redactor = Redactor({kServerToken}).With(kCallerToken);
+  const std::string echo =
+      absl::StrCat("Authorization: Bearer ", kServerToken, "; Bearer ", kCallerToken);
+  const std::string body = absl::StrReplaceAll(GetParam().body, {{"$ECHO", echo}});
+  const grpc::Status status = ToGrpcStatus(MapZoomResponse(
+      Response(GetParam().http_status, body, {{"x-zm-trackingid", echo}}), context, kNow));
+  EXPECT_FALSE(status.ok());
+  for (const std::string& text : {status.error_message(), status.error_details()}) {
+    EXPECT_EQ(text.find(kServerToken), std::string::npos);
+    EXPECT_EQ(text.find(kCallerToken), std::string::npos);
+  }
+  EXPECT_THAT(status.error_message(), testing::HasSubstr("Bearer [REDACTED]; Bearer [REDACTED]"));
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(status.error_details()));
+  EXPECT_EQ(details.message(), status.error_message());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, EchoedCredentialsTest,
+    testing::Values(
+        EchoCase{"ResourceInfo", 404, R"({"code":3001,"message":"$ECHO"})"},
+        EchoCase{
+            "BadRequest", 400,
+            R"({"code":300,"message":"$ECHO","errors":[{"field":"$ECHO","message":"$ECHO"}]})"},
+        EchoCase{"PreconditionFailure", 400, R"({"code":200,"message":"$ECHO"})"},
+        EchoCase{"QuotaFailure", 429, R"({"code":429,"message":"$ECHO"})"},
+        EchoCase{"Unauthenticated", 401, R"({"code":124,"message":"$ECHO"})"},
+        EchoCase{"Unavailable", 503, R"({"message":"$ECHO"})"},
+        EchoCase{"Unexpected", 418, R"({"message":"$ECHO"})"}),
+    [](const testing::TestParamInfo<EchoCase>& info) { return info.param.name; });
+
+TEST(EchoedCredentialsTest, ATokenCutByTheBoundLeavesNoPrefix) {
+  ZoomCallContext context = kWebinar;
+  context.redactor = Redactor({kServerToken});
+  // The token starts 4 bytes before the bound: cut first, "fake" would stay.
+  const std::string message =
+      absl::StrCat(std::string(kMaxZoomMessageBytes - 4, 'm'), kServerToken);
+  const absl::Status status = MapZoomResponse(Response(401, ZoomBody(124, message)), context, kNow);
+  EXPECT_EQ(status.message().find("fake"), absl::string_view::npos);
+  EXPECT_THAT(std::string(status.message()), testing::EndsWith("mmm[RED"));
 }
 
 // ---------------------------------------------------------------------------

@@ -95,5 +95,22 @@ TEST(RequestLogTest, UntrustedValuesCannotForgeFieldsOrLines) {
   EXPECT_THAT(line, EndsWith("tracking_id=\"x\\nrpc=forged outcome=OK\"\n"));
 }
 
+// Whatever the bytes (not UTF-8, DEL, C1 controls, U+2028), the line stays
+// one line of printable ASCII, so it is valid UTF-8 and reads the same in
+// every viewer.
+TEST(RequestLogTest, ValuesOutsidePrintableAsciiAreEscaped) {
+  const std::string line =
+      FormatRequestLogLine(RequestLogEntry{.method = "m",
+                                           .target = "webinar/1",
+                                           .outcome = "OK",
+                                           .reason = "",
+                                           .latency = absl::ZeroDuration(),
+                                           .tracking_id = "a\xFF\x7F\xC2\x85\xE2\x80\xA8z"});
+  EXPECT_THAT(line, EndsWith("tracking_id=\"a\\xff\\x7f\\xc2\\x85\\xe2\\x80\\xa8z\"\n"));
+  for (size_t i = 0; i + 1 < line.size(); ++i) {
+    EXPECT_TRUE(line[i] >= ' ' && line[i] < 0x7F) << "byte " << i;
+  }
+}
+
 }  // namespace
 }  // namespace livestream_gateway

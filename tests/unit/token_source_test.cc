@@ -71,7 +71,7 @@ class ParseTokenResponseTest : public ::testing::TestWithParam<ParseRow> {};
 
 TEST_P(ParseTokenResponseTest, ClassifiesTheAnswer) {
   const ParseRow& row = GetParam();
-  absl::StatusOr<AccessToken> token = ParseTokenResponse(row.response);
+  absl::StatusOr<AccessToken> token = ParseTokenResponse(row.response, Redactor());
   ASSERT_EQ(token.status().code(), row.code) << token.status();
   if (token.ok()) return;
   EXPECT_EQ(ReasonOf(token.status()), row.reason);
@@ -131,13 +131,26 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<ParseRow>& info) { return info.param.name; });
 
 TEST(ParseTokenResponseTest, KeepsTheTokenAndCapsItsLifetimeAtADay) {
-  absl::StatusOr<AccessToken> token = ParseTokenResponse(Answer(200, TokenBody(kIssued, 3600)));
+  absl::StatusOr<AccessToken> token =
+      ParseTokenResponse(Answer(200, TokenBody(kIssued, 3600)), Redactor());
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(token->value, kIssued);
   EXPECT_EQ(token->expires_in, absl::Hours(1));
-  token = ParseTokenResponse(Answer(200, TokenBody(kIssued, 999999999)));
+  token = ParseTokenResponse(Answer(200, TokenBody(kIssued, 999999999)), Redactor());
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(token->expires_in, absl::Hours(24));
+}
+
+TEST(ParseTokenResponseTest, AnErrorCodeHoldingASecretIsNotQuoted) {
+  for (const std::string& error : {std::string(kSecret), absl::StrCat("x", kSecret, "x")}) {
+    const absl::StatusOr<AccessToken> token = ParseTokenResponse(
+        Answer(401, absl::StrCat(R"({"error":")", error, R"("})")), Redactor({kSecret}));
+    ASSERT_EQ(token.status().code(), absl::StatusCode::kInternal);
+    EXPECT_EQ(token.status().ToString().find(kSecret), std::string::npos);
+    auto info = GetDetail<google::rpc::ErrorInfo>(token.status());
+    ASSERT_TRUE(info.has_value());
+    EXPECT_FALSE(info->metadata().contains("oauthError"));
+  }
 }
 
 TEST(TokenTransportErrorTest, CancelledStaysCancelledAndTheRestIsUnavailable) {
@@ -182,6 +195,7 @@ class OAuthTokenSourceTest : public ::testing::Test {
     OAuthTokenSourceOptions options;
     options.credentials = Credentials();
     options.log = [this](absl::string_view line) { log_.emplace_back(line); };
+    options.secrets = secrets_;
     source_ = OAuthTokenSource::Create(&transport_, &scheduler_, options);
   }
 
@@ -196,6 +210,7 @@ class OAuthTokenSourceTest : public ::testing::Test {
   }
 
   Tokens tokens_;  // outlives the source
+  std::shared_ptr<KnownSecrets> secrets_ = std::make_shared<KnownSecrets>();
   FakeScheduler scheduler_;
   FakeHttpClient transport_;
   std::vector<std::string> log_;
@@ -312,6 +327,46 @@ TEST_F(OAuthTokenSourceTest, RejectedCredentialsFailLoudlyAndAreNotAskedAgainAtO
   source_->GetToken(absl::InfiniteFuture(), tokens_.At(2));
   EXPECT_EQ(transport_.sent(), 2);
   ExpectNoSecrets({log_[0], std::string(status.message()), status.ToString()});
+}
+
+TEST_F(OAuthTokenSourceTest, RegistersItsSecretAndEveryIssuedTokenForRedaction) {
+  const std::string basic = absl::Base64Escape(absl::StrCat("client-id:", kSecret));
+  EXPECT_EQ(secrets_->redactor().Redact(absl::StrCat(kSecret, " ", basic)),
+            "[REDACTED] [REDACTED]");
+  source_->GetToken(absl::InfiniteFuture(), tokens_.At(0));
+  transport_.Reply(0, Answer(200, TokenBody(kIssued, 3600)));
+  source_->Invalidate(kIssued);
+  source_->GetToken(absl::InfiniteFuture(), tokens_.At(1));
+  transport_.Reply(1, Answer(200, TokenBody(kIssued2, 3600)));
+  ASSERT_EQ(tokens_.got[1]->value(), kIssued2);
+  // The replaced token too: a call in flight may have sent it.
+  EXPECT_EQ(secrets_->redactor().Redact(absl::StrCat(kIssued, " ", kIssued2)),
+            "[REDACTED] [REDACTED]");
+}
+
+// The token endpoint (or a proxy) echoes a credential as its `error` code,
+// which is otherwise quoted in the status and the log line.
+TEST_F(OAuthTokenSourceTest, ACredentialEchoedAsTheErrorCodeIsNeitherQuotedNorLogged) {
+  source_->GetToken(absl::InfiniteFuture(), tokens_.At(0));
+  transport_.Reply(0, Answer(200, TokenBody(kIssued, 3600)));
+  source_->Invalidate(kIssued);
+  const std::string basic = absl::Base64Escape(absl::StrCat("client-id:", kSecret));
+  std::vector<std::string> texts;
+  size_t call = 1;
+  for (const std::string& echoed : {std::string(kSecret), basic, std::string(kIssued)}) {
+    scheduler_.AdvanceBy(absl::Seconds(5));  // past the holdoff of the last rejection
+    source_->GetToken(absl::InfiniteFuture(), tokens_.At(call));
+    ASSERT_EQ(transport_.sent(), static_cast<int>(call + 1));
+    transport_.Reply(static_cast<int>(call),
+                     Answer(401, absl::StrCat(R"({"error":")", echoed, R"("})")));
+    ASSERT_TRUE(tokens_.got[call].has_value());
+    EXPECT_EQ(ReasonOf(tokens_.got[call]->status()), "ZOOM_CREDENTIALS_REJECTED");
+    texts.push_back(tokens_.got[call]->status().ToString());
+    ++call;
+  }
+  ASSERT_EQ(log_.size(), 3u);
+  texts.insert(texts.end(), log_.begin(), log_.end());
+  ExpectNoSecrets(texts);
 }
 
 TEST_F(OAuthTokenSourceTest, AnUnreachableEndpointIsUnavailableAndAskedAgainByTheNextCall) {

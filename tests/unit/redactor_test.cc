@@ -11,7 +11,7 @@
 namespace livestream_gateway {
 namespace {
 
-// Fake credentials only; a failure may print them.
+// Short dummy strings stand in for secrets, so a failure may print them.
 struct Case {
   std::string name;
   std::vector<std::string> secrets;
@@ -90,11 +90,13 @@ TEST(KnownSecretsTest, KeepsTheLatestAccessTokensAndEveryLastingSecret) {
   }
 }
 
+constexpr int kThreads = 4;
+constexpr int kTokensEach = 200;
+
 TEST(KnownSecretsTest, IsSafeToShareBetweenThreads) {
   KnownSecrets secrets;
-  constexpr int kThreads = 4;
-  constexpr int kTokensEach = 200;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&secrets, t] {
       for (int i = 0; i < kTokensEach; ++i) {

@@ -428,8 +428,10 @@ HttpResponse Emulator::SetScript(const HttpRequest& request, std::deque<Scripted
         } else if (!v.has_string_value() ||
                    (base64 && !absl::Base64Unescape(v.string_value(), &bytes))) {
           errors.push_back({field, base64 ? "Must be a base64 string." : "Must be a string."});
+        } else if (base64) {
+          reply.body = std::move(bytes);
         } else {
-          reply.body = base64 ? std::move(bytes) : v.string_value();
+          reply.body = v.string_value();
         }
       } else if (key == "headers" || key == "headers_base64") {
         const bool base64 = key == "headers_base64";

@@ -948,8 +948,8 @@ TEST_F(ZoomEmulatorTest, Base64ScriptValuesAreSentAsRawBytes) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body, body);
   EXPECT_EQ(r.tracking_ids, std::vector<std::string>{tracking_id});
-  EXPECT_EQ(r.headers["x-plain"], "p");
-  EXPECT_EQ(r.headers["content-type"], kJsonContentType);
+  EXPECT_EQ(r.headers.at("x-plain"), "p");
+  EXPECT_EQ(r.headers.at("content-type"), kJsonContentType);
 
   // Decoded values must still frame: no CR or LF in a header.
   const Value bad = ExpectZoomError(

@@ -99,6 +99,8 @@ HttpRequest BuildTokenRequest(const OAuthCredentials& credentials) {
   HttpRequest request;
   request.method = "POST";
   request.url = credentials.token_url;
+  // Each answer is a new token and older ones stay valid: a repeat is harmless.
+  request.idempotent = true;
   request.headers.emplace_back(
       "Authorization",
       absl::StrCat("Basic ", absl::Base64Escape(absl::StrCat(credentials.client_id, ":",

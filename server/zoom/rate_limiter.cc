@@ -125,10 +125,11 @@ std::shared_ptr<HttpCall> RateLimiter::Acquire(absl::Time deadline, Callback don
   return SharedCompletedCall();
 }
 
-void RateLimiter::PauseUntil(absl::Time until) {
+void RateLimiter::PauseFor(absl::Duration retry_after) {
   if (options_.max_pause <= absl::ZeroDuration()) return;
   const absl::Time now = scheduler_->Now();
-  const absl::Time capped = std::min(until, now + options_.max_pause);
+  const absl::Duration length = std::min(retry_after, options_.max_pause);
+  const absl::Time until = now + length;
   std::vector<std::pair<Callback, absl::Status>> refused;
   std::vector<std::string> lines;
   {
@@ -138,14 +139,14 @@ void RateLimiter::PauseUntil(absl::Time until) {
     if (pause_started_.has_value() && bucket_.paused_until() <= now) {
       lines.push_back(EndPauseLocked());
     }
-    bucket_.PauseUntil(now, capped);
+    bucket_.PauseUntil(now, until);
     if (!pause_started_.has_value() && bucket_.paused_until() > now) {
       pause_started_ = now;
       lines.push_back(absl::StrFormat(
           "WARNING: Zoom answered HTTP 429 with a Retry-After of %s: no call goes to Zoom for "
           "%s%s",
-          absl::FormatDuration(until - now), absl::FormatDuration(capped - now),
-          capped < until ? " (capped by --zoom_max_retry_after_pause)" : ""));
+          absl::FormatDuration(retry_after), absl::FormatDuration(length),
+          length < retry_after ? " (capped by --zoom_max_retry_after_pause)" : ""));
       ArmPauseEndLocked();
     }
     int64_t ahead = 0;

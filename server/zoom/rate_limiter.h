@@ -60,8 +60,9 @@ struct RateLimiterOptions {
   // every call for that long. 0 turns the account-wide pause off.
   absl::Duration max_pause = absl::Seconds(60);
   // Receives one warning line when a pause starts and one when it ends;
-  // unset, they go to stderr.
-  std::function<void(absl::string_view)> log;
+  // null sends them to stderr. (Initialized so that a designated initializer
+  // may leave it out without a warning.)
+  std::function<void(absl::string_view)> log = nullptr;
 };
 
 // A token bucket that calls wait for, in arrival order. A call whose turn
@@ -86,13 +87,14 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   // before `deadline`, CANCELLED after the handle's Cancel().
   std::shared_ptr<HttpCall> Acquire(absl::Time deadline, Callback done);
 
-  // Pauses the whole bucket (see TokenBucket::PauseUntil) until `until`, or
-  // for `max_pause` if that ends sooner. Waiting calls whose turn now falls
-  // after their deadline fail with RESOURCE_EXHAUSTED. A pause that starts
-  // logs one line (its length, and whether it was capped); when it is over,
-  // a timer logs one more, whether or not a call comes. A pause that
-  // lengthens one in progress logs nothing.
-  void PauseUntil(absl::Time until);
+  // Zoom answered 429 with a Retry-After of `retry_after`: pauses the whole
+  // bucket (see TokenBucket::PauseUntil) for that long, or for `max_pause` if
+  // that is shorter. Waiting calls whose turn now falls after their deadline
+  // fail with RESOURCE_EXHAUSTED. A pause that starts logs one line (its
+  // length, and whether it was capped); when it is over, a timer logs one
+  // more, whether or not a call comes. A pause that lengthens one in progress
+  // logs nothing.
+  void PauseFor(absl::Duration retry_after);
 
   const RateLimiterOptions& options() const { return options_; }
 

@@ -167,7 +167,7 @@ TEST(RateLimiterTest, PauseHoldsEveryoneAndRefusesWaitersItPushesPastTheirDeadli
   limiter->Acquire(absl::InfiniteFuture(), grants.For(0));
   limiter->Acquire(kT0 + absl::Seconds(10), grants.For(1));        // slot at 100 ms
   limiter->Acquire(kT0 + absl::Milliseconds(500), grants.For(2));  // slot at 200 ms
-  limiter->PauseUntil(kT0 + absl::Seconds(1));
+  limiter->PauseFor(absl::Seconds(1));
   // Call 2's turn is now after its deadline: it fails at once.
   ASSERT_TRUE(grants.Of(2).has_value());
   EXPECT_EQ(grants.Of(2)->code(), absl::StatusCode::kResourceExhausted);
@@ -178,7 +178,7 @@ TEST(RateLimiterTest, PauseHoldsEveryoneAndRefusesWaitersItPushesPastTheirDeadli
   ASSERT_TRUE(grants.Of(1).has_value());
   EXPECT_TRUE(grants.Of(1)->ok());
   // New calls during a pause learn how long it lasts.
-  limiter->PauseUntil(scheduler.Now() + absl::Seconds(30));
+  limiter->PauseFor(absl::Seconds(30));
   limiter->Acquire(scheduler.Now() + absl::Seconds(5), grants.For(3));
   ASSERT_TRUE(grants.Of(3).has_value());
   auto retry = GetDetail<google::rpc::RetryInfo>(*grants.Of(3));
@@ -215,7 +215,7 @@ TEST_P(PauseTest, IsCappedAndLoggedOnceWhenItStartsAndOnceWhenItEnds) {
   auto limiter = RateLimiter::Create(
       &scheduler,
       {.requests_per_second = 10, .burst = 1, .max_pause = row.max_pause, .log = lines.Sink()});
-  limiter->PauseUntil(kT0 + row.retry_after);
+  limiter->PauseFor(row.retry_after);
   if (row.lines.empty()) {
     EXPECT_TRUE(lines.seen.empty());
   } else {
@@ -285,7 +285,7 @@ TEST(RateLimiterPauseTest, ManyAnswersDuringAPauseLogNothingMore) {
   auto limiter =
       RateLimiter::Create(&scheduler, {.requests_per_second = 10, .burst = 1, .log = lines.Sink()});
   for (int i = 0; i < 100; ++i) {
-    limiter->PauseUntil(scheduler.Now() + absl::Seconds(2));
+    limiter->PauseFor(absl::Seconds(2));
     scheduler.AdvanceBy(absl::Milliseconds(10));
   }
   EXPECT_EQ(lines.seen.size(), 1u);
@@ -304,9 +304,9 @@ TEST(RateLimiterPauseTest, ALongerPauseMovesTheEnd) {
   FakeScheduler scheduler(kT0);
   auto limiter =
       RateLimiter::Create(&scheduler, {.requests_per_second = 10, .burst = 1, .log = lines.Sink()});
-  limiter->PauseUntil(kT0 + absl::Seconds(3));
+  limiter->PauseFor(absl::Seconds(3));
   scheduler.AdvanceBy(absl::Seconds(1));
-  limiter->PauseUntil(kT0 + absl::Seconds(10));
+  limiter->PauseFor(absl::Seconds(9));
   limiter->Acquire(absl::InfiniteFuture(), grants.For(0));
   scheduler.AdvanceBy(absl::Seconds(8));  // to 9 s
   EXPECT_EQ(lines.seen.size(), 1u);
@@ -325,12 +325,11 @@ TEST(RateLimiterPauseTest, APauseThatEndedIsLoggedBeforeTheNextStarts) {
   FakeScheduler scheduler(kT0);
   std::shared_ptr<RateLimiter> limiter;
   // Runs at 1 s before the limiter's own timer (set later, for the same time).
-  scheduler.RunAt(kT0 + absl::Seconds(1), [&](const absl::Status&) {
-    limiter->PauseUntil(scheduler.Now() + absl::Seconds(2));
-  });
+  scheduler.RunAt(kT0 + absl::Seconds(1),
+                  [&](const absl::Status&) { limiter->PauseFor(absl::Seconds(2)); });
   limiter =
       RateLimiter::Create(&scheduler, {.requests_per_second = 10, .burst = 1, .log = lines.Sink()});
-  limiter->PauseUntil(kT0 + absl::Seconds(1));
+  limiter->PauseFor(absl::Seconds(1));
   scheduler.AdvanceBy(absl::Seconds(10));
   EXPECT_THAT(lines.seen, ElementsAre(HasSubstr("for 1s"), HasSubstr("pause of 1s"),
                                       HasSubstr("for 2s"), HasSubstr("pause of 2s")));
@@ -341,7 +340,7 @@ TEST(RateLimiterPauseTest, DestructionDuringAPauseLogsNoEnd) {
   FakeScheduler scheduler(kT0);
   auto limiter =
       RateLimiter::Create(&scheduler, {.requests_per_second = 10, .burst = 1, .log = lines.Sink()});
-  limiter->PauseUntil(kT0 + absl::Seconds(5));
+  limiter->PauseFor(absl::Seconds(5));
   limiter.reset();
   scheduler.AdvanceBy(absl::Seconds(10));
   EXPECT_EQ(lines.seen.size(), 1u);

@@ -74,13 +74,13 @@ class RateLimiter::Waiter final : public HttpCall {
 };
 
 std::shared_ptr<RateLimiter> RateLimiter::Create(Scheduler* scheduler, RateLimiterOptions options) {
-  return std::shared_ptr<RateLimiter>(new RateLimiter(scheduler, options));
+  return std::shared_ptr<RateLimiter>(new RateLimiter(scheduler, std::move(options)));
 }
 
 RateLimiter::RateLimiter(Scheduler* scheduler, RateLimiterOptions options)
     : scheduler_(scheduler),
-      options_(options),
-      bucket_(options.requests_per_second, options.burst, scheduler->Now()) {}
+      options_(std::move(options)),
+      bucket_(options_.requests_per_second, options_.burst, scheduler->Now()) {}
 
 RateLimiter::~RateLimiter() {
   std::vector<Callback> waiting;

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <list>
@@ -1246,8 +1247,9 @@ TEST(CurlHttpClientTest, ConnectTimeoutIsNotDelivered) {
   for (int i = 0; i < 2; ++i) {
     const int filler = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     ASSERT_GE(filler, 0);
-    connect(filler, reinterpret_cast<sockaddr*>(&address), sizeof(address));
     fillers.push_back(filler);
+    const int rc = connect(filler, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    ASSERT_TRUE(rc == 0 || errno == EINPROGRESS) << std::strerror(errno);
   }
   CurlHttpClientOptions options;
   options.connect_timeout = absl::Milliseconds(300);

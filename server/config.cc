@@ -39,6 +39,10 @@ ABSL_FLAG(double, zoom_rate_limit_qps, 30,
 ABSL_FLAG(int32_t, zoom_rate_limit_burst, 5,
           "Requests that may go to Zoom back to back after a quiet spell, before pacing at "
           "--zoom_rate_limit_qps sets in.");
+ABSL_FLAG(absl::Duration, zoom_max_retry_after_pause, absl::Seconds(60),
+          "Longest pause of every call to Zoom that one HTTP 429's Retry-After may impose "
+          "(Zoom's daily limits ask for up to a day); at its end one call probes Zoom again. "
+          "0s turns the account-wide pause off. At most 24h.");
 ABSL_FLAG(int32_t, zoom_max_attempts, 3,
           "Most attempts per call, the first included, when Zoom answers 429, 502, 503 or 504 or "
           "cannot be reached (1 turns retries off).");
@@ -147,6 +151,10 @@ absl::Status ValidateConfig(const Config& config) {
   if (config.zoom_rate_limit_burst < 1 || config.zoom_rate_limit_burst > 100000) {
     return absl::InvalidArgumentError("--zoom_rate_limit_burst must be within 1..100000");
   }
+  if (config.zoom_max_retry_after_pause < absl::ZeroDuration() ||
+      config.zoom_max_retry_after_pause > absl::Hours(24)) {
+    return absl::InvalidArgumentError("--zoom_max_retry_after_pause must be within 0s..24h");
+  }
   if (config.zoom_max_attempts < 1 || config.zoom_max_attempts > 10) {
     return absl::InvalidArgumentError("--zoom_max_attempts must be within 1..10");
   }
@@ -179,6 +187,7 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   config.allow_caller_token = absl::GetFlag(FLAGS_allow_caller_token);
   config.zoom_rate_limit_qps = absl::GetFlag(FLAGS_zoom_rate_limit_qps);
   config.zoom_rate_limit_burst = absl::GetFlag(FLAGS_zoom_rate_limit_burst);
+  config.zoom_max_retry_after_pause = absl::GetFlag(FLAGS_zoom_max_retry_after_pause);
   config.zoom_max_attempts = absl::GetFlag(FLAGS_zoom_max_attempts);
 
   if (const char* token = std::getenv("ZOOM_ACCESS_TOKEN"); token != nullptr && *token != '\0') {

@@ -28,6 +28,8 @@ struct Config {
   // 0 turns client-side rate limiting off (and with it the pause on 429).
   double zoom_rate_limit_qps = 30;
   int zoom_rate_limit_burst = 5;
+  // Longest account-wide pause a 429's Retry-After may impose; 0 turns it off.
+  absl::Duration zoom_max_retry_after_pause = absl::Seconds(60);
   int zoom_max_attempts = 3;
   BodyEncoding zoom_body_encoding = BodyEncoding::kMultipart;
   absl::Duration zoom_timeout = absl::Seconds(10);

@@ -93,7 +93,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
     gateway->rate_limiter_ =
         RateLimiter::Create(gateway->scheduler_.get(),
                             RateLimiterOptions{.requests_per_second = config.zoom_rate_limit_qps,
-                                               .burst = config.zoom_rate_limit_burst});
+                                               .burst = config.zoom_rate_limit_burst,
+                                               .max_pause = config.zoom_max_retry_after_pause});
     gateway->rate_limited_ = std::make_unique<RateLimitedClient>(upstream, gateway->rate_limiter_,
                                                                  gateway->scheduler_.get());
     upstream = gateway->rate_limited_.get();

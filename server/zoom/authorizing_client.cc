@@ -66,6 +66,7 @@ class AuthorizingClient::Call final : public HttpCall, public std::enable_shared
     request.headers = request_.headers;
     request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", token_));
     request.body = request_.body;
+    request.idempotent = request_.idempotent;
     ++sent_;
     std::shared_ptr<HttpCall> transfer =
         client_->next_->Send(std::move(request), deadline_,

@@ -122,6 +122,21 @@ long TimeoutMs(absl::Time deadline, absl::Time now) {
   return static_cast<long>(std::clamp<int64_t>(ms, 1, std::numeric_limits<int32_t>::max()));
 }
 
+// Whether any part of the request left for the server, judged once the
+// transfer has ended. CURLINFO_REQUEST_SIZE counts the request bytes written to
+// the socket (not TLS handshake bytes), summed over libcurl's own resends; the
+// upload count covers a body sent separately; and any answer byte shows the
+// server had the request.
+bool RequestLeft(CURL* easy, size_t response_header_bytes) {
+  long request_bytes = 0;  // NOLINT(google-runtime-int): libcurl's type
+  curl_off_t body_bytes = 0;
+  return response_header_bytes > 0 ||
+         (curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes) == CURLE_OK &&
+          request_bytes > 0) ||
+         (curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &body_bytes) == CURLE_OK &&
+          body_bytes > 0);
+}
+
 absl::Status CurlError(CURLcode code, const char* detail) {
   std::string message = absl::StrCat("HTTP transport: ", curl_easy_strerror(code));
   if (detail != nullptr && detail[0] != '\0') absl::StrAppend(&message, " (", detail, ")");
@@ -754,6 +769,11 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
   set(CURLOPT_HEADERDATA, static_cast<void*>(call));
   set(CURLOPT_WRITEDATA, static_cast<void*>(call));
   set(CURLOPT_HTTPHEADER, call->header_nodes.data());
+  // On a reused connection that dies before any answer byte, libcurl 7.88
+  // sends the request again on a new connection by itself, whatever the
+  // method; it does not on a fresh connection. So a request that is not
+  // idempotent never takes a pooled connection.
+  set(CURLOPT_FRESH_CONNECT, request.idempotent ? 0L : 1L);
 
   // Method and body. NOBODY off first: it would otherwise turn the next
   // request into HEAD. POSTFIELDS makes libcurl send the body from our
@@ -870,6 +890,14 @@ void CurlHttpClient::ReleaseEasy(Call* call) {
 }
 
 void CurlHttpClient::Complete(Call* call, absl::StatusOr<HttpResponse> result) {
+  if (!result.ok() && call->state != Call::State::kDone) {
+    // Only a transfer libcurl ran can have sent anything.
+    const bool left = call->state == Call::State::kInFlight && call->added_to_multi &&
+                      RequestLeft(call->easy, call->header_bytes);
+    absl::Status status = std::move(result).status();
+    SetDelivery(status, left ? Delivery::kMaybeDelivered : Delivery::kNotDelivered);
+    result = std::move(status);
+  }
   switch (call->state) {
     case Call::State::kQueued:
       queue_.erase(call->queue_position);

@@ -73,7 +73,13 @@ struct CurlHttpClientOptions {
 // (DNS, connect, TLS, reset, empty or malformed reply, oversized headers;
 // the message is libcurl's and never includes request headers), and
 // INVALID_ARGUMENT for a request that can never be sent (malformed URL,
-// scheme other than http/https, CR/LF in a header, bad method token).
+// scheme other than http/https, CR/LF in a header, bad method token). Each
+// carries its Delivery (http.h): "maybe" once a request byte was written or an
+// answer byte read, "no" before (DNS, connect, TLS, queued, refused).
+//
+// libcurl resends a request by itself when a reused connection dies before
+// any answer byte; a request that is not HttpRequest::idempotent therefore
+// always goes on a new connection, where it never does.
 //
 // Callbacks must not block and must not destroy the client; they may call
 // Send() and Cancel().

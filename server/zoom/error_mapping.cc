@@ -342,9 +342,12 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
 
 absl::Status MapTransportError(const absl::Status& transport_error,
                                const ZoomCallContext& context) {
+  const Delivery delivery = DeliveryOf(transport_error);
   absl::StatusCode code = absl::StatusCode::kUnavailable;
   absl::string_view reason = "ZOOM_UNREACHABLE";
-  absl::string_view what = "could not reach Zoom";
+  absl::string_view what = delivery == Delivery::kNotDelivered
+                               ? "could not reach Zoom"
+                               : "Zoom may have received the request, but no answer came";
   if (transport_error.code() == absl::StatusCode::kDeadlineExceeded) {
     code = absl::StatusCode::kDeadlineExceeded;
     reason = "ZOOM_TIMEOUT";
@@ -353,13 +356,18 @@ absl::Status MapTransportError(const absl::Status& transport_error,
     code = absl::StatusCode::kCancelled;
     reason = "CANCELLED";
     what = "request to Zoom cancelled";
+  } else if (transport_error.code() == absl::StatusCode::kUnknown) {
+    // A request not safe to repeat may have reached Zoom: UNAVAILABLE would
+    // make clients repeat it on their own (AIP-194).
+    code = absl::StatusCode::kUnknown;
   }
   std::string message =
       absl::StrCat(what, " for ", TargetNoun(context.target), " ", context.target_id);
   if (!transport_error.message().empty()) {
     absl::StrAppend(&message, ": ", transport_error.message());
   }
-  return MakeError(code, message, reason, {TargetMetadata(context)});
+  return MakeError(code, message, reason,
+                   {TargetMetadata(context), {"delivered", std::string(DeliveryName(delivery))}});
 }
 
 }  // namespace livestream_gateway

@@ -95,9 +95,11 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
                              absl::Time now);
 
 // A transport failure (see HttpCallback): DEADLINE_EXCEEDED -> DEADLINE_EXCEEDED
-// ZOOM_TIMEOUT, CANCELLED -> CANCELLED CANCELLED, anything else -> UNAVAILABLE
-// ZOOM_UNREACHABLE. The transport's message is kept (it never holds secrets),
-// prefixed with the target.
+// ZOOM_TIMEOUT, CANCELLED -> CANCELLED CANCELLED, UNKNOWN (may have reached
+// Zoom, not safe to repeat) -> UNKNOWN ZOOM_UNREACHABLE, anything else ->
+// UNAVAILABLE ZOOM_UNREACHABLE. ErrorInfo metadata `delivered` is the failure's
+// Delivery ("no" or "maybe"). The transport's message is kept (it never holds
+// secrets), prefixed with the target.
 absl::Status MapTransportError(const absl::Status& transport_error, const ZoomCallContext& context);
 
 }  // namespace livestream_gateway

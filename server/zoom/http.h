@@ -24,6 +24,11 @@ struct HttpRequest {
   std::string url;
   HttpHeaders headers;
   std::string body;
+  // Sending the request twice has the effect of sending it once (RFC 9110
+  // 9.2.2), so it may be sent again after a failure that leaves unknown
+  // whether the server got it. Set by the builder that knows the operation;
+  // by default a request is assumed unsafe to repeat.
+  bool idempotent = false;
 };
 
 struct HttpResponse {
@@ -50,7 +55,10 @@ struct HttpResponse {
 
 // Completion of one HTTP exchange. An error status is a transport failure,
 // never an HTTP status: UNAVAILABLE (connect, DNS, TLS, reset),
-// DEADLINE_EXCEEDED (the deadline passed first) or CANCELLED.
+// DEADLINE_EXCEEDED (the deadline passed first), CANCELLED, or UNKNOWN (a
+// request that is not idempotent failed after it may have reached the server:
+// its outcome is unknown and nobody may repeat it automatically; see
+// RetryingClient).
 using HttpCallback = absl::AnyInvocable<void(absl::StatusOr<HttpResponse>) &&>;
 
 // An error status passed to an HttpCallback may carry the same count as
@@ -76,6 +84,42 @@ inline int AttemptsOf(const absl::StatusOr<HttpResponse>& result) {
 // No-op on OK (absl keeps no payloads there).
 inline void SetAttempts(absl::Status& status, int attempts) {
   if (!status.ok()) status.SetPayload(kAttemptsPayloadKey, absl::Cord(absl::StrCat(attempts)));
+}
+
+// Whether a failed exchange may have reached the server. An HTTP answer, 5xx
+// and 429 included, proves that it did.
+enum class Delivery {
+  // No byte of the request left this process (DNS, connect or TLS failure, a
+  // deadline that passed while queued or connecting, a refusal before
+  // sending): the server cannot have acted on it.
+  kNotDelivered,
+  // Some or all of it was sent, and then the exchange failed (reset, timeout,
+  // broken answer): the server may have acted on it.
+  kMaybeDelivered,
+};
+
+// An error status passed to an HttpCallback carries its Delivery in a payload
+// under this key ("no" or "maybe"), as it carries the attempt count: absent
+// means "no" when the attempts payload says 0 and "maybe" otherwise (nothing
+// proves it was not sent). Internal like the attempts payload: the ErrorInfo
+// metadata `delivered` reports it.
+inline constexpr absl::string_view kDeliveryPayloadKey = "livestream-gateway/delivered";
+
+inline absl::string_view DeliveryName(Delivery delivery) {
+  return delivery == Delivery::kNotDelivered ? "no" : "maybe";
+}
+
+inline Delivery DeliveryOf(const absl::Status& status) {
+  if (auto payload = status.GetPayload(kDeliveryPayloadKey); payload.has_value()) {
+    return *payload == DeliveryName(Delivery::kNotDelivered) ? Delivery::kNotDelivered
+                                                             : Delivery::kMaybeDelivered;
+  }
+  return AttemptsOf(status) == 0 ? Delivery::kNotDelivered : Delivery::kMaybeDelivered;
+}
+
+// No-op on OK.
+inline void SetDelivery(absl::Status& status, Delivery delivery) {
+  if (!status.ok()) status.SetPayload(kDeliveryPayloadKey, absl::Cord(DeliveryName(delivery)));
 }
 
 // Lets the caller abort an exchange. Thread-safe and idempotent; after

@@ -53,9 +53,9 @@ class RateLimitedClient::Call final : public HttpCall, public std::enable_shared
     stage_.End();
     if (result.ok() && result->status_code == 429) {
       if (const std::string* value = result->FindHeader("retry-after")) {
-        const absl::Time now = client_->scheduler_->Now();
-        if (std::optional<absl::Duration> delay = ParseRetryAfter(*value, now)) {
-          client_->limiter_->PauseUntil(now + *delay);
+        if (std::optional<absl::Duration> delay =
+                ParseRetryAfter(*value, client_->scheduler_->Now())) {
+          client_->limiter_->PauseFor(*delay);
         }
       }
     }

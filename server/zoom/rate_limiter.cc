@@ -1,9 +1,12 @@
 #include "server/zoom/rate_limiter.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/rpc/error_details.pb.h"
 #include "server/error_details.h"
@@ -71,17 +74,18 @@ class RateLimiter::Waiter final : public HttpCall {
 };
 
 std::shared_ptr<RateLimiter> RateLimiter::Create(Scheduler* scheduler, RateLimiterOptions options) {
-  return std::shared_ptr<RateLimiter>(new RateLimiter(scheduler, options));
+  return std::shared_ptr<RateLimiter>(new RateLimiter(scheduler, std::move(options)));
 }
 
 RateLimiter::RateLimiter(Scheduler* scheduler, RateLimiterOptions options)
     : scheduler_(scheduler),
-      options_(options),
-      bucket_(options.requests_per_second, options.burst, scheduler->Now()) {}
+      options_(std::move(options)),
+      bucket_(options_.requests_per_second, options_.burst, scheduler->Now()) {}
 
 RateLimiter::~RateLimiter() {
   std::vector<Callback> waiting;
   std::shared_ptr<HttpCall> timer;
+  std::shared_ptr<HttpCall> pause_timer;
   {
     absl::MutexLock lock(&mu_);
     for (const std::shared_ptr<Waiter>& waiter : queue_) {
@@ -90,8 +94,10 @@ RateLimiter::~RateLimiter() {
     }
     queue_.clear();
     timer = std::move(timer_);
+    pause_timer = std::move(pause_timer_);
   }
   if (timer != nullptr) timer->Cancel();
+  if (pause_timer != nullptr) pause_timer->Cancel();
   for (Callback& done : waiting) {
     std::move(done)(absl::CancelledError("rate limiter shutting down"));
   }
@@ -119,12 +125,30 @@ std::shared_ptr<HttpCall> RateLimiter::Acquire(absl::Time deadline, Callback don
   return SharedCompletedCall();
 }
 
-void RateLimiter::PauseUntil(absl::Time until) {
+void RateLimiter::PauseFor(absl::Duration retry_after) {
+  if (options_.max_pause <= absl::ZeroDuration()) return;
   const absl::Time now = scheduler_->Now();
+  const absl::Duration length = std::min(retry_after, options_.max_pause);
+  const absl::Time until = now + length;
   std::vector<std::pair<Callback, absl::Status>> refused;
+  std::vector<std::string> lines;
   {
     absl::MutexLock lock(&mu_);
+    // A pause can be over before its timer has run; it is logged as over
+    // before another one starts.
+    if (pause_started_.has_value() && bucket_.paused_until() <= now) {
+      lines.push_back(EndPauseLocked());
+    }
     bucket_.PauseUntil(now, until);
+    if (!pause_started_.has_value() && bucket_.paused_until() > now) {
+      pause_started_ = now;
+      lines.push_back(absl::StrFormat(
+          "WARNING: Zoom answered HTTP 429 with a Retry-After of %s: no call goes to Zoom for "
+          "%s%s",
+          absl::FormatDuration(retry_after), absl::FormatDuration(length),
+          length < retry_after ? " (capped by --zoom_max_retry_after_pause)" : ""));
+      ArmPauseEndLocked();
+    }
     int64_t ahead = 0;
     for (auto it = queue_.begin(); it != queue_.end();) {
       const absl::Time slot = bucket_.SlotTime(now, ahead);
@@ -140,7 +164,50 @@ void RateLimiter::PauseUntil(absl::Time until) {
     }
     if (!queue_.empty()) ArmLocked(now);
   }
+  for (const std::string& line : lines) Log(line);
   for (auto& [done, status] : refused) std::move(done)(std::move(status));
+}
+
+void RateLimiter::ArmPauseEndLocked() {
+  if (pause_timer_ != nullptr) pause_timer_->Cancel();
+  const uint64_t generation = ++pause_timer_generation_;
+  pause_timer_ = scheduler_->RunAt(
+      bucket_.paused_until(), [weak = weak_from_this(), generation](const absl::Status& status) {
+        if (!status.ok()) return;  // superseded, or the scheduler is stopping
+        if (std::shared_ptr<RateLimiter> self = weak.lock()) self->OnPauseTimer(generation);
+      });
+}
+
+void RateLimiter::OnPauseTimer(uint64_t generation) {
+  std::string line;
+  {
+    absl::MutexLock lock(&mu_);
+    if (generation != pause_timer_generation_ || !pause_started_.has_value()) return;
+    if (bucket_.paused_until() > scheduler_->Now()) {
+      ArmPauseEndLocked();  // a later 429 made it longer
+      return;
+    }
+    pause_timer_ = nullptr;
+    line = EndPauseLocked();
+  }
+  Log(line);
+}
+
+std::string RateLimiter::EndPauseLocked() {
+  const absl::Duration length = bucket_.paused_until() - *pause_started_;
+  pause_started_.reset();
+  return absl::StrFormat("WARNING: calls to Zoom resume after a pause of %s (HTTP 429)",
+                         absl::FormatDuration(length));
+}
+
+void RateLimiter::Log(absl::string_view line) const {
+  if (options_.log) {
+    options_.log(line);
+    return;
+  }
+  // One write(2), so the line never interleaves with other threads' lines.
+  const std::string text = absl::StrCat("livestream_server: ", line, "\n");
+  [[maybe_unused]] ssize_t ignored = write(STDERR_FILENO, text.data(), text.size());
 }
 
 std::vector<RateLimiter::Callback> RateLimiter::DispatchLocked(absl::Time now) {

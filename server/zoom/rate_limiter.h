@@ -2,13 +2,17 @@
 #define LIVESTREAM_GATEWAY_SERVER_ZOOM_RATE_LIMITER_H_
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/zoom/http.h"
@@ -51,6 +55,14 @@ class TokenBucket {
 struct RateLimiterOptions {
   double requests_per_second = 30;  // > 0
   int burst = 5;                    // >= 1
+  // Longest account-wide pause a Retry-After may impose
+  // (--zoom_max_retry_after_pause): a bogus or day-long one must not stop
+  // every call for that long. 0 turns the account-wide pause off.
+  absl::Duration max_pause = absl::Seconds(60);
+  // Receives one warning line when a pause starts and one when it ends;
+  // null sends them to stderr. (Initialized so that a designated initializer
+  // may leave it out without a warning.)
+  std::function<void(absl::string_view)> log = nullptr;
 };
 
 // A token bucket that calls wait for, in arrival order. A call whose turn
@@ -75,9 +87,14 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   // before `deadline`, CANCELLED after the handle's Cancel().
   std::shared_ptr<HttpCall> Acquire(absl::Time deadline, Callback done);
 
-  // Pauses the whole bucket (see TokenBucket::PauseUntil). Waiting calls
-  // whose turn now falls after their deadline fail with RESOURCE_EXHAUSTED.
-  void PauseUntil(absl::Time until);
+  // Zoom answered 429 with a Retry-After of `retry_after`: pauses the whole
+  // bucket (see TokenBucket::PauseUntil) for that long, or for `max_pause` if
+  // that is shorter. Waiting calls whose turn now falls after their deadline
+  // fail with RESOURCE_EXHAUSTED. A pause that starts logs one line (its
+  // length, and whether it was capped); when it is over, a timer logs one
+  // more, whether or not a call comes. A pause that lengthens one in progress
+  // logs nothing.
+  void PauseFor(absl::Duration retry_after);
 
   const RateLimiterOptions& options() const { return options_; }
 
@@ -93,6 +110,12 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   void OnTimer(uint64_t generation);
   void CancelWaiter(Waiter* waiter);
   absl::Status NoSlotError(absl::Time now, absl::Time slot, bool paused) const;
+  // Watches for the end of the pause in progress.
+  void ArmPauseEndLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void OnPauseTimer(uint64_t generation);
+  // The line for the end of the pause in progress, which it closes.
+  std::string EndPauseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Log(absl::string_view line) const;
 
   Scheduler* const scheduler_;
   const RateLimiterOptions options_;
@@ -103,6 +126,10 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   std::shared_ptr<HttpCall> timer_ ABSL_GUARDED_BY(mu_);
   absl::Time timer_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   uint64_t timer_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  // When the pause in progress started, until its end is logged.
+  std::optional<absl::Time> pause_started_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<HttpCall> pause_timer_ ABSL_GUARDED_BY(mu_);
+  uint64_t pause_timer_generation_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace livestream_gateway

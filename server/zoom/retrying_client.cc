@@ -4,6 +4,9 @@
 #include <optional>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/string_view.h"
 #include "server/zoom/call_stage.h"
 #include "server/zoom/retry_after.h"
 
@@ -16,20 +19,25 @@ std::optional<absl::Duration> RetryAfterOf(const HttpResponse& response, absl::T
   return ParseRetryAfter(*value, now);
 }
 
-absl::StatusOr<HttpResponse> WithAttempts(absl::StatusOr<HttpResponse> result, int attempts) {
-  if (result.ok()) {
-    result->attempts = attempts;
-    return result;
-  }
-  absl::Status status = result.status();
-  SetAttempts(status, attempts);
-  return status;
+bool MayHaveReachedServer(const absl::StatusOr<HttpResponse>& result) {
+  return result.ok() || DeliveryOf(result.status()) == Delivery::kMaybeDelivered;
+}
+
+// The same error with another code, its payloads (details, attempts) kept.
+absl::Status WithCode(const absl::Status& status, absl::StatusCode code) {
+  absl::Status out(code, status.message());
+  status.ForEachPayload(
+      [&out](absl::string_view key, const absl::Cord& value) { out.SetPayload(key, value); });
+  return out;
 }
 
 }  // namespace
 
-bool IsRetryable(const absl::StatusOr<HttpResponse>& result) {
-  if (!result.ok()) return result.status().code() == absl::StatusCode::kUnavailable;
+bool IsRetryable(const absl::StatusOr<HttpResponse>& result, bool idempotent) {
+  if (!result.ok()) {
+    return result.status().code() == absl::StatusCode::kUnavailable &&
+           (idempotent || DeliveryOf(result.status()) == Delivery::kNotDelivered);
+  }
   const int status = result->status_code;
   return status == 429 || status == 502 || status == 503 || status == 504;
 }
@@ -68,7 +76,8 @@ class RetryingClient::Call final : public HttpCall, public std::enable_shared_fr
   void OnResult(absl::StatusOr<HttpResponse> result) {
     stage_.End();
     attempts_ += AttemptsOf(result);
-    if (!IsRetryable(result) || sent_ >= client_->options_.max_attempts) {
+    reached_server_ = reached_server_ || MayHaveReachedServer(result);
+    if (!IsRetryable(result, request_.idempotent) || sent_ >= client_->options_.max_attempts) {
       return Finish(std::move(result));
     }
     const absl::Time now = client_->scheduler_->Now();
@@ -94,7 +103,18 @@ class RetryingClient::Call final : public HttpCall, public std::enable_shared_fr
 
   void Finish(absl::StatusOr<HttpResponse> result) {
     HttpCallback done = std::move(done_);
-    std::move(done)(WithAttempts(std::move(result), attempts_));
+    if (result.ok()) {
+      result->attempts = attempts_;
+      return std::move(done)(std::move(result));
+    }
+    absl::Status status = result.status();
+    if (reached_server_ && !request_.idempotent &&
+        status.code() == absl::StatusCode::kUnavailable) {
+      status = WithCode(status, absl::StatusCode::kUnknown);
+    }
+    SetAttempts(status, attempts_);
+    SetDelivery(status, reached_server_ ? Delivery::kMaybeDelivered : Delivery::kNotDelivered);
+    std::move(done)(std::move(status));
   }
 
   RetryingClient* const client_;
@@ -105,6 +125,8 @@ class RetryingClient::Call final : public HttpCall, public std::enable_shared_fr
   // Only touched by one stage's callback at a time.
   int sent_ = 0;
   int attempts_ = 0;
+  // Some attempt may have reached the server (see Delivery).
+  bool reached_server_ = false;
 };
 
 RetryingClient::RetryingClient(AsyncHttpClient* next, Scheduler* scheduler, RetryOptions options)

@@ -23,11 +23,13 @@ struct RetryOptions {
   RetryBudgetOptions budget;
 };
 
-// Whether another attempt may help: an UNAVAILABLE error (connection
-// failure, reset, token endpoint unavailable), or HTTP 429, 502, 503 or 504.
-// Never INVALID_ARGUMENT (a request that can never be sent),
-// DEADLINE_EXCEEDED, CANCELLED, a rate-limit refusal or any other answer.
-bool IsRetryable(const absl::StatusOr<HttpResponse>& result);
+// Whether another attempt may help, and may be made: HTTP 429, 502, 503 or
+// 504, or an UNAVAILABLE error (connection failure, reset, token endpoint
+// unavailable) that either was not delivered or is of an `idempotent` request
+// (see Delivery in http.h). Never INVALID_ARGUMENT (a request that can never
+// be sent), DEADLINE_EXCEEDED, CANCELLED, a rate-limit refusal or any other
+// answer.
+bool IsRetryable(const absl::StatusOr<HttpResponse>& result, bool idempotent);
 
 // The wait before retry number `retry` (1-based) of a retryable result: for
 // 429 the Retry-After when it parses (Zoom asked for exactly that), otherwise
@@ -42,6 +44,12 @@ absl::Duration RetryDelay(const absl::StatusOr<HttpResponse>& result, int retry,
 // passed on, with HttpResponse::attempts (or the status's attempts payload)
 // counting every request sent. Cancel() reaches the transfer or the wait in
 // progress.
+//
+// A failure passed on carries the call's Delivery: "maybe" when any attempt
+// may have reached the server (an HTTP answer proves one did). When that is
+// so and the request is not idempotent, an UNAVAILABLE failure is passed on
+// as UNKNOWN instead: its outcome is unknown, and UNAVAILABLE would invite
+// callers to repeat it automatically (AIP-194).
 class RetryingClient final : public AsyncHttpClient {
  public:
   // `next` and `scheduler` must outlive this client.

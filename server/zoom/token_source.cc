@@ -105,6 +105,8 @@ HttpRequest BuildTokenRequest(const OAuthCredentials& credentials) {
   HttpRequest request;
   request.method = "POST";
   request.url = credentials.token_url;
+  // Each answer is a new token and older ones stay valid: a repeat is harmless.
+  request.idempotent = true;
   request.headers.emplace_back("Authorization",
                                absl::StrCat("Basic ", BasicCredentials(credentials)));
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");

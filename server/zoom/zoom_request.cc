@@ -121,6 +121,10 @@ HttpRequest BuildUpdateStatusRequest(const UpdateStatusRequest& request,
   HttpRequest http;
   http.method = "PATCH";
   http.url = absl::StrCat(TrimTrailingSlashes(options.api_base_url), TargetPath(request));
+  // The body names the state to be in (streaming or not, these settings), not
+  // a step from the current one: sending it twice ends where sending it once
+  // does (docs/resilience.md, "Did Zoom act?").
+  http.idempotent = true;
 
   const absl::string_view action = ActionName(request.action());
   std::string settings_json;

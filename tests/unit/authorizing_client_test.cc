@@ -84,6 +84,24 @@ TEST(AuthorizingClientTest, AddsTheBearerTokenAndPassesEverythingElseThrough) {
   EXPECT_EQ(outcome.get()->attempts, 1);
 }
 
+// The transport gives a request that is not idempotent a connection of its
+// own; losing the marker here would cost every call a new connection.
+TEST(AuthorizingClientTest, KeepsTheIdempotencyMarker) {
+  for (const bool idempotent : {false, true}) {
+    FakeHttpClient next;
+    auto tokens = std::make_shared<ManualTokenSource>();
+    AuthorizingClient client(&next, tokens);
+    Outcome outcome;
+    HttpRequest request = Patch();
+    request.idempotent = idempotent;
+    client.Send(std::move(request), absl::InfiniteFuture(), outcome.Callback());
+    tokens->Give(std::string("tok"));
+    ASSERT_EQ(next.sent(), 1);
+    EXPECT_EQ(next.request(0).idempotent, idempotent);
+    next.Reply(0, Answer(204));
+  }
+}
+
 TEST(AuthorizingClientTest, A401DropsTheTokenAndResendsOnceWithAFreshOne) {
   FakeHttpClient next;
   auto tokens = std::make_shared<ManualTokenSource>();

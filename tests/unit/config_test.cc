@@ -89,6 +89,12 @@ INSTANTIATE_TEST_SUITE_P(
                   "--zoom_rate_limit_qps"},
         BadConfig{"ZeroBurst", [](Config& c) { c.zoom_rate_limit_burst = 0; },
                   "--zoom_rate_limit_burst"},
+        BadConfig{"NegativePauseCap",
+                  [](Config& c) { c.zoom_max_retry_after_pause = absl::Seconds(-1); },
+                  "--zoom_max_retry_after_pause"},
+        BadConfig{"PauseCapOverADay",
+                  [](Config& c) { c.zoom_max_retry_after_pause = absl::Hours(25); },
+                  "--zoom_max_retry_after_pause"},
         BadConfig{"ZeroAttempts", [](Config& c) { c.zoom_max_attempts = 0; },
                   "--zoom_max_attempts"},
         BadConfig{"TooManyAttempts", [](Config& c) { c.zoom_max_attempts = 11; },
@@ -137,6 +143,15 @@ INSTANTIATE_TEST_SUITE_P(
                       GoodConfig{"FractionalRate", [](Config& c) { c.zoom_rate_limit_qps = 0.5; }},
                       GoodConfig{"NoRetries", [](Config& c) { c.zoom_max_attempts = 1; }}),
     [](const ::testing::TestParamInfo<GoodConfig>& info) { return info.param.name; });
+
+TEST(ConfigTest, TheRetryAfterPauseCapTakesZeroToADay) {
+  Config config = Valid();
+  EXPECT_EQ(config.zoom_max_retry_after_pause, absl::Seconds(60));
+  for (const absl::Duration cap : {absl::ZeroDuration(), absl::Seconds(1), absl::Hours(24)}) {
+    config.zoom_max_retry_after_pause = cap;
+    EXPECT_TRUE(ValidateConfig(config).ok()) << cap;
+  }
+}
 
 TEST(ConfigTest, OAuthIsUsedWhenItsCredentialsAreSet) {
   Config config = Valid();

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <list>
@@ -450,7 +451,8 @@ std::unique_ptr<CurlHttpClient> MakeClient(CurlHttpClientOptions options = {}) {
   return *std::move(client);
 }
 
-HttpRequest Get(std::string url) { return {"GET", std::move(url), {}, ""}; }
+// GET is idempotent, so it may take a pooled connection.
+HttpRequest Get(std::string url) { return {"GET", std::move(url), {}, "", /*idempotent=*/true}; }
 
 absl::Time In(absl::Duration d) { return absl::Now() + d; }
 
@@ -465,6 +467,26 @@ int ThreadCount() {
     }
   }
   return -1;
+}
+
+// The Delivery payload the transport put on a failure, or "<absent>".
+std::string DeliveryPayload(const absl::StatusOr<HttpResponse>& result) {
+  auto payload = result.status().GetPayload(kDeliveryPayloadKey);
+  return payload.has_value() ? std::string(*payload) : "<absent>";
+}
+
+// A loopback port that refuses connections: bound, not listening, so no
+// other process can take it while `fd` is open.
+int BoundButNotListening(int& fd) {
+  fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  CheckOrDie(fd >= 0, "socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  CheckOrDie(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0, "bind");
+  socklen_t length = sizeof(address);
+  CheckOrDie(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0, "getsockname");
+  return ntohs(address.sin_port);
 }
 
 TEST(CurlHttpClientTest, CreateRejectsBadOptions) {
@@ -548,14 +570,19 @@ TEST(CurlHttpClientTest, ReusedHandleCarriesNoStateBetweenRequests) {
   options.max_connections = 1;
   std::list<Outcome> outcomes;  // outlive the client, as callbacks may run in its destructor
   auto client = MakeClient(options);
+  // All idempotent, so that they share one connection (and one handle).
   const std::vector<HttpRequest> sent = {
-      {"PATCH", server.Url("/a"), {{"X-One", "1"}, {"Content-Type", "text/plain"}}, "patch-body"},
-      {"GET", server.Url("/b"), {}, ""},
-      {"POST", server.Url("/c"), {{"Content-Type", "application/json"}}, "{}"},
-      {"DELETE", server.Url("/d"), {}, ""},
-      {"HEAD", server.Url("/e"), {}, ""},
-      {"PUT", server.Url("/f"), {}, ""},
-      {"GET", server.Url("/g"), {{"X-Two", "2"}}, ""},
+      {"PATCH",
+       server.Url("/a"),
+       {{"X-One", "1"}, {"Content-Type", "text/plain"}},
+       "patch-body",
+       /*idempotent=*/true},
+      {"GET", server.Url("/b"), {}, "", true},
+      {"POST", server.Url("/c"), {{"Content-Type", "application/json"}}, "{}", true},
+      {"DELETE", server.Url("/d"), {}, "", true},
+      {"HEAD", server.Url("/e"), {}, "", true},
+      {"PUT", server.Url("/f"), {}, "", true},
+      {"GET", server.Url("/g"), {{"X-Two", "2"}}, "", true},
   };
   for (const HttpRequest& request : sent) {
     Outcome& outcome = outcomes.emplace_back();
@@ -1120,6 +1147,208 @@ TEST(CurlHttpClientTest, SendAndCancelFromManyThreads) {
   EXPECT_GE(tally.ok(), kThreads * kPerThread / 2);
   client.reset();
   EXPECT_EQ(tally.done(), kThreads * kPerThread);
+}
+
+// Did the request leave? The transport tells "no" (the server cannot have
+// acted) from "maybe" on every failure.
+
+struct DeliveryCase {
+  std::string name;
+  TestServer::Reply reply;
+  absl::Duration timeout;
+  absl::StatusCode code;
+};
+
+class MaybeDeliveredTest : public ::testing::TestWithParam<DeliveryCase> {};
+
+TEST_P(MaybeDeliveredTest, FailureAfterTheRequestLeftIsMaybeDelivered) {
+  TestServer server([](const TestServer::Request&) { return GetParam().reply; });
+  Outcome outcome;
+  auto client = MakeClient();
+  client->Send({"PATCH", server.Url("/x"), {}, R"({"action":"start"})"}, In(GetParam().timeout),
+               outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  EXPECT_EQ(result.status().code(), GetParam().code) << result.status();
+  EXPECT_EQ(DeliveryPayload(result), "maybe") << result.status();
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Failures, MaybeDeliveredTest,
+    ::testing::Values(DeliveryCase{"ResetAfterTheRequest",
+                                   {"", false, TestServer::Then::kReset},
+                                   kWait,
+                                   absl::StatusCode::kUnavailable},
+                      DeliveryCase{"ClosedWithoutAnswer",
+                                   {"", false, TestServer::Then::kClose},
+                                   kWait,
+                                   absl::StatusCode::kUnavailable},
+                      DeliveryCase{"ResetMidResponse",
+                                   {"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial", false,
+                                    TestServer::Then::kReset},
+                                   kWait,
+                                   absl::StatusCode::kUnavailable},
+                      DeliveryCase{
+                          "ClosedMidHeaders",
+                          {"HTTP/1.1 200 OK\r\nContent-Le", false, TestServer::Then::kClose},
+                          kWait,
+                          absl::StatusCode::kUnavailable},
+                      DeliveryCase{"AnswerAfterTheDeadline", Held(), absl::Milliseconds(200),
+                                   absl::StatusCode::kDeadlineExceeded}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(CurlHttpClientTest, ConnectionRefusedIsNotDelivered) {
+  int fd = -1;
+  const int port = BoundButNotListening(fd);
+  Outcome outcome;
+  auto client = MakeClient();
+  client->Send({"PATCH", absl::StrCat("http://127.0.0.1:", port, "/x"), {}, "{}"}, In(kWait),
+               outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  close(fd);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(DeliveryPayload(result), "no");
+}
+
+// libcurl keeps a handle's counters across transfers unless it resets them:
+// a request that never left must say so on a handle that sent one before.
+TEST(CurlHttpClientTest, ConnectionRefusedOnAReusedHandleIsNotDelivered) {
+  TestServer server([](const TestServer::Request&) { return Ok("first"); });
+  int fd = -1;
+  const int port = BoundButNotListening(fd);
+  CurlHttpClientOptions options;
+  options.max_connections = 1;  // one handle, used twice
+  auto client = MakeClient(options);
+  Outcome first, second;
+  client->Send({"PATCH", server.Url("/x"), {}, "{}"}, In(kWait), first.Callback());
+  ASSERT_TRUE(first.Wait().ok());
+  client->Send({"PATCH", absl::StrCat("http://127.0.0.1:", port, "/x"), {}, "{}"}, In(kWait),
+               second.Callback());
+  absl::StatusOr<HttpResponse> result = second.Wait();
+  close(fd);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(DeliveryPayload(result), "no");
+}
+
+// A listener whose accept queue is full drops new SYNs, so connecting hangs
+// until the connect timeout.
+TEST(CurlHttpClientTest, ConnectTimeoutIsNotDelivered) {
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  ASSERT_EQ(listen(listener, 0), 0);
+  // Fill the accept queue (backlog 0 holds one) with connections never accepted.
+  std::vector<int> fillers;
+  for (int i = 0; i < 2; ++i) {
+    const int filler = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ASSERT_GE(filler, 0);
+    fillers.push_back(filler);
+    const int rc = connect(filler, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    ASSERT_TRUE(rc == 0 || errno == EINPROGRESS) << std::strerror(errno);
+  }
+  CurlHttpClientOptions options;
+  options.connect_timeout = absl::Milliseconds(300);
+  auto client = MakeClient(options);
+  Outcome outcome;
+  client->Send(
+      {"PATCH", absl::StrCat("http://127.0.0.1:", ntohs(address.sin_port), "/x"), {}, "{}"},
+      In(kWait), outcome.Callback());
+  absl::StatusOr<HttpResponse> result = outcome.Wait();
+  for (int filler : fillers) close(filler);
+  close(listener);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable) << result.status();
+  EXPECT_THAT(result.status().message(), HasSubstr("Timeout was reached"));
+  EXPECT_EQ(DeliveryPayload(result), "no");
+}
+
+TEST(CurlHttpClientTest, FailuresBeforeSendingAreNotDelivered) {
+  TestServer server([](const TestServer::Request&) { return Held(); });
+  CurlHttpClientOptions options;
+  options.max_connections = 1;
+  auto client = MakeClient(options);
+  Outcome held, expired_in_queue, cancelled_in_queue, past_deadline, invalid;
+  client->Send(Get(server.Url("/held")), In(kWait), held.Callback());
+  ASSERT_TRUE(server.AwaitHeld(1));
+  client->Send(Get(server.Url("/queued")), In(absl::Milliseconds(100)),
+               expired_in_queue.Callback());
+  client->Send(Get(server.Url("/queued")), In(kWait), cancelled_in_queue.Callback())->Cancel();
+  client->Send(Get(server.Url("/late")), absl::Now() - absl::Seconds(1), past_deadline.Callback());
+  client->Send({"GET", "file:///etc/passwd", {}, ""}, In(kWait), invalid.Callback());
+
+  EXPECT_EQ(expired_in_queue.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(DeliveryPayload(expired_in_queue.Wait()), "no");
+  EXPECT_EQ(cancelled_in_queue.Wait().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(DeliveryPayload(cancelled_in_queue.Wait()), "no");
+  EXPECT_EQ(past_deadline.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(DeliveryPayload(past_deadline.Wait()), "no");
+  EXPECT_EQ(invalid.Wait().status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DeliveryPayload(invalid.Wait()), "no");
+  server.ReleaseHeld();
+  EXPECT_TRUE(held.Wait().ok());
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(CurlHttpClientTest, CancellingAfterTheRequestLeftIsMaybeDelivered) {
+  TestServer server([](const TestServer::Request&) { return Held(); });
+  Outcome outcome;
+  auto client = MakeClient();
+  std::shared_ptr<HttpCall> call =
+      client->Send(Get(server.Url("/held")), In(kWait), outcome.Callback());
+  ASSERT_TRUE(server.AwaitHeld(1));
+  call->Cancel();
+  EXPECT_EQ(outcome.Wait().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(DeliveryPayload(outcome.Wait()), "maybe");
+}
+
+// libcurl 7.88 sends a request again, on a new connection, when a reused one
+// dies before any answer byte; the server may have acted on the first copy.
+// A request that is not idempotent must reach the server once at most.
+TEST(CurlHttpClientTest, ARequestNotIdempotentIsNeverSentTwice) {
+  TestServer server([](const TestServer::Request& request) {
+    if (request.method == "GET") return Ok("pooled");
+    return TestServer::Reply{"", false, TestServer::Then::kReset};
+  });
+  auto client = MakeClient();
+  Outcome warm_up, patch;
+  client->Send(Get(server.Url("/warm-up")), In(kWait), warm_up.Callback());
+  ASSERT_TRUE(warm_up.Wait().ok());
+  client->Send({"PATCH", server.Url("/once"), {}, R"({"action":"start"})"}, In(kWait),
+               patch.Callback());
+  absl::StatusOr<HttpResponse> result = patch.Wait();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(DeliveryPayload(result), "maybe");
+  std::vector<TestServer::Request> seen = server.requests();
+  ASSERT_EQ(seen.size(), 2u) << "the PATCH was sent again";
+  EXPECT_EQ(seen[1].method, "PATCH");
+  EXPECT_NE(seen[1].connection, seen[0].connection) << "a pooled connection was used";
+}
+
+// An idempotent request keeps using the pool, and libcurl's resend on a dead
+// pooled connection is allowed for it.
+TEST(CurlHttpClientTest, AnIdempotentRequestUsesThePool) {
+  std::atomic<int> patches{0};
+  TestServer server([&](const TestServer::Request& request) {
+    if (request.method == "PATCH" && patches.fetch_add(1) == 0) {
+      return TestServer::Reply{"", false, TestServer::Then::kReset};
+    }
+    return Ok("done");
+  });
+  auto client = MakeClient();
+  Outcome warm_up, patch;
+  client->Send(Get(server.Url("/warm-up")), In(kWait), warm_up.Callback());
+  ASSERT_TRUE(warm_up.Wait().ok());
+  client->Send({"PATCH", server.Url("/again"), {}, "{}", /*idempotent=*/true}, In(kWait),
+               patch.Callback());
+  absl::StatusOr<HttpResponse> result = patch.Wait();
+  ASSERT_TRUE(result.ok()) << result.status();
+  std::vector<TestServer::Request> seen = server.requests();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[1].connection, seen[0].connection);
 }
 
 }  // namespace

@@ -822,10 +822,20 @@ struct TransportCase {
   absl::Status error;
   absl::StatusCode code;
   std::string reason;
+  std::string delivered;
   std::string message;
 };
 
 void PrintTo(const TransportCase& c, std::ostream* os) { *os << c.name; }
+
+// A transport failure as the transport reports it.
+absl::Status Failure(absl::Status status, Delivery delivery) {
+  SetDelivery(status, delivery);
+  return status;
+}
+
+constexpr Delivery kNo = Delivery::kNotDelivered;
+constexpr Delivery kMaybe = Delivery::kMaybeDelivered;
 
 class MapTransportErrorTest : public testing::TestWithParam<TransportCase> {};
 
@@ -837,33 +847,59 @@ TEST_P(MapTransportErrorTest, Maps) {
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->reason(), GetParam().reason);
   EXPECT_EQ(info->domain(), kErrorDomain);
-  EXPECT_THAT(info->metadata(), UnorderedElementsAre(Pair("webinarId", "123")));
+  EXPECT_THAT(info->metadata(), UnorderedElementsAre(Pair("webinarId", "123"),
+                                                     Pair("delivered", GetParam().delivered)));
+  // The internal payloads stay behind: only the ErrorInfo travels on.
   EXPECT_THAT(PayloadTypes(status), ElementsAre("ErrorInfo"));
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Errors, MapTransportErrorTest,
     testing::Values(
-        TransportCase{"Unavailable", absl::UnavailableError("Couldn't connect to server"),
-                      C::kUnavailable, "ZOOM_UNREACHABLE",
+        TransportCase{"Unavailable",
+                      Failure(absl::UnavailableError("Couldn't connect to server"), kNo),
+                      C::kUnavailable, "ZOOM_UNREACHABLE", "no",
                       "could not reach Zoom for webinar 123: Couldn't connect to server"},
-        TransportCase{"Deadline", absl::DeadlineExceededError("Timeout was reached"),
-                      C::kDeadlineExceeded, "ZOOM_TIMEOUT",
+        TransportCase{"ResetAfterSending",
+                      Failure(absl::UnavailableError("Connection reset by peer"), kMaybe),
+                      C::kUnavailable, "ZOOM_UNREACHABLE", "maybe",
+                      "Zoom may have received the request, but no answer came for webinar 123: "
+                      "Connection reset by peer"},
+        // Not safe to repeat (RetryingClient): never a code clients retry on
+        // their own.
+        TransportCase{"OutcomeUnknown",
+                      Failure(absl::UnknownError("Connection reset by peer"), kMaybe), C::kUnknown,
+                      "ZOOM_UNREACHABLE", "maybe",
+                      "Zoom may have received the request, but no answer came for webinar 123: "
+                      "Connection reset by peer"},
+        TransportCase{"Deadline",
+                      Failure(absl::DeadlineExceededError("Timeout was reached"), kMaybe),
+                      C::kDeadlineExceeded, "ZOOM_TIMEOUT", "maybe",
                       "Zoom did not answer in time for webinar 123: Timeout was reached"},
-        TransportCase{"Cancelled", absl::CancelledError("cancelled"), C::kCancelled, "CANCELLED",
-                      "request to Zoom cancelled for webinar 123: cancelled"},
-        TransportCase{"Other", absl::InternalError("curl_easy_init failed"), C::kUnavailable,
-                      "ZOOM_UNREACHABLE",
+        TransportCase{"DeadlineWhileQueued",
+                      Failure(absl::DeadlineExceededError("waiting for a connection"), kNo),
+                      C::kDeadlineExceeded, "ZOOM_TIMEOUT", "no",
+                      "Zoom did not answer in time for webinar 123: waiting for a connection"},
+        TransportCase{"Cancelled", Failure(absl::CancelledError("cancelled"), kNo), C::kCancelled,
+                      "CANCELLED", "no", "request to Zoom cancelled for webinar 123: cancelled"},
+        TransportCase{"Other", Failure(absl::InternalError("curl_easy_init failed"), kNo),
+                      C::kUnavailable, "ZOOM_UNREACHABLE", "no",
                       "could not reach Zoom for webinar 123: curl_easy_init failed"},
-        TransportCase{"NoMessage", absl::UnavailableError(""), C::kUnavailable, "ZOOM_UNREACHABLE",
-                      "could not reach Zoom for webinar 123"}),
+        TransportCase{"NoMessage", Failure(absl::UnavailableError(""), kNo), C::kUnavailable,
+                      "ZOOM_UNREACHABLE", "no", "could not reach Zoom for webinar 123"},
+        // Nothing proves that a failure without a Delivery sent nothing.
+        TransportCase{"Unmarked", absl::UnavailableError("reset"), C::kUnavailable,
+                      "ZOOM_UNREACHABLE", "maybe",
+                      "Zoom may have received the request, but no answer came for webinar 123: "
+                      "reset"}),
     [](const testing::TestParamInfo<TransportCase>& info) { return info.param.name; });
 
 TEST(MapTransportErrorTest, MeetingTarget) {
-  absl::Status status = MapTransportError(absl::UnavailableError("reset"), kMeeting);
-  EXPECT_EQ(status.message(), "could not reach Zoom for meeting 85746065: reset");
+  absl::Status status = MapTransportError(
+      Failure(absl::UnavailableError("Connection refused"), Delivery::kNotDelivered), kMeeting);
+  EXPECT_EQ(status.message(), "could not reach Zoom for meeting 85746065: Connection refused");
   EXPECT_THAT(GetDetail<google::rpc::ErrorInfo>(status)->metadata(),
-              UnorderedElementsAre(Pair("meetingId", "85746065")));
+              UnorderedElementsAre(Pair("meetingId", "85746065"), Pair("delivered", "no")));
 }
 
 }  // namespace

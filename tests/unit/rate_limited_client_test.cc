@@ -71,6 +71,21 @@ TEST_F(RateLimitedClientTest, A429WithRetryAfterPausesEveryCallNotJustThisOne) {
   EXPECT_EQ(other.get()->status_code, 204);
 }
 
+// Zoom's word on the call it answered is passed on as it is; only the pause
+// it imposes on every other call is capped.
+TEST_F(RateLimitedClientTest, ADayLongRetryAfterPausesTheOthersOnlyUpToTheCap) {
+  Send();
+  next_.Reply(0, Answer(429, "", {{"retry-after", "86400"}}));
+  EXPECT_EQ(*outcomes_[0]->get()->FindHeader("retry-after"), "86400");
+  Outcome& other = Send();
+  scheduler_.AdvanceBy(absl::Seconds(60) - absl::Milliseconds(1));  // the documented default
+  EXPECT_EQ(next_.sent(), 1);
+  scheduler_.AdvanceBy(absl::Milliseconds(1));
+  ASSERT_EQ(next_.sent(), 2) << "still paused after --zoom_max_retry_after_pause";
+  next_.Reply(1, Answer(204));
+  EXPECT_EQ(other.get()->status_code, 204);
+}
+
 TEST_F(RateLimitedClientTest, A429WithoutRetryAfterDoesNotPause) {
   Send();
   next_.Reply(0, Answer(429));

@@ -1,9 +1,13 @@
 #include "server/zoom/rate_limiter.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "server/error_details.h"
@@ -13,6 +17,8 @@ namespace livestream_gateway {
 namespace {
 
 using ::livestream_gateway::testing::FakeScheduler;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
 
@@ -161,7 +167,7 @@ TEST(RateLimiterTest, PauseHoldsEveryoneAndRefusesWaitersItPushesPastTheirDeadli
   limiter->Acquire(absl::InfiniteFuture(), grants.For(0));
   limiter->Acquire(kT0 + absl::Seconds(10), grants.For(1));        // slot at 100 ms
   limiter->Acquire(kT0 + absl::Milliseconds(500), grants.For(2));  // slot at 200 ms
-  limiter->PauseUntil(kT0 + absl::Seconds(1));
+  limiter->PauseFor(absl::Seconds(1));
   // Call 2's turn is now after its deadline: it fails at once.
   ASSERT_TRUE(grants.Of(2).has_value());
   EXPECT_EQ(grants.Of(2)->code(), absl::StatusCode::kResourceExhausted);
@@ -172,12 +178,173 @@ TEST(RateLimiterTest, PauseHoldsEveryoneAndRefusesWaitersItPushesPastTheirDeadli
   ASSERT_TRUE(grants.Of(1).has_value());
   EXPECT_TRUE(grants.Of(1)->ok());
   // New calls during a pause learn how long it lasts.
-  limiter->PauseUntil(scheduler.Now() + absl::Seconds(30));
+  limiter->PauseFor(absl::Seconds(30));
   limiter->Acquire(scheduler.Now() + absl::Seconds(5), grants.For(3));
   ASSERT_TRUE(grants.Of(3).has_value());
   auto retry = GetDetail<google::rpc::RetryInfo>(*grants.Of(3));
   ASSERT_TRUE(retry.has_value());
   EXPECT_EQ(retry->retry_delay().seconds(), 30);
+}
+
+// ---- the account-wide pause: its cap and its two log lines ------------------
+
+struct Lines {
+  std::vector<std::string> seen;
+  std::function<void(absl::string_view)> Sink() {
+    return [this](absl::string_view line) { seen.emplace_back(line); };
+  }
+};
+
+struct PauseRow {
+  std::string name;
+  absl::Duration max_pause;
+  absl::Duration retry_after;
+  absl::Duration pause;  // how long calls are held
+  std::vector<std::string> lines;
+};
+
+class PauseTest : public ::testing::TestWithParam<PauseRow> {};
+
+// A call waits out exactly the (capped) pause; the start is logged at once,
+// the end when the pause is over, without waiting for a call to notice.
+TEST_P(PauseTest, IsCappedAndLoggedOnceWhenItStartsAndOnceWhenItEnds) {
+  const PauseRow& row = GetParam();
+  Grants grants;
+  Lines lines;
+  FakeScheduler scheduler(kT0);
+  auto limiter = RateLimiter::Create(
+      &scheduler,
+      {.requests_per_second = 10, .burst = 1, .max_pause = row.max_pause, .log = lines.Sink()});
+  limiter->PauseFor(row.retry_after);
+  if (row.lines.empty()) {
+    EXPECT_TRUE(lines.seen.empty());
+  } else {
+    EXPECT_THAT(lines.seen, ElementsAre(row.lines[0]));
+  }
+  limiter->Acquire(absl::InfiniteFuture(), grants.For(0));
+  if (row.pause > absl::ZeroDuration()) {
+    scheduler.AdvanceBy(row.pause - absl::Milliseconds(1));
+    EXPECT_FALSE(grants.Of(0).has_value()) << "let through before the pause ended";
+    EXPECT_EQ(lines.seen.size(), row.lines.empty() ? 0u : 1u) << "the end came early";
+    scheduler.AdvanceBy(absl::Milliseconds(1));
+  }
+  ASSERT_TRUE(grants.Of(0).has_value()) << "still held after the pause";
+  EXPECT_TRUE(grants.Of(0)->ok());
+  scheduler.AdvanceBy(absl::Hours(48));
+  EXPECT_EQ(lines.seen, row.lines);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, PauseTest,
+    ::testing::Values(
+        PauseRow{"ShortRetryAfter",
+                 absl::Seconds(60),
+                 absl::Seconds(3),
+                 absl::Seconds(3),
+                 {"WARNING: Zoom answered HTTP 429 with a Retry-After of 3s: no call goes to Zoom "
+                  "for 3s",
+                  "WARNING: calls to Zoom resume after a pause of 3s (HTTP 429)"}},
+        PauseRow{"ExactlyTheCap",
+                 absl::Seconds(60),
+                 absl::Seconds(60),
+                 absl::Seconds(60),
+                 {"WARNING: Zoom answered HTTP 429 with a Retry-After of 1m: no call goes to Zoom "
+                  "for 1m",
+                  "WARNING: calls to Zoom resume after a pause of 1m (HTTP 429)"}},
+        PauseRow{"DayLongIsCapped",
+                 absl::Seconds(60),
+                 absl::Hours(24),
+                 absl::Seconds(60),
+                 {"WARNING: Zoom answered HTTP 429 with a Retry-After of 24h: no call goes to Zoom "
+                  "for 1m (capped by --zoom_max_retry_after_pause)",
+                  "WARNING: calls to Zoom resume after a pause of 1m (HTTP 429)"}},
+        PauseRow{"OtherCap",
+                 absl::Milliseconds(1500),
+                 absl::Seconds(86400),
+                 absl::Milliseconds(1500),
+                 {"WARNING: Zoom answered HTTP 429 with a Retry-After of 24h: no call goes to Zoom "
+                  "for 1.5s (capped by --zoom_max_retry_after_pause)",
+                  "WARNING: calls to Zoom resume after a pause of 1.5s (HTTP 429)"}},
+        PauseRow{"CapZeroTurnsThePauseOff",
+                 absl::ZeroDuration(),
+                 absl::Hours(24),
+                 absl::ZeroDuration(),
+                 {}},
+        PauseRow{"RetryAfterZeroIsNoPause",
+                 absl::Seconds(60),
+                 absl::ZeroDuration(),
+                 absl::ZeroDuration(),
+                 {}}),
+    [](const ::testing::TestParamInfo<PauseRow>& info) { return info.param.name; });
+
+// Every call in flight when Zoom starts answering 429 gets one: that is one
+// pause and one pair of lines, not a line per call.
+TEST(RateLimiterPauseTest, ManyAnswersDuringAPauseLogNothingMore) {
+  Lines lines;
+  FakeScheduler scheduler(kT0);
+  auto limiter =
+      RateLimiter::Create(&scheduler, {.requests_per_second = 10, .burst = 1, .log = lines.Sink()});
+  for (int i = 0; i < 100; ++i) {
+    limiter->PauseFor(absl::Seconds(2));
+    scheduler.AdvanceBy(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(lines.seen.size(), 1u);
+  scheduler.AdvanceBy(absl::Minutes(5));
+  // Lengthened by each answer: 2 s after the last one, at 0.99 s.
+  EXPECT_THAT(lines.seen,
+              ElementsAre(HasSubstr("for 2s"),
+                          "WARNING: calls to Zoom resume after a pause of 2.99s (HTTP 429)"));
+}
+
+// The pause's timer follows a longer pause, so the end is logged once, when
+// calls really resume.
+TEST(RateLimiterPauseTest, ALongerPauseMovesTheEnd) {
+  Grants grants;
+  Lines lines;
+  FakeScheduler scheduler(kT0);
+  auto limiter =
+      RateLimiter::Create(&scheduler, {.requests_per_second = 10, .burst = 1, .log = lines.Sink()});
+  limiter->PauseFor(absl::Seconds(3));
+  scheduler.AdvanceBy(absl::Seconds(1));
+  limiter->PauseFor(absl::Seconds(9));
+  limiter->Acquire(absl::InfiniteFuture(), grants.For(0));
+  scheduler.AdvanceBy(absl::Seconds(8));  // to 9 s
+  EXPECT_EQ(lines.seen.size(), 1u);
+  EXPECT_FALSE(grants.Of(0).has_value());
+  scheduler.AdvanceBy(absl::Seconds(1));
+  EXPECT_TRUE(grants.Of(0).has_value());
+  EXPECT_THAT(lines.seen, ElementsAre(HasSubstr("for 3s"),
+                                      "WARNING: calls to Zoom resume after a pause of 10s (HTTP "
+                                      "429)"));
+}
+
+// A 429 that comes when a pause is over but its timer has not yet run (the
+// real scheduler's thread may be late) logs the end before the new start.
+TEST(RateLimiterPauseTest, APauseThatEndedIsLoggedBeforeTheNextStarts) {
+  Lines lines;
+  FakeScheduler scheduler(kT0);
+  std::shared_ptr<RateLimiter> limiter;
+  // Runs at 1 s before the limiter's own timer (set later, for the same time).
+  scheduler.RunAt(kT0 + absl::Seconds(1),
+                  [&](const absl::Status&) { limiter->PauseFor(absl::Seconds(2)); });
+  limiter =
+      RateLimiter::Create(&scheduler, {.requests_per_second = 10, .burst = 1, .log = lines.Sink()});
+  limiter->PauseFor(absl::Seconds(1));
+  scheduler.AdvanceBy(absl::Seconds(10));
+  EXPECT_THAT(lines.seen, ElementsAre(HasSubstr("for 1s"), HasSubstr("pause of 1s"),
+                                      HasSubstr("for 2s"), HasSubstr("pause of 2s")));
+}
+
+TEST(RateLimiterPauseTest, DestructionDuringAPauseLogsNoEnd) {
+  Lines lines;
+  FakeScheduler scheduler(kT0);
+  auto limiter =
+      RateLimiter::Create(&scheduler, {.requests_per_second = 10, .burst = 1, .log = lines.Sink()});
+  limiter->PauseFor(absl::Seconds(5));
+  limiter.reset();
+  scheduler.AdvanceBy(absl::Seconds(10));
+  EXPECT_EQ(lines.seen.size(), 1u);
+  EXPECT_EQ(scheduler.PendingCount(), 0);
 }
 
 TEST(RateLimiterTest, DestructionCancelsWaitingCalls) {

@@ -22,41 +22,76 @@ HttpRequest Patch() {
       .method = "PATCH", .url = "http://zoom.test/v2/x", .headers = {}, .body = "payload"};
 }
 
+HttpRequest IdempotentPatch() {
+  HttpRequest request = Patch();
+  request.idempotent = true;
+  return request;
+}
+
+// A transport failure as the transport reports it.
+absl::Status Failed(absl::Status status, Delivery delivery) {
+  SetDelivery(status, delivery);
+  return status;
+}
+absl::Status NotDelivered(absl::string_view message) {
+  return Failed(absl::UnavailableError(message), Delivery::kNotDelivered);
+}
+absl::Status MaybeDelivered(absl::string_view message) {
+  return Failed(absl::UnavailableError(message), Delivery::kMaybeDelivered);
+}
+
 // ---- classification (pure) -------------------------------------------------
 
 struct RetryableRow {
   std::string name;
   absl::StatusOr<HttpResponse> result;
+  bool idempotent;
   bool retryable;
 };
 
 class IsRetryableTest : public ::testing::TestWithParam<RetryableRow> {};
 
 TEST_P(IsRetryableTest, OnlyTransientFailuresAreRetried) {
-  EXPECT_EQ(IsRetryable(GetParam().result), GetParam().retryable);
+  EXPECT_EQ(IsRetryable(GetParam().result, GetParam().idempotent), GetParam().retryable);
+}
+
+absl::Status NothingSent(absl::Status status) {
+  SetAttempts(status, 0);
+  return status;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Table, IsRetryableTest,
-    ::testing::Values(RetryableRow{"Ok204", Answer(204), false},
-                      RetryableRow{"BadRequest400", Answer(400), false},
-                      RetryableRow{"Unauthorized401", Answer(401), false},
-                      RetryableRow{"Forbidden403", Answer(403), false},
-                      RetryableRow{"NotFound404", Answer(404), false},
-                      RetryableRow{"Conflict409", Answer(409), false},
-                      RetryableRow{"TooManyRequests429", Answer(429), true},
-                      RetryableRow{"Internal500", Answer(500), false},
-                      RetryableRow{"NotImplemented501", Answer(501), false},
-                      RetryableRow{"BadGateway502", Answer(502), true},
-                      RetryableRow{"Unavailable503", Answer(503), true},
-                      RetryableRow{"GatewayTimeout504", Answer(504), true},
-                      RetryableRow{"ConnectionFailure", absl::UnavailableError("reset"), true},
-                      RetryableRow{"NeverSendable", absl::InvalidArgumentError("bad url"), false},
-                      RetryableRow{"Timeout", absl::DeadlineExceededError("late"), false},
-                      RetryableRow{"Cancelled", absl::CancelledError("gone"), false},
-                      RetryableRow{"RateLimitedLocally", absl::ResourceExhaustedError("no slot"),
-                                   false},
-                      RetryableRow{"CredentialsRejected", absl::InternalError("rejected"), false}),
+    ::testing::Values(
+        RetryableRow{"Ok204", Answer(204), false, false},
+        RetryableRow{"BadRequest400", Answer(400), false, false},
+        RetryableRow{"Unauthorized401", Answer(401), false, false},
+        RetryableRow{"Forbidden403", Answer(403), false, false},
+        RetryableRow{"NotFound404", Answer(404), false, false},
+        RetryableRow{"Conflict409", Answer(409), false, false},
+        RetryableRow{"TooManyRequests429", Answer(429), false, true},
+        RetryableRow{"Internal500", Answer(500), false, false},
+        RetryableRow{"NotImplemented501", Answer(501), false, false},
+        RetryableRow{"BadGateway502", Answer(502), false, true},
+        RetryableRow{"Unavailable503", Answer(503), false, true},
+        RetryableRow{"GatewayTimeout504", Answer(504), false, true},
+        RetryableRow{"NotDelivered", NotDelivered("Couldn't connect"), false, true},
+        RetryableRow{"NotDeliveredIdempotent", NotDelivered("Couldn't connect"), true, true},
+        // Zoom may have acted: only a request that is safe to repeat goes again.
+        RetryableRow{"MaybeDelivered", MaybeDelivered("reset"), false, false},
+        RetryableRow{"MaybeDeliveredIdempotent", MaybeDelivered("reset"), true, true},
+        // Without a Delivery, a failure that may have sent something is "maybe".
+        RetryableRow{"Unmarked", absl::UnavailableError("reset"), false, false},
+        RetryableRow{"UnmarkedIdempotent", absl::UnavailableError("reset"), true, true},
+        RetryableRow{"TokenEndpointDownNothingSent",
+                     NothingSent(absl::UnavailableError("no token")), false, true},
+        RetryableRow{"NeverSendable", absl::InvalidArgumentError("bad url"), true, false},
+        RetryableRow{"Timeout", absl::DeadlineExceededError("late"), true, false},
+        RetryableRow{"Cancelled", absl::CancelledError("gone"), true, false},
+        RetryableRow{"RateLimitedLocally", absl::ResourceExhaustedError("no slot"), true, false},
+        RetryableRow{"CredentialsRejected", absl::InternalError("rejected"), true, false},
+        RetryableRow{"OutcomeUnknown",
+                     Failed(absl::UnknownError("reset"), Delivery::kMaybeDelivered), true, false}),
     [](const ::testing::TestParamInfo<RetryableRow>& info) { return info.param.name; });
 
 TEST(RetryDelayTest, A429WaitsExactlyItsRetryAfter) {
@@ -95,10 +130,11 @@ class RetryingClientTest : public ::testing::Test {
   std::unique_ptr<RetryingClient> client_;
   FakeHttpClient next_;  // goes first, completing what is still open
 
-  std::shared_ptr<HttpCall> Send(absl::Time deadline = absl::InfiniteFuture()) {
+  std::shared_ptr<HttpCall> Send(absl::Time deadline = absl::InfiniteFuture(),
+                                 HttpRequest request = Patch()) {
     if (client_ == nullptr)
       client_ = std::make_unique<RetryingClient>(&next_, &scheduler_, options_);
-    return client_->Send(Patch(), deadline, outcome_.Callback());
+    return client_->Send(std::move(request), deadline, outcome_.Callback());
   }
   // Runs backoff timers: full jitter never waits longer than the ceiling.
   void WaitOutBackoff(int retry) { scheduler_.AdvanceBy(BackoffCeiling(retry, options_.backoff)); }
@@ -136,12 +172,90 @@ TEST_F(RetryingClientTest, GivesUpAfterMaxAttemptsWithTheLastAnswer) {
 TEST_F(RetryingClientTest, ConnectionFailuresAreRetriedAndCountedInTheStatus) {
   Send();
   for (int i = 0; i < 3; ++i) {
-    next_.Reply(i, absl::UnavailableError("HTTP transport: Couldn't connect to server"));
+    next_.Reply(i, NotDelivered("HTTP transport: Couldn't connect to server"));
     WaitOutBackoff(i + 1);
   }
   ASSERT_TRUE(outcome_.done());
   EXPECT_EQ(outcome_.get().status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(AttemptsOf(outcome_.get().status()), 3);
+  EXPECT_EQ(DeliveryOf(outcome_.get().status()), Delivery::kNotDelivered);
+}
+
+// Zoom may have started the stream: a request not marked idempotent is
+// neither sent again nor answered with a code that callers retry on their own.
+TEST_F(RetryingClientTest, AMaybeDeliveredFailureOfAnUnsafeRequestIsNotRetriedAndIsUnknown) {
+  Send();
+  next_.Reply(0, MaybeDelivered("HTTP transport: Connection reset by peer"));
+  ASSERT_TRUE(outcome_.done()) << "waiting to retry an unsafe request";
+  scheduler_.AdvanceBy(absl::Minutes(1));
+  EXPECT_EQ(next_.sent(), 1);
+  const absl::Status status = outcome_.get().status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnknown);
+  EXPECT_EQ(status.message(), "HTTP transport: Connection reset by peer");
+  EXPECT_EQ(DeliveryOf(status), Delivery::kMaybeDelivered);
+  EXPECT_EQ(AttemptsOf(status), 1);
+}
+
+TEST_F(RetryingClientTest, AMaybeDeliveredFailureOfAnIdempotentRequestIsRetried) {
+  Send(absl::InfiniteFuture(), IdempotentPatch());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(next_.sent(), i + 1);
+    next_.Reply(i, MaybeDelivered("HTTP transport: Connection reset by peer"));
+    WaitOutBackoff(i + 1);
+  }
+  ASSERT_TRUE(outcome_.done());
+  const absl::Status status = outcome_.get().status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(DeliveryOf(status), Delivery::kMaybeDelivered);
+  EXPECT_EQ(AttemptsOf(status), 3);
+}
+
+TEST_F(RetryingClientTest, AMaybeDeliveredTimeoutStaysDeadlineExceeded) {
+  Send();
+  next_.Reply(0, Failed(absl::DeadlineExceededError("late"), Delivery::kMaybeDelivered));
+  ASSERT_TRUE(outcome_.done());
+  EXPECT_EQ(outcome_.get().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(DeliveryOf(outcome_.get().status()), Delivery::kMaybeDelivered);
+}
+
+// An HTTP answer proves that a request reached Zoom, so a call whose last
+// attempt never left is still "maybe" once an earlier one was answered.
+TEST_F(RetryingClientTest, DeliveryCoversEveryAttemptOfTheCall) {
+  for (const bool idempotent : {false, true}) {
+    SCOPED_TRACE(idempotent ? "idempotent" : "unsafe");
+    Outcome outcome;
+    FakeHttpClient next;
+    RetryingClient client(&next, &scheduler_, options_);
+    client.Send(idempotent ? IdempotentPatch() : Patch(), absl::InfiniteFuture(),
+                outcome.Callback());
+    next.Reply(0, Answer(503));
+    WaitOutBackoff(1);
+    ASSERT_EQ(next.sent(), 2);
+    next.Reply(1, NotDelivered("Couldn't connect"));
+    WaitOutBackoff(2);
+    ASSERT_EQ(next.sent(), 3);
+    next.Reply(2, NotDelivered("Couldn't connect"));
+    ASSERT_TRUE(outcome.done());
+    const absl::Status status = outcome.get().status();
+    EXPECT_EQ(DeliveryOf(status), Delivery::kMaybeDelivered);
+    EXPECT_EQ(status.code(),
+              idempotent ? absl::StatusCode::kUnavailable : absl::StatusCode::kUnknown);
+    EXPECT_EQ(AttemptsOf(status), 3);
+  }
+}
+
+TEST_F(RetryingClientTest, FailuresBeforeSendingKeepTheirDetails) {
+  absl::Status refused = absl::ResourceExhaustedError("no slot");
+  refused.SetPayload("type.googleapis.com/google.rpc.ErrorInfo", absl::Cord("info"));
+  SetAttempts(refused, 0);
+  Send();
+  next_.Reply(0, refused);
+  ASSERT_TRUE(outcome_.done());
+  const absl::Status status = outcome_.get().status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(status.GetPayload("type.googleapis.com/google.rpc.ErrorInfo").has_value());
+  EXPECT_EQ(DeliveryOf(status), Delivery::kNotDelivered);
+  EXPECT_EQ(AttemptsOf(status), 0);
 }
 
 TEST_F(RetryingClientTest, NeverRetriesOtherAnswers) {

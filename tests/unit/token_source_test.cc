@@ -57,6 +57,7 @@ TEST(BuildTokenRequestTest, PostsAccountCredentialsWithBasicAuth) {
               Contains(Pair("Authorization", absl::StrCat("Basic ", absl::Base64Escape(absl::StrCat(
                                                                         "client-id:", kSecret))))));
   EXPECT_THAT(request.headers, Contains(Pair("Content-Type", "application/x-www-form-urlencoded")));
+  EXPECT_TRUE(request.idempotent) << "a second token request does no harm";
 }
 
 struct ParseRow {

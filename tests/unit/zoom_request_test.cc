@@ -172,6 +172,20 @@ TEST(BuildUpdateStatusRequestTest, MeetingUrlAndMethod) {
   EXPECT_EQ(http.url, "https://api.zoom.us/v2/meetings/85746065/livestream/status");
 }
 
+// Start, stop and settings each name a state: repeating one is safe, so a
+// failure after it may have reached Zoom is retried (docs/resilience.md).
+TEST(BuildUpdateStatusRequestTest, IsMarkedSafeToRepeat) {
+  std::mt19937 gen(1);
+  for (const auto action : {LIVE_STREAM_ACTION_START, LIVE_STREAM_ACTION_STOP,
+                            zoom::livestream::v1::LIVE_STREAM_ACTION_UNSPECIFIED}) {
+    for (const BodyEncoding encoding : {BodyEncoding::kMultipart, BodyEncoding::kJson}) {
+      EXPECT_TRUE(
+          BuildUpdateStatusRequest(Request(action, true, "x"), Options(encoding), gen).idempotent)
+          << action;
+    }
+  }
+}
+
 TEST(BuildUpdateStatusRequestTest, MultipartHeadersAndBodyAreByteExact) {
   std::mt19937 gen(3);
   HttpRequest http =

@@ -148,6 +148,7 @@ def livestream_repositories():
             "grpc++",
             "protobuf",
             "libcurl",
+            "icu-uc",
             "libtcmalloc_minimal",
             "gmock_main",
             "gtest_main",

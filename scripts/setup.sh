@@ -7,6 +7,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libcurl4-openssl-dev libgtest-dev libgmock-dev
+  # Unicode general categories for validating display names.
+  libicu-dev
   # tcmalloc_minimal for livestream_server (see CMakeLists.txt).
   libgoogle-perftools-dev
   # google/rpc/*.proto (status, error_details, code) and grpc/health/v1/health.proto,

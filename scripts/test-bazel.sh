@@ -19,6 +19,8 @@ PACKAGES=(
   bazel-bootstrap g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libcurl4-openssl-dev libgtest-dev libgmock-dev
+  # Unicode general categories for validating display names.
+  libicu-dev
   golang-github-gogo-googleapis-dev grpc-proto
 )
 

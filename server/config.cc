@@ -18,6 +18,10 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address the gRPC server listens on (host:port; port 0 picks a free port).");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file (atomically) once the server serves.");
+ABSL_FLAG(int32_t, max_metadata_bytes, livestream_gateway::kDefaultMaxMetadataBytes,
+          "Most bytes of request metadata (headers) a call may carry, each entry counted as its "
+          "name, its value and 32 bytes (as HTTP/2 counts them); larger calls get "
+          "RESOURCE_EXHAUSTED. At least 12288, so that an 8 KiB x-zoom-access-token always fits.");
 ABSL_FLAG(std::string, zoom_api_base_url, "https://api.zoom.us/v2",
           "Base URL of the Zoom REST API (point it at the zoom_emulator for local runs).");
 ABSL_FLAG(std::string, zoom_access_token_file, "",
@@ -131,6 +135,12 @@ absl::Status ValidateCredentials(const Config& config) {
 
 absl::Status ValidateConfig(const Config& config) {
   if (config.listen.empty()) return absl::InvalidArgumentError("--listen must not be empty");
+  if (config.max_metadata_bytes < kMinMaxMetadataBytes ||
+      config.max_metadata_bytes > kMaxMaxMetadataBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max_metadata_bytes must be within ", kMinMaxMetadataBytes, "..", kMaxMaxMetadataBytes,
+        " (an x-zoom-access-token may be ", kMaxCallerTokenBytes, " bytes)"));
+  }
   if (!absl::StartsWith(config.zoom_api_base_url, "https://") &&
       !absl::StartsWith(config.zoom_api_base_url, "http://")) {
     return absl::InvalidArgumentError("--zoom_api_base_url must start with https:// or http://");
@@ -168,6 +178,7 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   Config config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.max_metadata_bytes = absl::GetFlag(FLAGS_max_metadata_bytes);
   config.zoom_api_base_url =
       std::string(absl::StripSuffix(absl::GetFlag(FLAGS_zoom_api_base_url), "/"));
   const std::string encoding = absl::GetFlag(FLAGS_zoom_body_encoding);

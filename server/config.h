@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/metadata_limit.h"
 #include "server/zoom/zoom_request.h"
 
 namespace livestream_gateway {
@@ -37,6 +38,9 @@ struct Config {
   absl::Duration zoom_connect_timeout = absl::Seconds(5);
   absl::Duration shutdown_grace = absl::Seconds(10);
   int max_request_bytes = 64 * 1024;
+  // Request metadata at most, counted as HTTP/2 counts a header list (see
+  // server/metadata_limit.h).
+  int max_metadata_bytes = kDefaultMaxMetadataBytes;
   bool log_requests = true;
 };
 

@@ -111,6 +111,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   service_options.log_requests = config.log_requests;
   service_options.allow_caller_token = config.allow_caller_token;
   service_options.secrets = secrets;
+  service_options.max_metadata_bytes = static_cast<size_t>(config.max_metadata_bytes);
   gateway->service_ =
       std::make_unique<LiveStreamServiceImpl>(gateway->retrying_.get(), service_options);
 
@@ -120,6 +121,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &gateway->port_);
   builder.RegisterService(gateway->service_.get());
   builder.SetMaxReceiveMessageSize(config.max_request_bytes);
+  // gRPC refuses larger metadata before a call starts, for clients that
+  // acknowledge the server's HTTP/2 settings; the service checks again for
+  // the others (see metadata_limit.h).
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, config.max_metadata_bytes);
   // Keepalive that sidecars and long-lived client channels get along with:
   // we probe idle peers every minute, and clients may ping every 10 s
   // without being told "too_many_pings".

@@ -11,6 +11,8 @@
 #include "google/rpc/error_details.pb.h"
 #include "server/error_details.h"
 #include "server/grpc_status.h"
+#include "server/metadata_limit.h"
+#include "server/request_decoding.h"
 #include "server/request_log.h"
 #include "server/validation.h"
 #include "server/zoom/error_mapping.h"
@@ -26,7 +28,6 @@ constexpr absl::string_view kUpdateStatusMethod =
     "/zoom.livestream.v1.LiveStreamService/UpdateStatus";
 // gRPC lower-cases metadata keys.
 constexpr absl::string_view kCallerTokenKey = "x-zoom-access-token";
-constexpr size_t kMaxCallerTokenBytes = size_t{16} * 1024;
 
 std::string TargetForLog(const UpdateStatusRequest& request) {
   switch (request.target_case()) {
@@ -58,8 +59,8 @@ absl::StatusOr<std::optional<std::string>> CallerToken(const grpc::CallbackServe
       std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (token.empty() || token.size() > kMaxCallerTokenBytes || !printable) {
     return MakeError(absl::StatusCode::kUnauthenticated,
-                     "x-zoom-access-token must be a Zoom access token: 1 to 16384 printable "
-                     "characters without spaces",
+                     absl::StrCat("x-zoom-access-token must be a Zoom access token: 1 to ",
+                                  kMaxCallerTokenBytes, " printable characters without spaces"),
                      "INVALID_CALLER_TOKEN");
   }
   return std::string(token);
@@ -82,20 +83,40 @@ ZoomCallContext CallContextOf(const UpdateStatusRequest& request) {
   return ZoomCallContext{ZoomTarget::kWebinar, request.webinar_id()};
 }
 
+// The raw method answers with bytes: one serialization, into a single slice.
+// It fails only for messages over 2 GiB; the tracking id is one bounded
+// header.
+void Serialize(const UpdateStatusResponse& response, grpc::ByteBuffer* out) {
+  bool own_buffer = false;
+  (void)grpc::SerializationTraits<UpdateStatusResponse>::Serialize(response, out, &own_buffer);
+}
+
 }  // namespace
 
 // One per call. It lives until gRPC calls OnDone, which comes after Finish;
-// Finish comes exactly once, either at once (validation) or from the Zoom
-// callback (which the client runs exactly once, also after Cancel).
+// Finish comes exactly once, either at once (metadata, decoding, validation)
+// or from the Zoom callback (which the client runs exactly once, also after
+// Cancel).
 class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnaryReactor {
  public:
   UpdateStatusReactor(LiveStreamServiceImpl* service, grpc::CallbackServerContext* context,
-                      const UpdateStatusRequest* request, UpdateStatusResponse* response)
+                      const absl::StatusOr<UpdateStatusRequest>& request,
+                      grpc::ByteBuffer* response)
       : service_(service),
         response_(response),
         started_(absl::Now()),
-        target_(TargetForLog(*request)),
-        call_context_(CallContextOf(*request)) {
+        target_(request.ok() ? TargetForLog(*request) : "-"),
+        call_context_(request.ok() ? CallContextOf(*request) : ZoomCallContext{}) {
+    if (absl::Status too_large =
+            CheckMetadataSize(context->client_metadata(), service_->options_.max_metadata_bytes);
+        !too_large.ok()) {
+      Complete(too_large, "");
+      return;
+    }
+    if (!request.ok()) {
+      Complete(request.status(), "");
+      return;
+    }
     if (absl::Status invalid = ValidateUpdateStatusRequest(*request); !invalid.ok()) {
       Complete(invalid, "");
       return;
@@ -172,7 +193,11 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
     const std::string tracking_id = ZoomTrackingId(*result, context.redactor);
     absl::Status status = MapZoomResponse(*result, context, absl::Now());
     ReportAttempts(status, result->attempts);
-    if (status.ok() && !tracking_id.empty()) response_->set_tracking_id(tracking_id);
+    if (status.ok()) {
+      UpdateStatusResponse response;
+      if (!tracking_id.empty()) response.set_tracking_id(tracking_id);
+      Serialize(response, response_);
+    }
     Complete(status, tracking_id);
   }
 
@@ -195,7 +220,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   }
 
   LiveStreamServiceImpl* const service_;
-  UpdateStatusResponse* const response_;
+  grpc::ByteBuffer* const response_;
   const absl::Time started_;
   const std::string target_;
   const ZoomCallContext call_context_;
@@ -211,9 +236,9 @@ LiveStreamServiceImpl::LiveStreamServiceImpl(AsyncHttpClient* zoom,
     : zoom_(zoom), options_(std::move(options)) {}
 
 grpc::ServerUnaryReactor* LiveStreamServiceImpl::UpdateStatus(grpc::CallbackServerContext* context,
-                                                              const UpdateStatusRequest* request,
-                                                              UpdateStatusResponse* response) {
-  return new UpdateStatusReactor(this, context, request, response);
+                                                              const grpc::ByteBuffer* request,
+                                                              grpc::ByteBuffer* response) {
+  return new UpdateStatusReactor(this, context, DecodeUpdateStatusRequest(*request), response);
 }
 
 }  // namespace livestream_gateway

@@ -3,9 +3,12 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstddef>
+
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/metadata_limit.h"
 #include "server/zoom/http.h"
 #include "server/zoom/redactor.h"
 #include "server/zoom/zoom_request.h"
@@ -24,21 +27,30 @@ struct LiveStreamServiceOptions {
   // The server's credentials, redacted from what Zoom's answers quote (as is
   // each call's own token).
   std::shared_ptr<const KnownSecrets> secrets = std::make_shared<KnownSecrets>();
+  // Calls whose request metadata is larger are refused (see metadata_limit.h).
+  size_t max_metadata_bytes = kDefaultMaxMetadataBytes;
 };
 
-// The gRPC edge. Each call validates, builds the Zoom request, hands it to the
-// asynchronous client and finishes from the client's callback: no reactor
-// thread ever waits for Zoom.
+// The gRPC edge. Each call decodes and validates its request, builds the Zoom
+// request, hands it to the asynchronous client and finishes from the
+// client's callback: no reactor thread ever waits for Zoom.
+//
+// The method is raw (bytes in, bytes out) so that the service decodes the
+// request itself and answers undecodable bytes like any other bad request
+// (request_decoding.h). Reflection still describes it with its message
+// types: those come from the service's descriptor, not from the handler.
 class LiveStreamServiceImpl final
-    : public zoom::livestream::v1::LiveStreamService::CallbackService {
+    : public zoom::livestream::v1::LiveStreamService::WithRawCallbackMethod_UpdateStatus<
+          zoom::livestream::v1::LiveStreamService::Service> {
  public:
   // `zoom` must outlive the service and every call in flight.
   LiveStreamServiceImpl(AsyncHttpClient* zoom, LiveStreamServiceOptions options);
 
-  grpc::ServerUnaryReactor* UpdateStatus(
-      grpc::CallbackServerContext* context,
-      const zoom::livestream::v1::UpdateStatusRequest* request,
-      zoom::livestream::v1::UpdateStatusResponse* response) override;
+  // `request` holds a serialized UpdateStatusRequest; `response` receives a
+  // serialized UpdateStatusResponse.
+  grpc::ServerUnaryReactor* UpdateStatus(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
 
  private:
   class UpdateStatusReactor;

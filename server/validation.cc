@@ -1,8 +1,13 @@
 #include "server/validation.h"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -39,63 +44,50 @@ std::optional<std::string> CheckZoomId(absl::string_view id) {
   return std::nullopt;
 }
 
-// Decodes one code point of well-formed UTF-8 (RFC 3629; Unicode Table 3-7)
-// starting at `*pos` and advances past it. Overlong forms, surrogates and
-// values above U+10FFFF are ill-formed and yield nullopt.
-std::optional<char32_t> DecodeUtf8(absl::string_view s, size_t* pos) {
-  const auto byte = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char lead = byte(*pos);
-  if (lead < 0x80) {
-    ++*pos;
-    return lead;
+// Why `c` may not appear in a display name, if it may not: characters that
+// change how the name (or the text around it) shows without showing
+// themselves. General categories come from ICU's Unicode data, so new
+// characters of these categories are refused as ICU learns them.
+std::optional<absl::string_view> DisallowedIn(UChar32 c) {
+  switch (u_charType(c)) {
+    case U_CONTROL_CHAR:  // Cc: C0 and C1 controls, DEL.
+      return "must not contain control characters";
+    case U_FORMAT_CHAR:  // Cf: bidi overrides and isolates, zero-width characters, BOM, ...
+      return "must not contain invisible formatting characters (Unicode category Cf, e.g. "
+             "bidi overrides and isolates or zero-width characters)";
+    case U_LINE_SEPARATOR:       // Zl: U+2028.
+    case U_PARAGRAPH_SEPARATOR:  // Zp: U+2029.
+      return "must not contain line or paragraph separators";
+    default:
+      return std::nullopt;
   }
-  int length;
-  char32_t code_point;
-  unsigned char min_second = 0x80;  // Tighter bounds on the second byte rule
-  unsigned char max_second = 0xBF;  // out overlongs, surrogates and > U+10FFFF.
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    code_point = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    code_point = lead & 0x0F;
-    if (lead == 0xE0) min_second = 0xA0;
-    if (lead == 0xED) max_second = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    code_point = lead & 0x07;
-    if (lead == 0xF0) min_second = 0x90;
-    if (lead == 0xF4) max_second = 0x8F;
-  } else {
-    return std::nullopt;
-  }
-  if (s.size() - *pos < static_cast<size_t>(length)) return std::nullopt;
-  for (int i = 1; i < length; ++i) {
-    const unsigned char next = byte(*pos + i);
-    const unsigned char lo = i == 1 ? min_second : 0x80;
-    const unsigned char hi = i == 1 ? max_second : 0xBF;
-    if (next < lo || next > hi) return std::nullopt;
-    code_point = (code_point << 6) | (next & 0x3F);
-  }
-  *pos += length;
-  return code_point;
 }
-
-bool IsControl(char32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F); }
 
 std::optional<std::string> CheckDisplayName(absl::string_view name) {
   if (name.empty()) return "must not be empty";
-  int code_points = 0;
-  std::optional<char32_t> control;
-  for (size_t pos = 0; pos < name.size();) {
-    std::optional<char32_t> c = DecodeUtf8(name, &pos);
-    if (!c.has_value()) return "must be valid UTF-8";
-    ++code_points;
-    if (!control.has_value() && IsControl(*c)) control = *c;
+  // ICU's offsets are int32_t; the request size limit keeps names far below.
+  if (name.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+    return absl::StrFormat("must be at most %d characters (Unicode code points)",
+                           kMaxDisplayNameCodePoints);
   }
-  if (control.has_value()) {
-    return absl::StrFormat("must not contain control characters (found U+%04X)",
-                           static_cast<uint32_t>(*control));
+  const auto* bytes = reinterpret_cast<const uint8_t*>(name.data());
+  const auto length = static_cast<int32_t>(name.size());
+  int code_points = 0;
+  std::optional<std::pair<UChar32, absl::string_view>> disallowed;
+  for (int32_t pos = 0; pos < length;) {
+    UChar32 c;
+    // Well-formed UTF-8 only (Unicode Table 3-7): overlong forms, surrogates
+    // and values above U+10FFFF yield a negative c.
+    U8_NEXT(bytes, pos, length, c);
+    if (c < 0) return "must be valid UTF-8";
+    ++code_points;
+    if (!disallowed.has_value()) {
+      if (std::optional<absl::string_view> why = DisallowedIn(c)) disallowed.emplace(c, *why);
+    }
+  }
+  if (disallowed.has_value()) {
+    return absl::StrFormat("%s (found U+%04X)", disallowed->second,
+                           static_cast<uint32_t>(disallowed->first));
   }
   if (code_points > kMaxDisplayNameCodePoints) {
     return absl::StrFormat("must be at most %d characters (Unicode code points), got %d",

@@ -52,6 +52,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"NegativeGrace", [](Config& c) { c.shutdown_grace = absl::Seconds(-1); },
                   "--shutdown_grace"},
         BadConfig{"EmptyListen", [](Config& c) { c.listen.clear(); }, "--listen"},
+        BadConfig{"MetadataLimitBelowACallerToken",
+                  [](Config& c) { c.max_metadata_bytes = 12 * 1024 - 1; },
+                  "--max_metadata_bytes must be within 12288..1048576"},
+        BadConfig{"MetadataLimitZero", [](Config& c) { c.max_metadata_bytes = 0; },
+                  "--max_metadata_bytes"},
+        BadConfig{"MetadataLimitOverOneMiB",
+                  [](Config& c) { c.max_metadata_bytes = 1024 * 1024 + 1; },
+                  "--max_metadata_bytes"},
         BadConfig{"PartialOAuth",
                   [](Config& c) {
                     c.zoom_access_token.clear();
@@ -107,6 +115,14 @@ TEST(ConfigTest, ErrorsNeverQuoteTheToken) {
   absl::Status status = ValidateConfig(config);
   EXPECT_FALSE(status.ok());
   EXPECT_THAT(std::string(status.message()), ::testing::Not(HasSubstr("secret")));
+}
+
+TEST(ConfigTest, MetadataLimitsWithinTheRangeAreValid) {
+  for (int limit : {12 * 1024, 16 * 1024, 1024 * 1024}) {
+    Config config = Valid();
+    config.max_metadata_bytes = limit;
+    EXPECT_TRUE(ValidateConfig(config).ok()) << limit << ": " << ValidateConfig(config);
+  }
 }
 
 struct GoodConfig {

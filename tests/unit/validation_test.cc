@@ -1,5 +1,8 @@
 #include "server/validation.h"
 
+#include <unicode/utf8.h>
+
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -7,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
@@ -26,6 +30,15 @@ using ::zoom::livestream::v1::LIVE_STREAM_ACTION_STOP;
 using ::zoom::livestream::v1::LIVE_STREAM_ACTION_UNSPECIFIED;
 using ::zoom::livestream::v1::LiveStreamAction;
 using ::zoom::livestream::v1::UpdateStatusRequest;
+
+// `code_point` in UTF-8.
+std::string Utf8(char32_t code_point) {
+  std::string out(U8_MAX_LENGTH, '\0');
+  int32_t length = 0;
+  U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(out.data()), length, code_point);
+  out.resize(length);
+  return out;
+}
 
 std::string Repeat(absl::string_view unit, int times) {
   std::string out;
@@ -254,6 +267,89 @@ std::vector<Case> Cases() {
                    {{"webinar_id", std::string(kBadId)},
                     {"action", "got 9"},
                     {"settings.display_name", "must not be empty"}}});
+
+  // Characters that change how a name shows without showing themselves: each
+  // bidi override and isolate, zero-width character and separator the issue
+  // names, and further members of their categories (Cc, Cf, Zl, Zp).
+  constexpr absl::string_view kFormat = "must not contain invisible formatting characters";
+  constexpr absl::string_view kSeparator = "must not contain line or paragraph separators";
+  const std::vector<std::pair<char32_t, absl::string_view>> invisible = {
+      {0x202A, kFormat},     // LEFT-TO-RIGHT EMBEDDING
+      {0x202B, kFormat},     // RIGHT-TO-LEFT EMBEDDING
+      {0x202C, kFormat},     // POP DIRECTIONAL FORMATTING
+      {0x202D, kFormat},     // LEFT-TO-RIGHT OVERRIDE
+      {0x202E, kFormat},     // RIGHT-TO-LEFT OVERRIDE
+      {0x2066, kFormat},     // LEFT-TO-RIGHT ISOLATE
+      {0x2067, kFormat},     // RIGHT-TO-LEFT ISOLATE
+      {0x2068, kFormat},     // FIRST STRONG ISOLATE
+      {0x2069, kFormat},     // POP DIRECTIONAL ISOLATE
+      {0x200B, kFormat},     // ZERO WIDTH SPACE
+      {0x200C, kFormat},     // ZERO WIDTH NON-JOINER
+      {0x200D, kFormat},     // ZERO WIDTH JOINER
+      {0x2060, kFormat},     // WORD JOINER
+      {0xFEFF, kFormat},     // ZERO WIDTH NO-BREAK SPACE (BOM)
+      {0x200E, kFormat},     // LEFT-TO-RIGHT MARK
+      {0x200F, kFormat},     // RIGHT-TO-LEFT MARK
+      {0x061C, kFormat},     // ARABIC LETTER MARK
+      {0x00AD, kFormat},     // SOFT HYPHEN
+      {0x180E, kFormat},     // MONGOLIAN VOWEL SEPARATOR
+      {0x2064, kFormat},     // INVISIBLE PLUS
+      {0xFFF9, kFormat},     // INTERLINEAR ANNOTATION ANCHOR
+      {0x110BD, kFormat},    // KAITHI NUMBER SIGN
+      {0xE0001, kFormat},    // LANGUAGE TAG
+      {0xE007F, kFormat},    // CANCEL TAG
+      {0x2028, kSeparator},  // LINE SEPARATOR (Zl)
+      {0x2029, kSeparator},  // PARAGRAPH SEPARATOR (Zp)
+      {0x0085, kControl},    // NEXT LINE (Cc)
+  };
+  for (const auto& [code_point, why] : invisible) {
+    const std::string hex = absl::StrFormat("%04X", static_cast<uint32_t>(code_point));
+    cases.push_back({absl::StrCat("Invisible", hex),
+                     DisplayName(absl::StrCat("Town", Utf8(code_point), "hall")),
+                     {{"settings.display_name", absl::StrCat("(found U+", hex, ")")}}});
+    cases.push_back({absl::StrCat("InvisibleOnly", hex),
+                     DisplayName(Utf8(code_point)),
+                     {{"settings.display_name", std::string(why)}}});
+  }
+  // The first such character is named.
+  cases.push_back({"FirstInvisibleIsNamed",
+                   DisplayName(absl::StrCat("a", Utf8(0x202E), "b", Utf8(0x200B))),
+                   {{"settings.display_name", "(found U+202E)"}}});
+  // An emoji ZWJ sequence is refused with the rest of Cf (a deliberate cost:
+  // U+200D also hides text).
+  cases.push_back({"EmojiZwjSequence",
+                   DisplayName("\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB"),
+                   {{"settings.display_name", "(found U+200D)"}}});
+
+  // Names in other scripts, with marks, symbols and spaces, stay accepted.
+  const std::vector<std::pair<std::string, std::string>> legitimate = {
+      {"Accents",
+       "Jos\xC3\xA9 M\xC3\xBCller \xC3\x85sa \xC5\x81\xC3\xB3"
+       "d\xC5\xBA"},
+      {"CombiningAccent", "Jose\xCC\x81"},
+      {"Cjk", "\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x82\xBF\xE3\x82\xA6\xE3\x83\xB3"},
+      {"Hangul", "\xED\x83\x80\xEC\x9A\xB4\xED\x99\x80"},
+      {"Emoji", "\xF0\x9F\x8E\x89 Launch \xF0\x9F\x9A\x80"},
+      {"EmojiVariationSelector", "\xE2\x9D\xA4\xEF\xB8\x8F Town hall"},
+      {"Keycap", "1\xEF\xB8\x8F\xE2\x83\xA3 Keynote"},
+      {"Flag", "\xF0\x9F\x87\xAF\xF0\x9F\x87\xB5 Tokyo"},
+      {"Arabic",
+       "\xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7 "
+       "\xD8\xA8\xD8\xA7\xD9\x84\xD8\xB9\xD8\xA7\xD9\x84\xD9\x85"},
+      {"ArabicWithHarakat",
+       "\xD9\x85\xD9\x8E\xD8\xB1\xD9\x92\xD8\xAD\xD9\x8E\xD8\xA8\xD9\x8B\xD8\xA7"},
+      {"Hebrew", "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"},
+      {"Devanagari", "\xE0\xA4\xA8\xE0\xA4\xAE\xE0\xA4\xB8\xE0\xA5\x8D\xE0\xA4\xA4\xE0\xA5\x87"},
+      {"Thai", "\xE0\xB8\xAA\xE0\xB8\xA7\xE0\xB8\xB1\xE0\xB8\xAA\xE0\xB8\x94\xE0\xB8\xB5"},
+      {"Cyrillic", "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"},
+      {"IdeographicSpace", "\xE6\x9D\xB1\xE3\x80\x80\xE4\xBA\xAC"},
+      {"Punctuation",
+       "Q&A: \xE2\x80\x9C"
+       "All hands\xE2\x80\x9D \xE2\x80\x94 2026 (EU/US) #1 @ 9:00"},
+  };
+  for (const auto& [name, display_name] : legitimate) {
+    cases.push_back({absl::StrCat("Legitimate", name), DisplayName(display_name), {}});
+  }
 
   UpdateStatusRequest no_target_bad_name = NoTarget();
   no_target_bad_name.mutable_settings()->set_display_name("\xED\xA0\x80");

@@ -95,8 +95,13 @@ type LiveStreamSettings struct {
 	// Whether to display the name of the active speaker during the live stream.
 	ActiveSpeakerName *bool `protobuf:"varint,1,opt,name=active_speaker_name,json=activeSpeakerName,proto3,oneof" json:"active_speaker_name,omitempty"`
 	// The display name of the live stream: 1 to 50 characters (Unicode code
-	// points, not bytes) of valid UTF-8 without control characters such as CR
-	// or LF.
+	// points, not bytes) of valid UTF-8. Characters that change how text shows
+	// without being seen are refused: control characters such as CR or LF
+	// (Unicode general category Cc), format characters (Cf) such as the bidi
+	// overrides and isolates U+202A-U+202E and U+2066-U+2069 and the
+	// zero-width characters U+200B-U+200D, U+2060 and U+FEFF, and the line and
+	// paragraph separators U+2028 and U+2029 (Zl, Zp). Emoji sequences joined
+	// by U+200D (ZERO WIDTH JOINER) are therefore refused too.
 	DisplayName   *string `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3,oneof" json:"display_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -47,7 +47,9 @@ type LiveStreamServiceClient interface {
 	// The call is bounded by the caller's deadline (and by the server's own
 	// upstream timeout); cancelling it aborts the Zoom request. A request that
 	// fails validation gets INVALID_ARGUMENT with a google.rpc.BadRequest naming
-	// each bad field, and nothing is sent to Zoom.
+	// each bad field, and nothing is sent to Zoom. Bytes that do not decode as
+	// an UpdateStatusRequest (malformed protobuf, a string that is not UTF-8)
+	// get INVALID_ARGUMENT with ErrorInfo reason MALFORMED_REQUEST.
 	//
 	// Zoom accepts new settings only while the live stream is stopped, and
 	// starting a webinar's live stream requires the webinar to be running with
@@ -87,7 +89,9 @@ type LiveStreamServiceServer interface {
 	// The call is bounded by the caller's deadline (and by the server's own
 	// upstream timeout); cancelling it aborts the Zoom request. A request that
 	// fails validation gets INVALID_ARGUMENT with a google.rpc.BadRequest naming
-	// each bad field, and nothing is sent to Zoom.
+	// each bad field, and nothing is sent to Zoom. Bytes that do not decode as
+	// an UpdateStatusRequest (malformed protobuf, a string that is not UTF-8)
+	// get INVALID_ARGUMENT with ErrorInfo reason MALFORMED_REQUEST.
 	//
 	// Zoom accepts new settings only while the live stream is stopped, and
 	// starting a webinar's live stream requires the webinar to be running with

@@ -1,0 +1,37 @@
+#ifndef LIVESTREAM_GATEWAY_SERVER_REQUEST_DECODING_H_
+#define LIVESTREAM_GATEWAY_SERVER_REQUEST_DECODING_H_
+
+// Turns the bytes of an UpdateStatus call into its request. The service
+// decodes requests itself (a raw callback method) so that bytes which are no
+// UpdateStatusRequest get a rich INVALID_ARGUMENT like any other bad request,
+// instead of the bare status gRPC's own decoding failure gives.
+
+#include <grpcpp/support/byte_buffer.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "zoom/livestream/v1/livestream_service.pb.h"
+
+namespace livestream_gateway {
+
+// The request, or INVALID_ARGUMENT with exactly one ErrorInfo (reason
+// MALFORMED_REQUEST) when `bytes` are not an UpdateStatusRequest in the
+// protobuf wire format: a truncated or overlong varint, a length past the
+// end, a wire type that does not exist, an unmatched group, field number 0, a
+// string field that is not valid UTF-8 (proto3 requires it), or a field of
+// the schema sent with another wire type than its declared one (protobuf
+// would keep it as an unknown field, and e.g. a webinar_id sent as a number
+// would read as "no target"). Field numbers the schema does not know are
+// accepted, for newer clients. The message never quotes the bytes.
+absl::StatusOr<zoom::livestream::v1::UpdateStatusRequest> DecodeUpdateStatusRequest(
+    absl::string_view bytes);
+
+// The same for the message as gRPC received it: its slices are parsed in
+// place, not flattened. An invalid (null) buffer, a call without a message,
+// is malformed too.
+absl::StatusOr<zoom::livestream::v1::UpdateStatusRequest> DecodeUpdateStatusRequest(
+    const grpc::ByteBuffer& bytes);
+
+}  // namespace livestream_gateway
+
+#endif  // LIVESTREAM_GATEWAY_SERVER_REQUEST_DECODING_H_

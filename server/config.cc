@@ -1,11 +1,10 @@
 #include "server/config.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -13,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "server/config_file.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address the gRPC server listens on (host:port; port 0 picks a free port).");
@@ -74,18 +74,32 @@ std::string EnvOrEmpty(const char* name) {
   return value == nullptr ? "" : std::string(absl::StripAsciiWhitespace(value));
 }
 
-absl::StatusOr<std::string> ReadSecretFile(absl::string_view flag, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path));
+// Far above any Zoom credential (an access token is a JWT of about 1 KiB).
+constexpr size_t kMaxSecretFileBytes = size_t{16} * 1024;
+
+// The file's surrounding whitespace (an editor's final newline) is dropped.
+absl::StatusOr<std::string> ReadSecretFile(absl::string_view flag, const std::string& path,
+                                           std::vector<std::string>& warnings) {
+  absl::StatusOr<ConfigFile> file =
+      ReadConfigFile(flag, path, {.max_bytes = kMaxSecretFileBytes, .secret = true});
+  if (!file.ok()) return file.status();
+  std::string secret(absl::StripAsciiWhitespace(file->contents));
+  if (secret.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": ", path, " holds only whitespace"));
   }
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(contents.str()));
+  if (!file->warning.empty()) warnings.push_back(std::move(file->warning));
+  return secret;
 }
 
-bool IsSingleLine(absl::string_view value) {
-  return !absl::StrContains(value, "\r") && !absl::StrContains(value, "\n");
+// Credentials travel in HTTP headers (Bearer, Basic) and a form body: a
+// space, control character or non-ASCII byte inside one is a paste error or
+// an injection attempt, never part of a Zoom credential.
+bool IsCredentialText(absl::string_view value) {
+  return absl::c_all_of(value, [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte > 0x20 && byte < 0x7f;
+  });
 }
 
 // The messages name settings, never their values: two of them are secrets.
@@ -116,13 +130,16 @@ absl::Status ValidateCredentials(const Config& config) {
         "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET for Server-to-Server OAuth, or "
         "--allow_caller_token");
   }
-  if (!IsSingleLine(config.zoom_access_token)) {
-    return absl::InvalidArgumentError("the Zoom access token must be a single line");
-  }
-  if (!IsSingleLine(config.zoom_account_id) || !IsSingleLine(config.zoom_client_id) ||
-      !IsSingleLine(config.zoom_client_secret)) {
+  if (!IsCredentialText(config.zoom_access_token)) {
     return absl::InvalidArgumentError(
-        "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET must each be a single line");
+        "the Zoom access token (ZOOM_ACCESS_TOKEN or --zoom_access_token_file) must be a single "
+        "line of printable ASCII, without spaces or control characters");
+  }
+  if (!IsCredentialText(config.zoom_account_id) || !IsCredentialText(config.zoom_client_id) ||
+      !IsCredentialText(config.zoom_client_secret)) {
+    return absl::InvalidArgumentError(
+        "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET (or --zoom_client_secret_file) "
+        "must each be a single line of printable ASCII, without spaces or control characters");
   }
   if (oauth_any && !absl::StartsWith(config.zoom_oauth_url, "https://") &&
       !absl::StartsWith(config.zoom_oauth_url, "http://")) {
@@ -204,7 +221,8 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   if (const char* token = std::getenv("ZOOM_ACCESS_TOKEN"); token != nullptr && *token != '\0') {
     config.zoom_access_token = std::string(absl::StripAsciiWhitespace(token));
   } else if (const std::string path = absl::GetFlag(FLAGS_zoom_access_token_file); !path.empty()) {
-    absl::StatusOr<std::string> token = ReadSecretFile("zoom_access_token_file", path);
+    absl::StatusOr<std::string> token =
+        ReadSecretFile("zoom_access_token_file", path, config.warnings);
     if (!token.ok()) return token.status();
     config.zoom_access_token = *std::move(token);
   }
@@ -213,12 +231,26 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   config.zoom_client_secret = EnvOrEmpty("ZOOM_CLIENT_SECRET");
   if (const std::string path = absl::GetFlag(FLAGS_zoom_client_secret_file);
       config.zoom_client_secret.empty() && !path.empty()) {
-    absl::StatusOr<std::string> secret = ReadSecretFile("zoom_client_secret_file", path);
+    absl::StatusOr<std::string> secret =
+        ReadSecretFile("zoom_client_secret_file", path, config.warnings);
     if (!secret.ok()) return secret.status();
     config.zoom_client_secret = *std::move(secret);
   }
   if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
   return config;
+}
+
+absl::FlagsUsageConfig ServerFlagsUsageConfig() {
+  // Spelled as absl reports every flag's file, however the build named the
+  // sources (absolute, relative to the build tree, or workspace-relative).
+  const std::string config_file = absl::GetFlagReflectionHandle(FLAGS_listen).Filename();
+  const std::string directory = config_file.substr(0, config_file.rfind('/') + 1);
+  auto is_ours = [directory](absl::string_view file) { return absl::StartsWith(file, directory); };
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = is_ours;
+  usage.contains_helpshort_flags = is_ours;
+  usage.contains_helppackage_flags = is_ours;
+  return usage;
 }
 
 }  // namespace livestream_gateway

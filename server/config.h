@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/metadata_limit.h"
@@ -42,12 +44,31 @@ struct Config {
   // server/metadata_limit.h).
   int max_metadata_bytes = kDefaultMaxMetadataBytes;
   bool log_requests = true;
+  // For stderr once at start-up (e.g. a secret file others can read); never
+  // hold a secret.
+  std::vector<std::string> warnings;
 };
 
 // Reads the absl flags defined in config.cc and the environment
 // (ZOOM_ACCESS_TOKEN; ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET).
-// The error names the offending flag or variable.
+// The error names the offending flag or variable (and file), never a secret.
 absl::StatusOr<Config> ConfigFromFlagsAndEnv();
+
+// The environment ConfigFromFlagsAndEnv reads, for --help (absl lists flags
+// only).
+inline constexpr char kEnvironmentUsage[] =
+    "Zoom credentials, exactly one kind (or none with --allow_caller_token), from the "
+    "environment:\n"
+    "  ZOOM_ACCESS_TOKEN    a static access token (or --zoom_access_token_file)\n"
+    "  ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET\n"
+    "                       Server-to-Server OAuth (the secret may come from "
+    "--zoom_client_secret_file)";
+
+// What absl's --help, --helpshort and --helppackage list: every flag defined
+// in the directory of config.cc or below (server/). absl's default lists only
+// flags of a file named after the binary, which ours are not. --helpfull
+// still lists every linked flag.
+absl::FlagsUsageConfig ServerFlagsUsageConfig();
 
 // The rules ConfigFromFlagsAndEnv applies, separated for tests. Credentials:
 // a static token, or the OAuth triple, or --allow_caller_token (alone or with

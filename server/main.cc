@@ -7,10 +7,12 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
@@ -34,11 +36,15 @@ bool WritePortFile(const std::string& path, int port) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string version =
+      absl::StrCat(livestream_gateway::kProductName, " ", livestream_gateway::kVersion);
   absl::SetProgramUsageMessage(absl::StrCat(
-      livestream_gateway::kProductName, " ", livestream_gateway::kVersion,
-      ": a gRPC gateway that starts and stops Zoom webinar and meeting live streams.\n"
-      "Zoom credentials: env ZOOM_ACCESS_TOKEN, or --zoom_access_token_file.\n"
-      "Usage: livestream_server [--listen=127.0.0.1:50051] [--zoom_api_base_url=URL] ..."));
+      version, ": a gRPC gateway that starts and stops Zoom webinar and meeting live streams.\n",
+      "Usage: livestream_server [--listen=127.0.0.1:50051] [--zoom_api_base_url=URL] ...\n\n",
+      livestream_gateway::kEnvironmentUsage));
+  absl::FlagsUsageConfig usage = livestream_gateway::ServerFlagsUsageConfig();
+  usage.version_string = [version] { return absl::StrCat(version, "\n"); };
+  absl::SetFlagsUsageConfig(std::move(usage));
   absl::ParseCommandLine(argc, argv);
 #ifdef NDEBUG
   // Debian's abseil keeps mutex deadlock detection on; it cost 3-5% of server
@@ -50,6 +56,9 @@ int main(int argc, char** argv) {
   if (!config.ok()) {
     absl::FPrintF(stderr, "livestream_server: %s\n", config.status().message());
     return 2;
+  }
+  for (const std::string& warning : config->warnings) {
+    absl::FPrintF(stderr, "livestream_server: warning: %s\n", warning);
   }
 
   // Block the shutdown signals before any thread exists, so every thread

@@ -3,8 +3,13 @@
 #include <cmath>
 #include <string>
 
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/usage_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+ABSL_DECLARE_FLAG(std::string, listen);
 
 namespace livestream_gateway {
 namespace {
@@ -40,6 +45,41 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadConfig{"NoToken", [](Config& c) { c.zoom_access_token.clear(); }, "ZOOM_ACCESS_TOKEN"},
         BadConfig{"MultiLineToken", [](Config& c) { c.zoom_access_token = "a\nb"; }, "single line"},
+        BadConfig{"SpaceInToken", [](Config& c) { c.zoom_access_token = "a b"; },
+                  "ZOOM_ACCESS_TOKEN or --zoom_access_token_file"},
+        BadConfig{"TabInToken", [](Config& c) { c.zoom_access_token = "a\tb"; }, "printable ASCII"},
+        BadConfig{"NulInToken", [](Config& c) { c.zoom_access_token = std::string("a\0b", 3); },
+                  "printable ASCII"},
+        BadConfig{"DeleteInToken", [](Config& c) { c.zoom_access_token = "a\x7f"; },
+                  "printable ASCII"},
+        BadConfig{"EscapeInToken", [](Config& c) { c.zoom_access_token = "a\x1b[2Jb"; },
+                  "printable ASCII"},
+        BadConfig{"NoBreakSpaceInToken", [](Config& c) { c.zoom_access_token = "a\u00a0b"; },
+                  "printable ASCII"},
+        BadConfig{"SpaceInClientSecret",
+                  [](Config& c) {
+                    c.zoom_access_token.clear();
+                    c.zoom_account_id = "acct";
+                    c.zoom_client_id = "id";
+                    c.zoom_client_secret = "a b";
+                  },
+                  "printable ASCII"},
+        BadConfig{"ControlCharacterInAccountId",
+                  [](Config& c) {
+                    c.zoom_access_token.clear();
+                    c.zoom_account_id = "ac\bct";
+                    c.zoom_client_id = "id";
+                    c.zoom_client_secret = "s";
+                  },
+                  "ZOOM_ACCOUNT_ID"},
+        BadConfig{"SpaceInClientId",
+                  [](Config& c) {
+                    c.zoom_access_token.clear();
+                    c.zoom_account_id = "acct";
+                    c.zoom_client_id = "i d";
+                    c.zoom_client_secret = "s";
+                  },
+                  "ZOOM_CLIENT_ID"},
         BadConfig{"NotHttp", [](Config& c) { c.zoom_api_base_url = "ftp://x"; },
                   "--zoom_api_base_url"},
         BadConfig{"ZeroTimeout", [](Config& c) { c.zoom_timeout = absl::ZeroDuration(); },
@@ -125,6 +165,14 @@ TEST(ConfigTest, MetadataLimitsWithinTheRangeAreValid) {
   }
 }
 
+TEST(ConfigTest, ErrorsNeverQuoteATokenWithASpace) {
+  Config config = Valid();
+  config.zoom_access_token = "s3cret value";
+  absl::Status status = ValidateConfig(config);
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(std::string(status.message()), ::testing::Not(HasSubstr("s3cret")));
+}
+
 struct GoodConfig {
   std::string name;
   void (*mutate)(Config&);
@@ -157,7 +205,14 @@ INSTANTIATE_TEST_SUITE_P(
                                  [](Config& c) { c.allow_caller_token = true; }},
                       GoodConfig{"RateLimitOff", [](Config& c) { c.zoom_rate_limit_qps = 0; }},
                       GoodConfig{"FractionalRate", [](Config& c) { c.zoom_rate_limit_qps = 0.5; }},
-                      GoodConfig{"NoRetries", [](Config& c) { c.zoom_max_attempts = 1; }}),
+                      GoodConfig{"NoRetries", [](Config& c) { c.zoom_max_attempts = 1; }},
+                      // A JWT: base64url segments and dots.
+                      GoodConfig{"JwtToken",
+                                 [](Config& c) {
+                                   c.zoom_access_token =
+                                       "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0."
+                                       "abc-_DEF~+/=";
+                                 }}),
     [](const ::testing::TestParamInfo<GoodConfig>& info) { return info.param.name; });
 
 TEST(ConfigTest, TheRetryAfterPauseCapTakesZeroToADay) {
@@ -188,6 +243,33 @@ TEST(ConfigTest, ErrorsNeverQuoteTheClientSecret) {
   absl::Status status = ValidateConfig(config);
   EXPECT_FALSE(status.ok());
   EXPECT_THAT(std::string(status.message()), ::testing::Not(HasSubstr("cl1ent")));
+}
+
+TEST(ServerFlagsUsageConfigTest, HelpListsTheFlagsOfTheServerDirectory) {
+  // Spelled however this build names sources, like every flag's file.
+  const std::string config_cc = absl::GetFlagReflectionHandle(FLAGS_listen).Filename();
+  ASSERT_THAT(config_cc, ::testing::EndsWith("server/config.cc"));
+  const std::string server_dir = config_cc.substr(0, config_cc.rfind('/') + 1);
+  const std::string parent =
+      server_dir.substr(0, server_dir.size() - std::string("server/").size());
+  const absl::FlagsUsageConfig usage = ServerFlagsUsageConfig();
+  const struct {
+    std::string file;
+    bool listed;
+  } cases[] = {
+      {config_cc, true},
+      {server_dir + "tls.cc", true},
+      {server_dir + "zoom/retrying_client.cc", true},
+      {parent + "server_tools/main.cc", false},
+      {parent + "tests/zoom_emulator/main.cc", false},
+      {"build/abseil-cpp/absl/flags/parse.cc", false},
+      {"absl/flags/internal/usage.cc", false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(usage.contains_help_flags(c.file), c.listed) << c.file;
+    EXPECT_EQ(usage.contains_helpshort_flags(c.file), c.listed) << c.file;
+    EXPECT_EQ(usage.contains_helppackage_flags(c.file), c.listed) << c.file;
+  }
 }
 
 }  // namespace

@@ -49,8 +49,9 @@ using ::zoom::livestream::v1::UpdateStatusResponse;
 #endif
 #endif
 #ifdef ATTACK_TEST_SANITIZED
-// Sanitizers slow the server several times over; a flood it absorbs in
-// Release would pile up in gRPC's queue instead (see the rapid reset test).
+// Sanitizers slow the server several times over (a flood it absorbs in
+// Release would pile up in gRPC's queue instead) and their allocators make
+// memory figures meaningless.
 constexpr bool kSanitized = true;
 #else
 constexpr bool kSanitized = false;
@@ -435,8 +436,10 @@ TEST(AttackTest, IdleAndSilentConnectionsDoNotBlockOtherCallers) {
   const int64_t rss_held_kib = process.StatusField("VmRSS");
   const int64_t kib_per_connection = (rss_held_kib - rss_before_kib) / all_held;
   // A generous bound: what a connection costs is gRPC's business, but it
-  // must be a buffer's worth, not megabytes.
-  EXPECT_LT(kib_per_connection, 256);
+  // must be a buffer's worth, not megabytes (see kSanitized).
+  if (!kSanitized) {
+    EXPECT_LT(kib_per_connection, 256);
+  }
   std::cerr << "[ observed ] " << all_held << " connections held; slowest of 20 calls "
             << absl::FormatDuration(slowest) << " (deadline " << absl::FormatDuration(call_timeout)
             << "); server RSS +" << (rss_held_kib - rss_before_kib) / 1024 << " MiB ("

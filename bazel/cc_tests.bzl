@@ -1,6 +1,6 @@
 """cc_test_per_file: one cc_test per source file, as the CMake globs do."""
 
-def cc_test_per_file(name, srcs, **kwargs):
+def cc_test_per_file(name, srcs, exclusive = [], **kwargs):
     """One cc_test per file in `srcs`, named after the file, plus a test_suite.
 
     tests/unit/foo_test.cc becomes //tests/unit:foo_test, the same name as the
@@ -9,12 +9,17 @@ def cc_test_per_file(name, srcs, **kwargs):
     Args:
       name: the test_suite of all the generated tests.
       srcs: the test sources (usually glob(["*_test.cc"])).
+      exclusive: the sources among `srcs` whose tests load the machine and
+        assert on time; they run alone (tag "exclusive", CMake's RUN_SERIAL).
       **kwargs: passed to every cc_test (deps, data, env, size, tags, ...).
     """
     tests = []
     for src in srcs:
         test = src.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        native.cc_test(name = test, srcs = [src], **kwargs)
+        args = dict(kwargs)
+        if src in exclusive:
+            args["tags"] = args.get("tags", []) + ["exclusive"]
+        native.cc_test(name = test, srcs = [src], **args)
         tests.append(test)
 
     # (A test_suite with no tests would mean every test of the package.)

@@ -259,9 +259,10 @@ int Run() {
     std::fprintf(stderr, "soak: %s\n", emulator.status().ToString().c_str());
     return 1;
   }
-  const testing::HttpResult configured = testing::HttpCall(
-      "POST", absl::StrCat("http://127.0.0.1:", (*emulator)->port(), "/_emulator/faults"),
-      absl::GetFlag(FLAGS_faults));
+  // The emulator's control API (tests/zoom_emulator/README.md).
+  const std::string control = absl::StrCat("http://127.0.0.1:", (*emulator)->port());
+  const testing::HttpResult configured =
+      testing::HttpCall("POST", control + "/_emulator/faults", absl::GetFlag(FLAGS_faults));
   if (configured.status != 200) {
     std::fprintf(stderr, "soak: the emulator refused --faults: %s\n", configured.body.c_str());
     return 2;
@@ -291,10 +292,26 @@ int Run() {
               absl::GetFlag(FLAGS_faults).c_str());
   std::fflush(stdout);
 
+  // A peak first: every slot filled at once, behind a Zoom rate-limit pause
+  // and then slow answers, so that each stage where the server holds calls
+  // (rate-limit queue, connection queue, transfers) has held the most the run
+  // allows before RSS is judged. Growth after warm-up is then not a new
+  // high-water mark of the allocator but memory that is never given back.
+  testing::HttpCall("POST", control + "/_emulator/script",
+                    R"({"responses":[{"status":429,"headers":{"Retry-After":"1"},)"
+                    R"("body":"{\"code\":429,\"message\":\"Too many requests.\"}"}]})");
+  testing::HttpCall("POST", control + "/_emulator/config", R"({"delay_ms":1000})");
+  uint64_t index = 0;
+  while (index < static_cast<uint64_t>(concurrency)) load.Start(index++);
+  const bool peak_drained =
+      load.Drain(zoom_timeout + absl::GetFlag(FLAGS_deadline_slack) + absl::Seconds(5));
+  testing::HttpCall("POST", control + "/_emulator/config", R"({"delay_ms":0})");
+  const ResourceSample after_peak = Sample(process, absl::ZeroDuration());
+
   const absl::Time origin = absl::Now();
   Sampler sampler(process, origin);
   const absl::Duration interval = absl::Seconds(1) / rate;
-  uint64_t index = 0;
+  const uint64_t peak_calls = index;
   for (absl::Time next = origin; next < origin + duration; next += interval) {
     absl::SleepFor(next - absl::Now());
     load.Start(index++);
@@ -319,15 +336,16 @@ int Run() {
   limits.max_fds = idle.fds + max_connections + absl::GetFlag(FLAGS_fd_slack);
   ResourceVerdict verdict = JudgeResources(samples, duration, limits);
   const Load::Totals totals = load.totals();
-  const testing::HttpResult faults = testing::HttpCall(
-      "GET", absl::StrCat("http://127.0.0.1:", (*emulator)->port(), "/_emulator/faults"));
+  const testing::HttpResult faults = testing::HttpCall("GET", control + "/_emulator/faults");
 
   std::printf("\n== soak summary ==\n");
+  const uint64_t steady_calls = totals.started - peak_calls;
   std::printf(
-      "calls: %llu started in %s (%.1f/s), %llu finished, %llu lost; the rate waited "
-      "for a free slot %llu times\n",
-      static_cast<unsigned long long>(totals.started), absl::FormatDuration(sending).c_str(),
-      static_cast<double>(totals.started) / absl::ToDoubleSeconds(sending),
+      "calls: %llu at once, then %llu started in %s (%.1f/s); %llu finished, %llu lost; the rate "
+      "waited for a free slot %llu times\n",
+      static_cast<unsigned long long>(peak_calls), static_cast<unsigned long long>(steady_calls),
+      absl::FormatDuration(sending).c_str(),
+      static_cast<double>(steady_calls) / absl::ToDoubleSeconds(sending),
       static_cast<unsigned long long>(totals.finished),
       static_cast<unsigned long long>(totals.started - totals.finished),
       static_cast<unsigned long long>(totals.waited_for_slot));
@@ -337,19 +355,24 @@ int Run() {
   }
   std::printf("faults injected by the emulator: %s\n", faults.body.c_str());
   std::printf(
-      "server RSS: idle %s, first sample %s, after warm-up %s, end %s (%+.2f %%), peak %s, "
-      "after the load %s\n",
-      Mib(idle.rss_kib).c_str(), Mib(verdict.rss_start_kib).c_str(),
-      Mib(verdict.rss_after_warmup_kib).c_str(), Mib(verdict.rss_end_kib).c_str(),
-      100 * verdict.rss_growth, Mib(verdict.rss_peak_kib).c_str(), Mib(after.rss_kib).c_str());
-  std::printf("server fds: idle %d, after warm-up %d..%d (limit %d), after the load %d\n", idle.fds,
-              verdict.fds_min, verdict.fds_max, limits.max_fds, after.fds);
-  std::printf("server threads: idle %d, after warm-up %d..%d, after the load %d\n", idle.threads,
-              verdict.threads_min, verdict.threads_max, after.threads);
+      "server RSS: idle %s, after the peak %s, first sample %s, after warm-up %s, end %s (%+.2f "
+      "%%), "
+      "highest %s, after the load %s\n",
+      Mib(idle.rss_kib).c_str(), Mib(after_peak.rss_kib).c_str(),
+      Mib(verdict.rss_start_kib).c_str(), Mib(verdict.rss_after_warmup_kib).c_str(),
+      Mib(verdict.rss_end_kib).c_str(), 100 * verdict.rss_growth, Mib(verdict.rss_peak_kib).c_str(),
+      Mib(after.rss_kib).c_str());
+  std::printf(
+      "server fds: idle %d, after the peak %d, after warm-up %d..%d (limit %d), after the "
+      "load %d\n",
+      idle.fds, after_peak.fds, verdict.fds_min, verdict.fds_max, limits.max_fds, after.fds);
+  std::printf(
+      "server threads: idle %d, after the peak %d, after warm-up %d..%d, after the load %d\n",
+      idle.threads, after_peak.threads, verdict.threads_min, verdict.threads_max, after.threads);
   std::printf("server exit on SIGTERM: %d\n", exit_code);
 
   std::vector<std::string>& failures = verdict.failures;
-  if (!drained || totals.started != totals.finished) {
+  if (!peak_drained || !drained || totals.started != totals.finished) {
     failures.push_back(absl::StrCat(totals.started - totals.finished, " calls never finished"));
   }
   for (const auto& [why, count] : totals.undocumented) {

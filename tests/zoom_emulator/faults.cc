@@ -169,8 +169,9 @@ Struct FaultInjector::Json() const {
 std::string SerializeEndlessHead(const HttpResponse& response) {
   std::string out =
       absl::StrCat("HTTP/1.1 ", response.status, " ", ReasonPhrase(response.status), "\r\n");
-  for (const auto& [name, value] : response.headers)
+  for (const auto& [name, value] : response.headers) {
     absl::StrAppend(&out, name, ": ", value, "\r\n");
+  }
   out += "Transfer-Encoding: chunked\r\n\r\n";
   return out;
 }
@@ -178,7 +179,7 @@ std::string SerializeEndlessHead(const HttpResponse& response) {
 absl::string_view EndlessBodyChunk() {
   // 16 KiB of spaces per chunk: JSON whitespace that never ends.
   static const std::string* const chunk = [] {
-    const std::string data(16 * 1024, ' ');
+    const std::string data(size_t{16} * 1024, ' ');
     return new std::string(absl::StrCat("4000\r\n", data, "\r\n"));
   }();
   return *chunk;

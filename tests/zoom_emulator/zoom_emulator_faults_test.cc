@@ -97,6 +97,7 @@ std::vector<FaultDraw> Draws(const FaultConfig& config, int n) {
   FaultInjector injector;
   injector.Configure(config);
   std::vector<FaultDraw> draws;
+  draws.reserve(n);
   for (int i = 0; i < n; ++i) draws.push_back(injector.Next());
   return draws;
 }
@@ -131,9 +132,11 @@ TEST(FaultInjectorTest, ConfigureRestartsTheSequence) {
   FaultInjector injector;
   injector.Configure(Mixed(5));
   std::vector<FaultDraw> first;
+  first.reserve(50);
   for (int i = 0; i < 50; ++i) first.push_back(injector.Next());
   injector.Configure(Mixed(5));
   std::vector<FaultDraw> second;
+  second.reserve(50);
   for (int i = 0; i < 50; ++i) second.push_back(injector.Next());
   EXPECT_EQ(Describe(first), Describe(second));
 }

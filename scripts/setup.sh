@@ -15,6 +15,9 @@ PACKAGES=(
   # compiled at build time rather than copied into the repository.
   golang-github-gogo-googleapis-dev grpc-proto
   clang-format clang-tidy
+  # The tsan stage: clang 14 and its TSan runtime (docs/building.md); dpkg-dev
+  # unpacks Debian's abseil source for it (tsan/abseil-source.sh).
+  clang-14 libclang-rt-14-dev dpkg-dev
 )
 
 missing=()

@@ -163,6 +163,7 @@ Reply Emulator::Handle(const HttpRequest& request) {
   ++api_requests_;
   Record(request, body, &api_records_);
   if (!api_script_.empty()) return TakeScripted(&api_script_);
+  if (faults_.enabled()) return HandleWithFault(request, body);
   return Reply{HandleApi(request, body), api_delay_};
 }
 
@@ -363,6 +364,10 @@ HttpResponse Emulator::HandleControl(const HttpRequest& request) {
     }
     return only("POST") ? SetConfig(request) : MethodNotAllowed("GET, POST");
   }
+  if (route == "faults") {
+    if (method == "GET") return Json(200, faults_.Json());
+    return only("POST") ? SetFaults(request) : MethodNotAllowed("GET, POST");
+  }
   if (route == "tokens/revoke") {
     if (!only("POST")) return MethodNotAllowed("POST");
     Struct s;
@@ -509,6 +514,66 @@ HttpResponse Emulator::SetConfig(const HttpRequest& request) {
   return Json(200, s);
 }
 
+HttpResponse Emulator::SetFaults(const HttpRequest& request) {
+  const auto body = ControlBody(request);
+  if (!body) return ZoomError(400, 300, "Request Body should be a valid JSON object.");
+  FieldErrors parse_errors;
+  const FaultConfig config = ParseFaultConfig(*body, &parse_errors);
+  if (!parse_errors.empty()) {
+    std::vector<FieldError> errors;
+    for (auto& [field, message] : parse_errors) errors.push_back({field, message});
+    return ValidationFailed(errors);
+  }
+  faults_.Configure(config);
+  return Json(200, faults_.Json());
+}
+
+Reply Emulator::HandleWithFault(const HttpRequest& request, const ParsedBody& body) {
+  const FaultDraw draw = faults_.Next();
+  Reply reply;
+  reply.delay = api_delay_;
+  HttpResponse& response = reply.response;
+  switch (draw.fault) {
+    case Fault::kNone:
+      response = HandleApi(request, body);
+      break;
+    case Fault::kSlow:
+      response = HandleApi(request, body);
+      reply.delay += draw.delay;
+      break;
+    case Fault::kRateLimited:
+      response = ZoomError(429, 429,
+                           "You have reached the maximum per-second rate limit for this API. "
+                           "Try again later.");
+      response.headers.emplace_back("Retry-After", absl::StrCat(faults_.config().retry_after_s));
+      break;
+    case Fault::kServerError:
+      response = ZoomError(draw.status, draw.status, ReasonPhrase(draw.status));
+      break;
+    case Fault::kReset:
+      reply.reset = true;
+      break;
+    case Fault::kEndlessBody:
+      response.status = 200;
+      response.headers.emplace_back("Content-Type", std::string(kJsonContentType));
+      AddDefaultHeaders(&response);
+      reply.endless_body = true;
+      break;
+    case Fault::kOversizedBody: {
+      constexpr absl::string_view kPrefix = R"({"code":500,"message":")";
+      constexpr absl::string_view kSuffix = R"("})";
+      const size_t size = faults_.config().oversized_body_bytes;
+      const size_t filler =
+          size > kPrefix.size() + kSuffix.size() ? size - kPrefix.size() - kSuffix.size() : 0;
+      response.status = 500;
+      response.body = absl::StrCat(kPrefix, std::string(filler, 'x'), kSuffix);
+      AddDefaultHeaders(&response);
+      break;
+    }
+  }
+  return reply;
+}
+
 namespace {
 
 Struct FixtureJson(absl::string_view id, bool configured, bool started, bool streaming,
@@ -617,6 +682,7 @@ HttpResponse Emulator::ResetAll() {
   api_records_ = RecordLog();
   oauth_records_ = RecordLog();
   api_delay_ = absl::ZeroDuration();
+  faults_.Configure(FaultConfig());
   connections_accepted_ = 0;
   api_requests_ = 0;
   token_requests_ = 0;

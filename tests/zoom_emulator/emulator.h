@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
+#include "tests/zoom_emulator/faults.h"
 #include "tests/zoom_emulator/http_message.h"
 
 namespace zoom_emulator {
@@ -38,6 +39,8 @@ struct Reply {
   HttpResponse response;
   absl::Duration delay = absl::ZeroDuration();  // answer (or reset) this much later
   bool reset = false;                           // close with a TCP RST instead of answering
+  // Send the head, then a chunked body that never ends (fault injection).
+  bool endless_body = false;
 };
 
 // The fake api.zoom.us: fixtures, OAuth, scripts, records and the control
@@ -101,6 +104,9 @@ class Emulator {
 
   HttpResponse SetScript(const HttpRequest& request, std::deque<ScriptedReply>* script);
   HttpResponse SetConfig(const HttpRequest& request);
+  HttpResponse SetFaults(const HttpRequest& request);
+  // An unscripted API request while fault injection is on.
+  Reply HandleWithFault(const HttpRequest& request, const ParsedBody& body);
   HttpResponse PutFixture(const HttpRequest& request, Kind kind);
   HttpResponse GetFixtures(Kind kind, std::optional<absl::string_view> id);
   HttpResponse GetRecords(const RecordLog& log);
@@ -135,6 +141,7 @@ class Emulator {
   std::deque<ScriptedReply> api_script_;
   std::deque<ScriptedReply> oauth_script_;
   absl::Duration api_delay_ = absl::ZeroDuration();
+  FaultInjector faults_;
   RecordLog api_records_;
   RecordLog oauth_records_;
 

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "tests/zoom_emulator/faults.h"
 
 namespace zoom_emulator {
 namespace {
@@ -29,6 +30,7 @@ constexpr int kMaxEvents = 1024;
 constexpr int kMaxAcceptsPerWakeup = 1024;
 constexpr int kMaxReadsPerWakeup = 8;
 constexpr size_t kReadChunk = 64 * 1024;
+constexpr int kEndlessChunksPerWakeup = 4;
 // One whole request fits; anything further waits in the kernel, which pushes
 // back on a peer that pipelines faster than it reads answers.
 constexpr size_t kMaxBuffered = kMaxHeadBytes + kMaxBodyBytes;
@@ -288,7 +290,7 @@ bool Server::Advance(Connection* c) {
       Schedule(c, delay);
       break;
     }
-    if (!Send(c, std::move(reply.response))) return false;
+    if (!Respond(c, std::move(reply))) return false;
   }
   if (c->state == Connection::State::kReading && c->peer_eof && c->in.empty()) {
     Close(c);
@@ -306,18 +308,39 @@ bool Server::Send(Connection* c, HttpResponse response) {
   return UpdateInterest(c);
 }
 
+bool Server::Respond(Connection* c, Reply reply) {
+  if (!reply.endless_body) return Send(c, std::move(reply.response));
+  // The connection never gets back to reading: Flush() refills `out` until
+  // the peer goes away.
+  c->endless_body = true;
+  absl::StrAppend(&c->out, SerializeEndlessHead(reply.response), EndlessBodyChunk());
+  c->state = Connection::State::kWriting;
+  if (!Flush(c)) return false;
+  return UpdateInterest(c);
+}
+
 bool Server::Flush(Connection* c) {
-  while (c->out_offset < c->out.size()) {
-    const ssize_t n =
-        ::send(c->fd, c->out.data() + c->out_offset, c->out.size() - c->out_offset, MSG_NOSIGNAL);
-    if (n >= 0) {
-      c->out_offset += static_cast<size_t>(n);
-      continue;
+  int refills = 0;
+  while (true) {
+    while (c->out_offset < c->out.size()) {
+      const ssize_t n =
+          ::send(c->fd, c->out.data() + c->out_offset, c->out.size() - c->out_offset, MSG_NOSIGNAL);
+      if (n >= 0) {
+        c->out_offset += static_cast<size_t>(n);
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+      Close(c);
+      return false;
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-    Close(c);
-    return false;
+    if (!c->endless_body) break;
+    const absl::string_view chunk = EndlessBodyChunk();
+    c->out.assign(chunk.data(), chunk.size());
+    c->out_offset = 0;
+    // The rest waits for the next EPOLLOUT, so that a peer reading as fast
+    // as we write cannot monopolise the loop.
+    if (++refills >= kEndlessChunksPerWakeup) return true;
   }
   c->out.clear();
   c->out_offset = 0;
@@ -404,7 +427,7 @@ void Server::FireDueTimers() {
         Reset(c);
         continue;
       }
-      if (Send(c, std::move(c->pending.response)) && c->state == Connection::State::kReading) {
+      if (Respond(c, std::move(c->pending)) && c->state == Connection::State::kReading) {
         Advance(c);
       }
     }
@@ -422,7 +445,8 @@ int Server::EpollTimeoutMs() const {
 
 void Server::Log(absl::string_view method, absl::string_view path, const Reply& reply) const {
   if (quiet_) return;
-  const std::string outcome = reply.reset ? "RST" : absl::StrCat(reply.response.status);
+  std::string outcome = reply.reset ? "RST" : absl::StrCat(reply.response.status);
+  if (reply.endless_body) outcome += " endless body";
   std::string delay;
   if (reply.delay > absl::ZeroDuration()) {
     delay = absl::StrCat(" after ", absl::ToInt64Milliseconds(reply.delay), " ms");

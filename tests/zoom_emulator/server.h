@@ -66,8 +66,9 @@ class Server {
     bool keep_alive = true;
     bool head_only = false;
     bool close_after_write = false;
-    uint32_t events = 0;     // the epoll interest registered
-    uint64_t timer_seq = 0;  // a timer fires only if it still matches
+    bool endless_body = false;  // `out` is refilled forever (Reply::endless_body)
+    uint32_t events = 0;        // the epoll interest registered
+    uint64_t timer_seq = 0;     // a timer fires only if it still matches
     Reply pending;
   };
 
@@ -84,6 +85,8 @@ class Server {
   bool OnWritable(Connection* c);
   bool Advance(Connection* c);
   bool Send(Connection* c, HttpResponse response);
+  // Send(), or the start of an endless body.
+  bool Respond(Connection* c, Reply reply);
   bool Flush(Connection* c);
   bool Fail(Connection* c, int status, absl::string_view message);
   bool StartLingering(Connection* c);

@@ -1177,6 +1177,118 @@ TEST_F(ZoomEmulatorTest, RecordsKeepTheNewestAndCountTheDropped) {
   EXPECT_EQ(Num(Stats(), "api_requests"), 3);
 }
 
+// ------------------------------------------------------------------ fault injection
+
+// What one API request got, as a short word: the status, or "reset".
+std::string Outcome(const Response& r) {
+  if (r.curl != CURLE_OK) return r.status == 0 ? "reset" : absl::StrCat("curl", r.curl);
+  return absl::StrCat(r.status);
+}
+
+TEST_F(ZoomEmulatorTest, FaultModeInjectsEachFaultDeterministicallyBySeed) {
+  constexpr char kFaults[] = R"({"seed":7,"rate_limited":0.15,"server_error":0.2,"reset":0.15,
+      "slow":0.15,"oversized_body":0.1,"retry_after_s":2,"slow_max_ms":200,
+      "oversized_body_bytes":100000})";
+  constexpr int kRequests = 120;
+  std::vector<std::string> runs[2];
+  for (auto& outcomes : runs) {
+    // Configuring restarts the sequence.
+    const Response configured = Do(Control("POST", "/_emulator/faults", kFaults));
+    ASSERT_EQ(configured.status, 200) << configured.body;
+    EXPECT_EQ(Num(ParseJson(configured.body), "config.seed"), 7);
+    std::map<std::string, int> seen;
+    for (int i = 0; i < kRequests; ++i) {
+      const Response r = Do(Patch(kWebinar, R"({"action":"start"})"));
+      outcomes.push_back(Outcome(r));
+      ++seen[outcomes.back()];
+      if (r.status == 429) {
+        EXPECT_EQ(r.headers.at("retry-after"), "2");
+        EXPECT_EQ(Num(ParseJson(r.body), "code"), 429);
+      }
+      if (r.status == 500 && r.body.size() > 1000) {
+        EXPECT_EQ(r.body.size(), 100000u);
+        EXPECT_TRUE(absl::StartsWith(r.body, R"({"code":500,"message":"xxx)"));
+      }
+      if (r.status != 0) EXPECT_EQ(r.tracking_ids.size(), 1u) << outcomes.back();
+    }
+    const Value stats = ParseJson(Do(Control("GET", "/_emulator/faults")).body);
+    EXPECT_EQ(Num(stats, "requests"), kRequests);
+    EXPECT_EQ(Num(stats, "injected.reset"), seen["reset"]);
+    EXPECT_EQ(Num(stats, "injected.rate_limited"), seen["429"]);
+    EXPECT_GT(Num(stats, "injected.slow"), 0);
+    EXPECT_EQ(Num(stats, "injected.endless_body"), 0);
+    EXPECT_EQ(Num(stats, "injected.server_error") + Num(stats, "injected.oversized_body"),
+              seen["500"] + seen["502"] + seen["503"] + seen["504"]);
+    // Slow answers and the requests spared are answered normally.
+    EXPECT_GT(seen["204"], 0);
+    for (const auto& [outcome, count] : seen) {
+      EXPECT_TRUE(
+          std::set<std::string>({"204", "429", "500", "502", "503", "504", "reset"}).count(outcome))
+          << outcome;
+    }
+  }
+  EXPECT_EQ(runs[0], runs[1]);
+}
+
+TEST_F(ZoomEmulatorTest, EndlessBodyStreamsUntilThePeerLeavesWithoutStallingOthers) {
+  ASSERT_EQ(Do(Control("POST", "/_emulator/faults", R"({"endless_body":1})")).status, 200);
+  RawConnection endless(emulator_->port());
+  ASSERT_TRUE(endless.connected());
+  ASSERT_TRUE(endless.SendAll(absl::StrCat("PATCH ", kWebinar,
+                                           " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ", kToken,
+                                           "\r\nContent-Length: 0\r\n\r\n")));
+  constexpr size_t kEnough = 4 * 1024 * 1024;
+  bool closed = false;
+  const std::string received =
+      endless.ReadUntil([&](const std::string& got) { return got.size() > kEnough; }, &closed);
+  EXPECT_FALSE(closed);
+  ASSERT_GT(received.size(), kEnough);
+  const std::string head = received.substr(0, received.find("\r\n\r\n"));
+  EXPECT_TRUE(absl::StartsWith(head, "HTTP/1.1 200 OK\r\n")) << head;
+  EXPECT_TRUE(absl::StrContains(head, "Transfer-Encoding: chunked")) << head;
+  EXPECT_FALSE(absl::StrContains(absl::AsciiStrToLower(head), "content-length")) << head;
+  EXPECT_TRUE(absl::StrContains(head, "x-zm-trackingid: ")) << head;
+
+  // The loop still serves others while the body streams on (nobody reads it
+  // now, so its socket buffer is full).
+  EXPECT_EQ(Do(Control("GET", "/_emulator/stats")).status, 200);
+  EXPECT_EQ(Num(ParseJson(Do(Control("GET", "/_emulator/faults")).body), "injected.endless_body"),
+            1);
+}
+
+TEST_F(ZoomEmulatorTest, ScriptsWinOverFaultsAndResetTurnsFaultsOff) {
+  ASSERT_EQ(Do(Control("POST", "/_emulator/faults", R"({"reset":1})")).status, 200);
+  ASSERT_EQ(Do(Control("POST", "/_emulator/script", R"({"responses":[{"status":418}]})")).status,
+            200);
+  EXPECT_EQ(Do(Patch(kWebinar, "{}")).status, 418);
+  EXPECT_EQ(Outcome(Do(Patch(kWebinar, "{}"))), "reset");
+  // Control and OAuth requests are never faulted.
+  EXPECT_EQ(Do(Control("GET", "/_emulator/stats")).status, 200);
+  EXPECT_FALSE(IssueToken().empty());
+  ASSERT_EQ(Do(Control("POST", "/_emulator/reset")).status, 200);
+  EXPECT_EQ(Do(Patch(kWebinar, "{}")).status, 204);
+  const Value stats = ParseJson(Do(Control("GET", "/_emulator/faults")).body);
+  EXPECT_EQ(Num(stats, "config.reset"), 0);
+  EXPECT_EQ(Num(stats, "requests"), 0);
+}
+
+TEST_F(ZoomEmulatorTest, InvalidFaultConfigsAreRefusedWholesale) {
+  ASSERT_EQ(Do(Control("POST", "/_emulator/faults", R"({"slow":0.5})")).status, 200);
+  const Value bad = ExpectZoomError(
+      Do(Control("POST", "/_emulator/faults", R"({"reset":2,"colour":"red","seed":-1})")), 400, 300,
+      "Validation Failed.");
+  std::set<std::string> fields;
+  for (const Value& e : List(bad, "errors")) fields.insert(Str(e, "field"));
+  EXPECT_EQ(fields, (std::set<std::string>{"reset", "colour", "seed"}));
+  ExpectZoomError(Do(Control("POST", "/_emulator/faults", R"({"reset":0.7,"slow":0.7})")), 400, 300,
+                  "Validation Failed.");
+  ExpectZoomError(Do(Control("POST", "/_emulator/faults", "[1]")), 400, 300,
+                  "Request Body should be a valid JSON object.");
+  EXPECT_EQ(Do(Control("PUT", "/_emulator/faults", "{}")).status, 405);
+  // The earlier configuration stands.
+  EXPECT_EQ(Num(ParseJson(Do(Control("GET", "/_emulator/faults")).body), "config.slow"), 0.5);
+}
+
 // ------------------------------------------------------------------ wire robustness
 
 struct MalformedCase {

@@ -13,6 +13,8 @@ PACKAGES=(
   # compiled at build time rather than copied into the repository.
   golang-github-gogo-googleapis-dev grpc-proto
   clang-format clang-tidy
+  # libFuzzer (scripts/fuzz.sh): clang and its sanitizer and fuzzer runtimes.
+  clang libclang-rt-14-dev
 )
 
 missing=()

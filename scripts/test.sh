@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
-stages=(format cpp asan clients bazel bench)
+stages=(format cpp asan fuzz clients bazel bench)
 selected="${ONLY:-${stages[*]}}"
 passed=0
 failed=0
@@ -52,6 +52,12 @@ stage_asan() {
     ctest --test-dir build-asan --output-on-failure -j2 --timeout 600
 }
 
+stage_fuzz() {
+  # Every libFuzzer target for 20 s from its seed corpus (clang, ASan + UBSan,
+  # its own build tree build-fuzz); scripts/fuzz.sh --seconds N runs longer.
+  scripts/fuzz.sh --seconds 20
+}
+
 stage_clients() {
   [ -x scripts/test-clients.sh ] || { echo "no client tests"; return 1; }
   LIVESTREAM_SERVER_BIN="$root/build/server/livestream_server" \
@@ -73,6 +79,7 @@ scripts/setup.sh || { echo "setup failed"; exit 1; }
 run_stage format stage_format
 run_stage cpp stage_cpp
 run_stage asan stage_asan
+run_stage fuzz stage_fuzz
 run_stage clients stage_clients
 run_stage bazel stage_bazel
 run_stage bench stage_bench

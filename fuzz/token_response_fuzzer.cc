@@ -1,0 +1,113 @@
+// The OAuth token endpoint's answer (status, headers, body; see
+// http_response_text.h) through ParseTokenResponse: a token only from a 2xx
+// JSON object, usable in a header and with a bounded lifetime; otherwise a
+// rich error (invariants.h) of one of the two documented kinds that never
+// quotes the token the body held.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "fuzz/http_response_text.h"
+#include "fuzz/invariants.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "server/error_details.h"
+#include "server/zoom/token_source.h"
+
+namespace livestream_gateway::fuzz {
+namespace {
+
+// What ParseTokenResponse guarantees of a token: it goes into an
+// Authorization header as it is.
+bool IsHeaderSafeToken(absl::string_view token) {
+  if (token.empty()) return false;
+  for (const char c : token) {
+    if (c <= 0x20 || c >= 0x7F) return false;
+  }
+  return true;
+}
+
+// The body's access_token, if it is a JSON object holding a string there.
+std::optional<std::string> TokenInBody(absl::string_view body) {
+  google::protobuf::Struct object;
+  if (!google::protobuf::util::JsonStringToMessage(
+           google::protobuf::StringPiece(body.data(), body.size()), &object)
+           .ok()) {
+    return std::nullopt;
+  }
+  const auto it = object.fields().find("access_token");
+  if (it == object.fields().end() ||
+      it->second.kind_case() != google::protobuf::Value::kStringValue) {
+    return std::nullopt;
+  }
+  return it->second.string_value();
+}
+
+// A secret must not reach an error; short strings would match by chance.
+void RequireNotQuoted(const absl::Status& status, absl::string_view secret) {
+  if (secret.size() < 8) return;
+  Require(!absl::StrContains(status.message(), secret), "the error message quotes the token");
+  status.ForEachPayload([secret](absl::string_view type_url, const absl::Cord& payload) {
+    Require(!absl::StrContains(std::string(payload), secret), "an error detail quotes the token");
+  });
+}
+
+void CheckTokenResponse(const HttpResponse& response) {
+  const absl::StatusOr<AccessToken> token = ParseTokenResponse(response);
+  const int status = response.status_code;
+  if (token.ok()) {
+    Require(status >= 200 && status <= 299, "a token from a non-2xx answer");
+    Require(!response.body_truncated, "a token from a truncated body");
+    Require(IsHeaderSafeToken(token->value), "a token that is not one printable run");
+    Require(token->expires_in > absl::ZeroDuration() && token->expires_in <= absl::Hours(24),
+            "a token lifetime outside (0, 24h]");
+    return;
+  }
+  RequireRichError(token.status());
+  const absl::StatusCode code = token.status().code();
+  Require(code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kInternal,
+          "neither UNAVAILABLE nor INTERNAL");
+  // INTERNAL means "the operator's credentials": only for 4xx but 408 and 429.
+  const bool rejected = status >= 400 && status <= 499 && status != 408 && status != 429;
+  Require((code == absl::StatusCode::kInternal) == rejected,
+          "INTERNAL and credential rejections (4xx but 408, 429) disagree");
+  if (const std::optional<std::string> secret = TokenInBody(response.body)) {
+    RequireNotQuoted(token.status(), *secret);
+  }
+  if (const auto info = GetDetail<google::rpc::ErrorInfo>(token.status())) {
+    if (const auto oauth_error = info->metadata().find("oauthError");
+        oauth_error != info->metadata().end()) {
+      const std::string& text = oauth_error->second;
+      Require(!text.empty() && text.size() <= 64 &&
+                  std::all_of(text.begin(), text.end(),
+                              [](char c) {
+                                return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                                       c == '_' || c == '-' || c == '.';
+                              }),
+              "oauthError is not a short snake_case code");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace livestream_gateway::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::optional<livestream_gateway::HttpResponse> response =
+      livestream_gateway::fuzz::ParseResponseText(
+          absl::string_view(reinterpret_cast<const char*>(data), size));
+  if (!response.has_value()) return -1;  // Not an answer: keep it out of the corpus.
+  livestream_gateway::fuzz::CheckTokenResponse(*response);
+  return 0;
+}

@@ -2,7 +2,7 @@
 // http_response_text.h) through ParseTokenResponse: a token only from a 2xx
 // JSON object, usable in a header and with a bounded lifetime; otherwise a
 // rich error (invariants.h) of one of the two documented kinds that never
-// quotes the token the body held.
+// quotes a token the endpoint issued.
 
 #include <algorithm>
 #include <cstddef>
@@ -70,8 +70,8 @@ void CheckTokenResponse(const HttpResponse& response) {
     Require(status >= 200 && status <= 299, "a token from a non-2xx answer");
     Require(!response.body_truncated, "a token from a truncated body");
     Require(IsHeaderSafeToken(token->value), "a token that is not one printable run");
-    Require(token->expires_in > absl::ZeroDuration() && token->expires_in <= absl::Hours(24),
-            "a token lifetime outside (0, 24h]");
+    Require(token->expires_in >= absl::Seconds(1) && token->expires_in <= absl::Hours(24),
+            "a token lifetime outside [1 s, 24 h]");
     return;
   }
   RequireRichError(token.status());
@@ -82,8 +82,12 @@ void CheckTokenResponse(const HttpResponse& response) {
   const bool rejected = status >= 400 && status <= 499 && status != 408 && status != 429;
   Require((code == absl::StatusCode::kInternal) == rejected,
           "INTERNAL and credential rejections (4xx but 408, 429) disagree");
-  if (const std::optional<std::string> secret = TokenInBody(response.body)) {
-    RequireNotQuoted(token.status(), *secret);
+  // A 2xx answer's token was issued, whatever made it unusable; a 4xx answer
+  // is quoted by design (its sanitized `error` code).
+  if (status >= 200 && status <= 299) {
+    if (const std::optional<std::string> secret = TokenInBody(response.body)) {
+      RequireNotQuoted(token.status(), *secret);
+    }
   }
   if (const auto info = GetDetail<google::rpc::ErrorInfo>(token.status())) {
     if (const auto oauth_error = info->metadata().find("oauthError");

@@ -46,11 +46,13 @@ std::optional<absl::StatusCode> CodeByStatusAlone(int http_status) {
   }
 }
 
-bool IsPrintableAscii(absl::string_view text) {
+// C0 and DEL, which could forge log lines. (Valid UTF-8 is RequireRichError's.)
+bool HasControlCharacter(absl::string_view text) {
   for (const char c : text) {
-    if (c < 0x20 || c > 0x7E) return false;
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) return true;
   }
-  return true;
+  return false;
 }
 
 void CheckParsedError(absl::string_view body) {
@@ -89,8 +91,8 @@ void CheckMapping(const HttpResponse& response, const ZoomCallContext& context) 
           "ErrorInfo.metadata does not name the caller's target");
   if (const auto tracking_id = metadata.find("trackingId"); tracking_id != metadata.end()) {
     Require(!tracking_id->second.empty() && tracking_id->second.size() <= kMaxTrackingIdBytes &&
-                IsPrintableAscii(tracking_id->second),
-            "ErrorInfo.metadata.trackingId is empty, too long or not printable ASCII");
+                !HasControlCharacter(tracking_id->second),
+            "ErrorInfo.metadata.trackingId is empty, too long or has a control character");
   }
 
   if (const std::optional<google::rpc::RetryInfo> retry =

@@ -16,8 +16,9 @@ PACKAGES=(
   golang-github-gogo-googleapis-dev grpc-proto
   clang-format clang-tidy
   # The tsan stage: clang 14 and its TSan runtime (docs/building.md); dpkg-dev
-  # unpacks Debian's abseil source for it (tsan/abseil-source.sh).
-  clang-14 libclang-rt-14-dev dpkg-dev
+  # unpacks Debian's abseil source for it (tsan/abseil-source.sh). The fuzz
+  # stage: clang (14) with its sanitizer and libFuzzer runtimes.
+  clang clang-14 libclang-rt-14-dev dpkg-dev
 )
 
 missing=()

@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
-stages=(format cpp asan tsan soak clients bazel bench)
+stages=(format cpp asan tsan fuzz soak clients bazel bench)
 selected="${ONLY:-${stages[*]}}"
 passed=0
 failed=0
@@ -86,6 +86,12 @@ stage_soak() {
   scripts/soak.sh --duration=60s
 }
 
+stage_fuzz() {
+  # Every libFuzzer target for 20 s from its seed corpus (clang, ASan + UBSan,
+  # its own build tree build-fuzz); scripts/fuzz.sh --seconds N runs longer.
+  scripts/fuzz.sh --seconds 20
+}
+
 stage_clients() {
   [ -x scripts/test-clients.sh ] || { echo "no client tests"; return 1; }
   LIVESTREAM_SERVER_BIN="$root/build/server/livestream_server" \
@@ -108,6 +114,7 @@ run_stage format stage_format
 run_stage cpp stage_cpp
 run_stage asan stage_asan
 run_stage tsan stage_tsan
+run_stage fuzz stage_fuzz
 run_stage soak stage_soak
 run_stage clients stage_clients
 run_stage bazel stage_bazel

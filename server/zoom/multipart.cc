@@ -1,9 +1,11 @@
 #include "server/zoom/multipart.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/random/distributions.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace livestream_gateway {
@@ -17,7 +19,7 @@ constexpr absl::string_view kAlphanumerics =
 size_t EscapedNameSize(absl::string_view name) {
   size_t size = name.size();
   for (char c : name) {
-    if (c == '"' || c == '\r' || c == '\n') size += 2;
+    if (c == '"' || c == '\\' || c == '\r' || c == '\n') size += 2;
   }
   return size;
 }
@@ -27,6 +29,9 @@ void AppendEscapedName(std::string& out, absl::string_view name) {
     switch (c) {
       case '"':
         out.append("%22");
+        break;
+      case '\\':
+        out.append("%5C");
         break;
       case '\r':
         out.append("%0D");
@@ -38,6 +43,12 @@ void AppendEscapedName(std::string& out, absl::string_view name) {
         out.push_back(c);
     }
   }
+}
+
+// RFC 9110 §5.6.2 tchar.
+bool IsTokenChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+         absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
 }
 
 }  // namespace
@@ -81,7 +92,13 @@ std::string ChooseBoundary(const std::vector<FormField>& fields, absl::BitGenRef
 }
 
 std::string MultipartContentType(absl::string_view boundary) {
-  return absl::StrCat("multipart/form-data; boundary=", boundary);
+  // RFC 2046 allows boundary characters (such as ':', '=' or a space) that a
+  // parameter value carries only inside a quoted-string (RFC 9110 §5.6.6).
+  // Boundary characters include no '"' or '\', so quoting needs no escapes.
+  if (!boundary.empty() && std::all_of(boundary.begin(), boundary.end(), IsTokenChar)) {
+    return absl::StrCat("multipart/form-data; boundary=", boundary);
+  }
+  return absl::StrCat("multipart/form-data; boundary=\"", boundary, "\"");
 }
 
 }  // namespace livestream_gateway

@@ -28,15 +28,19 @@ inline constexpr size_t kBoundaryRandomChars = 24;
 // For each field: "--B\r\nContent-Disposition: form-data; name=\"N\"\r\n\r\nV\r\n",
 // then "--B--\r\n". Names are escaped as the WHATWG form encoding does (", CR
 // and LF become %22, %0D and %0A) so no name can end its quoted-string or the
-// header line. Values are copied verbatim: the caller must pick a boundary that
-// occurs in none of them (ChooseBoundary does).
+// header line, and \ becomes %5C: RFC 9110 parsers read it as an escape,
+// WHATWG ones as itself, and only without it do both read the same name.
+// Values are copied verbatim: the caller must pick a boundary that occurs in
+// none of them (ChooseBoundary does).
 std::string EncodeMultipartForm(const std::vector<FormField>& fields, absl::string_view boundary);
 
 // A random boundary (see kBoundaryDashes) that occurs in no field's value, so
 // the encoded body parses back to exactly `fields`.
 std::string ChooseBoundary(const std::vector<FormField>& fields, absl::BitGenRef gen);
 
-// "multipart/form-data; boundary=B".
+// "multipart/form-data; boundary=B", with B quoted when it holds characters
+// that an unquoted parameter value cannot (RFC 2046 allows e.g. ':' and ' ').
+// `boundary` must be an RFC 2046 boundary: 1 to 70 of its characters.
 std::string MultipartContentType(absl::string_view boundary);
 
 }  // namespace livestream_gateway

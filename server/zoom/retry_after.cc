@@ -48,10 +48,16 @@ std::optional<absl::Time> ParseDate(absl::string_view value, absl::Time now) {
   const std::string input(value);
   absl::Time time;
   std::string error;
+  // absl::ParseTime also takes "infinite-future" and "infinite-past", in any
+  // format; no HTTP date is infinite.
+  const auto parse = [&input, &time, &error](const char* format) {
+    return absl::ParseTime(format, input, &time, &error) && time != absl::InfiniteFuture() &&
+           time != absl::InfinitePast();
+  };
   for (const char* format : {kImfFixdate, absl::RFC3339_full, kAsctimeDate}) {
-    if (absl::ParseTime(format, input, &time, &error)) return time;
+    if (parse(format)) return time;
   }
-  if (absl::ParseTime(kRfc850Date, input, &time, &error)) return FixTwoDigitYear(time, now);
+  if (parse(kRfc850Date)) return FixTwoDigitYear(time, now);
   return std::nullopt;
 }
 

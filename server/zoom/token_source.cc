@@ -30,6 +30,9 @@ constexpr absl::string_view kRejectedReason = "ZOOM_CREDENTIALS_REJECTED";
 // itself is already capped by the transport.
 constexpr size_t kMaxTokenBytes = 16 * 1024;
 constexpr size_t kMaxOAuthErrorBytes = 64;
+// RFC 6749 counts expires_in in whole seconds; a token said to live less than
+// one would be fetched anew for every call.
+constexpr double kMinExpiresInSeconds = 1;
 constexpr double kMaxExpiresInSeconds = 24 * 60 * 60;
 
 // application/x-www-form-urlencoded (WHATWG URL standard): unreserved bytes
@@ -133,8 +136,9 @@ absl::StatusOr<AccessToken> ParseTokenResponse(const HttpResponse& response,
     if (expires_in == body->fields().end() ||
         expires_in->second.kind_case() != Value::kNumberValue ||
         !std::isfinite(expires_in->second.number_value()) ||
-        expires_in->second.number_value() <= 0) {
-      return Unavailable("the token endpoint's answer has no positive expires_in", status);
+        expires_in->second.number_value() < kMinExpiresInSeconds) {
+      return Unavailable("the token endpoint's answer has no expires_in of a second or more",
+                         status);
     }
     return AccessToken{
         .value = token->second.string_value(),

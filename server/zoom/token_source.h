@@ -77,8 +77,8 @@ struct AccessToken {
 HttpRequest BuildTokenRequest(const OAuthCredentials& credentials);
 
 // The token endpoint's answer:
-//   2xx {"access_token": "...", "expires_in": N, ...}  the token (N > 0;
-//                                 more than a day counts as a day)
+//   2xx {"access_token": "...", "expires_in": N, ...}  the token (N >= 1
+//                                 second; more than a day counts as a day)
 //   2xx otherwise                 UNAVAILABLE ZOOM_OAUTH_UNAVAILABLE
 //   408, 429, 5xx, 1xx/3xx        UNAVAILABLE ZOOM_OAUTH_UNAVAILABLE
 //   other 4xx (invalid_client, invalid_request, unsupported_grant_type, ...)

@@ -92,7 +92,7 @@ void PrintTo(const NameCase& c, std::ostream* os) { *os << testing::PrintToStrin
 
 class FieldNameTest : public testing::TestWithParam<NameCase> {};
 
-TEST_P(FieldNameTest, EscapesQuoteCrAndLf) {
+TEST_P(FieldNameTest, EscapesQuoteBackslashCrAndLf) {
   const std::string body = EncodeMultipartForm({{GetParam().name, "v"}}, "B");
   EXPECT_EQ(body, absl::StrCat("--B\r\nContent-Disposition: form-data; name=\"", GetParam().escaped,
                                "\"\r\n\r\nv\r\n--B--\r\n"));
@@ -106,7 +106,10 @@ INSTANTIATE_TEST_SUITE_P(Names, FieldNameTest,
                                                   "a%0D%0AContent-Type: text/html"},
                                          NameCase{"\"; filename=\"x", "%22; filename=%22x"},
                                          NameCase{"caf\xC3\xA9", "caf\xC3\xA9"},
-                                         NameCase{"50%", "50%"}, NameCase{"", ""}));
+                                         NameCase{"50%", "50%"}, NameCase{"", ""},
+                                         // Found by fuzz/multipart_roundtrip_fuzzer: a
+                                         // trailing backslash escaped the closing quote.
+                                         NameCase{"a\\", "a%5C"}, NameCase{"\\\"", "%5C%22"}));
 
 TEST(ChooseBoundaryTest, LooksLikeCurls) {
   std::mt19937 gen(1);
@@ -174,6 +177,14 @@ TEST(ChooseBoundaryTest, BoundaryNeverInContentAndBodiesParseBack) {
 
 TEST(MultipartContentTypeTest, NamesTheBoundary) {
   EXPECT_EQ(MultipartContentType("------abc"), "multipart/form-data; boundary=------abc");
+}
+
+// Found by fuzz/multipart_roundtrip_fuzzer: "boundary=(" is no parameter
+// value a parser accepts.
+TEST(MultipartContentTypeTest, QuotesABoundaryThatIsNoToken) {
+  EXPECT_EQ(MultipartContentType("("), "multipart/form-data; boundary=\"(\"");
+  EXPECT_EQ(MultipartContentType("a:b=c/d e"), "multipart/form-data; boundary=\"a:b=c/d e\"");
+  EXPECT_EQ(MultipartContentType("'+_-.9Az"), "multipart/form-data; boundary='+_-.9Az");
 }
 
 }  // namespace

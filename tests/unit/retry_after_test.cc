@@ -74,7 +74,11 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"DateOnly", "2026-01-02", std::nullopt},
         Case{"TooLong", "Thu, 01 Jan 2026 00:00:30 GMT" + std::string(100, ' ') + "x",
              std::nullopt},
-        Case{"Nul", std::string("12\0", 3), std::nullopt}),
+        Case{"Nul", std::string("12\0", 3), std::nullopt},
+        // Found by fuzz/retry_after_fuzzer: absl::ParseTime takes these
+        // words in any format, as infinite times.
+        Case{"InfiniteFuture", "infinite-future", std::nullopt},
+        Case{"InfinitePast", " infinite-past", std::nullopt}),
     [](const testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 }  // namespace

@@ -107,6 +107,12 @@ INSTANTIATE_TEST_SUITE_P(
                  absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE", ""},
         ParseRow{"ZeroExpiry", Answer(200, R"({"access_token":"abc","expires_in":0})"),
                  absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE", ""},
+        // Found by fuzz/token_response_fuzzer: absl::Seconds(1e-300) is zero,
+        // and a token expiring at once was fetched anew for every call.
+        ParseRow{"TinyExpiry", Answer(200, R"({"access_token":"abc","expires_in":1e-300})"),
+                 absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE", ""},
+        ParseRow{"SubSecondExpiry", Answer(200, R"({"access_token":"abc","expires_in":0.5})"),
+                 absl::StatusCode::kUnavailable, "ZOOM_OAUTH_UNAVAILABLE", ""},
         ParseRow{
             "InvalidClient",
             Answer(401,
@@ -140,6 +146,9 @@ TEST(ParseTokenResponseTest, KeepsTheTokenAndCapsItsLifetimeAtADay) {
   token = ParseTokenResponse(Answer(200, TokenBody(kIssued, 999999999)), Redactor());
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(token->expires_in, absl::Hours(24));
+  token = ParseTokenResponse(Answer(200, TokenBody(kIssued, 1)));
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ(token->expires_in, absl::Seconds(1));
 }
 
 TEST(ParseTokenResponseTest, AnErrorCodeHoldingASecretIsNotQuoted) {

@@ -21,6 +21,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "server/error_details.h"
+#include "server/zoom/redactor.h"
 #include "server/zoom/token_source.h"
 
 namespace livestream_gateway::fuzz {
@@ -63,7 +64,7 @@ std::optional<HttpResponse> WithAnotherToken(const HttpResponse& response) {
 }
 
 void CheckTokenResponse(const HttpResponse& response) {
-  const absl::StatusOr<AccessToken> token = ParseTokenResponse(response);
+  const absl::StatusOr<AccessToken> token = ParseTokenResponse(response, Redactor());
   const int status = response.status_code;
   if (token.ok()) {
     Require(status >= 200 && status <= 299, "a token from a non-2xx answer");
@@ -86,7 +87,7 @@ void CheckTokenResponse(const HttpResponse& response) {
   // design (its sanitized `error` code).
   if (status >= 200 && status <= 299) {
     if (const std::optional<HttpResponse> other = WithAnotherToken(response)) {
-      Require(ParseTokenResponse(*other).status() == token.status(),
+      Require(ParseTokenResponse(*other, Redactor()).status() == token.status(),
               "the error depends on the issued token's value");
     }
   }

@@ -1,9 +1,9 @@
 // UpdateStatus request bytes through what the server does with them: decode,
 // validate, and (when valid) build the Zoom request in both body encodings.
-// A bad request gets a rich INVALID_ARGUMENT error (invariants.h); a valid one
-// is what the proto promises, and becomes a PATCH to exactly its target whose
-// body parses back (with parsers independent of the encoders) to its action
-// and settings.
+// Undecodable bytes and a bad request get a rich INVALID_ARGUMENT error
+// (invariants.h); a valid one is what the proto promises, and becomes a PATCH
+// to exactly its target whose body parses back (with parsers independent of
+// the encoders) to its action and settings.
 
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +25,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "server/error_details.h"
+#include "server/request_decoding.h"
 #include "server/validation.h"
 #include "server/zoom/zoom_request.h"
 #include "tests/zoom_emulator/form_data.h"
@@ -38,18 +39,6 @@ using ::google::protobuf::Value;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 
 constexpr absl::string_view kApiBase = "https://api.zoom.us/v2";
-
-// The server's first step on a call's bytes, with its contract: a request,
-// or INVALID_ARGUMENT with exactly one ErrorInfo. Here it is what gRPC's
-// generated service does with them.
-absl::StatusOr<UpdateStatusRequest> Decode(absl::string_view bytes) {
-  UpdateStatusRequest request;
-  if (!request.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return MakeError(absl::StatusCode::kInvalidArgument, "malformed UpdateStatusRequest",
-                     "MALFORMED_REQUEST");
-  }
-  return request;
-}
 
 const std::string& TargetId(const UpdateStatusRequest& request) {
   return request.target_case() == UpdateStatusRequest::kMeetingId ? request.meeting_id()
@@ -88,6 +77,15 @@ void CheckValid(const UpdateStatusRequest& request) {
       Require(static_cast<unsigned char>(name[i]) != 0xC2 ||
                   static_cast<unsigned char>(name[i + 1]) > 0x9F,
               "a valid display_name with a C1 control");
+    }
+    // The spoofing characters the proto names (format characters and the
+    // line and paragraph separators), spelled in UTF-8.
+    for (const absl::string_view spoofing :
+         {"\u200B", "\u200C", "\u200D", "\u2028", "\u2029", "\u202A", "\u202B", "\u202C",
+          "\u202D", "\u202E", "\u2060", "\u2066", "\u2067", "\u2068", "\u2069", "\uFEFF",
+          "\u00AD"}) {
+      Require(!absl::StrContains(name, spoofing),
+              "a valid display_name with a bidi, zero-width or separator character");
     }
   }
 }
@@ -249,11 +247,15 @@ void CheckTargetPath(const UpdateStatusRequest& request) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace livestream_gateway;  // NOLINT(google-build-using-namespace)
   const absl::StatusOr<zoom::livestream::v1::UpdateStatusRequest> request =
-      fuzz::Decode(absl::string_view(reinterpret_cast<const char*>(data), size));
+      DecodeUpdateStatusRequest(absl::string_view(reinterpret_cast<const char*>(data), size));
   if (!request.ok()) {
     fuzz::RequireRichError(request.status());
     fuzz::Require(request.status().code() == absl::StatusCode::kInvalidArgument,
                   "undecodable, but not INVALID_ARGUMENT");
+    const std::optional<google::rpc::ErrorInfo> info =
+        GetDetail<google::rpc::ErrorInfo>(request.status());
+    fuzz::Require(info.has_value() && info->reason() == "MALFORMED_REQUEST",
+                  "undecodable, but not MALFORMED_REQUEST");
     return 0;
   }
   fuzz::CheckTargetPath(*request);

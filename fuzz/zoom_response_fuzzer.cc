@@ -9,6 +9,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -17,7 +19,9 @@
 #include "google/rpc/error_details.pb.h"
 #include "server/error_details.h"
 #include "server/zoom/error_mapping.h"
+#include "server/zoom/redactor.h"
 #include "server/zoom/retry_after.h"
+#include "zoom/livestream/v1/livestream_service.pb.h"
 
 namespace livestream_gateway::fuzz {
 namespace {
@@ -55,9 +59,31 @@ bool HasControlCharacter(absl::string_view text) {
   return false;
 }
 
+// A credential the server holds; the dictionary (zoom_response.dict) lets the
+// fuzzer put it into bodies and headers, as an echoing proxy would.
+constexpr absl::string_view kSecret = "fuzzSECRETtoken";
+
+const Redactor& SecretRedactor() {
+  static const Redactor* const redactor = new Redactor({std::string(kSecret)});
+  return *redactor;
+}
+
+// Neither the message nor any detail quotes the secret (issue 11, defect 4).
+void RequireNoSecret(const absl::Status& status) {
+  Require(!absl::StrContains(status.message(), kSecret), "the status message quotes a secret");
+  status.ForEachPayload([](absl::string_view type_url, const absl::Cord& payload) {
+    Require(!absl::StrContains(std::string(payload), kSecret), "a status detail quotes a secret");
+  });
+}
+
 void CheckParsedError(absl::string_view body) {
-  const std::optional<ZoomError> error = ParseZoomError(body);
+  const std::optional<ZoomError> error = ParseZoomError(body, SecretRedactor());
   if (!error.has_value()) return;
+  Require(!absl::StrContains(error->message, kSecret), "ZoomError.message quotes a secret");
+  for (const auto& [field, message] : error->field_errors) {
+    Require(!absl::StrContains(field, kSecret) && !absl::StrContains(message, kSecret),
+            "a ZoomError field error quotes a secret");
+  }
   Require(error->message.size() <= kMaxZoomMessageBytes, "ZoomError.message over its bound");
   Require(error->field_errors.size() <= kMaxZoomFieldErrors, "too many ZoomError.field_errors");
   for (const auto& [field, message] : error->field_errors) {
@@ -67,8 +93,21 @@ void CheckParsedError(absl::string_view body) {
   }
 }
 
-void CheckMapping(const HttpResponse& response, const ZoomCallContext& context) {
+void CheckMapping(const HttpResponse& response, ZoomCallContext context) {
+  context.redactor = SecretRedactor();
+  const std::string tracking_id = ZoomTrackingId(response, context.redactor);
+  Require(tracking_id.size() <= kMaxTrackingIdBytes && !HasControlCharacter(tracking_id) &&
+              !absl::StrContains(tracking_id, kSecret),
+          "the response's tracking_id is too long, has a control character or quotes a secret");
+  // An OK reply carries it in UpdateStatusResponse.tracking_id: a client must
+  // be able to decode that (proto3 strings are valid UTF-8; defect 1).
+  zoom::livestream::v1::UpdateStatusResponse reply;
+  reply.set_tracking_id(tracking_id);
+  zoom::livestream::v1::UpdateStatusResponse decoded;
+  Require(decoded.ParseFromString(reply.SerializeAsString()),
+          "a client cannot decode the reply's tracking_id");
   const absl::Status status = MapZoomResponse(response, context, kNow);
+  RequireNoSecret(status);
   if (response.status_code >= 200 && response.status_code <= 299) {
     Require(status.ok(), "a 2xx answer mapped to an error");
     return;

@@ -214,7 +214,8 @@ int OpenDescriptors(pid_t pid) {
 
 ResourceSample Sample(Process& server, absl::Duration at) {
   return ResourceSample{at, server.StatusField("VmRSS"), OpenDescriptors(server.pid()),
-                        static_cast<int>(server.StatusField("Threads"))};
+                        static_cast<int>(server.StatusField("Threads")),
+                        server.StatusField("RssAnon")};
 }
 
 // Samples once a second (on its own thread) until stopped.
@@ -375,6 +376,19 @@ int Run() {
       Mib(verdict.rss_start_kib).c_str(), Mib(verdict.rss_after_warmup_kib).c_str(),
       Mib(verdict.rss_end_kib).c_str(), 100 * verdict.rss_growth, Mib(verdict.rss_peak_kib).c_str(),
       Mib(after.rss_kib).c_str());
+  if (!samples.empty()) {
+    const absl::Duration warmup_end = duration * limits.warmup_fraction;
+    auto first_after_warmup = std::find_if(samples.begin(), samples.end(),
+                                           [&](const ResourceSample& s) { return s.at >= warmup_end; });
+    if (first_after_warmup == samples.end()) first_after_warmup = samples.end() - 1;
+    const int64_t anon_start = first_after_warmup->rss_anon_kib;
+    const int64_t anon_end = samples.back().rss_anon_kib;
+    std::printf("server RssAnon: idle %s, after warm-up %s, end %s (%+.2f %%)\n",
+                Mib(idle.rss_anon_kib).c_str(), Mib(anon_start).c_str(), Mib(anon_end).c_str(),
+                anon_start > 0 ? 100.0 * static_cast<double>(anon_end - anon_start) /
+                                     static_cast<double>(anon_start)
+                               : 0.0);
+  }
   std::printf(
       "server fds: idle %d, after the peak %d, after warm-up %d..%d (limit %d), after the "
       "load %d\n",

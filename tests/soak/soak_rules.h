@@ -34,6 +34,9 @@ struct ResourceSample {
   int64_t rss_kib = 0;
   int fds = 0;
   int threads = 0;
+  // RSS's anonymous part (the heap), reported beside the judged RSS: it
+  // tells growth in allocated memory from library pages first touched late.
+  int64_t rss_anon_kib = 0;
 };
 
 struct ResourceLimits {

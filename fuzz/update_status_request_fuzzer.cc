@@ -81,9 +81,8 @@ void CheckValid(const UpdateStatusRequest& request) {
     // The spoofing characters the proto names (format characters and the
     // line and paragraph separators), spelled in UTF-8.
     for (const absl::string_view spoofing :
-         {"\u200B", "\u200C", "\u200D", "\u2028", "\u2029", "\u202A", "\u202B", "\u202C",
-          "\u202D", "\u202E", "\u2060", "\u2066", "\u2067", "\u2068", "\u2069", "\uFEFF",
-          "\u00AD"}) {
+         {"\u200B", "\u200C", "\u200D", "\u2028", "\u2029", "\u202A", "\u202B", "\u202C", "\u202D",
+          "\u202E", "\u2060", "\u2066", "\u2067", "\u2068", "\u2069", "\uFEFF", "\u00AD"}) {
       Require(!absl::StrContains(name, spoofing),
               "a valid display_name with a bidi, zero-width or separator character");
     }

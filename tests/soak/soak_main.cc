@@ -378,8 +378,9 @@ int Run() {
       Mib(after.rss_kib).c_str());
   if (!samples.empty()) {
     const absl::Duration warmup_end = duration * limits.warmup_fraction;
-    auto first_after_warmup = std::find_if(samples.begin(), samples.end(),
-                                           [&](const ResourceSample& s) { return s.at >= warmup_end; });
+    auto first_after_warmup =
+        std::find_if(samples.begin(), samples.end(),
+                     [&](const ResourceSample& s) { return s.at >= warmup_end; });
     if (first_after_warmup == samples.end()) first_after_warmup = samples.end() - 1;
     const int64_t anon_start = first_after_warmup->rss_anon_kib;
     const int64_t anon_end = samples.back().rss_anon_kib;

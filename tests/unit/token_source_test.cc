@@ -146,7 +146,7 @@ TEST(ParseTokenResponseTest, KeepsTheTokenAndCapsItsLifetimeAtADay) {
   token = ParseTokenResponse(Answer(200, TokenBody(kIssued, 999999999)), Redactor());
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(token->expires_in, absl::Hours(24));
-  token = ParseTokenResponse(Answer(200, TokenBody(kIssued, 1)));
+  token = ParseTokenResponse(Answer(200, TokenBody(kIssued, 1)), Redactor());
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(token->expires_in, absl::Seconds(1));
 }

@@ -1209,7 +1209,9 @@ TEST_F(ZoomEmulatorTest, FaultModeInjectsEachFaultDeterministicallyBySeed) {
         EXPECT_EQ(r.body.size(), 100000u);
         EXPECT_TRUE(absl::StartsWith(r.body, R"({"code":500,"message":"xxx)"));
       }
-      if (r.status != 0) EXPECT_EQ(r.tracking_ids.size(), 1u) << outcomes.back();
+      if (r.status != 0) {
+        EXPECT_EQ(r.tracking_ids.size(), 1u) << outcomes.back();
+      }
     }
     const Value stats = ParseJson(Do(Control("GET", "/_emulator/faults")).body);
     EXPECT_EQ(Num(stats, "requests"), kRequests);

@@ -10,7 +10,7 @@ WORKDIR /src
 COPY scripts/setup.sh scripts/setup.sh
 RUN scripts/setup.sh && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN rm -rf build && TARGETS=livestream_server BUILD_TYPE=Release scripts/build.sh build \
+RUN TARGETS=livestream_server BUILD_TYPE=Release scripts/build.sh build \
     && install -D -m 0755 build/server/livestream_server /out/livestream_server
 
 # Kubernetes probes the health service natively (deploy/kubernetes); plain

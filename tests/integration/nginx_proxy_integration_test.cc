@@ -96,62 +96,56 @@ bool ReplaceIn(std::string& text, const std::string& from, const std::string& to
   return true;
 }
 
-class Nginx {
- public:
-  // nginx with the shipped server block, proxying to 127.0.0.1:`gateway_port`.
-  static absl::StatusOr<std::unique_ptr<Nginx>> Start(const TempDir& dir, int gateway_port) {
-    std::string site = ReadFile(EnvOr("LIVESTREAM_NGINX_CONF", NGINX_CONF_FILE));
-    if (site.empty()) return absl::NotFoundError("deploy/nginx/livestream-grpc.conf not found");
-    if (!ReplaceIn(site, "server 127.0.0.1:50051;",
-                   absl::StrCat("server 127.0.0.1:", gateway_port, ";")) ||
-        !ReplaceIn(site, "/etc/nginx/tls/", dir.path(""))) {
-      return absl::FailedPreconditionError("deploy/nginx/livestream-grpc.conf changed its form");
-    }
-    const std::string site_template = site;
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      const int port = FreeLoopbackPort();
-      std::string with_port = site_template;
-      if (!ReplaceIn(with_port, "listen 443 ", absl::StrCat("listen 127.0.0.1:", port, " "))) {
-        return absl::FailedPreconditionError("deploy/nginx/livestream-grpc.conf has no listen 443");
-      }
-      // One process in the foreground (so that the harness's SIGKILL ends
-      // all of nginx), its files under the test's directory.
-      const std::string main_conf =
-          absl::StrCat("daemon off;\nmaster_process off;\npid ", dir.path("nginx.pid"),
-                       ";\nerror_log stderr warn;\nevents { worker_connections 256; }\nhttp {\n",
-                       "  access_log off;\n", "  client_body_temp_path ", dir.path("body"), ";\n",
-                       "  proxy_temp_path ", dir.path("proxy"), ";\n", "  fastcgi_temp_path ",
-                       dir.path("fastcgi"), ";\n", "  uwsgi_temp_path ", dir.path("uwsgi"), ";\n",
-                       "  scgi_temp_path ", dir.path("scgi"), ";\n", with_port, "\n}\n");
-      if (!WriteFile(dir.path("nginx.conf"), main_conf)) {
-        return absl::InternalError("cannot write nginx.conf");
-      }
-      auto nginx = std::make_unique<Nginx>();
-      auto process =
-          Process::Start(EnvOr("NGINX_BIN", "/usr/sbin/nginx"),
-                         {"-p", dir.path(""), "-e", "stderr", "-c", dir.path("nginx.conf")});
-      if (!process.ok()) return process.status();
-      nginx->process_ = *std::move(process);
-      nginx->port_ = port;
-      if (WaitFor([&] { return Accepts(port) || !nginx->process_->Running(); }) &&
-          nginx->process_->Running()) {
-        return nginx;
-      }
-      const std::string log = nginx->process_->Stderr();
-      if (log.find("Address already in use") == std::string::npos) {
-        return absl::InternalError(absl::StrCat("nginx did not start: ", log));
-      }
-    }
-    return absl::UnavailableError("no free port for nginx after 5 tries");
-  }
-
-  int port() const { return port_; }
-  Process& process() { return *process_; }
-
- private:
-  std::unique_ptr<Process> process_;
-  int port_ = 0;
+struct Nginx {
+  std::unique_ptr<Process> process;
+  int port = 0;
 };
+
+// nginx with the shipped server block, proxying to 127.0.0.1:`gateway_port`.
+absl::StatusOr<Nginx> StartNginx(const TempDir& dir, int gateway_port) {
+  std::string site = ReadFile(EnvOr("LIVESTREAM_NGINX_CONF", NGINX_CONF_FILE));
+  if (site.empty()) return absl::NotFoundError("deploy/nginx/livestream-grpc.conf not found");
+  if (!ReplaceIn(site, "server 127.0.0.1:50051;",
+                 absl::StrCat("server 127.0.0.1:", gateway_port, ";")) ||
+      !ReplaceIn(site, "/etc/nginx/tls/", dir.path(""))) {
+    return absl::FailedPreconditionError("deploy/nginx/livestream-grpc.conf changed its form");
+  }
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const int port = FreeLoopbackPort();
+    std::string with_port = site;
+    if (!ReplaceIn(with_port, "listen 443 ", absl::StrCat("listen 127.0.0.1:", port, " "))) {
+      return absl::FailedPreconditionError("deploy/nginx/livestream-grpc.conf has no listen 443");
+    }
+    // One process in the foreground (so that the harness's SIGKILL ends
+    // all of nginx), its files under the test's directory.
+    const std::string main_conf =
+        absl::StrCat("daemon off;\nmaster_process off;\npid ", dir.path("nginx.pid"),
+                     ";\nerror_log stderr warn;\nevents { worker_connections 256; }\nhttp {\n",
+                     "  access_log off;\n", "  client_body_temp_path ", dir.path("body"), ";\n",
+                     "  proxy_temp_path ", dir.path("proxy"), ";\n", "  fastcgi_temp_path ",
+                     dir.path("fastcgi"), ";\n", "  uwsgi_temp_path ", dir.path("uwsgi"), ";\n",
+                     "  scgi_temp_path ", dir.path("scgi"), ";\n", with_port, "\n}\n");
+    if (!WriteFile(dir.path("nginx.conf"), main_conf)) {
+      return absl::InternalError("cannot write nginx.conf");
+    }
+    Nginx nginx;
+    auto process =
+        Process::Start(EnvOr("NGINX_BIN", "/usr/sbin/nginx"),
+                       {"-p", dir.path(""), "-e", "stderr", "-c", dir.path("nginx.conf")});
+    if (!process.ok()) return process.status();
+    nginx.process = *std::move(process);
+    nginx.port = port;
+    if (WaitFor([&] { return Accepts(port) || !nginx.process->Running(); }) &&
+        nginx.process->Running()) {
+      return nginx;
+    }
+    const std::string log = nginx.process->Stderr();
+    if (log.find("Address already in use") == std::string::npos) {
+      return absl::InternalError(absl::StrCat("nginx did not start: ", log));
+    }
+  }
+  return absl::UnavailableError("no free port for nginx after 5 tries");
+}
 
 class NginxProxyTest : public ::testing::Test {
  protected:
@@ -173,7 +167,7 @@ class NginxProxyTest : public ::testing::Test {
     ASSERT_TRUE(openssl.ok()) << openssl.status();
     ASSERT_EQ((*openssl)->Wait(), 0) << (*openssl)->Stderr();
 
-    auto nginx = Nginx::Start(dir_, server_->port());
+    auto nginx = StartNginx(dir_, server_->port());
     ASSERT_TRUE(nginx.ok()) << nginx.status();
     nginx_ = *std::move(nginx);
 
@@ -181,7 +175,7 @@ class NginxProxyTest : public ::testing::Test {
     tls.pem_root_certs = ReadFile(dir_.path("tls.crt"));
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("localhost");
-    proxied_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", nginx_->port()),
+    proxied_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", nginx_.port),
                                          grpc::SslCredentials(tls), args);
     ASSERT_TRUE(proxied_->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Seconds(10))));
   }
@@ -197,7 +191,7 @@ class NginxProxyTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<Emulator> emulator_;
   std::unique_ptr<Server> server_;
-  std::unique_ptr<Nginx> nginx_;
+  Nginx nginx_;
   std::shared_ptr<grpc::Channel> proxied_;
 };
 
@@ -273,7 +267,7 @@ TEST_F(NginxProxyTest, TheCallersDeadlineReachesTheServer) {
 TEST_F(NginxProxyTest, SigtermDrainsCallsInFlightBehindTheProxy) {
   StartAll({"--shutdown_grace=20s"});
   emulator_->SetDelay(absl::Seconds(2));
-  constexpr int kCalls = 3;
+  const int call_count = 3;
   absl::Mutex mu;
   std::vector<grpc::Status> statuses;
   struct PendingCall {
@@ -283,7 +277,7 @@ TEST_F(NginxProxyTest, SigtermDrainsCallsInFlightBehindTheProxy) {
   };
   std::vector<std::unique_ptr<PendingCall>> calls;
   auto stub = LiveStreamService::NewStub(proxied_);
-  for (int i = 0; i < kCalls; ++i) {
+  for (int i = 0; i < call_count; ++i) {
     auto call = std::make_unique<PendingCall>();
     call->context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
     stub->async()->UpdateStatus(&call->context, &call->request, &call->response,
@@ -293,14 +287,14 @@ TEST_F(NginxProxyTest, SigtermDrainsCallsInFlightBehindTheProxy) {
                                 });
     calls.push_back(std::move(call));
   }
-  ASSERT_TRUE(WaitFor([&] { return StatsField(*emulator_, "api_requests") == kCalls; }));
+  ASSERT_TRUE(WaitFor([&] { return StatsField(*emulator_, "api_requests") == call_count; }));
 
   server_->process().Signal(SIGTERM);
 
   absl::MutexLock lock(&mu);
   ASSERT_TRUE(mu.AwaitWithTimeout(
       absl::Condition(
-          +[](std::vector<grpc::Status>* done) { return done->size() == kCalls; }, &statuses),
+          +[](std::vector<grpc::Status>* done) { return done->size() == call_count; }, &statuses),
       absl::Seconds(20)));
   for (const grpc::Status& status : statuses) {
     EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();

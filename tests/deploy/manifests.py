@@ -47,6 +47,8 @@ def load_repository(root):
                         doc for doc in yaml.safe_load_all(f) if doc is not None]
     with open(os.path.join(root, "Dockerfile"), encoding="utf-8") as f:
         dockerfile = f.read()
+    with open(os.path.join(root, ".dockerignore"), encoding="utf-8") as f:
+        dockerignore = [line.strip() for line in f if line.strip() and not line.startswith("#")]
     with open(os.path.join(root, "deploy/nginx/livestream-grpc.conf"), encoding="utf-8") as f:
         nginx = f.read()
     with open(os.path.join(root, "server/gateway_server.cc"), encoding="utf-8") as f:
@@ -54,6 +56,7 @@ def load_repository(root):
     return {
         "manifests": manifests,
         "dockerfile": dockerfile,
+        "dockerignore": dockerignore,
         "nginx": nginx,
         "served_health_service": served.group(1) if served else None,
     }
@@ -313,6 +316,13 @@ def check_security(repo):
     return problems
 
 
+def check_dockerignore(repo):
+    # A local build tree in the context would be copied over the image's own
+    # (and its CMakeCache.txt names this machine's paths).
+    missing = {".git", "build", "build-*", "bazel-*"} - set(repo["dockerignore"])
+    return [f".dockerignore does not exclude {sorted(missing)}"] if missing else []
+
+
 def check_scaling(repo):
     problems = []
     deployment = one(repo, "Deployment")
@@ -401,7 +411,7 @@ def check_mesh_security(repo):
 
 
 CHECKS = [check_parses, check_ports, check_health_names, check_grace, check_secrets,
-          check_security, check_scaling, check_retries, check_mesh_security]
+          check_security, check_dockerignore, check_scaling, check_retries, check_mesh_security]
 
 
 def all_problems(repo, flags):

@@ -112,6 +112,8 @@ MUTATIONS = [
      manifests.check_security, "writable"),
     ("NoLimits", lambda r: container(r)["resources"].pop("limits"), manifests.check_security,
      "limits"),
+    ("BuildTreeInContext", lambda r: r["dockerignore"].remove("build"),
+     manifests.check_dockerignore, "build"),
     ("TooManyReplicasForZoom",
      lambda r: manifests.one(r, "HorizontalPodAutoscaler")["spec"].update(maxReplicas=12),
      manifests.check_scaling, "exceeds Zoom"),

@@ -6,9 +6,11 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "tests/integration/raw_http2.h"
 #include "tests/integration/test_harness.h"
 
 namespace livestream_gateway::testing {
@@ -95,6 +97,50 @@ TEST(ConnectionManagementTest, IdleConnectionIsEnded) {
   grpc::ClientContext next;
   next.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   EXPECT_TRUE(stub->UpdateStatus(&next, StartRequest(), &response).ok());
+}
+
+// The same on the wire: a GOAWAY frame, the stream in flight still answered,
+// then the connection closed.
+TEST(ConnectionManagementTest, AgedConnectionGetsGoawayAndItsStreamIsStillAnswered) {
+  auto emulator = Emulator::Start();
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  auto server = Server::Start(
+      (*emulator)->base_url(),
+      {"--max_connection_age=1s", "--max_connection_age_grace=30s", "--max_connection_idle=0s"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  (*emulator)->SetDelay(absl::Seconds(4));
+  auto connection = RawHttp2Connection::Connect((*server)->port());
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  ASSERT_TRUE((*connection)->Handshake().ok());
+  (*connection)->StartReading();
+  auto stream = (*connection)
+                    ->SendWatchedRequest(
+                        GrpcRequestHeaders("/zoom.livestream.v1.LiveStreamService/UpdateStatus",
+                                           (*server)->target()),
+                        GrpcFrame(StartRequest().SerializeAsString()));
+  ASSERT_TRUE(stream.ok()) << stream.status();
+  ASSERT_TRUE(WaitFor([&] { return StatsField(**emulator, "api_requests") == 1; }));
+
+  EXPECT_TRUE((*connection)->WaitForGoaway(absl::Seconds(10)));
+  std::string data;
+  ASSERT_TRUE((*connection)->WaitForStreamEnd(*stream, absl::Seconds(20), &data));
+  // A response message (an error would have come as trailers alone).
+  EXPECT_GE(data.size(), 5u);
+  EXPECT_TRUE((*connection)->WaitForClose(absl::Seconds(20)));
+}
+
+TEST(ConnectionManagementTest, IdleConnectionGetsGoaway) {
+  auto emulator = Emulator::Start();
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  auto server = Server::Start((*emulator)->base_url(),
+                              {"--max_connection_idle=1s", "--max_connection_age=0s"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto connection = RawHttp2Connection::Connect((*server)->port());
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  ASSERT_TRUE((*connection)->Handshake().ok());
+  (*connection)->StartReading();
+  EXPECT_TRUE((*connection)->WaitForGoaway(absl::Seconds(10)));
+  EXPECT_TRUE((*connection)->WaitForClose(absl::Seconds(10)));
 }
 
 TEST(ConnectionManagementTest, DefaultsKeepABusyConnectionOpen) {

@@ -15,6 +15,9 @@ PACKAGES=(
   # compiled at build time rather than copied into the repository.
   golang-github-gogo-googleapis-dev grpc-proto
   clang-format clang-tidy
+  # tests/deploy (manifests parsed with PyYAML) and the nginx integration test
+  # (nginx proxying gRPC, a certificate made with the openssl CLI).
+  python3 python3-yaml nginx-light openssl
   # The tsan stage: clang 14 and its TSan runtime (docs/building.md); dpkg-dev
   # unpacks Debian's abseil source for it (tsan/abseil-source.sh). The fuzz
   # stage: clang (14) with its sanitizer and libFuzzer runtimes.

@@ -63,6 +63,28 @@ ABSL_FLAG(absl::Duration, zoom_connect_timeout, absl::Seconds(5),
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT, how long in-flight calls may take to finish before they are "
           "cancelled.");
+ABSL_FLAG(absl::Duration, max_connection_age,
+          livestream_gateway::ConnectionOptions{}.max_connection_age,
+          "A client connection older than this (+-10 %) is sent GOAWAY: its calls in flight may "
+          "finish within --max_connection_age_grace, new calls open a new connection, so clients "
+          "spread over replicas added since. 0s: never.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace,
+          livestream_gateway::ConnectionOptions{}.max_connection_age_grace,
+          "How long calls still running on an aged connection may take before it is closed "
+          "under them; keep it above --zoom_timeout.");
+ABSL_FLAG(absl::Duration, max_connection_idle,
+          livestream_gateway::ConnectionOptions{}.max_connection_idle,
+          "A client connection without calls for this long is closed (GOAWAY); the client "
+          "reconnects when it next calls. 0s: never.");
+ABSL_FLAG(absl::Duration, keepalive_time, livestream_gateway::ConnectionOptions{}.keepalive_time,
+          "How often the server pings a quiet client connection to find dead peers. 0s: never.");
+ABSL_FLAG(absl::Duration, keepalive_timeout,
+          livestream_gateway::ConnectionOptions{}.keepalive_timeout,
+          "How long the server waits for a ping's acknowledgement before closing the connection.");
+ABSL_FLAG(absl::Duration, keepalive_min_ping_interval,
+          livestream_gateway::ConnectionOptions{}.keepalive_min_ping_interval,
+          "Shortest interval between a client's keepalive pings the server accepts; clients that "
+          "ping more often are disconnected (\"too_many_pings\").");
 ABSL_FLAG(bool, log_requests, true, "Write one log line per RPC to stderr.");
 
 namespace livestream_gateway {
@@ -163,6 +185,9 @@ absl::Status ValidateConfig(const Config& config) {
     return absl::InvalidArgumentError("--zoom_api_base_url must start with https:// or http://");
   }
   if (absl::Status status = ValidateCredentials(config); !status.ok()) return status;
+  if (absl::Status status = ValidateConnectionOptions(config.connections); !status.ok()) {
+    return status;
+  }
   if (config.zoom_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--zoom_timeout must be positive");
   }
@@ -211,6 +236,14 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   config.zoom_connect_timeout = absl::GetFlag(FLAGS_zoom_connect_timeout);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.log_requests = absl::GetFlag(FLAGS_log_requests);
+  config.connections = {
+      .max_connection_age = absl::GetFlag(FLAGS_max_connection_age),
+      .max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace),
+      .max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle),
+      .keepalive_time = absl::GetFlag(FLAGS_keepalive_time),
+      .keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout),
+      .keepalive_min_ping_interval = absl::GetFlag(FLAGS_keepalive_min_ping_interval),
+  };
   config.zoom_oauth_url = absl::GetFlag(FLAGS_zoom_oauth_url);
   config.allow_caller_token = absl::GetFlag(FLAGS_allow_caller_token);
   config.zoom_rate_limit_qps = absl::GetFlag(FLAGS_zoom_rate_limit_qps);

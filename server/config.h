@@ -8,6 +8,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/connection_options.h"
 #include "server/metadata_limit.h"
 #include "server/zoom/zoom_request.h"
 
@@ -39,6 +40,8 @@ struct Config {
   int zoom_max_connections = 256;
   absl::Duration zoom_connect_timeout = absl::Seconds(5);
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // Connection age, idle limit and keepalive (--max_connection_age etc.).
+  ConnectionOptions connections;
   int max_request_bytes = 64 * 1024;
   // Request metadata at most, counted as HTTP/2 counts a header list (see
   // server/metadata_limit.h).

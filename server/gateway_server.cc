@@ -12,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.pb.h"
+#include "server/connection_options.h"
 #include "server/version.h"
 #include "server/zoom/authorizing_client.h"
 #include "server/zoom/curl_http_client.h"
@@ -125,14 +126,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   // acknowledge the server's HTTP/2 settings; the service checks again for
   // the others (see metadata_limit.h).
   builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, config.max_metadata_bytes);
-  // Keepalive that sidecars and long-lived client channels get along with:
-  // we probe idle peers every minute, and clients may ping every 10 s
-  // without being told "too_many_pings".
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  for (const auto& [name, value] : ConnectionChannelArgs(config.connections)) {
+    builder.AddChannelArgument(name, value);
+  }
   gateway->server_ = builder.BuildAndStart();
   if (gateway->server_ == nullptr || gateway->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));

@@ -327,6 +327,19 @@ absl::StatusOr<uint32_t> RawHttp2Connection::SendWatchedRequest(const HeaderList
   return SendRequests(1, headers, message, /*reset=*/false);
 }
 
+bool RawHttp2Connection::WaitForGoaway(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto ended = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return goaway_ || closed_; };
+  mu_.AwaitWithTimeout(absl::Condition(&ended), timeout);
+  return goaway_;
+}
+
+bool RawHttp2Connection::WaitForClose(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto closed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return closed_; };
+  return mu_.AwaitWithTimeout(absl::Condition(&closed), timeout);
+}
+
 bool RawHttp2Connection::WaitForStreamEnd(uint32_t stream_id, absl::Duration timeout,
                                           std::string* data) {
   absl::MutexLock lock(&mu_);

@@ -90,6 +90,12 @@ class RawHttp2Connection {
   // and gives the DATA it sent on it; false when `timeout` passes first.
   bool WaitForStreamEnd(uint32_t stream_id, absl::Duration timeout, std::string* data);
 
+  // Waits until the server sends GOAWAY (true) or closes the connection
+  // without one or `timeout` passes (false). Needs StartReading.
+  bool WaitForGoaway(absl::Duration timeout);
+  // Waits until the server closes the connection. Needs StartReading.
+  bool WaitForClose(absl::Duration timeout);
+
   // Sends a PING and waits for its acknowledgement (needs StartReading):
   // the server has then read every frame sent before it.
   absl::Status Ping(absl::Duration timeout);

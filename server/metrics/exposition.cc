@@ -43,11 +43,17 @@ bool IsValidName(absl::string_view name, bool colon) {
 std::string FormatValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  // The shortest form that reads back the same (0.1 stays "0.1", not
-  // 0.10000000000000001), written as %g would: "0.0005", "1e+21".
+  // The shortest digits that read back as the same double (0.1 stays "0.1",
+  // not 0.10000000000000001). Plain decimals across the range counters,
+  // timestamps and bucket bounds live in, so that a bound reads as written
+  // (le="0.0005", which PromQL matches as a string); the shorter of decimal
+  // and exponent form beyond it.
   char buffer[32];
+  const double magnitude = std::fabs(value);
+  const bool plain = value == 0 || (magnitude >= 1e-6 && magnitude < 1e15);
   const std::to_chars_result result =
-      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::general);
+      plain ? std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed)
+            : std::to_chars(buffer, buffer + sizeof(buffer), value);
   if (result.ec != std::errc()) return absl::StrCat(value);
   return std::string(buffer, result.ptr);
 }

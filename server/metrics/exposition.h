@@ -34,8 +34,10 @@ struct MetricFamily {
   std::vector<Sample> samples;
 };
 
-// A sample value or an `le` bound: the shortest text that reads back as the
-// same double, in %g style ("0.0005", "3", "1e+21"), or "+Inf", "-Inf", "NaN".
+// A sample value or an `le` bound: the fewest digits that read back as the
+// same double, as a plain decimal from 1e-6 to 1e15 ("0.0005", "3",
+// "1700000000.5") and in the shorter form beyond ("1e+21", "1e-07"); or
+// "+Inf", "-Inf", "NaN".
 std::string FormatValue(double value);
 
 // A label value between double quotes: backslash, double quote and line feed

@@ -21,6 +21,7 @@ namespace {
 // memory (the server is single-threaded).
 constexpr unsigned int kMaxConnections = 16;
 constexpr unsigned int kConnectionTimeoutSeconds = 10;
+constexpr absl::string_view kPlainText = "text/plain; charset=utf-8";
 
 MHD_Result Respond(MHD_Connection* connection, unsigned int status, const std::string& body,
                    absl::string_view content_type) {
@@ -43,13 +44,12 @@ MHD_Result Handle(void* cls, MHD_Connection* connection, const char* url, const 
                   const char* /*version*/, const char* /*upload_data*/,
                   size_t* /*upload_data_size*/, void** /*request_state*/) {
   const auto* render = static_cast<const std::function<std::string()>*>(cls);
-  constexpr absl::string_view kText = "text/plain; charset=utf-8";
   if (std::strcmp(url, "/metrics") != 0) {
-    return Respond(connection, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n", kText);
+    return Respond(connection, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n", kPlainText);
   }
   if (std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
       std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-    return Respond(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n", kText);
+    return Respond(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n", kPlainText);
   }
   return Respond(connection, MHD_HTTP_OK, (*render)(), kExpositionContentType);
 }

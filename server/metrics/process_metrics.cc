@@ -1,9 +1,9 @@
 #include "server/metrics/process_metrics.h"
 
-#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -34,14 +34,15 @@ std::optional<std::string> ReadFile(const char* path) {
 }
 
 int64_t CountOpenFds() {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
+  std::error_code error;
+  std::filesystem::directory_iterator entries("/proc/self/fd", error);
+  if (error) return -1;
   int64_t count = 0;
-  while (const dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] != '.') ++count;
+  for (auto it = entries; it != std::filesystem::directory_iterator(); it.increment(error)) {
+    if (error) return -1;
+    ++count;
   }
-  closedir(dir);
-  // The descriptor opendir itself holds.
+  // Less the descriptor the iterator itself holds.
   return count - 1;
 }
 

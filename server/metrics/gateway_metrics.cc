@@ -77,7 +77,8 @@ GatewayMetrics::GatewayMetrics()
           "outcome: the status class (2xx, 4xx, 5xx, ...) or transport_error (no HTTP answer).",
           {"method", "status_class"})),
       attempts_(Unlabeled(registry_, "upstream_attempts_total",
-                          "Attempts of Zoom API calls, first attempts and retries.")),
+                          "Attempts of Zoom API calls, first attempts and retries, whether or not "
+                          "the rate limit let them go out.")),
       retries_(Unlabeled(registry_, "upstream_retries_total",
                          "Attempts of Zoom API calls that were retries (after 429, 502, 503, "
                          "504 or a connection failure).")),

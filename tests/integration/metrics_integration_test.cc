@@ -9,8 +9,10 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -71,16 +73,15 @@ grpc::Status Call(Server& server, const UpdateStatusRequest& request) {
 
 class MetricsTest : public ::testing::Test {
  protected:
-  void StartServer(std::vector<std::string> env = {}) {
+  void StartServer(std::vector<std::string> env = {}, std::vector<std::string> args = {}) {
     auto emulator = Emulator::Start();
     ASSERT_TRUE(emulator.ok()) << emulator.status();
     emulator_ = *std::move(emulator);
     const std::string port_file = dir_.path("metrics_port");
-    auto server = Server::Start(
-        emulator_->base_url(),
-        {"--metrics_listen=127.0.0.1:0", absl::StrCat("--metrics_port_file=", port_file),
-         absl::StrCat("--zoom_oauth_url=", emulator_->oauth_url())},
-        std::move(env));
+    args.push_back("--metrics_listen=127.0.0.1:0");
+    args.push_back(absl::StrCat("--metrics_port_file=", port_file));
+    args.push_back(absl::StrCat("--zoom_oauth_url=", emulator_->oauth_url()));
+    auto server = Server::Start(emulator_->base_url(), std::move(args), std::move(env));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     absl::StatusOr<int> port = server_->process().WaitForPortFile(port_file);
@@ -167,6 +168,36 @@ TEST_F(MetricsTest, CountsTokenFetches) {
   // The token request is an upstream POST of its own.
   EXPECT_EQ(samples[Upstream("POST", "2xx")], 1);
   EXPECT_EQ(samples[Upstream("PATCH", "2xx")], 1);
+}
+
+TEST_F(MetricsTest, CountsRateLimitRefusals) {
+  // One call a minute: the first takes the burst, the next cannot get a slot
+  // within its deadline and is refused at once.
+  ASSERT_NO_FATAL_FAILURE(
+      StartServer({}, {"--zoom_rate_limit_qps=0.0166", "--zoom_rate_limit_burst=1"}));
+  ASSERT_TRUE(Call(*server_, StartRequest()).ok());
+  EXPECT_EQ(Call(*server_, StartRequest()).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  std::map<std::string, double> samples = Scrape();
+  EXPECT_EQ(samples["livestream_gateway_rate_limit_refusals_total{}"], 1);
+  EXPECT_EQ(samples["livestream_gateway_rate_limit_waits_total{}"], 0);
+  EXPECT_EQ(samples[Rpcs("RESOURCE_EXHAUSTED")], 1);
+  // The refused call was attempted, but never sent.
+  EXPECT_EQ(samples["livestream_gateway_upstream_attempts_total{}"], 2);
+  EXPECT_EQ(samples[Upstream("PATCH", "2xx")], 1);
+}
+
+TEST_F(MetricsTest, ShowsACallInFlightWhileZoomAnswers) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  emulator_->SetDelay(absl::Seconds(2));
+  std::thread call([this] { EXPECT_TRUE(Call(*server_, StartRequest()).ok()); });
+  const std::string in_flight =
+      absl::StrCat("livestream_gateway_rpcs_in_flight{method=\"", kMethod, "\"} ");
+  EXPECT_TRUE(WaitFor([&] {
+    return absl::StrContains(HttpCall("GET", metrics_url_).body, absl::StrCat(in_flight, "1\n"));
+  }));
+  call.join();
+  EXPECT_EQ(Scrape()[absl::StrCat("livestream_gateway_rpcs_in_flight{method=\"", kMethod, "\"}")],
+            0);
 }
 
 TEST_F(MetricsTest, AnswersOnlyMetrics) {

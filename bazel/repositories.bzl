@@ -150,6 +150,7 @@ def livestream_repositories():
             "libcurl",
             "icu-uc",
             "libtcmalloc_minimal",
+            "libmicrohttpd",
             "gmock_main",
             "gtest_main",
             "absl_any_invocable",

@@ -168,7 +168,8 @@ ctx_switches() {
 install_packages() {
   local wanted=(nginx-light wrk nghttp2-client gnuplot-nox curl python3 cmake ninja-build g++
     pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
-    libcurl4-openssl-dev libgtest-dev libgmock-dev libicu-dev golang-github-gogo-googleapis-dev grpc-proto)
+    libcurl4-openssl-dev libgtest-dev libgmock-dev libicu-dev libmicrohttpd-dev
+    golang-github-gogo-googleapis-dev grpc-proto)
   [[ $PROFILE == 1 ]] && wanted+=(linux-perf valgrind)
   local missing=() p
   for p in "${wanted[@]}"; do

@@ -9,6 +9,9 @@ PACKAGES=(
   libcurl4-openssl-dev libgtest-dev libgmock-dev
   # Unicode general categories for validating display names.
   libicu-dev
+  # The /metrics HTTP server; and the Prometheus text parser its tests check
+  # the output with.
+  libmicrohttpd-dev python3-prometheus-client
   # tcmalloc_minimal for livestream_server (see CMakeLists.txt).
   libgoogle-perftools-dev
   # google/rpc/*.proto (status, error_details, code) and grpc/health/v1/health.proto,

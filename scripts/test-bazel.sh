@@ -21,6 +21,9 @@ PACKAGES=(
   libcurl4-openssl-dev libgtest-dev libgmock-dev
   # Unicode general categories for validating display names.
   libicu-dev
+  # The /metrics server, and the Prometheus text parser its integration test
+  # reads the scrape with.
+  libmicrohttpd-dev python3-prometheus-client
   golang-github-gogo-googleapis-dev grpc-proto
 )
 

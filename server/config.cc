@@ -13,11 +13,18 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "server/config_file.h"
+#include "server/metrics/metrics_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address the gRPC server listens on (host:port; port 0 picks a free port).");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file (atomically) once the server serves.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Address of the Prometheus metrics endpoint, GET /metrics over plain HTTP (host:port; "
+          "port 0 picks a free port). Empty (the default) turns metrics off.");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "If set, the bound metrics port is written to this file (atomically) once the server "
+          "serves. Needs --metrics_listen.");
 ABSL_FLAG(int32_t, max_metadata_bytes, livestream_gateway::kDefaultMaxMetadataBytes,
           "Most bytes of request metadata (headers) a call may carry, each entry counted as its "
           "name, its value and 32 bytes (as HTTP/2 counts them); larger calls get "
@@ -174,6 +181,14 @@ absl::Status ValidateCredentials(const Config& config) {
 
 absl::Status ValidateConfig(const Config& config) {
   if (config.listen.empty()) return absl::InvalidArgumentError("--listen must not be empty");
+  if (!config.metrics_listen.empty()) {
+    if (absl::Status address = metrics::SplitHostPort(config.metrics_listen).status();
+        !address.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--metrics_listen: ", address.message()));
+    }
+  } else if (!config.metrics_port_file.empty()) {
+    return absl::InvalidArgumentError("--metrics_port_file needs --metrics_listen");
+  }
   if (config.max_metadata_bytes < kMinMaxMetadataBytes ||
       config.max_metadata_bytes > kMaxMaxMetadataBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -220,6 +235,8 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   Config config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.metrics_port_file = absl::GetFlag(FLAGS_metrics_port_file);
   config.max_metadata_bytes = absl::GetFlag(FLAGS_max_metadata_bytes);
   config.zoom_api_base_url =
       std::string(absl::StripSuffix(absl::GetFlag(FLAGS_zoom_api_base_url), "/"));

@@ -18,6 +18,9 @@ namespace livestream_gateway {
 struct Config {
   std::string listen = "127.0.0.1:50051";
   std::string port_file;
+  // Prometheus /metrics (host:port; port 0 picks one); empty turns it off.
+  std::string metrics_listen;
+  std::string metrics_port_file;
   std::string zoom_api_base_url = "https://api.zoom.us/v2";
   // Secret: never log it, never put it in an error message.
   std::string zoom_access_token;

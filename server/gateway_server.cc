@@ -59,8 +59,15 @@ void LogUpstreamPolicies(const Config& config) {
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config& config) {
   LinkDescriptorsForReflection();
   std::unique_ptr<GatewayServer> gateway(new GatewayServer());
+  // Without --metrics_listen nothing is counted: every hook stays null.
+  metrics::GatewayMetrics* observer = nullptr;
+  if (!config.metrics_listen.empty()) {
+    gateway->metrics_ = std::make_unique<metrics::GatewayMetrics>();
+    observer = gateway->metrics_.get();
+  }
 
   CurlHttpClientOptions transport_options;
+  transport_options.observer = observer;
   transport_options.max_connections = config.zoom_max_connections;
   transport_options.connect_timeout = config.zoom_connect_timeout;
   absl::StatusOr<std::unique_ptr<CurlHttpClient>> transport =
@@ -81,6 +88,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
     oauth.credentials.client_secret = config.zoom_client_secret;
     oauth.request_timeout = config.zoom_timeout;
     oauth.secrets = secrets;
+    oauth.observer = observer;
     gateway->token_source_ = OAuthTokenSource::Create(gateway->transport_.get(),
                                                       gateway->scheduler_.get(), std::move(oauth));
   } else if (!config.zoom_access_token.empty()) {
@@ -95,13 +103,15 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
         RateLimiter::Create(gateway->scheduler_.get(),
                             RateLimiterOptions{.requests_per_second = config.zoom_rate_limit_qps,
                                                .burst = config.zoom_rate_limit_burst,
-                                               .max_pause = config.zoom_max_retry_after_pause});
+                                               .max_pause = config.zoom_max_retry_after_pause,
+                                               .observer = observer});
     gateway->rate_limited_ = std::make_unique<RateLimitedClient>(upstream, gateway->rate_limiter_,
                                                                  gateway->scheduler_.get());
     upstream = gateway->rate_limited_.get();
   }
   RetryOptions retry;
   retry.max_attempts = config.zoom_max_attempts;
+  retry.observer = observer;
   gateway->retrying_ = std::make_unique<RetryingClient>(upstream, gateway->scheduler_.get(), retry);
 
   LiveStreamServiceOptions service_options;
@@ -113,6 +123,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   service_options.allow_caller_token = config.allow_caller_token;
   service_options.secrets = secrets;
   service_options.max_metadata_bytes = static_cast<size_t>(config.max_metadata_bytes);
+  service_options.metrics = gateway->metrics_.get();
   gateway->service_ =
       std::make_unique<LiveStreamServiceImpl>(gateway->retrying_.get(), service_options);
 
@@ -136,6 +147,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   grpc::HealthCheckServiceInterface* health = gateway->server_->GetHealthCheckService();
   health->SetServingStatus(true);
   health->SetServingStatus(kServiceName, true);
+  if (gateway->metrics_ != nullptr) {
+    const metrics::Registry* registry = &gateway->metrics_->registry();
+    absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> metrics_server =
+        metrics::MetricsServer::Start(config.metrics_listen,
+                                      [registry] { return registry->Render(); });
+    if (!metrics_server.ok()) return metrics_server.status();
+    gateway->metrics_server_ = *std::move(metrics_server);
+  }
   LogUpstreamPolicies(config);
   return gateway;
 }
@@ -150,6 +169,8 @@ void GatewayServer::Shutdown(absl::Duration grace) {
 
 GatewayServer::~GatewayServer() {
   if (server_ != nullptr) Shutdown(absl::ZeroDuration());
+  // Scrapes stop before the metrics they read go.
+  metrics_server_.reset();
   // The service's calls are all finished once the server is down. Then each
   // policy goes before what it uses: a token request still in flight is
   // cancelled with the token source, timers with the scheduler, and the
@@ -162,6 +183,7 @@ GatewayServer::~GatewayServer() {
   token_source_.reset();
   scheduler_.reset();
   transport_.reset();
+  metrics_.reset();
 }
 
 }  // namespace livestream_gateway

@@ -9,6 +9,8 @@
 #include "absl/time/time.h"
 #include "server/config.h"
 #include "server/livestream_service.h"
+#include "server/metrics/gateway_metrics.h"
+#include "server/metrics/metrics_server.h"
 #include "server/zoom/http.h"
 #include "server/zoom/rate_limiter.h"
 #include "server/zoom/scheduler.h"
@@ -24,6 +26,8 @@ class GatewayServer {
   ~GatewayServer();
 
   int port() const { return port_; }
+  // The /metrics port; 0 when --metrics_listen is off.
+  int metrics_port() const { return metrics_server_ == nullptr ? 0 : metrics_server_->port(); }
 
   // Health turns NOT_SERVING, new calls are refused, in-flight calls get
   // `grace` to finish and are cancelled after it. Returns when all are done.
@@ -32,6 +36,9 @@ class GatewayServer {
  private:
   GatewayServer() = default;
 
+  // First in, last out: every layer below reports to it, the transport
+  // until its last socket closes.
+  std::unique_ptr<metrics::GatewayMetrics> metrics_;
   // The upstream chain, in the order calls go through it (the reverse of
   // construction): retrying_ -> rate_limited_ (when on) -> authorizing_ ->
   // transport_. Torn down from the service end, the transport last.
@@ -44,6 +51,7 @@ class GatewayServer {
   std::unique_ptr<AsyncHttpClient> retrying_;
   std::unique_ptr<LiveStreamServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<metrics::MetricsServer> metrics_server_;
   int port_ = 0;
   bool shut_down_ = false;
 };

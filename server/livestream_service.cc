@@ -107,6 +107,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
         started_(absl::Now()),
         target_(request.ok() ? TargetForLog(*request) : "-"),
         call_context_(request.ok() ? CallContextOf(*request) : ZoomCallContext{}) {
+    if (service_->update_status_metrics_ != nullptr) service_->update_status_metrics_->Started();
     if (absl::Status too_large =
             CheckMetadataSize(context->client_metadata(), service_->options_.max_metadata_bytes);
         !too_large.ok()) {
@@ -204,6 +205,10 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   // Must be the last thing a path does: after Finish, OnDone may delete this
   // on another thread.
   void Complete(const absl::Status& status, absl::string_view tracking_id) {
+    const absl::Duration latency = absl::Now() - started_;
+    if (service_->update_status_metrics_ != nullptr) {
+      service_->update_status_metrics_->Finished(status.code(), latency);
+    }
     if (service_->options_.log_requests) {
       std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
       const std::string outcome = absl::StatusCodeToString(status.code());
@@ -212,7 +217,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
           .target = target_,
           .outcome = outcome,
           .reason = info.has_value() ? absl::string_view(info->reason()) : absl::string_view(),
-          .latency = absl::Now() - started_,
+          .latency = latency,
           .tracking_id = tracking_id,
       });
     }
@@ -233,7 +238,11 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
 
 LiveStreamServiceImpl::LiveStreamServiceImpl(AsyncHttpClient* zoom,
                                              LiveStreamServiceOptions options)
-    : zoom_(zoom), options_(std::move(options)) {}
+    : zoom_(zoom),
+      options_(std::move(options)),
+      update_status_metrics_(options_.metrics == nullptr
+                                 ? nullptr
+                                 : &options_.metrics->Method(std::string(kUpdateStatusMethod))) {}
 
 grpc::ServerUnaryReactor* LiveStreamServiceImpl::UpdateStatus(grpc::CallbackServerContext* context,
                                                               const grpc::ByteBuffer* request,

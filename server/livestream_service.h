@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/metadata_limit.h"
+#include "server/metrics/gateway_metrics.h"
 #include "server/zoom/http.h"
 #include "server/zoom/redactor.h"
 #include "server/zoom/zoom_request.h"
@@ -29,6 +30,9 @@ struct LiveStreamServiceOptions {
   std::shared_ptr<const KnownSecrets> secrets = std::make_shared<KnownSecrets>();
   // Calls whose request metadata is larger are refused (see metadata_limit.h).
   size_t max_metadata_bytes = kDefaultMaxMetadataBytes;
+  // Counts calls, their codes and latencies; null for none. Must outlive the
+  // service.
+  metrics::GatewayMetrics* metrics = nullptr;
 };
 
 // The gRPC edge. Each call decodes and validates its request, builds the Zoom
@@ -57,6 +61,8 @@ class LiveStreamServiceImpl final
 
   AsyncHttpClient* const zoom_;
   const LiveStreamServiceOptions options_;
+  // UpdateStatus's, resolved once; null without metrics.
+  metrics::RpcMetrics* const update_status_metrics_;
   // Multipart boundaries are random; BitGen is not thread-safe.
   absl::Mutex gen_mu_;
   absl::BitGen gen_ ABSL_GUARDED_BY(gen_mu_);

@@ -81,6 +81,16 @@ int main(int argc, char** argv) {
       stderr, "livestream_server %s listening on port %d, Zoom API %s (%s)\n",
       livestream_gateway::kVersion, (*server)->port(), config->zoom_api_base_url,
       config->zoom_body_encoding == livestream_gateway::BodyEncoding::kJson ? "json" : "multipart");
+  if ((*server)->metrics_port() != 0) {
+    absl::FPrintF(stderr, "livestream_server: metrics on port %d (GET /metrics)\n",
+                  (*server)->metrics_port());
+  }
+  if (!config->metrics_port_file.empty() &&
+      !WritePortFile(config->metrics_port_file, (*server)->metrics_port())) {
+    absl::FPrintF(stderr, "livestream_server: cannot write --metrics_port_file %s\n",
+                  config->metrics_port_file);
+    return 1;
+  }
   if (!config->port_file.empty() && !WritePortFile(config->port_file, (*server)->port())) {
     absl::FPrintF(stderr, "livestream_server: cannot write --port_file %s\n", config->port_file);
     return 1;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -152,6 +153,22 @@ int OnDebug(CURL* /*easy*/, curl_infotype type, char* data, size_t size, void* /
     std::fprintf(stderr, "curl: %.*s", static_cast<int>(size), data);
   }
   return 0;
+}
+
+// CURLOPT_OPENSOCKETFUNCTION and CURLOPT_CLOSESOCKETFUNCTION, set only with
+// an observer: libcurl calls the close function for every socket the open
+// function made, pooled connections included, so the two count the
+// connections open to the upstream.
+curl_socket_t OnOpenSocket(void* user, curlsocktype /*purpose*/, curl_sockaddr* address) {
+  const curl_socket_t socket =
+      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (socket != CURL_SOCKET_BAD) static_cast<UpstreamObserver*>(user)->OnConnectionOpened();
+  return socket;
+}
+
+int OnCloseSocket(void* user, curl_socket_t socket) {
+  static_cast<UpstreamObserver*>(user)->OnConnectionClosed();
+  return close(socket);
 }
 
 }  // namespace
@@ -709,6 +726,12 @@ absl::StatusOr<CURL*> CurlHttpClient::NewEasyHandle() const {
   set(CURLOPT_DEBUGFUNCTION, options_.verbose ? &OnDebug : nullptr);
   set(CURLOPT_HEADERFUNCTION, &Call::OnHeader);
   set(CURLOPT_WRITEFUNCTION, &Call::OnBody);
+  if (options_.observer != nullptr) {
+    set(CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+    set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(options_.observer));
+    set(CURLOPT_CLOSESOCKETFUNCTION, &OnCloseSocket);
+    set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(options_.observer));
+  }
   if (rc != CURLE_OK) {
     curl_easy_cleanup(easy);
     return CurlError(rc, nullptr);
@@ -908,6 +931,13 @@ void CurlHttpClient::Complete(Call* call, absl::StatusOr<HttpResponse> result) {
       queued_now_.fetch_sub(1, std::memory_order_relaxed);
       break;
     case Call::State::kInFlight:
+      if (options_.observer != nullptr && call->added_to_multi) {
+        if (result.ok()) {
+          options_.observer->OnHttpResponse(call->request.method, result->status_code);
+        } else {
+          options_.observer->OnHttpTransportError(call->request.method);
+        }
+      }
       ReleaseEasy(call);
       break;
     case Call::State::kNew:

@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/zoom/http.h"
+#include "server/zoom/upstream_observer.h"
 
 namespace livestream_gateway {
 
@@ -49,6 +50,10 @@ struct CurlHttpClientOptions {
   // PEM bundle of trusted CAs; empty means libcurl's built-in default (the
   // system store on Debian).
   std::string ca_bundle_path;
+  // Told of every exchange libcurl ran (answer or transport error) and of
+  // every upstream socket opened and closed; null for none. Must outlive the
+  // client.
+  UpstreamObserver* observer = nullptr;
 };
 
 // AsyncHttpClient driven by one event-loop thread: epoll plus

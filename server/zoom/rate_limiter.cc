@@ -116,9 +116,11 @@ std::shared_ptr<HttpCall> RateLimiter::Acquire(absl::Time deadline, Callback don
         waiter->queued = true;
         waiter->position = queue_.insert(queue_.end(), waiter);
         ArmLocked(now);
+        if (options_.observer != nullptr) options_.observer->OnRateLimitWait();
         return waiter;
       }
       result = NoSlotError(now, slot, bucket_.paused_until() > now);
+      if (options_.observer != nullptr) options_.observer->OnRateLimitRefusal();
     }
   }
   std::move(done)(std::move(result));
@@ -160,6 +162,7 @@ void RateLimiter::PauseFor(absl::Duration retry_after) {
       }
       waiter.queued = false;
       refused.emplace_back(std::move(waiter.done), NoSlotError(now, slot, /*paused=*/true));
+      if (options_.observer != nullptr) options_.observer->OnRateLimitRefusal();
       it = queue_.erase(it);
     }
     if (!queue_.empty()) ArmLocked(now);

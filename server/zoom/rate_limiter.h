@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "server/zoom/http.h"
 #include "server/zoom/scheduler.h"
+#include "server/zoom/upstream_observer.h"
 
 namespace livestream_gateway {
 
@@ -63,6 +64,9 @@ struct RateLimiterOptions {
   // null sends them to stderr. (Initialized so that a designated initializer
   // may leave it out without a warning.)
   std::function<void(absl::string_view)> log = nullptr;
+  // Told of each call that queues and each that is refused; null for none.
+  // Must outlive the limiter.
+  UpstreamObserver* observer = nullptr;
 };
 
 // A token bucket that calls wait for, in arrival order. A call whose turn

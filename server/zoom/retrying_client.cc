@@ -63,6 +63,7 @@ class RetryingClient::Call final : public HttpCall, public std::enable_shared_fr
     std::optional<uint64_t> ticket = stage_.Begin();
     if (!ticket.has_value()) return Finish(absl::CancelledError("call cancelled"));
     ++sent_;
+    if (client_->options_.observer != nullptr) client_->options_.observer->OnAttempt(sent_ > 1);
     std::shared_ptr<HttpCall> transfer = client_->next_->Send(
         request_, deadline_, [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
           self->OnResult(std::move(result));

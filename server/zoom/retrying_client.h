@@ -13,6 +13,7 @@
 #include "server/zoom/http.h"
 #include "server/zoom/retry_budget.h"
 #include "server/zoom/scheduler.h"
+#include "server/zoom/upstream_observer.h"
 
 namespace livestream_gateway {
 
@@ -21,6 +22,8 @@ struct RetryOptions {
   int max_attempts = 3;
   BackoffOptions backoff;
   RetryBudgetOptions budget;
+  // Told of each attempt; null for none. Must outlive the client.
+  UpstreamObserver* observer = nullptr;
 };
 
 // Whether another attempt may help, and may be made: HTTP 429, 502, 503 or

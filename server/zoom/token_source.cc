@@ -322,6 +322,9 @@ void OAuthTokenSource::OnTokenResponse(uint64_t generation, absl::Time sent_at,
                   : TokenTransportError(result.status());
   // Before any call can send it, and even when it arrives too late to be used.
   if (token.ok()) options_.secrets->AddAccessToken(token->value);
+  if (options_.observer != nullptr && token.status().code() != absl::StatusCode::kCancelled) {
+    options_.observer->OnTokenFetch(token.ok());
+  }
   const absl::Time now = scheduler_->Now();
   std::vector<Released> waiting;
   std::shared_ptr<HttpCall> spent;

@@ -24,6 +24,7 @@
 #include "server/zoom/http.h"
 #include "server/zoom/redactor.h"
 #include "server/zoom/scheduler.h"
+#include "server/zoom/upstream_observer.h"
 
 namespace livestream_gateway {
 
@@ -113,6 +114,9 @@ struct OAuthTokenSourceOptions {
   // Where the source registers the client secret (as it is and inside the
   // Basic authorization value) and each token it is issued.
   std::shared_ptr<KnownSecrets> secrets = std::make_shared<KnownSecrets>();
+  // Told of each token request that completes (not cancelled); null for
+  // none. Must outlive the source.
+  UpstreamObserver* observer = nullptr;
 };
 
 // Server-to-Server OAuth. One token is cached and shared; calls that find no

@@ -24,6 +24,8 @@ Config Valid() {
 
 TEST(ConfigTest, DefaultsWithATokenAreValid) { EXPECT_TRUE(ValidateConfig(Valid()).ok()); }
 
+TEST(ConfigTest, MetricsAreOffByDefault) { EXPECT_EQ(Config().metrics_listen, ""); }
+
 struct BadConfig {
   std::string name;
   void (*mutate)(Config&);
@@ -44,6 +46,12 @@ INSTANTIATE_TEST_SUITE_P(
     Rules, ValidateConfigTest,
     ::testing::Values(
         BadConfig{"NoToken", [](Config& c) { c.zoom_access_token.clear(); }, "ZOOM_ACCESS_TOKEN"},
+        BadConfig{"MetricsAddressWithoutPort", [](Config& c) { c.metrics_listen = "127.0.0.1"; },
+                  "--metrics_listen"},
+        BadConfig{"MetricsPortOutOfRange", [](Config& c) { c.metrics_listen = "0.0.0.0:70000"; },
+                  "--metrics_listen"},
+        BadConfig{"MetricsPortFileWithoutMetrics",
+                  [](Config& c) { c.metrics_port_file = "/tmp/port"; }, "--metrics_listen"},
         BadConfig{"MultiLineToken", [](Config& c) { c.zoom_access_token = "a\nb"; }, "single line"},
         BadConfig{"SpaceInToken", [](Config& c) { c.zoom_access_token = "a b"; },
                   "ZOOM_ACCESS_TOKEN or --zoom_access_token_file"},
@@ -209,6 +217,11 @@ INSTANTIATE_TEST_SUITE_P(
                       GoodConfig{"RateLimitOff", [](Config& c) { c.zoom_rate_limit_qps = 0; }},
                       GoodConfig{"FractionalRate", [](Config& c) { c.zoom_rate_limit_qps = 0.5; }},
                       GoodConfig{"NoRetries", [](Config& c) { c.zoom_max_attempts = 1; }},
+                      GoodConfig{"Metrics",
+                                 [](Config& c) {
+                                   c.metrics_listen = "[::]:9464";
+                                   c.metrics_port_file = "/tmp/port";
+                                 }},
                       // A JWT: base64url segments and dots.
                       GoodConfig{"JwtToken",
                                  [](Config& c) {

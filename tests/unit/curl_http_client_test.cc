@@ -37,6 +37,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/unit/recording_observer.h"
 
 namespace livestream_gateway {
 namespace {
@@ -657,6 +658,42 @@ TEST(CurlHttpClientTest, ReusesOneConnectionForSequentialCalls) {
 
 // A server that closes after each reply (without saying so) leaves a dead
 // connection in the pool; libcurl must notice or retry, not fail the call.
+TEST(CurlHttpClientTest, TellsTheObserverOfAnswersTransportErrorsAndConnections) {
+  TestServer server([](const TestServer::Request& request) {
+    if (request.target == "/missing") return TestServer::Reply{Response(404, "Not Found", "", "")};
+    if (request.target == "/reset") {
+      TestServer::Reply reply = Ok();
+      reply.then = TestServer::Then::kReset;
+      reply.bytes.clear();
+      return reply;
+    }
+    return Ok("pong");
+  });
+  testing::RecordingObserver observer;  // outlives the client
+  CurlHttpClientOptions options;
+  options.observer = &observer;
+  auto client = MakeClient(options);
+  for (const char* path : {"/a", "/b", "/missing"}) {
+    Outcome outcome;
+    client->Send(Get(server.Url(path)), In(kWait), outcome.Callback());
+    ASSERT_TRUE(outcome.Wait().ok());
+  }
+  // Sequential keep-alive calls share one connection, which stays open.
+  EXPECT_EQ(observer.opened(), 1);
+  EXPECT_EQ(observer.closed(), 0);
+  Outcome reset;
+  client->Send({"PATCH", server.Url("/reset"), {}, "{}"}, In(kWait), reset.Callback());
+  EXPECT_FALSE(reset.Wait().ok());
+  EXPECT_EQ(observer.events(),
+            (std::vector<std::string>{"GET 200", "GET 200", "GET 404", "PATCH transport_error"}));
+  // A request that is not idempotent took a fresh connection, which the
+  // reset closed.
+  EXPECT_EQ(observer.opened(), 2);
+  EXPECT_EQ(observer.closed(), 1);
+  client.reset();
+  EXPECT_EQ(observer.closed(), 2) << "the pooled connection closes with the client";
+}
+
 TEST(CurlHttpClientTest, ServerClosingIdleConnectionsIsTransparent) {
   TestServer server([](const TestServer::Request&) {
     TestServer::Reply reply = Ok("once");

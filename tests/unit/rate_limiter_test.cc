@@ -12,11 +12,13 @@
 #include "gtest/gtest.h"
 #include "server/error_details.h"
 #include "tests/unit/fake_scheduler.h"
+#include "tests/unit/recording_observer.h"
 
 namespace livestream_gateway {
 namespace {
 
 using ::livestream_gateway::testing::FakeScheduler;
+using ::livestream_gateway::testing::RecordingObserver;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -184,6 +186,25 @@ TEST(RateLimiterTest, PauseHoldsEveryoneAndRefusesWaitersItPushesPastTheirDeadli
   auto retry = GetDetail<google::rpc::RetryInfo>(*grants.Of(3));
   ASSERT_TRUE(retry.has_value());
   EXPECT_EQ(retry->retry_delay().seconds(), 30);
+}
+
+TEST(RateLimiterTest, TellsTheObserverOfWaitsAndRefusalsButNotOfImmediateGrants) {
+  Grants grants;               // outlives the limiter, which may still call it
+  RecordingObserver observer;  // likewise
+  FakeScheduler scheduler(kT0);
+  auto limiter = RateLimiter::Create(
+      &scheduler, {.requests_per_second = 10, .burst = 1, .observer = &observer});
+  limiter->Acquire(absl::InfiniteFuture(), grants.For(0));         // the burst
+  limiter->Acquire(kT0 + absl::Seconds(10), grants.For(1));        // waits 100 ms
+  limiter->Acquire(kT0 + absl::Milliseconds(150), grants.For(2));  // cannot make it
+  limiter->Acquire(kT0 + absl::Milliseconds(500), grants.For(3));  // waits 200 ms
+  EXPECT_EQ(observer.events(), (std::vector<std::string>{"wait", "refusal", "wait"}));
+  // A pause that pushes a waiter past its deadline refuses it too.
+  limiter->PauseFor(absl::Seconds(1));
+  EXPECT_EQ(observer.events(), (std::vector<std::string>{"wait", "refusal", "wait", "refusal"}));
+  scheduler.AdvanceBy(absl::Seconds(2));
+  EXPECT_TRUE(grants.Of(1).has_value() && grants.Of(1)->ok());
+  limiter.reset();
 }
 
 // ---- the account-wide pause: its cap and its two log lines ------------------

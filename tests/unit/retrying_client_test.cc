@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "tests/unit/fake_http_client.h"
 #include "tests/unit/fake_scheduler.h"
+#include "tests/unit/recording_observer.h"
 
 namespace livestream_gateway {
 namespace {
@@ -16,6 +17,7 @@ using ::livestream_gateway::testing::Answer;
 using ::livestream_gateway::testing::FakeHttpClient;
 using ::livestream_gateway::testing::FakeScheduler;
 using ::livestream_gateway::testing::Outcome;
+using ::livestream_gateway::testing::RecordingObserver;
 
 HttpRequest Patch() {
   return HttpRequest{
@@ -154,6 +156,18 @@ TEST_F(RetryingClientTest, Two503sThenSuccessTakesThreeAttempts) {
   ASSERT_TRUE(outcome_.done());
   EXPECT_EQ(outcome_.get()->status_code, 204);
   EXPECT_EQ(outcome_.get()->attempts, 3);
+}
+
+TEST_F(RetryingClientTest, TellsTheObserverOfEveryAttemptAndWhichAreRetries) {
+  RecordingObserver observer;  // outlives the client
+  options_.observer = &observer;
+  Send();
+  next_.Reply(0, Answer(503));
+  WaitOutBackoff(1);
+  next_.Reply(1, Answer(204));
+  ASSERT_TRUE(outcome_.done());
+  EXPECT_EQ(observer.events(), (std::vector<std::string>{"attempt", "retry"}));
+  client_.reset();
 }
 
 TEST_F(RetryingClientTest, GivesUpAfterMaxAttemptsWithTheLastAnswer) {

@@ -13,6 +13,7 @@
 #include "server/error_details.h"
 #include "tests/unit/fake_http_client.h"
 #include "tests/unit/fake_scheduler.h"
+#include "tests/unit/recording_observer.h"
 
 namespace livestream_gateway {
 namespace {
@@ -20,6 +21,7 @@ namespace {
 using ::livestream_gateway::testing::Answer;
 using ::livestream_gateway::testing::FakeHttpClient;
 using ::livestream_gateway::testing::FakeScheduler;
+using ::livestream_gateway::testing::RecordingObserver;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -206,6 +208,7 @@ class OAuthTokenSourceTest : public ::testing::Test {
     options.credentials = Credentials();
     options.log = [this](absl::string_view line) { log_.emplace_back(line); };
     options.secrets = secrets_;
+    options.observer = &observer_;
     source_ = OAuthTokenSource::Create(&transport_, &scheduler_, options);
   }
 
@@ -219,7 +222,8 @@ class OAuthTokenSourceTest : public ::testing::Test {
     }
   }
 
-  Tokens tokens_;  // outlives the source
+  Tokens tokens_;               // outlives the source
+  RecordingObserver observer_;  // likewise
   std::shared_ptr<KnownSecrets> secrets_ = std::make_shared<KnownSecrets>();
   FakeScheduler scheduler_;
   FakeHttpClient transport_;
@@ -391,6 +395,18 @@ TEST_F(OAuthTokenSourceTest, AnUnreachableEndpointIsUnavailableAndAskedAgainByTh
   transport_.Reply(1, Answer(200, TokenBody(kIssued, 3600)));
   EXPECT_EQ(tokens_.got[1]->value(), kIssued);
   ExpectNoSecrets(log_);
+}
+
+TEST_F(OAuthTokenSourceTest, TellsTheObserverOfEachTokenRequestAndWhetherItBroughtAToken) {
+  source_->GetToken(absl::InfiniteFuture(), tokens_.At(0));
+  transport_.Reply(0, absl::UnavailableError("HTTP transport: Couldn't connect to server"));
+  source_->GetToken(absl::InfiniteFuture(), tokens_.At(1));
+  transport_.Reply(1, Answer(401, R"({"error":"invalid_client"})"));
+  scheduler_.AdvanceBy(absl::Seconds(5));
+  source_->GetToken(absl::InfiniteFuture(), tokens_.At(2));
+  transport_.Reply(2, Answer(200, TokenBody(kIssued, 3600)));
+  EXPECT_EQ(observer_.events(),
+            (std::vector<std::string>{"token_failure", "token_failure", "token"}));
 }
 
 TEST_F(OAuthTokenSourceTest, AFailedBackgroundRefreshKeepsTheTokenAndWaitsBeforeTryingAgain) {

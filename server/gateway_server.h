@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/authz/file_watcher.h"
 #include "server/config.h"
 #include "server/livestream_service.h"
 #include "server/zoom/http.h"
@@ -42,6 +43,7 @@ class GatewayServer {
   std::shared_ptr<RateLimiter> rate_limiter_;
   std::unique_ptr<AsyncHttpClient> rate_limited_;
   std::unique_ptr<AsyncHttpClient> retrying_;
+  std::unique_ptr<FileWatcher> policy_watcher_;  // with --authz_policy_file
   std::unique_ptr<LiveStreamServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -13,6 +13,8 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.pb.h"
+#include "server/authz/authorizer.h"
+#include "server/authz/authz_policy.h"
 #include "server/version.h"
 #include "server/zoom/authorizing_client.h"
 #include "server/zoom/curl_http_client.h"

@@ -21,6 +21,8 @@ PACKAGES=(
   libcurl4-openssl-dev libgtest-dev libgmock-dev
   # Unicode general categories for validating display names.
   libicu-dev
+  # libcrypto (@system_libs//:crypto): SHA-256 of callers' bearer tokens.
+  libssl-dev
   golang-github-gogo-googleapis-dev grpc-proto
 )
 

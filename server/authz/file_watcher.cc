@@ -78,7 +78,7 @@ void FileWatcher::Arm(const std::shared_ptr<State>& state) {
   if (state->stopped) return;
   // The timer holds the state, not the watcher: a late tick finds it stopped.
   state->timer = state->scheduler->RunAt(
-      state->scheduler->Now() + state->options.interval, [state](absl::Status status) {
+      state->scheduler->Now() + state->options.interval, [state](const absl::Status& status) {
         if (!status.ok()) return;  // cancelled: the watcher or the scheduler is going away
         Poll(state);
         Arm(state);

@@ -20,7 +20,7 @@ namespace {
 
 constexpr absl::string_view kAuthorizationKey = "authorization";
 
-absl::string_view View(grpc::string_ref ref) { return {ref.data(), ref.size()}; }
+absl::string_view View(const grpc::string_ref& ref) { return {ref.data(), ref.size()}; }
 
 std::vector<absl::string_view> Values(const CallMetadata& metadata, absl::string_view key) {
   std::vector<absl::string_view> values;
@@ -64,7 +64,7 @@ std::string PeerCertificatePrincipal(const grpc::AuthContext& context) {
   // gRPC sets peer_spiffe_id only for a certificate with exactly one URI SAN;
   // a SPIFFE ID among other URIs still names the workload.
   std::vector<absl::string_view> spiffe_ids;
-  for (grpc::string_ref san : context.FindPropertyValues(GRPC_X509_SAN_PROPERTY_NAME)) {
+  for (const grpc::string_ref& san : context.FindPropertyValues(GRPC_X509_SAN_PROPERTY_NAME)) {
     if (absl::StartsWithIgnoreCase(View(san), "spiffe://")) spiffe_ids.push_back(View(san));
   }
   // An X.509 SVID has exactly one; with several, none is the identity.

@@ -312,8 +312,10 @@ TEST_P(AuthzStartupTest, ABadAuthorizationSetupExitsTwoWithOneLine) {
     args.push_back("--authz_policy_file=" + WriteFile(dir.path("policy"), refusal.policy));
   }
   for (const std::string& arg : refusal.args) args.push_back(expand(arg));
-  auto process =
-      Process::Start(ServerBinary(), args, {absl::StrCat("ZOOM_ACCESS_TOKEN=", kEmulatorToken)});
+  // Credentials from here only, whatever the developer's environment holds.
+  auto process = Process::Start(ServerBinary(), args,
+                                {absl::StrCat("ZOOM_ACCESS_TOKEN=", kEmulatorToken),
+                                 "ZOOM_ACCOUNT_ID=", "ZOOM_CLIENT_ID=", "ZOOM_CLIENT_SECRET="});
   ASSERT_TRUE(process.ok()) << process.status();
   EXPECT_EQ((*process)->Wait(absl::Seconds(10)), 2);
   const std::string output = (*process)->Stderr();

@@ -148,6 +148,7 @@ def livestream_repositories():
             "grpc++",
             "protobuf",
             "libcurl",
+            "libcrypto",
             "icu-uc",
             "libtcmalloc_minimal",
             "libmicrohttpd",

@@ -7,6 +7,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libcurl4-openssl-dev libgtest-dev libgmock-dev
+  # libcrypto: SHA-256 of callers' bearer tokens (server/authz/bearer_tokens.h).
+  libssl-dev
   # Unicode general categories for validating display names.
   libicu-dev
   # The /metrics HTTP server; and the Prometheus text parser its tests check

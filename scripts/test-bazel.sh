@@ -24,6 +24,8 @@ PACKAGES=(
   # The /metrics server, and the Prometheus text parser its integration test
   # reads the scrape with.
   libmicrohttpd-dev python3-prometheus-client
+  # libcrypto (@system_libs//:crypto): SHA-256 of callers' bearer tokens.
+  libssl-dev
   golang-github-gogo-googleapis-dev grpc-proto
 )
 

@@ -93,6 +93,18 @@ ABSL_FLAG(absl::Duration, keepalive_min_ping_interval,
           "Shortest interval between a client's keepalive pings the server accepts; clients that "
           "ping more often are disconnected (\"too_many_pings\").");
 ABSL_FLAG(bool, log_requests, true, "Write one log line per RPC to stderr.");
+ABSL_FLAG(std::string, authz_policy_file, "",
+          "Caller authorization policy in gRPC's authorization policy JSON (name, deny_rules, "
+          "allow_rules); reloaded when it changes. Unset: every caller is allowed.");
+ABSL_FLAG(std::string, authz_bearer_tokens_file, "",
+          "Callers' bearer tokens (authorization: Bearer <token>), one 'sha256:<hex of the "
+          "token's SHA-256> <principal>' line each. Needs --authz_policy_file.");
+ABSL_FLAG(bool, trust_forwarded_client_cert, false,
+          "Take the caller's principal from the x-forwarded-client-cert header, which a mesh "
+          "sidecar (Envoy, Istio) sets. Only when every call comes through that proxy: anyone "
+          "else could write the header. Needs --authz_policy_file.");
+ABSL_FLAG(absl::Duration, authz_reload_interval, absl::Seconds(10),
+          "How often --authz_policy_file is checked for changes.");
 
 namespace livestream_gateway {
 namespace {
@@ -177,6 +189,70 @@ absl::Status ValidateCredentials(const Config& config) {
   return absl::OkStatus();
 }
 
+// Identities without a policy would be checked and then ignored: refused, so
+// nobody believes callers are restricted when they are not.
+absl::Status ValidateAuthzConfig(const Config& config) {
+  if (config.authz_policy == nullptr) {
+    if (config.authz_bearer_tokens != nullptr) {
+      return absl::InvalidArgumentError(
+          "--authz_bearer_tokens_file needs --authz_policy_file (without a policy every caller "
+          "is allowed)");
+    }
+    if (config.trust_forwarded_client_cert) {
+      return absl::InvalidArgumentError(
+          "--trust_forwarded_client_cert needs --authz_policy_file (without a policy every "
+          "caller is allowed)");
+    }
+  }
+  if (config.authz_reload_interval < absl::Milliseconds(10) ||
+      config.authz_reload_interval > absl::Hours(1)) {
+    return absl::InvalidArgumentError("--authz_reload_interval must be within 10ms..1h");
+  }
+  return absl::OkStatus();
+}
+
+// Reads and parses --authz_policy_file at start-up (FileWatcher reloads it).
+absl::StatusOr<std::shared_ptr<const AuthzPolicy>> LoadAuthzPolicy(
+    const std::string& path, std::vector<std::string>& warnings) {
+  absl::StatusOr<ConfigFile> file =
+      ReadConfigFile("authz_policy_file", path, {.max_bytes = kMaxAuthzPolicyBytes});
+  if (!file.ok()) return file.status();
+  absl::StatusOr<AuthzPolicy> policy = ParseAuthzPolicy(file->contents);
+  if (!policy.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--authz_policy_file: ", path, ": ", policy.status().message()));
+  }
+  if (!file->warning.empty()) warnings.push_back(std::move(file->warning));
+  return std::make_shared<const AuthzPolicy>(*std::move(policy));
+}
+
+// Reads and parses the authorization files named by the flags.
+absl::Status LoadAuthzFiles(Config& config) {
+  config.authz_policy_file = absl::GetFlag(FLAGS_authz_policy_file);
+  if (!config.authz_policy_file.empty()) {
+    absl::StatusOr<std::shared_ptr<const AuthzPolicy>> policy =
+        LoadAuthzPolicy(config.authz_policy_file, config.warnings);
+    if (!policy.ok()) return policy.status();
+    config.authz_policy = *std::move(policy);
+  }
+  if (const std::string path = absl::GetFlag(FLAGS_authz_bearer_tokens_file); !path.empty()) {
+    // Hashes, yet of secrets: a weak token could be found from its hash.
+    absl::StatusOr<ConfigFile> file = ReadConfigFile(
+        "authz_bearer_tokens_file", path, {.max_bytes = kMaxBearerTokensFileBytes, .secret = true});
+    if (!file.ok()) return file.status();
+    absl::StatusOr<BearerTokens> tokens = BearerTokens::Parse(file->contents);
+    if (!tokens.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--authz_bearer_tokens_file: ", path, ": ", tokens.status().message()));
+    }
+    if (!file->warning.empty()) config.warnings.push_back(std::move(file->warning));
+    config.authz_bearer_tokens = std::make_shared<const BearerTokens>(*std::move(tokens));
+  }
+  config.trust_forwarded_client_cert = absl::GetFlag(FLAGS_trust_forwarded_client_cert);
+  config.authz_reload_interval = absl::GetFlag(FLAGS_authz_reload_interval);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateConfig(const Config& config) {
@@ -228,7 +304,7 @@ absl::Status ValidateConfig(const Config& config) {
   if (config.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown_grace must not be negative");
   }
-  return absl::OkStatus();
+  return ValidateAuthzConfig(config);
 }
 
 absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
@@ -286,6 +362,7 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
     if (!secret.ok()) return secret.status();
     config.zoom_client_secret = *std::move(secret);
   }
+  if (absl::Status status = LoadAuthzFiles(config); !status.ok()) return status;
   if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
   return config;
 }

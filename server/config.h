@@ -2,12 +2,15 @@
 #define LIVESTREAM_GATEWAY_SERVER_CONFIG_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/authz/authz_policy.h"
+#include "server/authz/bearer_tokens.h"
 #include "server/connection_options.h"
 #include "server/metadata_limit.h"
 #include "server/zoom/zoom_request.h"
@@ -50,6 +53,14 @@ struct Config {
   // server/metadata_limit.h).
   int max_metadata_bytes = kDefaultMaxMetadataBytes;
   bool log_requests = true;
+  // Caller authorization (server/authz/). Without a policy every caller is
+  // allowed; the tokens and the forwarded certificate need one.
+  std::string authz_policy_file;
+  std::shared_ptr<const AuthzPolicy> authz_policy;
+  std::shared_ptr<const BearerTokens> authz_bearer_tokens;
+  bool trust_forwarded_client_cert = false;
+  // How often the policy file is checked for changes.
+  absl::Duration authz_reload_interval = absl::Seconds(10);
   // For stderr once at start-up (e.g. a secret file others can read); never
   // hold a secret.
   std::vector<std::string> warnings;

@@ -2,6 +2,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <unistd.h>
 
 #include <string>
 #include <utility>
@@ -12,6 +13,8 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.pb.h"
+#include "server/authz/authorizer.h"
+#include "server/authz/authz_policy.h"
 #include "server/connection_options.h"
 #include "server/version.h"
 #include "server/zoom/authorizing_client.h"
@@ -52,6 +55,38 @@ void LogUpstreamPolicies(const Config& config) {
                 "to %d attempts per call\n",
                 credentials, config.allow_caller_token ? "accepted" : "refused", rate_limit,
                 config.zoom_max_attempts);
+}
+
+// One line for the operator: who may call. Names files and counts, never a
+// token or its hash.
+void LogAuthorization(const Config& config) {
+  if (config.authz_policy == nullptr) {
+    absl::FPrintF(stderr,
+                  "livestream_server: authorization: off (no --authz_policy_file); every caller "
+                  "may call\n");
+    return;
+  }
+  std::string principals = "TLS client certificates";
+  if (config.trust_forwarded_client_cert) {
+    principals = absl::StrCat("x-forwarded-client-cert (trusted), ", principals);
+  }
+  if (config.authz_bearer_tokens != nullptr) {
+    principals =
+        absl::StrCat("bearer tokens (", config.authz_bearer_tokens->size(), "), ", principals);
+  }
+  absl::FPrintF(stderr,
+                "livestream_server: authorization: policy \"%s\" from %s (%d deny, %d allow "
+                "rules), checked every %s; principals from %s; health and reflection stay open\n",
+                config.authz_policy->name, config.authz_policy_file,
+                config.authz_policy->deny_rules.size(), config.authz_policy->allow_rules.size(),
+                absl::FormatDuration(config.authz_reload_interval), principals);
+}
+
+// Reload messages, one write(2) each so they never interleave with the
+// request log.
+void WriteServerLine(absl::string_view line) {
+  const std::string text = absl::StrCat("livestream_server: ", line, "\n");
+  [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, text.data(), text.size());
 }
 
 }  // namespace
@@ -124,6 +159,29 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   service_options.secrets = secrets;
   service_options.max_metadata_bytes = static_cast<size_t>(config.max_metadata_bytes);
   service_options.metrics = gateway->metrics_.get();
+  auto authorizer = std::make_shared<Authorizer>(
+      AuthorizerOptions{.policy = config.authz_policy,
+                        .bearer_tokens = config.authz_bearer_tokens,
+                        .trust_forwarded_client_cert = config.trust_forwarded_client_cert});
+  service_options.authorizer = authorizer;
+  if (config.authz_policy != nullptr) {
+    gateway->policy_watcher_ = std::make_unique<FileWatcher>(
+        gateway->scheduler_.get(),
+        FileWatcherOptions{.flag = "authz_policy_file",
+                           .path = config.authz_policy_file,
+                           .read = {.max_bytes = kMaxAuthzPolicyBytes},
+                           .interval = config.authz_reload_interval},
+        [authorizer](const std::string& contents) -> absl::StatusOr<std::string> {
+          absl::StatusOr<AuthzPolicy> policy = ParseAuthzPolicy(contents);
+          if (!policy.ok()) return policy.status();
+          const std::string summary =
+              absl::StrFormat("policy \"%s\" (%d deny, %d allow rules)", policy->name,
+                              policy->deny_rules.size(), policy->allow_rules.size());
+          authorizer->SetPolicy(std::make_shared<const AuthzPolicy>(*std::move(policy)));
+          return summary;
+        },
+        WriteServerLine);
+  }
   gateway->service_ =
       std::make_unique<LiveStreamServiceImpl>(gateway->retrying_.get(), service_options);
 
@@ -156,6 +214,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
     gateway->metrics_server_ = *std::move(metrics_server);
   }
   LogUpstreamPolicies(config);
+  LogAuthorization(config);
   return gateway;
 }
 
@@ -175,6 +234,7 @@ GatewayServer::~GatewayServer() {
   // policy goes before what it uses: a token request still in flight is
   // cancelled with the token source, timers with the scheduler, and the
   // transport goes last because every layer holds a pointer into it.
+  policy_watcher_.reset();
   service_.reset();
   retrying_.reset();
   rate_limited_.reset();

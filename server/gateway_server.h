@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/authz/file_watcher.h"
 #include "server/config.h"
 #include "server/livestream_service.h"
 #include "server/metrics/gateway_metrics.h"
@@ -49,6 +50,7 @@ class GatewayServer {
   std::shared_ptr<RateLimiter> rate_limiter_;
   std::unique_ptr<AsyncHttpClient> rate_limited_;
   std::unique_ptr<AsyncHttpClient> retrying_;
+  std::unique_ptr<FileWatcher> policy_watcher_;  // with --authz_policy_file
   std::unique_ptr<LiveStreamServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<metrics::MetricsServer> metrics_server_;

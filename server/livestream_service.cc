@@ -94,9 +94,9 @@ void Serialize(const UpdateStatusResponse& response, grpc::ByteBuffer* out) {
 }  // namespace
 
 // One per call. It lives until gRPC calls OnDone, which comes after Finish;
-// Finish comes exactly once, either at once (metadata, decoding, validation)
-// or from the Zoom callback (which the client runs exactly once, also after
-// Cancel).
+// Finish comes exactly once, either at once (metadata, authorization,
+// decoding, validation) or from the Zoom callback (which the client runs
+// exactly once, also after Cancel).
 class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnaryReactor {
  public:
   UpdateStatusReactor(LiveStreamServiceImpl* service, grpc::CallbackServerContext* context,
@@ -112,6 +112,15 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
             CheckMetadataSize(context->client_metadata(), service_->options_.max_metadata_bytes);
         !too_large.ok()) {
       Complete(too_large, "");
+      return;
+    }
+    // Before the request is looked at: a caller who may not call learns
+    // nothing about it, and nothing goes upstream.
+    AuthzResult authz = service_->options_.authorizer->Check(
+        kUpdateStatusMethod, context->client_metadata(), context->auth_context().get());
+    principal_ = std::move(authz.principal);
+    if (!authz.status.ok()) {
+      Complete(authz.status, "");
       return;
     }
     if (!request.ok()) {
@@ -214,6 +223,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
       const std::string outcome = absl::StatusCodeToString(status.code());
       WriteRequestLog(RequestLogEntry{
           .method = kUpdateStatusMethod,
+          .principal = principal_,
           .target = target_,
           .outcome = outcome,
           .reason = info.has_value() ? absl::string_view(info->reason()) : absl::string_view(),
@@ -229,6 +239,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   const absl::Time started_;
   const std::string target_;
   const ZoomCallContext call_context_;
+  std::string principal_;     // empty: none (or not yet known)
   std::string caller_token_;  // Secret; empty unless the caller sent one.
 
   absl::Mutex mu_;

@@ -8,6 +8,7 @@
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/authz/authorizer.h"
 #include "server/metadata_limit.h"
 #include "server/metrics/gateway_metrics.h"
 #include "server/zoom/http.h"
@@ -33,11 +34,14 @@ struct LiveStreamServiceOptions {
   // Counts calls, their codes and latencies; null for none. Must outlive the
   // service.
   metrics::GatewayMetrics* metrics = nullptr;
+  // Who may call; the default allows everyone.
+  std::shared_ptr<const Authorizer> authorizer = std::make_shared<Authorizer>(AuthorizerOptions{});
 };
 
-// The gRPC edge. Each call decodes and validates its request, builds the Zoom
-// request, hands it to the asynchronous client and finishes from the
-// client's callback: no reactor thread ever waits for Zoom.
+// The gRPC edge. Each call is authorized (server/authz/authorizer.h), then
+// decodes and validates its request, builds the Zoom request, hands it to the
+// asynchronous client and finishes from the client's callback: no reactor
+// thread ever waits for Zoom.
 //
 // The method is raw (bytes in, bytes out) so that the service decodes the
 // request itself and answers undecodable bytes like any other bad request

@@ -83,13 +83,14 @@ std::string FormatLogTimestamp(absl::Time time) {
 std::string FormatRequestLogLine(const RequestLogEntry& entry) {
   std::string line;
   // One allocation for a typical line, which stays under this.
-  line.reserve(192 + entry.target.size() + entry.tracking_id.size());
+  line.reserve(192 + entry.principal.size() + entry.target.size() + entry.tracking_id.size());
   auto field = [&line](absl::string_view key, absl::string_view value) {
     absl::StrAppend(&line, " ", key, "=");
     AppendQuoted(line, value);
   };
   AppendLogTimestamp(line, absl::Now());
   field("rpc", entry.method);
+  field("principal", entry.principal);
   field("target", entry.target);
   field("outcome", entry.outcome);
   field("reason", entry.reason);

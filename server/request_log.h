@@ -14,6 +14,8 @@ namespace livestream_gateway {
 // Zoom comes through ZoomTrackingId() (error_mapping.h), which redacts.
 struct RequestLogEntry {
   absl::string_view method;
+  // The caller (server/authz/principal.h); empty when it has none.
+  absl::string_view principal;
   absl::string_view target;   // "webinar/123", "meeting/456" or "-"
   absl::string_view outcome;  // canonical code name, e.g. "OK" or "NOT_FOUND"
   absl::string_view reason;   // ErrorInfo reason, empty when OK

@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include "absl/flags/declare.h"
@@ -157,7 +158,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"ZeroAttempts", [](Config& c) { c.zoom_max_attempts = 0; },
                   "--zoom_max_attempts"},
         BadConfig{"TooManyAttempts", [](Config& c) { c.zoom_max_attempts = 11; },
-                  "--zoom_max_attempts"}),
+                  "--zoom_max_attempts"},
+        // Identities nobody checks would suggest a protection that is not there.
+        BadConfig{"BearerTokensWithoutPolicy",
+                  [](Config& c) {
+                    c.authz_bearer_tokens = std::make_shared<const BearerTokens>(
+                        *BearerTokens::Parse("sha256:" + std::string(64, 'a') + " a"));
+                  },
+                  "--authz_bearer_tokens_file needs --authz_policy_file"},
+        BadConfig{"TrustedForwardedCertWithoutPolicy",
+                  [](Config& c) { c.trust_forwarded_client_cert = true; },
+                  "--trust_forwarded_client_cert needs --authz_policy_file"},
+        BadConfig{"ReloadIntervalTooShort",
+                  [](Config& c) { c.authz_reload_interval = absl::Milliseconds(1); },
+                  "--authz_reload_interval"},
+        BadConfig{"ReloadIntervalTooLong",
+                  [](Config& c) { c.authz_reload_interval = absl::Hours(2); },
+                  "--authz_reload_interval"}),
     [](const ::testing::TestParamInfo<BadConfig>& info) { return info.param.name; });
 
 TEST(ConfigTest, ErrorsNeverQuoteTheToken) {
@@ -221,6 +238,14 @@ INSTANTIATE_TEST_SUITE_P(
                                  [](Config& c) {
                                    c.metrics_listen = "[::]:9464";
                                    c.metrics_port_file = "/tmp/port";
+                                 }},
+                      GoodConfig{"AuthzWithEveryPrincipalSource",
+                                 [](Config& c) {
+                                   c.authz_policy = std::make_shared<const AuthzPolicy>();
+                                   c.authz_bearer_tokens =
+                                       std::make_shared<const BearerTokens>(*BearerTokens::Parse(
+                                           "sha256:" + std::string(64, 'a') + " a"));
+                                   c.trust_forwarded_client_cert = true;
                                  }},
                       // A JWT: base64url segments and dots.
                       GoodConfig{"JwtToken",

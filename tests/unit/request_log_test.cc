@@ -15,6 +15,7 @@ using ::testing::MatchesRegex;
 TEST(RequestLogTest, FormatsOneLogfmtLine) {
   const std::string line = FormatRequestLogLine(RequestLogEntry{
       .method = "/zoom.livestream.v1.LiveStreamService/UpdateStatus",
+      .principal = "spiffe://example.org/ns/events/sa/scheduler",
       .target = "webinar/123",
       .outcome = "NOT_FOUND",
       .reason = "ZOOM_WEBINAR_NOT_FOUND",
@@ -23,6 +24,7 @@ TEST(RequestLogTest, FormatsOneLogfmtLine) {
   });
   EXPECT_THAT(line,
               MatchesRegex("[0-9T:.Z-]+ rpc=/zoom.livestream.v1.LiveStreamService/UpdateStatus "
+                           "principal=spiffe://example.org/ns/events/sa/scheduler "
                            "target=webinar/123 outcome=NOT_FOUND "
                            "reason=ZOOM_WEBINAR_NOT_FOUND latency_ms=1.500 "
                            "tracking_id=\"v=2.0;clid=us01;rid=WEB_1\"\n"));
@@ -80,10 +82,22 @@ TEST(RequestLogTest, EmptyFieldsAreDashes) {
                                                                 .reason = "",
                                                                 .latency = absl::ZeroDuration(),
                                                                 .tracking_id = ""});
-  EXPECT_THAT(line, HasSubstr("target=- outcome=OK reason=- latency_ms=0.000 tracking_id=-\n"));
+  EXPECT_THAT(line, HasSubstr("principal=- target=- outcome=OK reason=- latency_ms=0.000 "
+                              "tracking_id=-\n"));
 }
 
 TEST(RequestLogTest, UntrustedValuesCannotForgeFieldsOrLines) {
+  // A principal comes from a certificate or a forwarded header.
+  const std::string principal_line =
+      FormatRequestLogLine(RequestLogEntry{.method = "m",
+                                           .principal = "CN=a b\nrpc=forged",
+                                           .target = "webinar/1",
+                                           .outcome = "OK",
+                                           .reason = "",
+                                           .latency = absl::ZeroDuration(),
+                                           .tracking_id = ""});
+  EXPECT_EQ(principal_line.find('\n'), principal_line.size() - 1);
+  EXPECT_THAT(principal_line, HasSubstr(" principal=\"CN=a b\\nrpc=forged\" target=webinar/1 "));
   const std::string line =
       FormatRequestLogLine(RequestLogEntry{.method = "m",
                                            .target = "webinar/1",

@@ -18,6 +18,23 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address the gRPC server listens on (host:port; port 0 picks a free port).");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file (atomically) once the server serves.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain the server presents; with --tls_key_file turns TLS on. Re-read "
+          "every --tls_refresh_interval, so certificates rotate without a restart (replace the "
+          "files atomically, e.g. by swapping a directory symlink as Kubernetes Secret volumes "
+          "do).");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM private key of --tls_cert_file (a secret: keep it readable by the owner only).");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle for mTLS: every client must present a certificate signed by one of "
+          "these CAs, or its handshake fails. Needs --tls_cert_file and --tls_key_file.");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Seconds(60),
+          "How often the TLS certificate, key and client CA files are checked for changes "
+          "(at least 1s).");
+ABSL_FLAG(bool, allow_plaintext_non_loopback, false,
+          "Allow plaintext on a --listen address other than loopback, for a service-mesh "
+          "sidecar that terminates mTLS in front of the server. Without it, a non-loopback "
+          "--listen needs --tls_cert_file and --tls_key_file.");
 ABSL_FLAG(int32_t, max_metadata_bytes, livestream_gateway::kDefaultMaxMetadataBytes,
           "Most bytes of request metadata (headers) a call may carry, each entry counted as its "
           "name, its value and 32 bytes (as HTTP/2 counts them); larger calls get "
@@ -162,6 +179,10 @@ absl::Status ValidateConfig(const Config& config) {
       !absl::StartsWith(config.zoom_api_base_url, "http://")) {
     return absl::InvalidArgumentError("--zoom_api_base_url must start with https:// or http://");
   }
+  if (absl::Status status = ValidateListenerSecurity(config.listen, config.listener_security);
+      !status.ok()) {
+    return status;
+  }
   if (absl::Status status = ValidateCredentials(config); !status.ok()) return status;
   if (config.zoom_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--zoom_timeout must be positive");
@@ -195,6 +216,12 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   Config config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.listener_security = {
+      .cert_file = absl::GetFlag(FLAGS_tls_cert_file),
+      .key_file = absl::GetFlag(FLAGS_tls_key_file),
+      .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file),
+      .refresh_interval = absl::GetFlag(FLAGS_tls_refresh_interval),
+      .allow_plaintext_non_loopback = absl::GetFlag(FLAGS_allow_plaintext_non_loopback)};
   config.max_metadata_bytes = absl::GetFlag(FLAGS_max_metadata_bytes);
   config.zoom_api_base_url =
       std::string(absl::StripSuffix(absl::GetFlag(FLAGS_zoom_api_base_url), "/"));
@@ -237,6 +264,10 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
     config.zoom_client_secret = *std::move(secret);
   }
   if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
+  if (absl::Status status = CheckListenerSecurityFiles(config.listener_security, config.warnings);
+      !status.ok()) {
+    return status;
+  }
   return config;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/listener_security.h"
 #include "server/metadata_limit.h"
 #include "server/zoom/zoom_request.h"
 
@@ -17,6 +18,8 @@ namespace livestream_gateway {
 struct Config {
   std::string listen = "127.0.0.1:50051";
   std::string port_file;
+  // TLS or mTLS on the listener; plaintext only on loopback unless allowed.
+  ListenerSecurity listener_security;
   std::string zoom_api_base_url = "https://api.zoom.us/v2";
   // Secret: never log it, never put it in an error message.
   std::string zoom_access_token;

@@ -10,11 +10,14 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
 
 namespace livestream_gateway::testing {
@@ -123,6 +126,10 @@ class Server {
   int port() const { return port_; }
   std::string target() const;
   std::unique_ptr<zoom::livestream::v1::LiveStreamService::Stub> NewStub() const;
+  // A channel with a connection (and so a handshake) of its own: channels
+  // to one target otherwise share gRPC's global subchannel pool.
+  std::shared_ptr<grpc::Channel> NewChannel(
+      std::shared_ptr<grpc::ChannelCredentials> credentials) const;
   Process& process() { return *process_; }
 
  private:
@@ -130,6 +137,43 @@ class Server {
   TempDir dir_;
   int port_ = 0;
 };
+
+// A throwaway PKI made with the openssl CLI in `dir` (test code only): EC
+// P-256 keys (mode 0600), certificates valid for two days.
+class TestPki {
+ public:
+  explicit TestPki(std::string dir) : dir_(std::move(dir)) {}
+
+  // A self-signed CA: NAME.crt and NAME.key.
+  absl::Status MakeCa(const std::string& name);
+  // A certificate for serving and for clients, signed by the CA `ca` (a name
+  // given to MakeCa); `san` is openssl subjectAltName syntax
+  // ("IP:127.0.0.1,DNS:localhost", "URI:spiffe://...") or empty for none.
+  absl::Status MakeLeaf(const std::string& name, const std::string& ca,
+                        const std::string& common_name, const std::string& san);
+  std::string cert(const std::string& name) const { return dir_ + "/" + name + ".crt"; }
+  std::string key(const std::string& name) const { return dir_ + "/" + name + ".key"; }
+
+ private:
+  absl::Status Openssl(std::vector<std::string> args);
+  std::string dir_;
+};
+
+inline constexpr char kSpiffeCaller[] = "spiffe://example.org/ns/default/sa/caller";
+
+// The usual set: "ca" and "other-ca"; "server" (127.0.0.1, ::1, localhost)
+// signed by ca; clients "client" (CN caller), "spiffe-client" (URI SAN
+// kSpiffeCaller) signed by ca, and "rogue-client" signed by other-ca.
+absl::Status MakeStandardPki(TestPki& pki);
+
+// TLS channel credentials trusting `ca_file`, presenting the client
+// certificate when `cert_file` and `key_file` are given.
+std::shared_ptr<grpc::ChannelCredentials> TestTlsCredentials(const std::string& ca_file,
+                                                             const std::string& cert_file = "",
+                                                             const std::string& key_file = "");
+
+// The whole file (fails the test when it cannot be read).
+std::string ReadFileOrFail(const std::string& path);
 
 // A start request for the emulator's seeded webinar, which is configured and running.
 zoom::livestream::v1::UpdateStatusRequest StartRequest();

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -342,65 +341,6 @@ std::unique_ptr<zoom::livestream::v1::LiveStreamService::Stub> Server::NewStub()
 }  // namespace livestream_gateway::testing
 
 namespace livestream_gateway::testing {
-
-absl::Status TestPki::Openssl(std::vector<std::string> args) {
-  absl::StatusOr<std::unique_ptr<Process>> openssl = Process::Start("/usr/bin/openssl", args);
-  if (!openssl.ok()) return openssl.status();
-  if (const int code = (*openssl)->Wait(); code != 0) {
-    return absl::InternalError(absl::StrCat("openssl ", args.empty() ? "" : args[0], " exited ",
-                                            code, ": ", (*openssl)->Stderr()));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status TestPki::MakeCa(const std::string& name) {
-  const std::string config = absl::StrCat(dir_, "/", name, ".cnf");
-  std::ofstream(config) << "[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n"
-                        << "[dn]\nCN=" << name << "\n"
-                        << "[ext]\nbasicConstraints=critical,CA:TRUE\n"
-                        << "keyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n";
-  absl::Status made = Openssl({"req", "-x509", "-config", config, "-newkey", "ec", "-pkeyopt",
-                               "ec_paramgen_curve:P-256", "-nodes", "-keyout", key(name), "-out",
-                               cert(name), "-days", "2"});
-  if (made.ok()) chmod(key(name).c_str(), 0600);
-  return made;
-}
-
-absl::Status TestPki::MakeLeaf(const std::string& name, const std::string& ca,
-                               const std::string& common_name, const std::string& san) {
-  const std::string config = absl::StrCat(dir_, "/", name, ".cnf");
-  {
-    std::ofstream out(config);
-    out << "[req]\ndistinguished_name=dn\nprompt=no\n[dn]\nCN=" << common_name << "\n"
-        << "[ext]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
-        << "extendedKeyUsage=serverAuth,clientAuth\nauthorityKeyIdentifier=keyid\n";
-    if (!san.empty()) out << "subjectAltName=" << san << "\n";
-  }
-  const std::string request = absl::StrCat(dir_, "/", name, ".csr");
-  absl::Status made =
-      Openssl({"req", "-new", "-config", config, "-newkey", "ec", "-pkeyopt",
-               "ec_paramgen_curve:P-256", "-nodes", "-keyout", key(name), "-out", request});
-  if (!made.ok()) return made;
-  chmod(key(name).c_str(), 0600);
-  return Openssl({"x509", "-req", "-in", request, "-CA", cert(ca), "-CAkey", key(ca),
-                  "-CAcreateserial", "-CAserial", absl::StrCat(dir_, "/", ca, ".srl"), "-days", "2",
-                  "-extfile", config, "-extensions", "ext", "-out", cert(name)});
-}
-
-absl::Status MakeStandardPki(TestPki& pki) {
-  for (absl::Status status : {
-           pki.MakeCa("ca"),
-           pki.MakeCa("other-ca"),
-           pki.MakeLeaf("server", "ca", "livestream-gateway", "IP:127.0.0.1,IP:::1,DNS:localhost"),
-           pki.MakeLeaf("client", "ca", "caller", ""),
-           pki.MakeLeaf("spiffe-client", "ca", "spiffe-caller",
-                        absl::StrCat("URI:", kSpiffeCaller)),
-           pki.MakeLeaf("rogue-client", "other-ca", "caller", ""),
-       }) {
-    if (!status.ok()) return status;
-  }
-  return absl::OkStatus();
-}
 
 std::string ReadFileOrFail(const std::string& path) {
   std::ifstream in(path);

@@ -18,6 +18,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/security/credentials.h"
+#include "tests/tls/test_pki.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
 
 namespace livestream_gateway::testing {
@@ -138,33 +139,8 @@ class Server {
   int port_ = 0;
 };
 
-// A throwaway PKI made with the openssl CLI in `dir` (test code only): EC
-// P-256 keys (mode 0600), certificates valid for two days.
-class TestPki {
- public:
-  explicit TestPki(std::string dir) : dir_(std::move(dir)) {}
-
-  // A self-signed CA: NAME.crt and NAME.key.
-  absl::Status MakeCa(const std::string& name);
-  // A certificate for serving and for clients, signed by the CA `ca` (a name
-  // given to MakeCa); `san` is openssl subjectAltName syntax
-  // ("IP:127.0.0.1,DNS:localhost", "URI:spiffe://...") or empty for none.
-  absl::Status MakeLeaf(const std::string& name, const std::string& ca,
-                        const std::string& common_name, const std::string& san);
-  std::string cert(const std::string& name) const { return dir_ + "/" + name + ".crt"; }
-  std::string key(const std::string& name) const { return dir_ + "/" + name + ".key"; }
-
- private:
-  absl::Status Openssl(std::vector<std::string> args);
-  std::string dir_;
-};
-
-inline constexpr char kSpiffeCaller[] = "spiffe://example.org/ns/default/sa/caller";
-
-// The usual set: "ca" and "other-ca"; "server" (127.0.0.1, ::1, localhost)
-// signed by ca; clients "client" (CN caller), "spiffe-client" (URI SAN
-// kSpiffeCaller) signed by ca, and "rogue-client" signed by other-ca.
-absl::Status MakeStandardPki(TestPki& pki);
+using ::livestream_testing::kSpiffeCaller;
+using ::livestream_testing::TestPki;
 
 // TLS channel credentials trusting `ca_file`, presenting the client
 // certificate when `cert_file` and `key_file` are given.

@@ -60,7 +60,8 @@ class TlsTest : public ::testing::Test {
     dir_ = new TempDir();
     pki_ = new TestPki(dir_->path("pki"));
     std::filesystem::create_directories(dir_->path("pki"));
-    ASSERT_TRUE(MakeStandardPki(*pki_).ok());
+    absl::Status made = pki_->MakeStandardSet();
+    ASSERT_TRUE(made.ok()) << made;
     auto emulator = Emulator::Start();
     ASSERT_TRUE(emulator.ok()) << emulator.status();
     emulator_ = emulator->release();

@@ -34,8 +34,9 @@ absl::StatusOr<std::string> ReadSmallFile(absl::string_view what, const std::str
     }
   }
   if (in.bad()) return absl::InvalidArgumentError(absl::StrCat(what, " ", path, " cannot be read"));
-  if (contents.empty())
+  if (contents.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(what, " ", path, " is empty"));
+  }
   return contents;
 }
 

@@ -74,7 +74,7 @@ class ChannelSecurityTest : public ::testing::Test {
   }
 
   std::string WriteFile(const std::string& name, const std::string& contents) {
-    const std::string path = *dir_ + "/" + name;
+    std::string path = *dir_ + "/" + name;
     std::ofstream(path) << contents;
     return path;
   }
@@ -131,7 +131,7 @@ TEST_F(ChannelSecurityTest, BearerTokenTravelsAsAuthorizationMetadata) {
                           {.bearer_token = "tok-async"});
   absl::Notification done;
   client.UpdateStatusAsync(Start(), absl::Seconds(10),
-                           [&](absl::StatusOr<UpdateStatusResponse> response) {
+                           [&](const absl::StatusOr<UpdateStatusResponse>& response) {
                              EXPECT_TRUE(response.ok()) << response.status();
                              done.Notify();
                            });

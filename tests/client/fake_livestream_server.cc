@@ -72,7 +72,8 @@ class FakeLiveStreamServer::Service : public LiveStreamService::CallbackService 
   FakeLiveStreamServer* owner_;
 };
 
-FakeLiveStreamServer::FakeLiveStreamServer(std::shared_ptr<grpc::ServerCredentials> credentials)
+FakeLiveStreamServer::FakeLiveStreamServer(
+    const std::shared_ptr<grpc::ServerCredentials>& credentials)
     : replies_{FakeReply{}}, service_(std::make_unique<Service>(this)) {
   int port = 0;
   grpc::ServerBuilder builder;

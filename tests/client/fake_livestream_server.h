@@ -51,7 +51,8 @@ struct ReceivedCall {
 class FakeLiveStreamServer {
  public:
   // Plaintext unless `credentials` is given (e.g. grpc::SslServerCredentials).
-  explicit FakeLiveStreamServer(std::shared_ptr<grpc::ServerCredentials> credentials = nullptr);
+  explicit FakeLiveStreamServer(
+      const std::shared_ptr<grpc::ServerCredentials>& credentials = nullptr);
   ~FakeLiveStreamServer();
 
   // "127.0.0.1:PORT".

@@ -363,10 +363,10 @@ std::shared_ptr<grpc::ChannelCredentials> TestTlsCredentials(const std::string& 
 }
 
 std::shared_ptr<grpc::Channel> Server::NewChannel(
-    std::shared_ptr<grpc::ChannelCredentials> credentials) const {
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) const {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(target(), std::move(credentials), args);
+  return grpc::CreateCustomChannel(target(), credentials, args);
 }
 
 }  // namespace livestream_gateway::testing

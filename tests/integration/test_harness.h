@@ -130,7 +130,7 @@ class Server {
   // A channel with a connection (and so a handshake) of its own: channels
   // to one target otherwise share gRPC's global subchannel pool.
   std::shared_ptr<grpc::Channel> NewChannel(
-      std::shared_ptr<grpc::ChannelCredentials> credentials) const;
+      const std::shared_ptr<grpc::ChannelCredentials>& credentials) const;
   Process& process() { return *process_; }
 
  private:

@@ -160,13 +160,13 @@ TEST_F(TlsTest, LimitsHoldWithTlsOn) {
   std::shared_ptr<grpc::Channel> channel = Channel(*server, "ca", "client");
 
   UpdateStatusRequest oversized = StartRequest();
-  oversized.mutable_settings()->set_display_name(std::string(70 * 1024, 'x'));
+  oversized.mutable_settings()->set_display_name(std::string(size_t{70} * 1024, 'x'));
   EXPECT_EQ(Call(channel, oversized).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 
   // 20 KiB of metadata, above the default --max_metadata_bytes (16 KiB).
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  context.AddMetadata("x-padding", std::string(20 * 1024, 'p'));
+  context.AddMetadata("x-padding", std::string(size_t{20} * 1024, 'p'));
   UpdateStatusResponse response;
   grpc::Status status =
       LiveStreamService::NewStub(channel)->UpdateStatus(&context, StartRequest(), &response);
@@ -192,6 +192,7 @@ TEST_F(TlsTest, FailingAndStalledHandshakesDoNotBlockOtherCallers) {
   // Handshakes that fail, running while the others call.
   std::atomic<int> refused{0};
   std::vector<std::thread> rogues;
+  rogues.reserve(4);
   for (int i = 0; i < 4; ++i) {
     rogues.emplace_back([&] {
       for (int j = 0; j < 5; ++j) {

@@ -30,6 +30,7 @@ absl::Status Openssl(std::vector<std::string> args) {
   posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
   args.insert(args.begin(), kOpenssl);
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   pid_t pid = 0;

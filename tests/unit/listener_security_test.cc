@@ -124,7 +124,7 @@ class CheckFilesTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string Write(const std::string& name, const std::string& contents, mode_t mode = 0600) {
-    const std::string path = dir_ + "/" + name;
+    std::string path = dir_ + "/" + name;
     std::ofstream(path) << contents;
     chmod(path.c_str(), mode);
     return path;

@@ -4,6 +4,7 @@
 // certificate rotation while calls run, and the start-up rules (plaintext
 // off loopback, bad files: exit 2).
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
@@ -250,16 +252,28 @@ TEST_F(TlsTest, RotatedCertificatesServeNewHandshakesWhileCallsInFlightFinish) {
   ASSERT_TRUE(started.ok()) << started.status();
   Server& server = **started;
 
-  // A connection made before the rotation, and calls in flight on it.
+  // A connection made before the rotation, and calls in flight on it: they
+  // reach Zoom, which is then stopped (SIGSTOP) so that none can finish
+  // before the rotation has been seen.
   std::shared_ptr<grpc::Channel> established = Channel(server, "ca");
   ASSERT_TRUE(CheckHealth(established).ok());
-  (*emulator)->SetDelay(absl::Seconds(8));
+  (*emulator)->SetDelay(absl::Seconds(5));
   constexpr int kCalls = 4;
   absl::Mutex mu;
   int finished = 0;
   std::vector<grpc::Status> outcomes;
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<UpdateStatusResponse>> responses;
+  auto finished_all = [&] {
+    absl::MutexLock lock(&mu);
+    return static_cast<size_t>(finished) == contexts.size();
+  };
+  // Whatever fails below, the callbacks' state outlives the calls.
+  const absl::Cleanup settle = [&] {
+    (*emulator)->process().Signal(SIGCONT);
+    for (const auto& context : contexts) context->TryCancel();
+    WaitFor(finished_all, absl::Seconds(60));
+  };
   const UpdateStatusRequest request = StartRequest();
   std::unique_ptr<LiveStreamService::Stub> stub = LiveStreamService::NewStub(established);
   for (int i = 0; i < kCalls; ++i) {
@@ -274,30 +288,28 @@ TEST_F(TlsTest, RotatedCertificatesServeNewHandshakesWhileCallsInFlightFinish) {
                                 });
   }
   ASSERT_TRUE(WaitFor([&] { return StatsField(**emulator, "api_requests") >= kCalls; }));
+  (*emulator)->process().Signal(SIGSTOP);
 
   std::filesystem::create_directory_symlink("v2", tls + "/live.next");
   std::filesystem::rename(tls + "/live.next", tls + "/live");
 
   // New handshakes see the new certificate once the watcher has read it.
   ASSERT_TRUE(WaitFor([&] { return CheckHealth(Channel(server, "other-ca")).ok(); }));
+  EXPECT_EQ(CheckHealth(Channel(server, "ca")).error_code(), grpc::StatusCode::UNAVAILABLE);
+  // The connection made before keeps working.
+  EXPECT_TRUE(CheckHealth(established).ok());
   {
     absl::MutexLock lock(&mu);
     ASSERT_EQ(finished, 0) << "the calls ended before the rotation; nothing was tested";
   }
-  EXPECT_EQ(CheckHealth(Channel(server, "ca")).error_code(), grpc::StatusCode::UNAVAILABLE);
-  // The connection made before keeps working.
-  EXPECT_TRUE(CheckHealth(established).ok());
 
-  {
-    absl::MutexLock lock(&mu);
-    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(
-                                        +[](int* done) { return *done == kCalls; }, &finished),
-                                    absl::Seconds(60)));
-    for (const grpc::Status& status : outcomes) {
-      EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
-    }
+  (*emulator)->process().Signal(SIGCONT);
+  ASSERT_TRUE(WaitFor(finished_all, absl::Seconds(60)));
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(outcomes.size(), size_t{kCalls});
+  for (const grpc::Status& status : outcomes) {
+    EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
   }
-  (*emulator)->SetDelay(absl::ZeroDuration());
 }
 
 struct RefusalCase {

@@ -149,6 +149,7 @@ def livestream_repositories():
             "protobuf",
             "libcurl",
             "icu-uc",
+            "libcrypto",
             "libtcmalloc_minimal",
             "gmock_main",
             "gtest_main",

@@ -9,6 +9,9 @@ PACKAGES=(
   libcurl4-openssl-dev libgtest-dev libgmock-dev
   # Unicode general categories for validating display names.
   libicu-dev
+  # libcrypto: the TLS key and certificate checks at start-up; openssl: the TLS
+  # tests make their certificates with it.
+  libssl-dev openssl
   # tcmalloc_minimal for livestream_server (see CMakeLists.txt).
   libgoogle-perftools-dev
   # google/rpc/*.proto (status, error_details, code) and grpc/health/v1/health.proto,

@@ -5,14 +5,22 @@
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
 #include <netinet/in.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "server/config_file.h"
 
 namespace livestream_gateway {
@@ -32,8 +40,10 @@ bool HoldsPemPrivateKey(absl::string_view pem) {
          pem.find("PRIVATE KEY-----", begin) != absl::string_view::npos;
 }
 
-absl::Status CheckFile(absl::string_view flag, const std::string& path, bool secret,
-                       std::vector<std::string>& warnings) {
+// The file's contents once it passed ReadConfigFile's checks and holds PEM
+// of its kind.
+absl::StatusOr<std::string> ReadPemFile(absl::string_view flag, const std::string& path,
+                                        bool secret, std::vector<std::string>& warnings) {
   absl::StatusOr<ConfigFile> file = ReadConfigFile(
       flag, path,
       {.max_bytes = secret ? kMaxKeyFileBytes : kMaxCertificateFileBytes, .secret = secret});
@@ -47,7 +57,29 @@ absl::Status CheckFile(absl::string_view flag, const std::string& path, bool sec
                             : "certificate (-----BEGIN CERTIFICATE-----)"));
   }
   if (!file->warning.empty()) warnings.push_back(std::move(file->warning));
-  return absl::OkStatus();
+  return std::move(file->contents);
+}
+
+using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+using Certificate = std::unique_ptr<X509, decltype(&X509_free)>;
+using PrivateKey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+Bio MemoryBio(absl::string_view pem) {
+  return Bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+}
+
+// The first certificate of a PEM chain, or null. A null passphrase callback
+// keeps OpenSSL from ever prompting on the terminal.
+Certificate FirstCertificate(absl::string_view pem) {
+  Bio bio = MemoryBio(pem);
+  return Certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
+}
+
+std::string FormatAsn1Time(const ASN1_TIME* time) {
+  std::tm tm = {};
+  if (ASN1_TIME_to_tm(time, &tm) != 1) return "an unreadable time";
+  return absl::FormatTime(absl::RFC3339_sec, absl::FromTM(tm, absl::UTCTimeZone()),
+                          absl::UTCTimeZone());
 }
 
 }  // namespace
@@ -97,19 +129,65 @@ absl::Status ValidateListenerSecurity(absl::string_view listen, const ListenerSe
   return absl::OkStatus();
 }
 
+absl::Status CheckKeyMatchesCertificate(absl::string_view cert_pem, absl::string_view key_pem) {
+  Certificate certificate = FirstCertificate(cert_pem);
+  if (certificate == nullptr) {
+    return absl::InvalidArgumentError("--tls_cert_file: the certificate does not parse");
+  }
+  Bio bio = MemoryBio(key_pem);
+  PrivateKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  if (key == nullptr) {
+    return absl::InvalidArgumentError(
+        "--tls_key_file: the private key does not parse (an encrypted key is not supported)");
+  }
+  if (X509_check_private_key(certificate.get(), key.get()) != 1) {
+    return absl::InvalidArgumentError(
+        "--tls_key_file is not the private key of the certificate in --tls_cert_file");
+  }
+  return absl::OkStatus();
+}
+
+std::string CertificateValidityProblem(absl::string_view cert_pem, absl::Time now) {
+  Certificate certificate = FirstCertificate(cert_pem);
+  if (certificate == nullptr) return "does not parse";
+  time_t at = absl::ToTimeT(now);
+  const ASN1_TIME* not_after = X509_get0_notAfter(certificate.get());
+  if (X509_cmp_time(not_after, &at) < 0) {
+    return absl::StrCat("expired at ", FormatAsn1Time(not_after));
+  }
+  const ASN1_TIME* not_before = X509_get0_notBefore(certificate.get());
+  if (X509_cmp_time(not_before, &at) > 0) {
+    return absl::StrCat("is not valid before ", FormatAsn1Time(not_before));
+  }
+  return "";
+}
+
 absl::Status CheckListenerSecurityFiles(const ListenerSecurity& security,
                                         std::vector<std::string>& warnings) {
   if (!UsesTls(security)) return absl::OkStatus();
-  if (absl::Status status = CheckFile("tls_cert_file", security.cert_file, false, warnings);
-      !status.ok()) {
-    return status;
+  absl::StatusOr<std::string> cert =
+      ReadPemFile("tls_cert_file", security.cert_file, false, warnings);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPemFile("tls_key_file", security.key_file, true, warnings);
+  if (!key.ok()) return key.status();
+  if (absl::Status status = CheckKeyMatchesCertificate(*cert, *key); !status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(status.message(), " (", security.cert_file, ", ", security.key_file, ")"));
   }
-  if (absl::Status status = CheckFile("tls_key_file", security.key_file, true, warnings);
-      !status.ok()) {
-    return status;
+  if (std::string problem = CertificateValidityProblem(*cert, absl::Now()); !problem.empty()) {
+    warnings.push_back(absl::StrCat("--tls_cert_file: ", security.cert_file, " ", problem,
+                                    "; handshakes fail until it is replaced"));
   }
   if (security.client_ca_file.empty()) return absl::OkStatus();
-  return CheckFile("tls_client_ca_file", security.client_ca_file, false, warnings);
+  absl::StatusOr<std::string> ca =
+      ReadPemFile("tls_client_ca_file", security.client_ca_file, false, warnings);
+  if (!ca.ok()) return ca.status();
+  if (FirstCertificate(*ca) == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_client_ca_file: ", security.client_ca_file,
+                     ": the first certificate does not parse"));
+  }
+  return absl::OkStatus();
 }
 
 std::string DescribeListenerSecurity(absl::string_view listen, const ListenerSecurity& security) {

@@ -44,10 +44,22 @@ absl::Status ValidateListenerSecurity(absl::string_view listen, const ListenerSe
 // Reads each configured file once (server/config_file.h: capped, refusing
 // missing, unreadable and special files) and checks that it holds what its
 // flag promises (PEM certificates, a PEM private key), so a bad path fails at
-// start-up rather than at the first handshake. Appends a warning when the
-// key file is accessible to group or others.
+// start-up rather than at the first handshake; the key must match the
+// certificate. Appends a warning when the key file is accessible to group or
+// others, and when the certificate is expired or not yet valid.
 absl::Status CheckListenerSecurityFiles(const ListenerSecurity& security,
                                         std::vector<std::string>& warnings);
+
+// Whether `key_pem` is the private key of the first certificate in
+// `cert_pem`. InvalidArgument when either does not parse or they do not
+// belong together: gRPC would start and then fail every handshake. The
+// message never quotes the contents.
+absl::Status CheckKeyMatchesCertificate(absl::string_view cert_pem, absl::string_view key_pem);
+
+// Empty while the first certificate in `cert_pem` is valid at `now`, else
+// what is wrong ("expired at ...", "not valid before ..."): worth a warning,
+// not a refusal, since a rotation may be about to replace it.
+std::string CertificateValidityProblem(absl::string_view cert_pem, absl::Time now);
 
 // One line for the operator: the mode the listener runs in.
 std::string DescribeListenerSecurity(absl::string_view listen, const ListenerSecurity& security);

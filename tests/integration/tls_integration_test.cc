@@ -364,6 +364,10 @@ INSTANTIATE_TEST_SUITE_P(
         RefusalCase{"KeyAndCertificateSwapped",
                     {"--tls_cert_file={pki}/server.key", "--tls_key_file={pki}/server.crt"},
                     {"--tls_cert_file: {pki}/server.key holds no PEM certificate"}},
+        RefusalCase{"KeyOfAnotherCertificate",
+                    {"--tls_cert_file={pki}/server.crt", "--tls_key_file={pki}/client.key"},
+                    {"--tls_key_file is not the private key of the certificate in "
+                     "--tls_cert_file ({pki}/server.crt, {pki}/client.key)"}},
         RefusalCase{"CertificateWithoutKey",
                     {"--tls_cert_file={pki}/server.crt"},
                     {"--tls_cert_file and --tls_key_file go together"}},

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -110,9 +113,75 @@ TEST(DescribeListenerSecurityTest, NamesTheMode) {
               AllOf(HasSubstr("mTLS on 0.0.0.0:50051"), HasSubstr("/etc/ca.crt")));
 }
 
-constexpr char kCertificate[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-constexpr char kKey[] = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
-constexpr char kEcKey[] = "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n";
+// Test vectors made once with the openssl CLI: a self-signed P-256
+// certificate valid from 2026-12-03 06:46:26 UTC to 2126-11-09 06:46:26 UTC,
+// its key (PKCS#8 and the traditional EC form), and an unrelated key. Throwaway
+// keys that protect nothing.
+constexpr char kCertificate[] = R"(-----BEGIN CERTIFICATE-----
+MIIBlDCCATqgAwIBAgIUMh7akGzF4tXpd5DKgaQDELFOCSMwCgYIKoZIzj0EAwIw
+FjEUMBIGA1UEAwwLdGVzdC1zZXJ2ZXIwIBcNMjYxMjAzMDY0NjI2WhgPMjEyNjEx
+MDkwNjQ2MjZaMBYxFDASBgNVBAMMC3Rlc3Qtc2VydmVyMFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAEvJgXr0vImOizi4M/Hrd7sLq3C5iv3KZZwMYn4EB2ThrZ2/6P
+zr6r8tsazrgPs7cITiyQGsUewIGB2gD48AP47KNkMGIwHQYDVR0OBBYEFM5Q2BgZ
+kyJhlgRhMGUp4u74aWT8MB8GA1UdIwQYMBaAFM5Q2BgZkyJhlgRhMGUp4u74aWT8
+MA8GA1UdEwEB/wQFMAMBAf8wDwYDVR0RBAgwBocEfwAAATAKBggqhkjOPQQDAgNI
+ADBFAiATjkTttwEkss/z7zybR65zU9upeHez6ikkim1bVZnIMgIhAPbnMnNrBJKo
+2qDXkkaVhsLPcEr8RxaI32tp0Yvcj0Yo
+-----END CERTIFICATE-----
+)";
+constexpr char kKey[] = R"(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgqrnUeykT5+zrODF3
+4Mvn7QnpUUBYNNUa5svar5pJ7MahRANCAAS8mBevS8iY6LOLgz8et3uwurcLmK/c
+plnAxifgQHZOGtnb/o/Ovqvy2xrOuA+ztwhOLJAaxR7AgYHaAPjwA/js
+-----END PRIVATE KEY-----
+)";
+constexpr char kEcKey[] = R"(-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEIKq51HspE+fs6zgxd+DL5+0J6VFAWDTVGubL2q+aSezGoAoGCCqGSM49
+AwEHoUQDQgAEvJgXr0vImOizi4M/Hrd7sLq3C5iv3KZZwMYn4EB2ThrZ2/6Pzr6r
+8tsazrgPs7cITiyQGsUewIGB2gD48AP47A==
+-----END EC PRIVATE KEY-----
+)";
+constexpr char kOtherKey[] = R"(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgMiUHEGtGdIsH1HCB
+3ux93sCFWOlHVUMZFdrZvKV8/zmhRANCAAS+/Xr/5jPgy9mbhNtqb9urUMjBfLV+
+SuFyjBpJBznE+kBKeXjgDieQd6oT0QlvzdgBDpjxgsWAYEZaa8zbRN8Z
+-----END PRIVATE KEY-----
+)";
+
+TEST(CheckKeyMatchesCertificateTest, AcceptsTheCertificatesKeyInEitherForm) {
+  EXPECT_TRUE(CheckKeyMatchesCertificate(kCertificate, kKey).ok());
+  EXPECT_TRUE(CheckKeyMatchesCertificate(kCertificate, kEcKey).ok());
+  // A chain: the leaf comes first.
+  EXPECT_TRUE(CheckKeyMatchesCertificate(absl::StrCat(kCertificate, kCertificate), kKey).ok());
+}
+
+TEST(CheckKeyMatchesCertificateTest, RefusesAnotherKeyOrUnparsablePem) {
+  absl::Status status = CheckKeyMatchesCertificate(kCertificate, kOtherKey);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              AllOf(HasSubstr("--tls_key_file is not the private key of the certificate"),
+                    Not(HasSubstr("MIGH"))));
+  status = CheckKeyMatchesCertificate(
+      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", kKey);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("--tls_cert_file: the certificate does not parse"));
+  status = CheckKeyMatchesCertificate(
+      kCertificate, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("--tls_key_file: the private key does not parse"));
+}
+
+TEST(CertificateValidityProblemTest, NamesExpiryAndNotYetValid) {
+  EXPECT_EQ(CertificateValidityProblem(
+                kCertificate, absl::FromCivil(absl::CivilSecond(2050, 1, 1), absl::UTCTimeZone())),
+            "");
+  EXPECT_EQ(CertificateValidityProblem(
+                kCertificate, absl::FromCivil(absl::CivilSecond(2200, 1, 1), absl::UTCTimeZone())),
+            "expired at 2126-11-09T06:46:26+00:00");
+  EXPECT_EQ(CertificateValidityProblem(
+                kCertificate, absl::FromCivil(absl::CivilSecond(2020, 1, 1), absl::UTCTimeZone())),
+            "is not valid before 2026-12-03T06:46:26+00:00");
+}
 
 class CheckFilesTest : public ::testing::Test {
  protected:
@@ -178,6 +247,25 @@ TEST_F(CheckFilesTest, RefusesFilesWithoutPemOfTheirKind) {
               AllOf(HasSubstr("--tls_key_file"), HasSubstr("holds no PEM private key")));
   status = Check({.cert_file = cert, .key_file = key, .client_ca_file = Write("ca.txt", "ca")});
   EXPECT_THAT(std::string(status.message()), HasSubstr("--tls_client_ca_file"));
+}
+
+TEST_F(CheckFilesTest, RefusesAKeyOfAnotherCertificateNamingBothFiles) {
+  const std::string cert = Write("s.crt", kCertificate);
+  const std::string key = Write("other.key", kOtherKey);
+  const absl::Status status = Check({.cert_file = cert, .key_file = key});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              AllOf(HasSubstr("is not the private key"), HasSubstr(cert), HasSubstr(key)));
+}
+
+TEST_F(CheckFilesTest, RefusesAClientCaThatDoesNotParse) {
+  const absl::Status status =
+      Check({.cert_file = Write("s.crt", kCertificate),
+             .key_file = Write("s.key", kKey),
+             .client_ca_file = Write(
+                 "ca.crt", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")});
+  EXPECT_THAT(std::string(status.message()),
+              AllOf(HasSubstr("--tls_client_ca_file"), HasSubstr("does not parse")));
 }
 
 TEST_F(CheckFilesTest, WarnsWhenOthersCanReadTheKeyOnly) {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs livestream_server. Without Zoom credentials in the
 # environment it starts the bundled Zoom emulator and points the server at it.
-#   LISTEN (default 127.0.0.1:50051)   where the gRPC server listens
+#   LISTEN (default 127.0.0.1:50051)   where the gRPC server listens; any address
+#                                      but loopback also needs TLS flags
+#                                      (--tls_cert_file=... --tls_key_file=...) or
+#                                      --allow_plaintext_non_loopback as arguments
 #   ZOOM_ACCOUNT_ID + ZOOM_CLIENT_ID + ZOOM_CLIENT_SECRET, or ZOOM_ACCESS_TOKEN /
 #   ZOOM_ACCESS_TOKEN_FILE   real Zoom credentials
 # Extra arguments go to livestream_server (see `build/server/livestream_server --help`).

@@ -14,6 +14,9 @@ PACKAGES=(
   # The /metrics HTTP server; and the Prometheus text parser its tests check
   # the output with.
   libmicrohttpd-dev python3-prometheus-client
+  # libcrypto: the TLS key and certificate checks at start-up; openssl: the TLS
+  # tests make their certificates with it.
+  libssl-dev openssl
   # tcmalloc_minimal for livestream_server (see CMakeLists.txt).
   libgoogle-perftools-dev
   # google/rpc/*.proto (status, error_details, code) and grpc/health/v1/health.proto,

@@ -7,6 +7,8 @@
 #   python            pytest client/python/tests (unit + against the server)
 #   go                gofmt, go vet, go test ./... in client/go
 #   grpcurl           scripts/test-grpcurl.sh
+#   health-probe      scripts/test-health-probe.sh (grpc_health_probe: plaintext,
+#                     TLS, mTLS)
 #   buf               scripts/test-buf.sh (lint, format, breaking)
 #   java, node        client/java/test.sh, client/node/test.sh when present
 #
@@ -19,7 +21,7 @@ set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${REPO_ROOT}" || exit 1
-ALL_STAGES=(check-generated python go grpcurl buf java node)
+ALL_STAGES=(check-generated python go grpcurl health-probe buf java node)
 STAGES=("$@")
 [[ ${#STAGES[@]} -eq 0 ]] && STAGES=("${ALL_STAGES[@]}")
 
@@ -33,7 +35,7 @@ export PYTHONDONTWRITEBYTECODE=1
 
 needs_binaries=0
 for s in "${STAGES[@]}"; do
-  case "${s}" in python | go | grpcurl | java | node) needs_binaries=1 ;; esac
+  case "${s}" in python | go | grpcurl | health-probe | java | node) needs_binaries=1 ;; esac
 done
 if [[ ${needs_binaries} -eq 1 ]]; then
   missing=0
@@ -80,6 +82,7 @@ install_tools() {
       python) targets+=(python) ;;
       go) targets+=(go) ;;
       grpcurl) targets+=(grpcurl) ;;
+      health-probe) targets+=(grpc-health-probe) ;;
       buf) targets+=(buf) ;;
     esac
   done
@@ -111,6 +114,7 @@ else
       python) stage python run_python ;;
       go) stage go run_go ;;
       grpcurl) stage grpcurl scripts/test-grpcurl.sh ;;
+      health-probe) stage health-probe scripts/test-health-probe.sh ;;
       buf) stage buf scripts/test-buf.sh ;;
       java | node)
         if [[ -f "client/${s}/test.sh" ]]; then

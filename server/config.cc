@@ -25,6 +25,23 @@ ABSL_FLAG(std::string, metrics_listen, "",
 ABSL_FLAG(std::string, metrics_port_file, "",
           "If set, the bound metrics port is written to this file (atomically) once the server "
           "serves. Needs --metrics_listen.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain the server presents; with --tls_key_file turns TLS on. Re-read "
+          "every --tls_refresh_interval, so certificates rotate without a restart (replace the "
+          "files atomically, e.g. by swapping a directory symlink as Kubernetes Secret volumes "
+          "do).");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM private key of --tls_cert_file (a secret: keep it readable by the owner only).");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle for mTLS: every client must present a certificate signed by one of "
+          "these CAs, or its handshake fails. Needs --tls_cert_file and --tls_key_file.");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Seconds(60),
+          "How often the TLS certificate, key and client CA files are checked for changes "
+          "(at least 1s).");
+ABSL_FLAG(bool, allow_plaintext_non_loopback, false,
+          "Allow plaintext on a --listen address other than loopback, for a service-mesh "
+          "sidecar that terminates mTLS in front of the server. Without it, a non-loopback "
+          "--listen needs --tls_cert_file and --tls_key_file.");
 ABSL_FLAG(int32_t, max_metadata_bytes, livestream_gateway::kDefaultMaxMetadataBytes,
           "Most bytes of request metadata (headers) a call may carry, each entry counted as its "
           "name, its value and 32 bytes (as HTTP/2 counts them); larger calls get "
@@ -275,6 +292,10 @@ absl::Status ValidateConfig(const Config& config) {
       !absl::StartsWith(config.zoom_api_base_url, "http://")) {
     return absl::InvalidArgumentError("--zoom_api_base_url must start with https:// or http://");
   }
+  if (absl::Status status = ValidateListenerSecurity(config.listen, config.listener_security);
+      !status.ok()) {
+    return status;
+  }
   if (absl::Status status = ValidateCredentials(config); !status.ok()) return status;
   if (absl::Status status = ValidateConnectionOptions(config.connections); !status.ok()) {
     return status;
@@ -313,6 +334,12 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.metrics_port_file = absl::GetFlag(FLAGS_metrics_port_file);
+  config.listener_security = {
+      .cert_file = absl::GetFlag(FLAGS_tls_cert_file),
+      .key_file = absl::GetFlag(FLAGS_tls_key_file),
+      .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file),
+      .refresh_interval = absl::GetFlag(FLAGS_tls_refresh_interval),
+      .allow_plaintext_non_loopback = absl::GetFlag(FLAGS_allow_plaintext_non_loopback)};
   config.max_metadata_bytes = absl::GetFlag(FLAGS_max_metadata_bytes);
   config.zoom_api_base_url =
       std::string(absl::StripSuffix(absl::GetFlag(FLAGS_zoom_api_base_url), "/"));
@@ -364,6 +391,10 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   }
   if (absl::Status status = LoadAuthzFiles(config); !status.ok()) return status;
   if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
+  if (absl::Status status = CheckListenerSecurityFiles(config.listener_security, config.warnings);
+      !status.ok()) {
+    return status;
+  }
   return config;
 }
 

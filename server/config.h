@@ -12,6 +12,7 @@
 #include "server/authz/authz_policy.h"
 #include "server/authz/bearer_tokens.h"
 #include "server/connection_options.h"
+#include "server/listener_security.h"
 #include "server/metadata_limit.h"
 #include "server/zoom/zoom_request.h"
 
@@ -24,6 +25,8 @@ struct Config {
   // Prometheus /metrics (host:port; port 0 picks one); empty turns it off.
   std::string metrics_listen;
   std::string metrics_port_file;
+  // TLS or mTLS on the listener; plaintext only on loopback unless allowed.
+  ListenerSecurity listener_security;
   std::string zoom_api_base_url = "https://api.zoom.us/v2";
   // Secret: never log it, never put it in an error message.
   std::string zoom_access_token;

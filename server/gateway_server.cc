@@ -16,6 +16,7 @@
 #include "server/authz/authorizer.h"
 #include "server/authz/authz_policy.h"
 #include "server/connection_options.h"
+#include "server/listener_security.h"
 #include "server/version.h"
 #include "server/zoom/authorizing_client.h"
 #include "server/zoom/curl_http_client.h"
@@ -188,7 +189,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &gateway->port_);
+  builder.AddListeningPort(config.listen, ServerCredentialsFor(config.listener_security),
+                           &gateway->port_);
   builder.RegisterService(gateway->service_.get());
   builder.SetMaxReceiveMessageSize(config.max_request_bytes);
   // gRPC refuses larger metadata before a call starts, for clients that
@@ -213,6 +215,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
     if (!metrics_server.ok()) return metrics_server.status();
     gateway->metrics_server_ = *std::move(metrics_server);
   }
+  absl::FPrintF(stderr, "livestream_server: listening with %s\n",
+                DescribeListenerSecurity(config.listen, config.listener_security));
   LogUpstreamPolicies(config);
   LogAuthorization(config);
   return gateway;

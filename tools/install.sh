@@ -3,12 +3,13 @@
 # into repo-local, gitignored places, and skips whatever is already installed at
 # the pinned version (so repeated runs cost a few version checks).
 #
-#   tools/install.sh [protoc] [go] [go-plugins] [grpcurl] [buf] [python] [all]
+#   tools/install.sh [protoc] [go] [go-plugins] [grpcurl] [grpc-health-probe] [buf] [python] [all]
 #
 #   protoc      Debian's protobuf-compiler (must report $PROTOC_VERSION)
 #   go          checks that `go` is at least $GO_MIN_VERSION (the machine's Go)
 #   go-plugins  protoc-gen-go, protoc-gen-go-grpc -> tools/bin/
 #   grpcurl     grpcurl                           -> tools/bin/
+#   grpc-health-probe  grpc-health-probe          -> tools/bin/
 #   buf         @bufbuild/buf via `npm ci`        -> tools/node_modules/.bin/buf
 #   python      venv filled from client/python/constraints.txt (runtime, build
 #               and test packages) -> $LIVESTREAM_VENV (.venv/), then
@@ -100,6 +101,12 @@ install_grpcurl() {
     github.com/fullstorydev/grpcurl "${GRPCURL_VERSION}" "-X main.version=${GRPCURL_VERSION}"
 }
 
+install_grpc_health_probe() {
+  check_go
+  go_tool grpc-health-probe github.com/grpc-ecosystem/grpc-health-probe \
+    github.com/grpc-ecosystem/grpc-health-probe "${GRPC_HEALTH_PROBE_VERSION}"
+}
+
 install_buf() {
   command -v npm >/dev/null || apt_install nodejs npm
   local buf="${REPO_ROOT}/tools/node_modules/.bin/buf"
@@ -157,16 +164,18 @@ main() {
       go) check_go ;;
       go-plugins) install_go_plugins ;;
       grpcurl) install_grpcurl ;;
+      grpc-health-probe) install_grpc_health_probe ;;
       buf) install_buf ;;
       python) install_python ;;
       all)
         install_protoc
         install_go_plugins
         install_grpcurl
+        install_grpc_health_probe
         install_buf
         install_python
         ;;
-      *) die "unknown target '${t}' (protoc go go-plugins grpcurl buf python all)" ;;
+      *) die "unknown target '${t}' (protoc go go-plugins grpcurl grpc-health-probe buf python all)" ;;
     esac
   done
 }

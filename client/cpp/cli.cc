@@ -14,6 +14,8 @@ using ::zoom::livestream::v1::LIVE_STREAM_ACTION_UNSPECIFIED;
 const char kUsage[] =
     R"(Usage: livestreamctl --target=HOST:PORT start|stop|settings (--webinar ID | --meeting ID)
                      [--display-name NAME] [--active-speaker-name=true|false] [--timeout 5s]
+                     [--tls] [--tls-ca-file FILE] [--tls-cert-file FILE --tls-key-file FILE]
+                     [--bearer-token-file FILE]
 
 Starts or stops the live stream of a Zoom webinar or meeting through the
 zoom-livestream-gateway, or updates its settings. The gateway validates the
@@ -28,8 +30,8 @@ Subcommands:
 Flags (--flag=value and --flag value both work, and so do underscores instead
 of hyphens, e.g. --display_name):
   --target=HOST:PORT          the gateway, any gRPC target (e.g.
-                              dns:///gateway.internal:50051); plaintext.
-                              Required.
+                              dns:///gateway.internal:50051); plaintext
+                              unless a TLS flag is given. Required.
   --webinar=ID                the Zoom webinar ID
   --meeting=ID                the Zoom meeting ID (give exactly one of
                               --webinar and --meeting)
@@ -38,6 +40,15 @@ of hyphens, e.g. --display_name):
                               speaker's name; unchanged when not given
   --timeout=DURATION          deadline of the call, e.g. 500ms, 5s, 1m
                               (default 5s)
+  --tls                       use TLS, trusting gRPC's default roots (implied
+                              by each flag below but --bearer-token-file)
+  --tls-ca-file=FILE          PEM CA bundle the gateway's certificate must
+                              chain to
+  --tls-cert-file=FILE        PEM client certificate for mTLS (with
+  --tls-key-file=FILE         its PEM private key)
+  --bearer-token-file=FILE    send the token in FILE as "authorization:
+                              Bearer <token>" metadata; never printed. Use it
+                              with TLS, or plaintext only to loopback
   --help                      show this help
   --version                   show the version
 
@@ -131,6 +142,15 @@ absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& posit
     return absl::InvalidArgumentError("--timeout must be positive");
   }
   invocation.timeout = flags.timeout;
+  if (flags.tls_cert_file.empty() != flags.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("give --tls-cert-file and --tls-key-file together");
+  }
+  if (flags.tls || !flags.tls_ca_file.empty() || !flags.tls_cert_file.empty()) {
+    invocation.tls = TlsFiles{.ca_file = flags.tls_ca_file,
+                              .cert_file = flags.tls_cert_file,
+                              .key_file = flags.tls_key_file};
+  }
+  invocation.bearer_token_file = flags.bearer_token_file;
   return invocation;
 }
 

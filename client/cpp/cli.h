@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/cpp/channel_security.h"
 #include "client/cpp/livestream_client.h"
 
 namespace livestream_client::cli {
@@ -48,16 +49,25 @@ struct Flags {
   std::optional<std::string> display_name;
   std::optional<bool> active_speaker_name;
   absl::Duration timeout = absl::Seconds(5);
+  bool tls = false;
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string bearer_token_file;
 };
 
 struct Invocation {
   std::string target;
   UpdateStatusRequest request;
   absl::Duration timeout;
+  // Set when the channel uses TLS: --tls, or any of the TLS file flags.
+  std::optional<TlsFiles> tls;
+  std::string bearer_token_file;
 };
 
 // Applies the usage rules (a subcommand of start|stop|settings, a target,
-// exactly one of webinar and meeting, a positive timeout) and builds the
+// exactly one of webinar and meeting, a positive timeout, a client
+// certificate only with its key) and builds the
 // request. `positional` excludes the program name. Anything else is left to
 // the server to validate. An InvalidArgument result is a usage error whose
 // message is meant for the user.

@@ -200,13 +200,20 @@ PendingCall::PendingCall(std::shared_ptr<grpc::ClientContext> context)
 
 void PendingCall::Cancel() { context_->TryCancel(); }
 
-LiveStreamClient::LiveStreamClient(std::shared_ptr<grpc::Channel> channel)
-    : stub_(LiveStreamService::NewStub(std::move(channel))) {}
+LiveStreamClient::LiveStreamClient(std::shared_ptr<grpc::Channel> channel, ClientOptions options)
+    : stub_(LiveStreamService::NewStub(std::move(channel))), options_(std::move(options)) {}
+
+void LiveStreamClient::Prepare(grpc::ClientContext& context, absl::Duration timeout) const {
+  SetTimeout(context, timeout);
+  if (!options_.bearer_token.empty()) {
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", options_.bearer_token));
+  }
+}
 
 absl::StatusOr<UpdateStatusResponse> LiveStreamClient::UpdateStatus(
     const UpdateStatusRequest& request, absl::Duration timeout) {
   grpc::ClientContext context;
-  SetTimeout(context, timeout);
+  Prepare(context, timeout);
   UpdateStatusResponse response;
   grpc::Status status = stub_->UpdateStatus(&context, request, &response);
   return ToStatusOr(status, std::move(response));
@@ -226,7 +233,7 @@ PendingCall LiveStreamClient::UpdateStatusAsync(const UpdateStatusRequest& reque
   auto call = std::make_shared<Call>();
   call->request = request;
   call->done = std::move(done);
-  SetTimeout(*call->context, timeout);
+  Prepare(*call->context, timeout);
   PendingCall pending(call->context);
   Call* raw = call.get();
   stub_->async()->UpdateStatus(

@@ -52,7 +52,8 @@ using UpdateStatusResponse = ::zoom::livestream::v1::UpdateStatusResponse;
 inline constexpr absl::string_view kErrorDomain = "zoom-livestream-gateway";
 
 // Creates a channel to `target` (any gRPC target, e.g. "localhost:50051" or
-// "dns:///gateway.internal:443"), plaintext unless `credentials` is given.
+// "dns:///gateway.internal:443"), plaintext unless `credentials` is given
+// (MakeTlsCredentials in channel_security.h for TLS and mTLS).
 // `service_config_json` is a gRPC service config, for example a retryPolicy
 // for UNAVAILABLE. Keepalive pings are sent only while calls are in flight and
 // no more often than gRPC servers accept by default, so a broken connection is
@@ -75,12 +76,21 @@ class PendingCall {
   std::shared_ptr<grpc::ClientContext> context_;
 };
 
+struct ClientOptions {
+  // Sent with every call as `authorization: Bearer <token>` metadata, for a
+  // gateway that authorizes callers by token (see ReadBearerTokenFile in
+  // channel_security.h). A secret: never logged. On a plaintext channel
+  // anyone on the path can read it, so use one only to loopback (a local
+  // sidecar that adds mTLS); use TLS everywhere else.
+  std::string bearer_token;
+};
+
 // Thread-safe; share one per channel.
 class LiveStreamClient {
  public:
   using UpdateStatusCallback = absl::AnyInvocable<void(absl::StatusOr<UpdateStatusResponse>) &&>;
 
-  explicit LiveStreamClient(std::shared_ptr<grpc::Channel> channel);
+  explicit LiveStreamClient(std::shared_ptr<grpc::Channel> channel, ClientOptions options = {});
 
   // Blocks until the call ends or `timeout` passes (DEADLINE_EXCEEDED).
   // absl::InfiniteDuration() sets no deadline.
@@ -93,7 +103,11 @@ class LiveStreamClient {
                                 UpdateStatusCallback done);
 
  private:
+  // The deadline and the caller's metadata of one call.
+  void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
+
   std::unique_ptr<::zoom::livestream::v1::LiveStreamService::Stub> stub_;
+  ClientOptions options_;
 };
 
 // Converts between gRPC and absl statuses without loss: the serialized

@@ -2,8 +2,10 @@
 // gateway. See cli.cc (kUsage) for usage and exit codes.
 
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -12,6 +14,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/time/time.h"
+#include "client/cpp/channel_security.h"
 #include "client/cpp/cli.h"
 #include "client/cpp/livestream_client.h"
 
@@ -23,6 +26,12 @@ ABSL_FLAG(std::optional<std::string>, display_name, std::nullopt,
 ABSL_FLAG(std::optional<bool>, active_speaker_name, std::nullopt,
           "true or false: whether to show the active speaker's name.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of the call.");
+ABSL_FLAG(bool, tls, false, "Use TLS, trusting gRPC's default roots.");
+ABSL_FLAG(std::string, tls_ca_file, "", "PEM CA bundle the gateway's certificate must chain to.");
+ABSL_FLAG(std::string, tls_cert_file, "", "PEM client certificate for mTLS.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file.");
+ABSL_FLAG(std::string, bearer_token_file, "",
+          "File holding a token sent as 'authorization: Bearer' metadata.");
 
 namespace {
 
@@ -76,6 +85,11 @@ int main(int argc, char** argv) {
   flags.display_name = absl::GetFlag(FLAGS_display_name);
   flags.active_speaker_name = absl::GetFlag(FLAGS_active_speaker_name);
   flags.timeout = absl::GetFlag(FLAGS_timeout);
+  flags.tls = absl::GetFlag(FLAGS_tls);
+  flags.tls_ca_file = absl::GetFlag(FLAGS_tls_ca_file);
+  flags.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  flags.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  flags.bearer_token_file = absl::GetFlag(FLAGS_bearer_token_file);
   absl::StatusOr<cli::Invocation> invocation = cli::ParseInvocation(positional, flags);
   if (!invocation.ok()) {
     std::cerr << "livestreamctl: " << invocation.status().message()
@@ -83,7 +97,29 @@ int main(int argc, char** argv) {
     return cli::kExitUsage;
   }
 
-  livestream_client::LiveStreamClient client(livestream_client::MakeChannel(invocation->target));
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (invocation->tls.has_value()) {
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> tls =
+        livestream_client::MakeTlsCredentials(*invocation->tls);
+    if (!tls.ok()) {
+      std::cerr << "livestreamctl: " << tls.status().message() << "\n";
+      return cli::kExitUsage;
+    }
+    credentials = *std::move(tls);
+  }
+  livestream_client::ClientOptions options;
+  if (!invocation->bearer_token_file.empty()) {
+    absl::StatusOr<std::string> token =
+        livestream_client::ReadBearerTokenFile(invocation->bearer_token_file);
+    if (!token.ok()) {
+      std::cerr << "livestreamctl: " << token.status().message() << "\n";
+      return cli::kExitUsage;
+    }
+    options.bearer_token = *std::move(token);
+  }
+  livestream_client::LiveStreamClient client(
+      livestream_client::MakeChannel(invocation->target, std::nullopt, std::move(credentials)),
+      std::move(options));
   absl::StatusOr<livestream_client::UpdateStatusResponse> response =
       client.UpdateStatus(invocation->request, invocation->timeout);
   if (!response.ok()) {

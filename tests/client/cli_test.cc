@@ -1,5 +1,6 @@
 #include "client/cpp/cli.h"
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -207,11 +208,69 @@ INSTANTIATE_TEST_SUITE_P(Table, ExitCodeForTest,
                                            ExitCodeCase{absl::UnavailableError(""), 24},
                                            ExitCodeCase{absl::UnauthenticatedError(""), 26}));
 
+struct SecurityCase {
+  std::string name;
+  Flags flags;
+  std::optional<TlsFiles> expected_tls;
+  std::string expected_error;
+};
+
+void PrintTo(const SecurityCase& c, std::ostream* os) { *os << c.name; }
+
+class ChannelSecurityFlagsTest : public ::testing::TestWithParam<SecurityCase> {};
+
+TEST_P(ChannelSecurityFlagsTest, ChoosesTlsOrReportsUsageError) {
+  const SecurityCase& c = GetParam();
+  absl::StatusOr<Invocation> invocation = ParseInvocation({"start"}, c.flags);
+  if (!c.expected_error.empty()) {
+    ASSERT_FALSE(invocation.ok());
+    EXPECT_THAT(invocation.status().message(), HasSubstr(c.expected_error));
+    return;
+  }
+  ASSERT_TRUE(invocation.ok()) << invocation.status();
+  ASSERT_EQ(invocation->tls.has_value(), c.expected_tls.has_value());
+  if (c.expected_tls.has_value()) {
+    EXPECT_EQ(invocation->tls->ca_file, c.expected_tls->ca_file);
+    EXPECT_EQ(invocation->tls->cert_file, c.expected_tls->cert_file);
+    EXPECT_EQ(invocation->tls->key_file, c.expected_tls->key_file);
+  }
+  EXPECT_EQ(invocation->bearer_token_file, c.flags.bearer_token_file);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ChannelSecurityFlagsTest,
+    ::testing::Values(
+        SecurityCase{"PlaintextByDefault", WebinarFlags(), std::nullopt, ""},
+        SecurityCase{"BearerAloneStaysPlaintext",
+                     With(WebinarFlags(), [](Flags& f) { f.bearer_token_file = "token"; }),
+                     std::nullopt, ""},
+        SecurityCase{"TlsWithDefaultRoots", With(WebinarFlags(), [](Flags& f) { f.tls = true; }),
+                     TlsFiles{}, ""},
+        SecurityCase{"CaFileImpliesTls",
+                     With(WebinarFlags(), [](Flags& f) { f.tls_ca_file = "ca.crt"; }),
+                     TlsFiles{.ca_file = "ca.crt"}, ""},
+        SecurityCase{"ClientCertificateImpliesTls",
+                     With(WebinarFlags(),
+                          [](Flags& f) {
+                            f.tls_cert_file = "c.crt";
+                            f.tls_key_file = "c.key";
+                            f.bearer_token_file = "token";
+                          }),
+                     TlsFiles{.cert_file = "c.crt", .key_file = "c.key"}, ""},
+        SecurityCase{"CertificateWithoutKey",
+                     With(WebinarFlags(), [](Flags& f) { f.tls_cert_file = "c.crt"; }),
+                     std::nullopt, "--tls-cert-file and --tls-key-file together"},
+        SecurityCase{"KeyWithoutCertificate",
+                     With(WebinarFlags(), [](Flags& f) { f.tls_key_file = "c.key"; }), std::nullopt,
+                     "--tls-cert-file and --tls-key-file together"}),
+    [](const ::testing::TestParamInfo<SecurityCase>& info) { return info.param.name; });
+
 TEST(UsageTest, DocumentsFlagsAndExitCodes) {
   const std::string usage = kUsage;
   for (const char* needle :
        {"--target", "--webinar", "--meeting", "--display-name", "--active-speaker-name",
-        "--timeout", "start", "stop", "settings", "Exit codes", "10+CODE"}) {
+        "--timeout", "--tls", "--tls-ca-file", "--tls-cert-file", "--tls-key-file",
+        "--bearer-token-file", "start", "stop", "settings", "Exit codes", "10+CODE"}) {
     EXPECT_THAT(usage, HasSubstr(needle));
   }
 }

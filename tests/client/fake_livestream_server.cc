@@ -1,5 +1,7 @@
 #include "tests/client/fake_livestream_server.h"
 
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -47,7 +49,15 @@ class FakeLiveStreamServer::Service : public LiveStreamService::CallbackService 
     FakeReply reply;
     {
       absl::MutexLock lock(&owner_->mu_);
-      owner_->calls_.push_back({*request, context->deadline()});
+      ReceivedCall call{*request, context->deadline()};
+      const auto [begin, end] = context->client_metadata().equal_range("authorization");
+      for (auto entry = begin; entry != end; ++entry) {
+        call.authorization.emplace_back(entry->second.data(), entry->second.size());
+      }
+      for (const grpc::string_ref& identity : context->auth_context()->GetPeerIdentity()) {
+        call.peer_identity.emplace_back(identity.data(), identity.size());
+      }
+      owner_->calls_.push_back(std::move(call));
       reply = owner_->replies_.front();
       if (owner_->replies_.size() > 1) owner_->replies_.pop_front();
     }
@@ -62,14 +72,38 @@ class FakeLiveStreamServer::Service : public LiveStreamService::CallbackService 
   FakeLiveStreamServer* owner_;
 };
 
-FakeLiveStreamServer::FakeLiveStreamServer()
+FakeLiveStreamServer::FakeLiveStreamServer(
+    const std::shared_ptr<grpc::ServerCredentials>& credentials)
     : replies_{FakeReply{}}, service_(std::make_unique<Service>(this)) {
   int port = 0;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort("127.0.0.1:0",
+                           credentials != nullptr ? credentials : grpc::InsecureServerCredentials(),
+                           &port);
   builder.RegisterService(service_.get());
   server_ = builder.BuildAndStart();
   target_ = absl::StrCat("127.0.0.1:", port);
+}
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::ServerCredentials> TlsServerCredentialsFromFiles(
+    const std::string& cert_file, const std::string& key_file, const std::string& client_ca_file) {
+  grpc::SslServerCredentialsOptions options(
+      client_ca_file.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                             : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_key_cert_pairs.push_back({ReadFile(key_file), ReadFile(cert_file)});
+  if (!client_ca_file.empty()) options.pem_root_certs = ReadFile(client_ca_file);
+  return grpc::SslServerCredentials(options);
 }
 
 FakeLiveStreamServer::~FakeLiveStreamServer() {

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "google/rpc/status.pb.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/support/status.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
@@ -40,11 +41,18 @@ struct FakeReply {
 struct ReceivedCall {
   zoom::livestream::v1::UpdateStatusRequest request;
   std::chrono::system_clock::time_point deadline;
+  // Every `authorization` metadata value, in order.
+  std::vector<std::string> authorization;
+  // The peer's verified certificate identity (SAN entries, else the subject
+  // CN), empty without mTLS.
+  std::vector<std::string> peer_identity;
 };
 
 class FakeLiveStreamServer {
  public:
-  FakeLiveStreamServer();
+  // Plaintext unless `credentials` is given (e.g. grpc::SslServerCredentials).
+  explicit FakeLiveStreamServer(
+      const std::shared_ptr<grpc::ServerCredentials>& credentials = nullptr);
   ~FakeLiveStreamServer();
 
   // "127.0.0.1:PORT".
@@ -72,6 +80,12 @@ class FakeLiveStreamServer {
   std::unique_ptr<grpc::Server> server_;
   std::string target_;
 };
+
+// TLS server credentials from PEM files; with `client_ca_file`, clients must
+// present a certificate it signed.
+std::shared_ptr<grpc::ServerCredentials> TlsServerCredentialsFromFiles(
+    const std::string& cert_file, const std::string& key_file,
+    const std::string& client_ca_file = "");
 
 // A gRPC status carrying `details` the way the gateway sends them: a
 // google.rpc.Status with the same code and message in the details trailer.

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/client/fake_livestream_server.h"
+#include "tests/tls/test_pki.h"
 
 extern char** environ;
 
@@ -29,8 +32,11 @@ namespace {
 using ::livestream_client::testing::FakeLiveStreamServer;
 using ::livestream_client::testing::FakeReply;
 using ::livestream_client::testing::RichStatus;
+using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 struct RunResult {
@@ -295,8 +301,89 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"DurationWithoutUnit", {"start", "--webinar=1", "--timeout=5"}, "timeout", false},
         UsageCase{
             "ZeroTimeout", {"start", "--webinar=1", "--timeout=0s"}, "must be positive", false},
-        UsageCase{"MissingValue", {"start", "--webinar"}, "webinar", false}),
+        UsageCase{"MissingValue", {"start", "--webinar"}, "webinar", false},
+        UsageCase{"ClientCertificateWithoutKey",
+                  {"start", "--webinar=1", "--tls-cert-file=client.crt"},
+                  "--tls-cert-file and --tls-key-file together",
+                  false},
+        UsageCase{"MissingCaFile",
+                  {"start", "--webinar=1", "--tls-ca-file=/nonexistent/ca.crt"},
+                  "TLS CA file /nonexistent/ca.crt",
+                  false},
+        UsageCase{"MissingTokenFile",
+                  {"start", "--webinar=1", "--bearer-token-file=/nonexistent/token"},
+                  "bearer token file /nonexistent/token",
+                  false}),
     [](const ::testing::TestParamInfo<UsageCase>& info) { return info.param.name; });
+
+// A TLS or mTLS fake server with certificates made by the openssl CLI.
+class LivestreamctlTlsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ctl-tls-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = new std::string(pattern);
+    pki_ = new livestream_testing::TestPki(*dir_);
+    const absl::Status made = pki_->MakeStandardSet();
+    ASSERT_TRUE(made.ok()) << made;
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(*dir_);
+    delete pki_;
+    delete dir_;
+  }
+
+  static std::vector<std::string> MtlsArgs(const FakeLiveStreamServer& server) {
+    return {"--target=" + server.target(),
+            "start",
+            "--webinar=1",
+            "--tls-ca-file=" + pki_->cert("ca"),
+            "--tls-cert-file=" + pki_->cert("client"),
+            "--tls-key-file=" + pki_->key("client")};
+  }
+
+  static std::string* dir_;
+  static livestream_testing::TestPki* pki_;
+};
+
+std::string* LivestreamctlTlsTest::dir_ = nullptr;
+livestream_testing::TestPki* LivestreamctlTlsTest::pki_ = nullptr;
+
+TEST_F(LivestreamctlTlsTest, MtlsAndABearerTokenReachTheServerAndTheTokenIsNeverPrinted) {
+  FakeLiveStreamServer server(testing::TlsServerCredentialsFromFiles(
+      pki_->cert("server"), pki_->key("server"), pki_->cert("ca")));
+  constexpr char kToken[] = "s3cret-token.abc";
+  const std::string token_file = *dir_ + "/token";
+  std::ofstream(token_file) << kToken << "\n";
+  std::vector<std::string> args = MtlsArgs(server);
+  args.push_back("--bearer-token-file=" + token_file);
+
+  server.SetReplies({FakeReply::Ok("trk-mtls"),
+                     FakeReply::Error(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no"))});
+  RunResult result = RunLivestreamctl(args);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "tracking_id: trk-mtls\n");
+  result = RunLivestreamctl(args);
+  EXPECT_EQ(result.exit_code, 26) << result.err;
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kToken)));
+
+  const std::vector<testing::ReceivedCall> calls = server.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_THAT(calls[0].authorization, ElementsAre(absl::StrCat("Bearer ", kToken)));
+  EXPECT_THAT(calls[0].peer_identity, Contains("caller"));
+}
+
+TEST_F(LivestreamctlTlsTest, WithoutTlsOrAClientCertificateTheCallIsUnavailable) {
+  FakeLiveStreamServer server(testing::TlsServerCredentialsFromFiles(
+      pki_->cert("server"), pki_->key("server"), pki_->cert("ca")));
+  RunResult result =
+      RunLivestreamctl({"--target=" + server.target(), "start", "--webinar=1", "--timeout=10s"});
+  EXPECT_EQ(result.exit_code, 24) << result.err;
+  result = RunLivestreamctl({"--target=" + server.target(), "start", "--webinar=1",
+                             "--tls-ca-file=" + pki_->cert("ca"), "--timeout=10s"});
+  EXPECT_EQ(result.exit_code, 24) << result.err;
+  EXPECT_TRUE(server.calls().empty());
+}
 
 }  // namespace
 }  // namespace livestream_client

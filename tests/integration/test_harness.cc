@@ -339,3 +339,34 @@ std::unique_ptr<zoom::livestream::v1::LiveStreamService::Stub> Server::NewStub()
 }
 
 }  // namespace livestream_gateway::testing
+
+namespace livestream_gateway::testing {
+
+std::string ReadFileOrFail(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << "cannot read " << path;
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+std::shared_ptr<grpc::ChannelCredentials> TestTlsCredentials(const std::string& ca_file,
+                                                             const std::string& cert_file,
+                                                             const std::string& key_file) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = ReadFileOrFail(ca_file);
+  if (!cert_file.empty()) {
+    options.pem_cert_chain = ReadFileOrFail(cert_file);
+    options.pem_private_key = ReadFileOrFail(key_file);
+  }
+  return grpc::SslCredentials(options);
+}
+
+std::shared_ptr<grpc::Channel> Server::NewChannel(
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) const {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(target(), credentials, args);
+}
+
+}  // namespace livestream_gateway::testing

@@ -10,11 +10,15 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
+#include "tests/tls/test_pki.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
 
 namespace livestream_gateway::testing {
@@ -123,6 +127,10 @@ class Server {
   int port() const { return port_; }
   std::string target() const;
   std::unique_ptr<zoom::livestream::v1::LiveStreamService::Stub> NewStub() const;
+  // A channel with a connection (and so a handshake) of its own: channels
+  // to one target otherwise share gRPC's global subchannel pool.
+  std::shared_ptr<grpc::Channel> NewChannel(
+      const std::shared_ptr<grpc::ChannelCredentials>& credentials) const;
   Process& process() { return *process_; }
 
  private:
@@ -130,6 +138,18 @@ class Server {
   TempDir dir_;
   int port_ = 0;
 };
+
+using ::livestream_testing::kSpiffeCaller;
+using ::livestream_testing::TestPki;
+
+// TLS channel credentials trusting `ca_file`, presenting the client
+// certificate when `cert_file` and `key_file` are given.
+std::shared_ptr<grpc::ChannelCredentials> TestTlsCredentials(const std::string& ca_file,
+                                                             const std::string& cert_file = "",
+                                                             const std::string& key_file = "");
+
+// The whole file (fails the test when it cannot be read).
+std::string ReadFileOrFail(const std::string& path);
 
 // A start request for the emulator's seeded webinar, which is configured and running.
 zoom::livestream::v1::UpdateStatusRequest StartRequest();

@@ -64,6 +64,9 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT, how long in-flight calls may take to finish before they are "
           "cancelled.");
 ABSL_FLAG(bool, log_requests, true, "Write one log line per RPC to stderr.");
+ABSL_FLAG(std::string, log_format, "logfmt",
+          "Format of every line written to stderr: 'logfmt' (time=... level=info msg=... "
+          "key=value) or 'json' (one JSON object per line).");
 
 namespace livestream_gateway {
 namespace {
@@ -211,6 +214,9 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   config.zoom_connect_timeout = absl::GetFlag(FLAGS_zoom_connect_timeout);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.log_requests = absl::GetFlag(FLAGS_log_requests);
+  absl::StatusOr<LogFormat> log_format = LogFormatFromFlags();
+  if (!log_format.ok()) return log_format.status();
+  config.log_format = *log_format;
   config.zoom_oauth_url = absl::GetFlag(FLAGS_zoom_oauth_url);
   config.allow_caller_token = absl::GetFlag(FLAGS_allow_caller_token);
   config.zoom_rate_limit_qps = absl::GetFlag(FLAGS_zoom_rate_limit_qps);
@@ -238,6 +244,10 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   }
   if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
   return config;
+}
+
+absl::StatusOr<LogFormat> LogFormatFromFlags() {
+  return ParseLogFormat(absl::GetFlag(FLAGS_log_format));
 }
 
 absl::FlagsUsageConfig ServerFlagsUsageConfig() {

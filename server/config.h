@@ -8,6 +8,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/logging/log_line.h"
 #include "server/metadata_limit.h"
 #include "server/zoom/zoom_request.h"
 
@@ -44,6 +45,7 @@ struct Config {
   // server/metadata_limit.h).
   int max_metadata_bytes = kDefaultMaxMetadataBytes;
   bool log_requests = true;
+  LogFormat log_format = LogFormat::kLogfmt;
   // For stderr once at start-up (e.g. a secret file others can read); never
   // hold a secret.
   std::vector<std::string> warnings;
@@ -53,6 +55,10 @@ struct Config {
 // (ZOOM_ACCESS_TOKEN; ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET).
 // The error names the offending flag or variable (and file), never a secret.
 absl::StatusOr<Config> ConfigFromFlagsAndEnv();
+
+// --log_format alone, so that the process logs in its format even when the
+// rest of the configuration is refused.
+absl::StatusOr<LogFormat> LogFormatFromFlags();
 
 // The environment ConfigFromFlagsAndEnv reads, for --help (absl lists flags
 // only).

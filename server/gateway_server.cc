@@ -12,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.pb.h"
+#include "server/logging/logger.h"
 #include "server/version.h"
 #include "server/zoom/authorizing_client.h"
 #include "server/zoom/curl_http_client.h"
@@ -46,11 +47,12 @@ void LogUpstreamPolicies(const Config& config) {
           ? absl::StrFormat("%g requests/s (burst %d)", config.zoom_rate_limit_qps,
                             config.zoom_rate_limit_burst)
           : std::string("off");
-  absl::FPrintF(stderr,
-                "livestream_server: Zoom credentials: %s; callers' tokens %s; rate limit %s; up "
-                "to %d attempts per call\n",
-                credentials, config.allow_caller_token ? "accepted" : "refused", rate_limit,
-                config.zoom_max_attempts);
+  const std::string max_attempts = absl::StrCat(config.zoom_max_attempts);
+  Log(LogLevel::kInfo, "upstream policies",
+      {{"credentials", credentials},
+       {"caller_tokens", config.allow_caller_token ? "accepted" : "refused"},
+       {"rate_limit", rate_limit},
+       NumberField("max_attempts", max_attempts)});
 }
 
 }  // namespace

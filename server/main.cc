@@ -95,9 +95,9 @@ int main(int argc, char** argv) {
        {"listen", config->listen},
        NumberField("port", port),
        {"zoom_api", config->zoom_api_base_url},
-       {"zoom_body_encoding",
-        config->zoom_body_encoding == livestream_gateway::BodyEncoding::kJson ? "json"
-                                                                              : "multipart"}});
+       {"zoom_body_encoding", config->zoom_body_encoding == livestream_gateway::BodyEncoding::kJson
+                                  ? "json"
+                                  : "multipart"}});
   if (!config->port_file.empty() && !WritePortFile(config->port_file, (*server)->port())) {
     Log(LogLevel::kError, "cannot write --port_file", {{"path", config->port_file}});
     return 1;

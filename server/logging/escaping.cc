@@ -15,7 +15,9 @@ namespace {
 constexpr UChar32 kReplacement = 0xFFFD;
 
 // Printable ASCII that needs no escape inside quotes.
-bool IsPlainByte(uint8_t byte) { return byte >= 0x20 && byte < 0x7F && byte != '"' && byte != '\\'; }
+bool IsPlainByte(uint8_t byte) {
+  return byte >= 0x20 && byte < 0x7F && byte != '"' && byte != '\\';
+}
 
 // Code points shown as an escape rather than as themselves: controls a
 // terminal or log viewer would act on, line breaks that some viewers split
@@ -46,12 +48,8 @@ void AppendEscape(std::string& out, UChar32 c) {
       break;
   }
   constexpr char kHex[] = "0123456789abcdef";
-  const char escape[] = {'\\',
-                         'u',
-                         kHex[(c >> 12) & 0xF],
-                         kHex[(c >> 8) & 0xF],
-                         kHex[(c >> 4) & 0xF],
-                         kHex[c & 0xF]};
+  const char escape[] = {
+      '\\', 'u', kHex[(c >> 12) & 0xF], kHex[(c >> 8) & 0xF], kHex[(c >> 4) & 0xF], kHex[c & 0xF]};
   out.append(escape, sizeof(escape));
 }
 
@@ -60,8 +58,8 @@ void AppendEscape(std::string& out, UChar32 c) {
 void AppendEscaped(std::string& out, absl::string_view value) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(value.data());
   // ICU indexes with int32_t; no log value comes near 2 GiB.
-  const auto length = static_cast<int32_t>(
-      std::min<size_t>(value.size(), std::numeric_limits<int32_t>::max()));
+  const auto length =
+      static_cast<int32_t>(std::min<size_t>(value.size(), std::numeric_limits<int32_t>::max()));
   int32_t copied = 0;  // bytes before this are in `out`
   int32_t i = 0;
   while (i < length) {

@@ -32,8 +32,8 @@ void AppendThreeDigits(std::string& out, int64_t value) {
   out.push_back(static_cast<char>('0' + value % 10));
 }
 
-void AppendLogfmtLine(std::string& out, absl::Time time, LogLevel level,
-                      absl::string_view message, absl::Span<const LogField> fields) {
+void AppendLogfmtLine(std::string& out, absl::Time time, LogLevel level, absl::string_view message,
+                      absl::Span<const LogField> fields) {
   out.append("time=");
   AppendLogTimestamp(out, time);
   out.append(" level=");

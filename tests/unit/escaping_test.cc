@@ -47,17 +47,22 @@ INSTANTIATE_TEST_SUITE_P(
         EscapeCase{"a\x7f", R"("a\u007f")", R"("a\u007f")"},
         EscapeCase{"\xc2\x85\xc2\x9f", R"("\u0085\u009f")", R"("\u0085\u009f")"},
         // Line and paragraph separators, which some viewers break lines on.
-        EscapeCase{"a\xe2\x80\xa8" "b\xe2\x80\xa9", R"("a\u2028b\u2029")",
-                   R"("a\u2028b\u2029")"},
+        EscapeCase{"a\xe2\x80\xa8"
+                   "b\xe2\x80\xa9",
+                   R"("a\u2028b\u2029")", R"("a\u2028b\u2029")"},
         // Well-formed non-ASCII stays itself (quoted in logfmt).
         EscapeCase{"caf\xc3\xa9 \xf0\x9f\x8e\xa5", "\"caf\xc3\xa9 \xf0\x9f\x8e\xa5\"",
                    "\"caf\xc3\xa9 \xf0\x9f\x8e\xa5\""},
         EscapeCase{"\xc3\xa9", "\"\xc3\xa9\"", "\"\xc3\xa9\""},
         // Ill-formed UTF-8: one U+FFFD per maximal subpart; a real U+FFFD is
         // shown the same way.
-        EscapeCase{"a\xff" "b", R"("a\ufffdb")", R"("a\ufffdb")"},
+        EscapeCase{"a\xff"
+                   "b",
+                   R"("a\ufffdb")", R"("a\ufffdb")"},
         EscapeCase{"\xc3", R"("\ufffd")", R"("\ufffd")"},
-        EscapeCase{"\xe2\x82" "x", R"("\ufffdx")", R"("\ufffdx")"},
+        EscapeCase{"\xe2\x82"
+                   "x",
+                   R"("\ufffdx")", R"("\ufffdx")"},
         EscapeCase{"\xc0\xaf", R"("\ufffd\ufffd")", R"("\ufffd\ufffd")"},
         EscapeCase{"\xed\xa0\x80", R"("\ufffd\ufffd\ufffd")", R"("\ufffd\ufffd\ufffd")"},
         EscapeCase{"\xf4\x90\x80\x80", R"("\ufffd\ufffd\ufffd\ufffd")",

@@ -38,7 +38,10 @@ TEST_P(LogLineTest, IsByteExactInBothFormats) {
 INSTANTIATE_TEST_SUITE_P(
     Lines, LogLineTest,
     ::testing::Values(
-        LineCase{"NoFields", LogLevel::kInfo, "stopped", {},
+        LineCase{"NoFields",
+                 LogLevel::kInfo,
+                 "stopped",
+                 {},
                  "time=2026-11-26T01:02:03.004Z level=info msg=stopped\n",
                  R"({"time":"2026-11-26T01:02:03.004Z","level":"info","msg":"stopped"})"
                  "\n"},
@@ -72,10 +75,14 @@ INSTANTIATE_TEST_SUITE_P(
                  R"({"time":"2026-11-26T01:02:03.004Z","level":"error","msg":"m",)"
                  R"("tracking_id":"x\nlevel=info msg=forged","k":"\",\"level\":\"info"})"
                  "\n"},
-        LineCase{"Debug", LogLevel::kDebug, "", {{"component", "curl"}},
-                 "time=2026-11-26T01:02:03.004Z level=debug msg=\"\" component=curl\n",
-                 R"({"time":"2026-11-26T01:02:03.004Z","level":"debug","msg":"","component":"curl"})"
-                 "\n"}),
+        LineCase{
+            "Debug",
+            LogLevel::kDebug,
+            "",
+            {{"component", "curl"}},
+            "time=2026-11-26T01:02:03.004Z level=debug msg=\"\" component=curl\n",
+            R"({"time":"2026-11-26T01:02:03.004Z","level":"debug","msg":"","component":"curl"})"
+            "\n"}),
     [](const ::testing::TestParamInfo<LineCase>& info) { return info.param.name; });
 
 TEST(LogFormatTest, ParsesTheFlagValues) {

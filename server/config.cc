@@ -214,9 +214,9 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   config.zoom_connect_timeout = absl::GetFlag(FLAGS_zoom_connect_timeout);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.log_requests = absl::GetFlag(FLAGS_log_requests);
-  absl::StatusOr<LogFormat> log_format = LogFormatFromFlags();
-  if (!log_format.ok()) return log_format.status();
-  config.log_format = *log_format;
+  if (absl::StatusOr<LogFormat> log_format = LogFormatFromFlags(); !log_format.ok()) {
+    return log_format.status();
+  }
   config.zoom_oauth_url = absl::GetFlag(FLAGS_zoom_oauth_url);
   config.allow_caller_token = absl::GetFlag(FLAGS_allow_caller_token);
   config.zoom_rate_limit_qps = absl::GetFlag(FLAGS_zoom_rate_limit_qps);

@@ -45,7 +45,6 @@ struct Config {
   // server/metadata_limit.h).
   int max_metadata_bytes = kDefaultMaxMetadataBytes;
   bool log_requests = true;
-  LogFormat log_format = LogFormat::kLogfmt;
   // For stderr once at start-up (e.g. a secret file others can read); never
   // hold a secret.
   std::vector<std::string> warnings;
@@ -56,8 +55,9 @@ struct Config {
 // The error names the offending flag or variable (and file), never a secret.
 absl::StatusOr<Config> ConfigFromFlagsAndEnv();
 
-// --log_format alone, so that the process logs in its format even when the
-// rest of the configuration is refused.
+// --log_format. Read apart from the rest (which ConfigFromFlagsAndEnv
+// checks, this flag included) so that the process logs in its format before
+// the configuration is known, and even when it is refused.
 absl::StatusOr<LogFormat> LogFormatFromFlags();
 
 // The environment ConfigFromFlagsAndEnv reads, for --help (absl lists flags

@@ -13,6 +13,7 @@ namespace livestream_gateway {
 namespace {
 
 constexpr UChar32 kReplacement = 0xFFFD;
+constexpr char kHexDigits[] = "0123456789abcdef";
 
 // Printable ASCII that needs no escape inside quotes.
 bool IsPlainByte(uint8_t byte) {
@@ -47,9 +48,12 @@ void AppendEscape(std::string& out, UChar32 c) {
     default:
       break;
   }
-  constexpr char kHex[] = "0123456789abcdef";
-  const char escape[] = {
-      '\\', 'u', kHex[(c >> 12) & 0xF], kHex[(c >> 8) & 0xF], kHex[(c >> 4) & 0xF], kHex[c & 0xF]};
+  const char escape[] = {'\\',
+                         'u',
+                         kHexDigits[(c >> 12) & 0xF],
+                         kHexDigits[(c >> 8) & 0xF],
+                         kHexDigits[(c >> 4) & 0xF],
+                         kHexDigits[c & 0xF]};
   out.append(escape, sizeof(escape));
 }
 

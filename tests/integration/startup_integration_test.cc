@@ -239,6 +239,12 @@ INSTANTIATE_TEST_SUITE_P(
                                      {"ZOOM_ACCOUNT_ID=account", "ZOOM_CLIENT_ID=client",
                                       absl::StrCat("ZOOM_CLIENT_SECRET=", kSecret, "\x1b[2J")},
                                      {"ZOOM_CLIENT_SECRET", kBadCredential}};
+                    }},
+        RefusalCase{"UnknownLogFormat",
+                    [](const TempDir&) {
+                      return Startup{{"--log_format=text"},
+                                     {absl::StrCat("ZOOM_ACCESS_TOKEN=", kSecret)},
+                                     {"--log_format must be 'logfmt' or 'json'"}};
                     }}),
     [](const ::testing::TestParamInfo<RefusalCase>& info) { return info.param.name; });
 

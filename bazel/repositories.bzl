@@ -168,6 +168,7 @@ def livestream_repositories():
             "absl_random_bit_gen_ref",
             "absl_random_distributions",
             "absl_random_random",
+            "absl_span",
             "absl_status",
             "absl_statusor",
             "absl_str_format",

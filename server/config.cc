@@ -122,6 +122,9 @@ ABSL_FLAG(bool, trust_forwarded_client_cert, false,
           "else could write the header. Needs --authz_policy_file.");
 ABSL_FLAG(absl::Duration, authz_reload_interval, absl::Seconds(10),
           "How often --authz_policy_file is checked for changes.");
+ABSL_FLAG(std::string, log_format, "logfmt",
+          "Format of every line written to stderr: 'logfmt' (time=... level=info msg=... "
+          "key=value) or 'json' (one JSON object per line).");
 
 namespace livestream_gateway {
 namespace {
@@ -364,6 +367,9 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
       .keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout),
       .keepalive_min_ping_interval = absl::GetFlag(FLAGS_keepalive_min_ping_interval),
   };
+  if (absl::StatusOr<LogFormat> log_format = LogFormatFromFlags(); !log_format.ok()) {
+    return log_format.status();
+  }
   config.zoom_oauth_url = absl::GetFlag(FLAGS_zoom_oauth_url);
   config.allow_caller_token = absl::GetFlag(FLAGS_allow_caller_token);
   config.zoom_rate_limit_qps = absl::GetFlag(FLAGS_zoom_rate_limit_qps);
@@ -396,6 +402,10 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
     return status;
   }
   return config;
+}
+
+absl::StatusOr<LogFormat> LogFormatFromFlags() {
+  return ParseLogFormat(absl::GetFlag(FLAGS_log_format));
 }
 
 absl::FlagsUsageConfig ServerFlagsUsageConfig() {

@@ -13,6 +13,7 @@
 #include "server/authz/bearer_tokens.h"
 #include "server/connection_options.h"
 #include "server/listener_security.h"
+#include "server/logging/log_line.h"
 #include "server/metadata_limit.h"
 #include "server/zoom/zoom_request.h"
 
@@ -73,6 +74,11 @@ struct Config {
 // (ZOOM_ACCESS_TOKEN; ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET).
 // The error names the offending flag or variable (and file), never a secret.
 absl::StatusOr<Config> ConfigFromFlagsAndEnv();
+
+// --log_format. Read apart from the rest (which ConfigFromFlagsAndEnv
+// checks, this flag included) so that the process logs in its format before
+// the configuration is known, and even when it is refused.
+absl::StatusOr<LogFormat> LogFormatFromFlags();
 
 // The environment ConfigFromFlagsAndEnv reads, for --help (absl lists flags
 // only).

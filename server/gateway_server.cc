@@ -17,6 +17,7 @@
 #include "server/authz/authz_policy.h"
 #include "server/connection_options.h"
 #include "server/listener_security.h"
+#include "server/logging/logger.h"
 #include "server/version.h"
 #include "server/zoom/authorizing_client.h"
 #include "server/zoom/curl_http_client.h"
@@ -51,11 +52,12 @@ void LogUpstreamPolicies(const Config& config) {
           ? absl::StrFormat("%g requests/s (burst %d)", config.zoom_rate_limit_qps,
                             config.zoom_rate_limit_burst)
           : std::string("off");
-  absl::FPrintF(stderr,
-                "livestream_server: Zoom credentials: %s; callers' tokens %s; rate limit %s; up "
-                "to %d attempts per call\n",
-                credentials, config.allow_caller_token ? "accepted" : "refused", rate_limit,
-                config.zoom_max_attempts);
+  const std::string max_attempts = absl::StrCat(config.zoom_max_attempts);
+  Log(LogLevel::kInfo, "upstream policies",
+      {{"credentials", credentials},
+       {"caller_tokens", config.allow_caller_token ? "accepted" : "refused"},
+       {"rate_limit", rate_limit},
+       NumberField("max_attempts", max_attempts)});
 }
 
 // One line for the operator: who may call. Names files and counts, never a
@@ -215,8 +217,6 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
     if (!metrics_server.ok()) return metrics_server.status();
     gateway->metrics_server_ = *std::move(metrics_server);
   }
-  absl::FPrintF(stderr, "livestream_server: listening with %s\n",
-                DescribeListenerSecurity(config.listen, config.listener_security));
   LogUpstreamPolicies(config);
   LogAuthorization(config);
   return gateway;

@@ -1,6 +1,7 @@
 #include "server/livestream_service.h"
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "server/error_details.h"
 #include "server/grpc_status.h"
+#include "server/logging/traceparent.h"
 #include "server/metadata_limit.h"
 #include "server/request_decoding.h"
 #include "server/request_log.h"
@@ -28,6 +30,7 @@ constexpr absl::string_view kUpdateStatusMethod =
     "/zoom.livestream.v1.LiveStreamService/UpdateStatus";
 // gRPC lower-cases metadata keys.
 constexpr absl::string_view kCallerTokenKey = "x-zoom-access-token";
+constexpr absl::string_view kTraceparentKey = "traceparent";
 
 std::string TargetForLog(const UpdateStatusRequest& request) {
   switch (request.target_case()) {
@@ -39,6 +42,17 @@ std::string TargetForLog(const UpdateStatusRequest& request) {
       break;
   }
   return "-";
+}
+
+// The trace id of the call's W3C traceparent, for its log line; empty
+// unless the call sent exactly one valid one (the spec makes several none).
+std::string TraceIdOf(const grpc::CallbackServerContext& context) {
+  const auto [first, last] = context.client_metadata().equal_range(
+      grpc::string_ref(kTraceparentKey.data(), kTraceparentKey.size()));
+  if (first == last || std::next(first) != last) return "";
+  const std::optional<TraceParent> parsed =
+      ParseTraceparent(absl::string_view(first->second.data(), first->second.size()));
+  return parsed.has_value() ? std::string(parsed->trace_id) : "";
 }
 
 // The caller's own Zoom token, if it sent one and may. Errors never quote
@@ -106,6 +120,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
         response_(response),
         started_(absl::Now()),
         target_(request.ok() ? TargetForLog(*request) : "-"),
+        trace_id_(service->options_.log_requests ? TraceIdOf(*context) : ""),
         call_context_(request.ok() ? CallContextOf(*request) : ZoomCallContext{}) {
     if (service_->update_status_metrics_ != nullptr) service_->update_status_metrics_->Started();
     if (absl::Status too_large =
@@ -223,12 +238,13 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
       const std::string outcome = absl::StatusCodeToString(status.code());
       WriteRequestLog(RequestLogEntry{
           .method = kUpdateStatusMethod,
-          .principal = principal_,
           .target = target_,
           .outcome = outcome,
           .reason = info.has_value() ? absl::string_view(info->reason()) : absl::string_view(),
           .latency = latency,
           .tracking_id = tracking_id,
+          .principal = principal_.empty() ? absl::string_view("-") : absl::string_view(principal_),
+          .trace_id = trace_id_,
       });
     }
     Finish(ToGrpcStatus(status));
@@ -238,6 +254,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   grpc::ByteBuffer* const response_;
   const absl::Time started_;
   const std::string target_;
+  const std::string trace_id_;  // empty without a valid traceparent
   const ZoomCallContext call_context_;
   std::string principal_;     // empty: none (or not yet known)
   std::string caller_token_;  // Secret; empty unless the caller sent one.

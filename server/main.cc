@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <utility>
@@ -14,10 +15,12 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "server/config.h"
 #include "server/gateway_server.h"
+#include "server/listener_security.h"
+#include "server/logging/grpc_log.h"
+#include "server/logging/logger.h"
 #include "server/version.h"
 
 namespace {
@@ -52,14 +55,24 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 #endif
 
+  using livestream_gateway::Log;
+  using livestream_gateway::LogLevel;
+  using livestream_gateway::NumberField;
+  // Before anything logs; a bad value is reported below, in the default
+  // format.
+  if (absl::StatusOr<livestream_gateway::LogFormat> format =
+          livestream_gateway::LogFormatFromFlags();
+      format.ok()) {
+    livestream_gateway::SetLogFormat(*format);
+  }
+  livestream_gateway::RouteGrpcLogsToLogger();
+
   absl::StatusOr<livestream_gateway::Config> config = livestream_gateway::ConfigFromFlagsAndEnv();
   if (!config.ok()) {
-    absl::FPrintF(stderr, "livestream_server: %s\n", config.status().message());
+    Log(LogLevel::kError, "invalid configuration", {{"error", config.status().message()}});
     return 2;
   }
-  for (const std::string& warning : config->warnings) {
-    absl::FPrintF(stderr, "livestream_server: warning: %s\n", warning);
-  }
+  for (const std::string& warning : config->warnings) Log(LogLevel::kWarning, warning);
 
   // Block the shutdown signals before any thread exists, so every thread
   // inherits the mask and only sigwait below receives them.
@@ -74,34 +87,43 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<livestream_gateway::GatewayServer>> server =
       livestream_gateway::GatewayServer::Start(*config);
   if (!server.ok()) {
-    absl::FPrintF(stderr, "livestream_server: %s\n", server.status().message());
+    Log(LogLevel::kError, "cannot start", {{"error", server.status().message()}});
     return 1;
   }
-  absl::FPrintF(
-      stderr, "livestream_server %s listening on port %d, Zoom API %s (%s)\n",
-      livestream_gateway::kVersion, (*server)->port(), config->zoom_api_base_url,
-      config->zoom_body_encoding == livestream_gateway::BodyEncoding::kJson ? "json" : "multipart");
+  const std::string port = absl::StrCat((*server)->port());
+  const std::string security =
+      livestream_gateway::DescribeListenerSecurity(config->listen, config->listener_security);
+  Log(LogLevel::kInfo, "listening",
+      {{"version", livestream_gateway::kVersion},
+       {"listen", config->listen},
+       NumberField("port", port),
+       {"security", security},
+       {"zoom_api", config->zoom_api_base_url},
+       {"zoom_body_encoding", config->zoom_body_encoding == livestream_gateway::BodyEncoding::kJson
+                                  ? "json"
+                                  : "multipart"}});
   if ((*server)->metrics_port() != 0) {
-    absl::FPrintF(stderr, "livestream_server: metrics on port %d (GET /metrics)\n",
-                  (*server)->metrics_port());
+    const std::string metrics_port = absl::StrCat((*server)->metrics_port());
+    Log(LogLevel::kInfo, "serving metrics",
+        {{"listen", config->metrics_listen}, NumberField("port", metrics_port), {"path", "/metrics"}});
   }
   if (!config->metrics_port_file.empty() &&
       !WritePortFile(config->metrics_port_file, (*server)->metrics_port())) {
-    absl::FPrintF(stderr, "livestream_server: cannot write --metrics_port_file %s\n",
-                  config->metrics_port_file);
+    Log(LogLevel::kError, "cannot write --metrics_port_file", {{"path", config->metrics_port_file}});
     return 1;
   }
   if (!config->port_file.empty() && !WritePortFile(config->port_file, (*server)->port())) {
-    absl::FPrintF(stderr, "livestream_server: cannot write --port_file %s\n", config->port_file);
+    Log(LogLevel::kError, "cannot write --port_file", {{"path", config->port_file}});
     return 1;
   }
 
   int signal_number = 0;
   sigwait(&shutdown_signals, &signal_number);
-  absl::FPrintF(stderr, "livestream_server: %s received, draining for up to %s\n",
-                strsignal(signal_number), absl::FormatDuration(config->shutdown_grace));
+  Log(LogLevel::kInfo, "draining",
+      {{"signal", sigabbrev_np(signal_number)},
+       {"grace", absl::FormatDuration(config->shutdown_grace)}});
   (*server)->Shutdown(config->shutdown_grace);
   server->reset();
-  absl::FPrintF(stderr, "livestream_server: stopped\n");
+  Log(LogLevel::kInfo, "stopped");
   return 0;
 }

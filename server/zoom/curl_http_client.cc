@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <limits>
 #include <utility>
 
@@ -18,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "server/logging/logger.h"
 
 namespace livestream_gateway {
 namespace {
@@ -150,7 +150,8 @@ absl::Status CurlError(CURLcode code, const char* detail) {
 int OnDebug(CURL* /*easy*/, curl_infotype type, char* data, size_t size, void* /*user*/) {
   // Only libcurl's own commentary: header and data traffic carry secrets.
   if (type == CURLINFO_TEXT) {
-    std::fprintf(stderr, "curl: %.*s", static_cast<int>(size), data);
+    Log(LogLevel::kDebug, absl::StripTrailingAsciiWhitespace(absl::string_view(data, size)),
+        {{"component", "curl"}});
   }
   return 0;
 }

@@ -1,7 +1,5 @@
 #include "server/zoom/rate_limiter.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -10,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "google/rpc/error_details.pb.h"
 #include "server/error_details.h"
+#include "server/logging/logger.h"
 #include "server/zoom/call_stage.h"
 
 namespace livestream_gateway {
@@ -145,7 +144,7 @@ void RateLimiter::PauseFor(absl::Duration retry_after) {
     if (!pause_started_.has_value() && bucket_.paused_until() > now) {
       pause_started_ = now;
       lines.push_back(absl::StrFormat(
-          "WARNING: Zoom answered HTTP 429 with a Retry-After of %s: no call goes to Zoom for "
+          "Zoom answered HTTP 429 with a Retry-After of %s: no call goes to Zoom for "
           "%s%s",
           absl::FormatDuration(retry_after), absl::FormatDuration(length),
           length < retry_after ? " (capped by --zoom_max_retry_after_pause)" : ""));
@@ -199,18 +198,16 @@ void RateLimiter::OnPauseTimer(uint64_t generation) {
 std::string RateLimiter::EndPauseLocked() {
   const absl::Duration length = bucket_.paused_until() - *pause_started_;
   pause_started_.reset();
-  return absl::StrFormat("WARNING: calls to Zoom resume after a pause of %s (HTTP 429)",
+  return absl::StrFormat("calls to Zoom resume after a pause of %s (HTTP 429)",
                          absl::FormatDuration(length));
 }
 
 void RateLimiter::Log(absl::string_view line) const {
   if (options_.log) {
-    options_.log(line);
-    return;
+    options_.log(LogLevel::kWarning, line);
+  } else {
+    livestream_gateway::Log(LogLevel::kWarning, line);
   }
-  // One write(2), so the line never interleaves with other threads' lines.
-  const std::string text = absl::StrCat("livestream_server: ", line, "\n");
-  [[maybe_unused]] ssize_t ignored = write(STDERR_FILENO, text.data(), text.size());
 }
 
 std::vector<RateLimiter::Callback> RateLimiter::DispatchLocked(absl::Time now) {

@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/logging/log_line.h"
 #include "server/zoom/http.h"
 #include "server/zoom/scheduler.h"
 #include "server/zoom/upstream_observer.h"
@@ -60,10 +61,10 @@ struct RateLimiterOptions {
   // (--zoom_max_retry_after_pause): a bogus or day-long one must not stop
   // every call for that long. 0 turns the account-wide pause off.
   absl::Duration max_pause = absl::Seconds(60);
-  // Receives one warning line when a pause starts and one when it ends;
-  // null sends them to stderr. (Initialized so that a designated initializer
-  // may leave it out without a warning.)
-  std::function<void(absl::string_view)> log = nullptr;
+  // Receives one warning when a pause starts and one when it ends; null
+  // sends them to the process's logger. (Initialized so that a designated
+  // initializer may leave it out without a warning.)
+  std::function<void(LogLevel, absl::string_view)> log = nullptr;
   // Told of each call that queues and each that is refused; null for none.
   // Must outlive the limiter.
   UpstreamObserver* observer = nullptr;

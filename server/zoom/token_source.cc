@@ -1,7 +1,5 @@
 #include "server/zoom/token_source.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -15,6 +13,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/error_details.h"
+#include "server/logging/logger.h"
 #include "server/zoom/call_stage.h"
 #include "server/zoom/upstream_text.h"
 
@@ -89,12 +88,6 @@ absl::Status Unavailable(absl::string_view what, int http_status) {
   return MakeError(absl::StatusCode::kUnavailable,
                    absl::StrCat("could not get a Zoom access token: ", what), kUnavailableReason,
                    std::move(metadata));
-}
-
-void WriteToStderr(absl::string_view line) {
-  // One write(2), so the line never interleaves with other threads' lines.
-  const std::string text = absl::StrCat("livestream_server: ", line, "\n");
-  [[maybe_unused]] ssize_t ignored = write(STDERR_FILENO, text.data(), text.size());
 }
 
 }  // namespace
@@ -353,8 +346,9 @@ void OAuthTokenSource::OnTokenResponse(uint64_t generation, absl::Time sent_at,
   }
   if (!token.ok() && token.status().code() != absl::StatusCode::kCancelled) {
     // The status message names the HTTP status and Zoom's error code only.
-    Log(absl::StrCat(token.status().code() == absl::StatusCode::kInternal ? "ERROR: " : "WARNING: ",
-                     token.status().message(),
+    Log(token.status().code() == absl::StatusCode::kInternal ? LogLevel::kError
+                                                             : LogLevel::kWarning,
+        absl::StrCat(token.status().message(),
                      had_valid_token ? " (the current token is used until it expires)" : ""));
   }
   for (Released& waiter : waiting) {
@@ -399,11 +393,11 @@ void OAuthTokenSource::CancelWaiter(Waiter* waiter) {
   });
 }
 
-void OAuthTokenSource::Log(absl::string_view line) const {
+void OAuthTokenSource::Log(LogLevel level, absl::string_view line) const {
   if (options_.log) {
-    options_.log(line);
+    options_.log(level, line);
   } else {
-    WriteToStderr(line);
+    livestream_gateway::Log(level, line);
   }
 }
 

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/logging/log_line.h"
 #include "server/zoom/http.h"
 #include "server/zoom/redactor.h"
 #include "server/zoom/scheduler.h"
@@ -108,9 +109,9 @@ struct OAuthTokenSourceOptions {
   // After a failed background refresh (the cached token still valid), the
   // next one is tried no sooner than this.
   absl::Duration refresh_retry_interval = absl::Seconds(5);
-  // Receives operator-facing lines (no newline); never given a secret. Null
-  // writes "livestream_server: <line>" to stderr.
-  std::function<void(absl::string_view)> log;
+  // Receives operator-facing lines (no newline) and their level; never given
+  // a secret. Null sends them to the process's logger.
+  std::function<void(LogLevel, absl::string_view)> log;
   // Where the source registers the client secret (as it is and inside the
   // Basic authorization value) and each token it is issued.
   std::shared_ptr<KnownSecrets> secrets = std::make_shared<KnownSecrets>();
@@ -162,7 +163,7 @@ class OAuthTokenSource final : public TokenSource,
   std::vector<Released> ReleaseWaitersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ExpireWaiter(Waiter* waiter);
   void CancelWaiter(Waiter* waiter);
-  void Log(absl::string_view line) const;
+  void Log(LogLevel level, absl::string_view line) const;
 
   AsyncHttpClient* const transport_;
   Scheduler* const scheduler_;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/log_lines.h"
 #include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
 
@@ -21,6 +22,7 @@ namespace livestream_gateway::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 using ::zoom::livestream::v1::LIVE_STREAM_ACTION_START;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 using ::zoom::livestream::v1::UpdateStatusResponse;
@@ -183,22 +185,28 @@ TEST(LifecycleTest, LogsOneLinePerRpcWithoutTheToken) {
               grpc::StatusCode::INVALID_ARGUMENT);
   }
 
-  std::vector<std::string> rpc_lines;
+  std::vector<LogRecord> rpcs;
   ASSERT_TRUE(WaitFor([&] {
-    rpc_lines.clear();
-    for (absl::string_view line : absl::StrSplit((*server)->process().Stderr(), '\n')) {
-      if (absl::StrContains(line, "rpc=/zoom.livestream.v1.LiveStreamService/UpdateStatus")) {
-        rpc_lines.emplace_back(line);
-      }
-    }
-    return rpc_lines.size() >= 3;
-  }));
-  ASSERT_EQ(rpc_lines.size(), 3u);
-  EXPECT_THAT(rpc_lines[0], HasSubstr("target=webinar/99289110036 outcome=OK"));
-  EXPECT_THAT(rpc_lines[0], HasSubstr("tracking_id=\"v=2.0;"));
-  EXPECT_THAT(rpc_lines[1], HasSubstr("outcome=NOT_FOUND reason=ZOOM_WEBINAR_NOT_FOUND"));
-  EXPECT_THAT(rpc_lines[2], HasSubstr("outcome=INVALID_ARGUMENT reason=INVALID_REQUEST"));
-  for (const std::string& line : rpc_lines) EXPECT_THAT(line, HasSubstr("latency_ms="));
+    absl::StatusOr<std::vector<LogRecord>> records =
+        ParseLogLines((*server)->process().Stderr(), /*json=*/false);
+    if (!records.ok()) return false;
+    rpcs = WithMessage(*records, "rpc");
+    return rpcs.size() >= 3;
+  })) << (*server)->process().Stderr();
+  ASSERT_EQ(rpcs.size(), 3u);
+  for (const LogRecord& rpc : rpcs) {
+    EXPECT_EQ(rpc.at("method"), "/zoom.livestream.v1.LiveStreamService/UpdateStatus");
+    EXPECT_EQ(rpc.at("level"), "info");
+    EXPECT_TRUE(rpc.contains("latency_ms"));
+  }
+  EXPECT_EQ(rpcs[0].at("target"), "webinar/99289110036");
+  EXPECT_EQ(rpcs[0].at("outcome"), "OK");
+  EXPECT_FALSE(rpcs[0].contains("reason"));
+  EXPECT_THAT(rpcs[0].at("tracking_id"), StartsWith("v=2.0;"));
+  EXPECT_EQ(rpcs[1].at("outcome"), "NOT_FOUND");
+  EXPECT_EQ(rpcs[1].at("reason"), "ZOOM_WEBINAR_NOT_FOUND");
+  EXPECT_EQ(rpcs[2].at("outcome"), "INVALID_ARGUMENT");
+  EXPECT_EQ(rpcs[2].at("reason"), "INVALID_REQUEST");
   EXPECT_EQ((*server)->process().Stderr().find(kSecretToken), std::string::npos);
 }
 

@@ -16,6 +16,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/log_lines.h"
 #include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
 
@@ -52,13 +53,17 @@ RawCall CallRaw(const Server& server, const std::string& bytes) {
   return call;
 }
 
-// The request-log lines of UpdateStatus calls so far.
-std::vector<std::string> RequestLogLines(Server& server) {
-  std::vector<std::string> lines;
-  for (absl::string_view line : absl::StrSplit(server.process().Stderr(), '\n')) {
-    if (absl::StrContains(line, absl::StrCat("rpc=", kMethod))) lines.emplace_back(line);
+// The request-log records of UpdateStatus calls so far (none while a line
+// of the log does not parse).
+std::vector<LogRecord> RequestLogLines(Server& server) {
+  absl::StatusOr<std::vector<LogRecord>> records =
+      ParseLogLines(server.process().Stderr(), /*json=*/false);
+  std::vector<LogRecord> rpcs;
+  if (!records.ok()) return rpcs;
+  for (LogRecord& rpc : WithMessage(*records, "rpc")) {
+    if (rpc.at("method") == kMethod) rpcs.push_back(std::move(rpc));
   }
-  return lines;
+  return rpcs;
 }
 
 class MalformedRequestTest : public ::testing::Test {
@@ -113,13 +118,14 @@ TEST_P(MalformedBytesTest, IsInvalidArgumentWithOneErrorInfoAndNothingUpstream) 
   EXPECT_EQ(info->domain(), "zoom-livestream-gateway");
   EXPECT_EQ(DetailsOf(call.status).code(), grpc::StatusCode::INVALID_ARGUMENT);
 
-  std::vector<std::string> lines;
+  std::vector<LogRecord> lines;
   ASSERT_TRUE(WaitFor([&] {
     lines = RequestLogLines(*server_);
     return lines.size() > lines_before;
   })) << server_->process().Stderr();
-  EXPECT_THAT(lines.back(),
-              HasSubstr("target=- outcome=INVALID_ARGUMENT reason=MALFORMED_REQUEST"));
+  EXPECT_EQ(lines.back().at("target"), "-");
+  EXPECT_EQ(lines.back().at("outcome"), "INVALID_ARGUMENT");
+  EXPECT_EQ(lines.back().at("reason"), "MALFORMED_REQUEST");
 
   EXPECT_TRUE(emulator_->Requests().empty());
   EXPECT_EQ(StatsField(*emulator_, "api_requests"), 0);

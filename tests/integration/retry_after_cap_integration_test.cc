@@ -5,13 +5,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <string>
+#include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/log_lines.h"
 #include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
 
@@ -20,20 +20,25 @@ namespace {
 
 using ::zoom::livestream::v1::UpdateStatusResponse;
 
+// The msg of the warn lines.
 constexpr char kStartLine[] =
-    "livestream_server: WARNING: Zoom answered HTTP 429 with a Retry-After of 24h: no call goes "
-    "to Zoom for 1s (capped by --zoom_max_retry_after_pause)";
-constexpr char kEndLine[] =
-    "livestream_server: WARNING: calls to Zoom resume after a pause of 1s (HTTP 429)";
+    "Zoom answered HTTP 429 with a Retry-After of 24h: no call goes to Zoom for 1s (capped by "
+    "--zoom_max_retry_after_pause)";
+constexpr char kEndLine[] = "calls to Zoom resume after a pause of 1s (HTTP 429)";
 
 // Zoom's answer when a daily limit is used up: come back tomorrow.
 constexpr char kDayLong429[] =
     R"([{"status":429,"headers":{"Retry-After":"86400"},)"
     R"("body":"{\"code\":429,\"message\":\"You have reached the maximum daily rate limit for this API.\"}"}])";
 
-int CountLines(const std::string& text, const std::string& line) {
+// Warnings whose msg is `message`; -1 when a line of the log does not parse.
+int CountLines(const std::string& log, const std::string& message) {
+  absl::StatusOr<std::vector<LogRecord>> records = ParseLogLines(log, /*json=*/false);
+  if (!records.ok()) return -1;
   int count = 0;
-  for (absl::string_view candidate : absl::StrSplit(text, '\n')) count += candidate == line;
+  for (const LogRecord& record : WithMessage(*records, message)) {
+    count += record.at("level") == "warn" ? 1 : 0;
+  }
   return count;
 }
 

@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/log_lines.h"
 #include "tests/integration/test_harness.h"
 
 namespace livestream_gateway::testing {
@@ -127,11 +128,14 @@ TEST_P(RefusedStartupTest, ExitsTwoPromptlyWithOneMessageAndNoSecret) {
 
   EXPECT_EQ(exit.code, 2) << exit.output;
   EXPECT_LT(exit.elapsed, kPromptly) << exit.output;
-  EXPECT_THAT(exit.output, StartsWith("livestream_server: "));
-  const std::vector<std::string> lines = absl::StrSplit(exit.output, '\n', absl::SkipEmpty());
-  EXPECT_EQ(lines.size(), 1U) << exit.output;
+  const absl::StatusOr<std::vector<LogRecord>> lines = ParseLogLines(exit.output, /*json=*/false);
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  ASSERT_EQ(lines->size(), 1U) << exit.output;
+  const LogRecord& line = lines->front();
+  EXPECT_EQ(line.at("level"), "error");
+  EXPECT_EQ(line.at("msg"), "invalid configuration");
   for (const std::string& message : startup.messages) {
-    EXPECT_THAT(exit.output, HasSubstr(message));
+    EXPECT_THAT(line.at("error"), HasSubstr(message));
   }
   EXPECT_THAT(exit.output, Not(HasSubstr(kSecret)));
 }
@@ -235,18 +239,28 @@ INSTANTIATE_TEST_SUITE_P(
                                      {"ZOOM_ACCOUNT_ID=account", "ZOOM_CLIENT_ID=client",
                                       absl::StrCat("ZOOM_CLIENT_SECRET=", kSecret, "\x1b[2J")},
                                      {"ZOOM_CLIENT_SECRET", kBadCredential}};
+                    }},
+        RefusalCase{"UnknownLogFormat",
+                    [](const TempDir&) {
+                      return Startup{{"--log_format=text"},
+                                     {absl::StrCat("ZOOM_ACCESS_TOKEN=", kSecret)},
+                                     {"--log_format must be 'logfmt' or 'json'"}};
                     }}),
     [](const ::testing::TestParamInfo<RefusalCase>& info) { return info.param.name; });
 
 // Nothing listens there; the server does not call Zoom before a request.
 constexpr char kUnusedZoomUrl[] = "http://127.0.0.1:9/v2";
 
-std::vector<std::string> LinesWith(const std::string& text, absl::string_view part) {
-  std::vector<std::string> lines;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (absl::StrContains(line, part)) lines.emplace_back(line);
+// The msg of every warn line; every line must parse.
+std::vector<std::string> Warnings(const std::string& log) {
+  const absl::StatusOr<std::vector<LogRecord>> records = ParseLogLines(log, /*json=*/false);
+  EXPECT_TRUE(records.ok()) << records.status();
+  std::vector<std::string> warnings;
+  if (!records.ok()) return warnings;
+  for (const LogRecord& record : *records) {
+    if (record.at("level") == "warn") warnings.push_back(record.at("msg"));
   }
-  return lines;
+  return warnings;
 }
 
 TEST(StartupTest, ASecretFileOthersCanReadStartsWithOneWarningLine) {
@@ -256,11 +270,10 @@ TEST(StartupTest, ASecretFileOthersCanReadStartsWithOneWarningLine) {
   auto server =
       Server::Start(kUnusedZoomUrl, {"--zoom_access_token_file=" + path}, {"ZOOM_ACCESS_TOKEN="});
   ASSERT_TRUE(server.ok()) << server.status();
-  const std::vector<std::string> warnings =
-      LinesWith((*server)->process().Stderr(), "livestream_server: warning");
+  const std::vector<std::string> warnings = Warnings((*server)->process().Stderr());
   ASSERT_EQ(warnings.size(), 1U) << (*server)->process().Stderr();
   EXPECT_THAT(warnings[0],
-              AllOf(StartsWith("livestream_server: warning: --zoom_access_token_file: " + path),
+              AllOf(StartsWith("--zoom_access_token_file: " + path),
                     HasSubstr("group or others (mode 0644)"), Not(HasSubstr("emulator-token"))));
   (*server)->process().Signal(SIGTERM);
   EXPECT_EQ((*server)->process().Wait(), 0) << (*server)->process().Stderr();
@@ -272,8 +285,7 @@ TEST(StartupTest, ASecretFileOnlyItsOwnerCanReadStartsWithoutWarning) {
   auto server =
       Server::Start(kUnusedZoomUrl, {"--zoom_access_token_file=" + path}, {"ZOOM_ACCESS_TOKEN="});
   ASSERT_TRUE(server.ok()) << server.status();
-  EXPECT_THAT(LinesWith((*server)->process().Stderr(), "livestream_server: warning"),
-              ::testing::IsEmpty());
+  EXPECT_THAT(Warnings((*server)->process().Stderr()), ::testing::IsEmpty());
 }
 
 // absl prints help on stdout and Process keeps stderr: the shell joins them.

@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/log_lines.h"
 #include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
 
@@ -43,13 +44,18 @@ std::string JsonString(const std::string& text) {
   return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\\", "\\\\"}, {"\"", "\\\""}}), "\"");
 }
 
-// The server's log lines for UpdateStatus calls, once there are `count`.
+// The server's log lines for UpdateStatus calls, as written, once there are
+// `count`; a line that does not parse fails the test.
 std::vector<std::string> RpcLogLines(Server& server, size_t count) {
   std::vector<std::string> lines;
   WaitFor([&] {
     lines.clear();
-    for (absl::string_view line : absl::StrSplit(server.process().Stderr(), '\n')) {
-      if (absl::StrContains(line, "rpc=/zoom.livestream.v1.LiveStreamService/UpdateStatus")) {
+    for (absl::string_view line :
+         absl::StrSplit(server.process().Stderr(), '\n', absl::SkipEmpty())) {
+      absl::StatusOr<LogRecord> record = ParseLogfmtLine(line);
+      EXPECT_TRUE(record.ok()) << record.status();
+      if (record.ok() && record->at("msg") == "rpc" &&
+          record->at("method") == "/zoom.livestream.v1.LiveStreamService/UpdateStatus") {
         lines.emplace_back(line);
       }
     }
@@ -140,11 +146,14 @@ TEST(UpstreamTextTest, ATrackingIdThatIsNotUtf8StillAnswersOkWithADecodableTrack
       << outcome.status.error_code() << ": " << outcome.status.error_message();
   EXPECT_EQ(outcome.response.tracking_id(),
             "v=2.0;rid=\xEF\xBF\xBDWEB\xEF\xBF\xBD\xEF\xBF\xBD_1 z");
-  // The log line quotes it too, as one line of ASCII.
+  // The log line quotes it too, as one line of ASCII (U+FFFD escaped).
   const std::vector<std::string> lines = RpcLogLines(**server, 1);
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_THAT(lines[0], HasSubstr("outcome=OK"));
-  EXPECT_THAT(lines[0], HasSubstr(R"(tracking_id="v=2.0;rid=\xef\xbf\xbdWEB)"));
+  EXPECT_THAT(lines[0], HasSubstr(R"( tracking_id="v=2.0;rid=\ufffdWEB\ufffd\ufffd_1 z")"));
+  const absl::StatusOr<LogRecord> record = ParseLogfmtLine(lines[0]);
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->at("outcome"), "OK");
+  EXPECT_EQ(record->at("tracking_id"), outcome.response.tracking_id());
   EXPECT_TRUE(
       std::all_of(lines[0].begin(), lines[0].end(), [](char c) { return c >= ' ' && c < 0x7F; }));
 }
@@ -212,7 +221,7 @@ TEST(UpstreamTextTest, TheClientSecretEchoedByTheTokenEndpointIsRedacted) {
   EXPECT_EQ(outcome.status.error_code(), grpc::StatusCode::INTERNAL);
   EXPECT_EQ(ReasonOf(outcome.status), "ZOOM_CREDENTIALS_REJECTED");
   Process& process = (*server)->process();
-  ASSERT_TRUE(WaitFor([&] { return absl::StrContains(process.Stderr(), "ERROR"); }));
+  ASSERT_TRUE(WaitFor([&] { return absl::StrContains(process.Stderr(), " level=error "); }));
   RpcLogLines(**server, 1);
   std::vector<std::string> texts = TextsOf(outcome.status);
   texts.push_back(process.Stderr());

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -211,8 +212,11 @@ TEST(RateLimiterTest, TellsTheObserverOfWaitsAndRefusalsButNotOfImmediateGrants)
 
 struct Lines {
   std::vector<std::string> seen;
-  std::function<void(absl::string_view)> Sink() {
-    return [this](absl::string_view line) { seen.emplace_back(line); };
+  // Each line as "<level>: <line>".
+  std::function<void(LogLevel, absl::string_view)> Sink() {
+    return [this](LogLevel level, absl::string_view line) {
+      seen.push_back(absl::StrCat(LogLevelName(level), ": ", line));
+    };
   }
 };
 
@@ -262,30 +266,30 @@ INSTANTIATE_TEST_SUITE_P(
                  absl::Seconds(60),
                  absl::Seconds(3),
                  absl::Seconds(3),
-                 {"WARNING: Zoom answered HTTP 429 with a Retry-After of 3s: no call goes to Zoom "
+                 {"warn: Zoom answered HTTP 429 with a Retry-After of 3s: no call goes to Zoom "
                   "for 3s",
-                  "WARNING: calls to Zoom resume after a pause of 3s (HTTP 429)"}},
+                  "warn: calls to Zoom resume after a pause of 3s (HTTP 429)"}},
         PauseRow{"ExactlyTheCap",
                  absl::Seconds(60),
                  absl::Seconds(60),
                  absl::Seconds(60),
-                 {"WARNING: Zoom answered HTTP 429 with a Retry-After of 1m: no call goes to Zoom "
+                 {"warn: Zoom answered HTTP 429 with a Retry-After of 1m: no call goes to Zoom "
                   "for 1m",
-                  "WARNING: calls to Zoom resume after a pause of 1m (HTTP 429)"}},
+                  "warn: calls to Zoom resume after a pause of 1m (HTTP 429)"}},
         PauseRow{"DayLongIsCapped",
                  absl::Seconds(60),
                  absl::Hours(24),
                  absl::Seconds(60),
-                 {"WARNING: Zoom answered HTTP 429 with a Retry-After of 24h: no call goes to Zoom "
+                 {"warn: Zoom answered HTTP 429 with a Retry-After of 24h: no call goes to Zoom "
                   "for 1m (capped by --zoom_max_retry_after_pause)",
-                  "WARNING: calls to Zoom resume after a pause of 1m (HTTP 429)"}},
+                  "warn: calls to Zoom resume after a pause of 1m (HTTP 429)"}},
         PauseRow{"OtherCap",
                  absl::Milliseconds(1500),
                  absl::Seconds(86400),
                  absl::Milliseconds(1500),
-                 {"WARNING: Zoom answered HTTP 429 with a Retry-After of 24h: no call goes to Zoom "
+                 {"warn: Zoom answered HTTP 429 with a Retry-After of 24h: no call goes to Zoom "
                   "for 1.5s (capped by --zoom_max_retry_after_pause)",
-                  "WARNING: calls to Zoom resume after a pause of 1.5s (HTTP 429)"}},
+                  "warn: calls to Zoom resume after a pause of 1.5s (HTTP 429)"}},
         PauseRow{"CapZeroTurnsThePauseOff",
                  absl::ZeroDuration(),
                  absl::Hours(24),
@@ -314,7 +318,7 @@ TEST(RateLimiterPauseTest, ManyAnswersDuringAPauseLogNothingMore) {
   // Lengthened by each answer: 2 s after the last one, at 0.99 s.
   EXPECT_THAT(lines.seen,
               ElementsAre(HasSubstr("for 2s"),
-                          "WARNING: calls to Zoom resume after a pause of 2.99s (HTTP 429)"));
+                          "warn: calls to Zoom resume after a pause of 2.99s (HTTP 429)"));
 }
 
 // The pause's timer follows a longer pause, so the end is logged once, when
@@ -335,7 +339,7 @@ TEST(RateLimiterPauseTest, ALongerPauseMovesTheEnd) {
   scheduler.AdvanceBy(absl::Seconds(1));
   EXPECT_TRUE(grants.Of(0).has_value());
   EXPECT_THAT(lines.seen, ElementsAre(HasSubstr("for 3s"),
-                                      "WARNING: calls to Zoom resume after a pause of 10s (HTTP "
+                                      "warn: calls to Zoom resume after a pause of 10s (HTTP "
                                       "429)"));
 }
 

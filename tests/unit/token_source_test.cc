@@ -26,6 +26,7 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Pair;
+using ::testing::StartsWith;
 
 constexpr char kSecret[] = "cl1ent-s3cret-Qx9";
 constexpr char kIssued[] = "issued-t0ken-A1";
@@ -206,7 +207,9 @@ class OAuthTokenSourceTest : public ::testing::Test {
   void SetUp() override {
     OAuthTokenSourceOptions options;
     options.credentials = Credentials();
-    options.log = [this](absl::string_view line) { log_.emplace_back(line); };
+    options.log = [this](LogLevel level, absl::string_view line) {
+      log_.push_back(absl::StrCat(LogLevelName(level), ": ", line));
+    };
     options.secrets = secrets_;
     options.observer = &observer_;
     source_ = OAuthTokenSource::Create(&transport_, &scheduler_, options);
@@ -331,7 +334,7 @@ TEST_F(OAuthTokenSourceTest, RejectedCredentialsFailLoudlyAndAreNotAskedAgainAtO
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
   EXPECT_EQ(ReasonOf(status), "ZOOM_CREDENTIALS_REJECTED");
   ASSERT_EQ(log_.size(), 1u);
-  EXPECT_THAT(log_[0], HasSubstr("ERROR"));
+  EXPECT_THAT(log_[0], StartsWith("error: "));
   EXPECT_THAT(log_[0], HasSubstr("invalid_client"));
   // Within the holdoff the same error comes at once, with no request.
   source_->GetToken(absl::InfiniteFuture(), tokens_.At(1));
@@ -389,7 +392,7 @@ TEST_F(OAuthTokenSourceTest, AnUnreachableEndpointIsUnavailableAndAskedAgainByTh
   EXPECT_EQ(tokens_.got[0]->status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(ReasonOf(tokens_.got[0]->status()), "ZOOM_OAUTH_UNAVAILABLE");
   ASSERT_EQ(log_.size(), 1u);
-  EXPECT_THAT(log_[0], HasSubstr("WARNING"));
+  EXPECT_THAT(log_[0], StartsWith("warn: "));
   source_->GetToken(absl::InfiniteFuture(), tokens_.At(1));
   EXPECT_EQ(transport_.sent(), 2);
   transport_.Reply(1, Answer(200, TokenBody(kIssued, 3600)));

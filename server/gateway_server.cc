@@ -2,7 +2,6 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <unistd.h>
 
 #include <string>
 #include <utility>
@@ -64,9 +63,8 @@ void LogUpstreamPolicies(const Config& config) {
 // token or its hash.
 void LogAuthorization(const Config& config) {
   if (config.authz_policy == nullptr) {
-    absl::FPrintF(stderr,
-                  "livestream_server: authorization: off (no --authz_policy_file); every caller "
-                  "may call\n");
+    Log(LogLevel::kInfo, "authorization off",
+        {{"reason", "no --authz_policy_file"}, {"callers", "every caller may call"}});
     return;
   }
   std::string principals = "TLS client certificates";
@@ -77,19 +75,16 @@ void LogAuthorization(const Config& config) {
     principals =
         absl::StrCat("bearer tokens (", config.authz_bearer_tokens->size(), "), ", principals);
   }
-  absl::FPrintF(stderr,
-                "livestream_server: authorization: policy \"%s\" from %s (%d deny, %d allow "
-                "rules), checked every %s; principals from %s; health and reflection stay open\n",
-                config.authz_policy->name, config.authz_policy_file,
-                config.authz_policy->deny_rules.size(), config.authz_policy->allow_rules.size(),
-                absl::FormatDuration(config.authz_reload_interval), principals);
-}
-
-// Reload messages, one write(2) each so they never interleave with the
-// request log.
-void WriteServerLine(absl::string_view line) {
-  const std::string text = absl::StrCat("livestream_server: ", line, "\n");
-  [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, text.data(), text.size());
+  const std::string deny_rules = absl::StrCat(config.authz_policy->deny_rules.size());
+  const std::string allow_rules = absl::StrCat(config.authz_policy->allow_rules.size());
+  Log(LogLevel::kInfo, "authorization on",
+      {{"policy", config.authz_policy->name},
+       {"policy_file", config.authz_policy_file},
+       NumberField("deny_rules", deny_rules),
+       NumberField("allow_rules", allow_rules),
+       {"reload_interval", absl::FormatDuration(config.authz_reload_interval)},
+       {"principals", principals},
+       {"open", "health, reflection"}});
 }
 
 }  // namespace
@@ -183,7 +178,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
           authorizer->SetPolicy(std::make_shared<const AuthzPolicy>(*std::move(policy)));
           return summary;
         },
-        WriteServerLine);
+        [](LogLevel level, absl::string_view message) { Log(level, message); });
   }
   gateway->service_ =
       std::make_unique<LiveStreamServiceImpl>(gateway->retrying_.get(), service_options);

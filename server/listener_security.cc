@@ -192,20 +192,19 @@ absl::Status CheckListenerSecurityFiles(const ListenerSecurity& security,
 
 std::string DescribeListenerSecurity(absl::string_view listen, const ListenerSecurity& security) {
   if (!security.client_ca_file.empty()) {
-    return absl::StrCat("mTLS on ", listen, ": client certificates required, verified against ",
+    return absl::StrCat("mTLS: client certificates required, verified against ",
                         security.client_ca_file, "; certificates reloaded every ",
                         absl::FormatDuration(security.refresh_interval));
   }
   if (UsesTls(security)) {
-    return absl::StrCat("TLS on ", listen, " (no client certificates); certificate reloaded every ",
+    return absl::StrCat("TLS (no client certificates); certificate reloaded every ",
                         absl::FormatDuration(security.refresh_interval));
   }
   if (IsLoopbackListenAddress(listen)) {
-    return absl::StrCat("plaintext on ", listen, " (loopback only)");
+    return "plaintext (loopback only)";
   }
-  return absl::StrCat("plaintext on ", listen,
-                      " (not loopback: --allow_plaintext_non_loopback; a sidecar must terminate "
-                      "TLS in front of this server)");
+  return "plaintext (not loopback: --allow_plaintext_non_loopback; a sidecar must terminate TLS in "
+         "front of this server)";
 }
 
 std::shared_ptr<grpc::ServerCredentials> ServerCredentialsFor(const ListenerSecurity& security) {

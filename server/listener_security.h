@@ -61,7 +61,8 @@ absl::Status CheckKeyMatchesCertificate(absl::string_view cert_pem, absl::string
 // not a refusal, since a rotation may be about to replace it.
 std::string CertificateValidityProblem(absl::string_view cert_pem, absl::Time now);
 
-// One line for the operator: the mode the listener runs in.
+// For the start-up line's `security` field, beside its `listen` field: the
+// mode the listener on `listen` runs in.
 std::string DescribeListenerSecurity(absl::string_view listen, const ListenerSecurity& security);
 
 // Plaintext, or gRPC's TLS credentials backed by a file watcher that reloads

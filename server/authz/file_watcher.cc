@@ -94,18 +94,18 @@ void FileWatcher::Poll(const std::shared_ptr<State>& state) {
   state->seen = now;
   absl::StatusOr<ConfigFile> file = ReadConfigFile(options.flag, options.path, options.read);
   if (!file.ok()) {
-    state->log(
-        absl::StrCat("warning: ", file.status().message(), "; keeping the version in force"));
+    state->log(LogLevel::kWarning,
+               absl::StrCat(file.status().message(), "; keeping the version in force"));
     return;
   }
-  if (!file->warning.empty()) state->log(absl::StrCat("warning: ", file->warning));
+  if (!file->warning.empty()) state->log(LogLevel::kWarning, file->warning);
   absl::StatusOr<std::string> applied = state->apply(file->contents);
   if (!applied.ok()) {
-    state->log(absl::StrCat("warning: --", options.flag, ": ", options.path, ": ",
+    state->log(LogLevel::kWarning, absl::StrCat("--", options.flag, ": ", options.path, ": ",
                             applied.status().message(), "; keeping the version in force"));
     return;
   }
-  state->log(absl::StrCat("--", options.flag, ": reloaded ", options.path, ": ", *applied));
+  state->log(LogLevel::kInfo, absl::StrCat("--", options.flag, ": reloaded ", options.path, ": ", *applied));
 }
 
 }  // namespace livestream_gateway

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/config_file.h"
+#include "server/logging/log_line.h"
 #include "server/zoom/scheduler.h"
 
 namespace livestream_gateway {
@@ -32,9 +33,9 @@ class FileWatcher {
   // Returns a short description of what was loaded for the log line, or why
   // the contents are refused.
   using Apply = absl::AnyInvocable<absl::StatusOr<std::string>(const std::string& contents)>;
-  // One line per reload or refusal, without a trailing newline; a refusal
-  // starts with "warning: ".
-  using Log = absl::AnyInvocable<void(absl::string_view line)>;
+  // One message per reload (info) or refusal (warning), without a trailing
+  // newline, for the process's logger.
+  using Log = absl::AnyInvocable<void(LogLevel level, absl::string_view message)>;
 
   // The file as it is now counts as loaded. `scheduler` must outlive the
   // watcher.

@@ -2,16 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 
 #include "absl/algorithm/container.h"
+#include "server/logging/logger.h"
 
 namespace livestream_gateway::metrics {
 namespace {
 
+// A programmer's error in the metric definitions: the line says which, then
+// the process stops before serving anything wrong.
 [[noreturn]] void Fail(const std::string& name, const char* problem) {
-  std::fprintf(stderr, "metrics registry: %s: %s\n", name.c_str(), problem);
+  Log(LogLevel::kError, "metrics registry misuse", {{"metric", name}, {"problem", problem}});
   std::abort();
 }
 

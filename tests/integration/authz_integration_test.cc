@@ -1,13 +1,13 @@
 // Caller authorization end to end (server/authz/): bearer principals allowed,
-// denied and unknown; the forwarded client certificate trusted or not; the
-// policy reloaded while the server runs; a bad policy refused at start-up.
-// mTLS peer principals need the TLS listener and are covered with a fake
-// AuthContext in tests/unit/principal_test.cc.
+// denied and unknown; mTLS peers named by their certificate's SPIFFE ID or
+// common name; the forwarded client certificate trusted or not; the policy
+// reloaded while the server runs; a bad policy refused at start-up.
 
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <ostream>
@@ -17,19 +17,22 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/substitute.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/integration/log_lines.h"
 #include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
 
 namespace livestream_gateway::testing {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::SizeIs;
 using ::testing::StartsWith;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 using ::zoom::livestream::v1::UpdateStatusResponse;
@@ -93,21 +96,31 @@ grpc::Status CallWithToken(Server& server, const std::string& token) {
   return Call(server, {{"authorization", absl::StrCat("Bearer ", token)}});
 }
 
-// The request log lines (rpc=...) the server has written so far.
-std::vector<std::string> RequestLines(Server& server) {
-  std::vector<std::string> lines;
-  for (absl::string_view line : absl::StrSplit(server.process().Stderr(), '\n')) {
-    if (absl::StrContains(line, " rpc=")) lines.emplace_back(line);
-  }
-  return lines;
+// Every line the server has written so far, each of which must parse.
+std::vector<LogRecord> LogOf(Server& server) {
+  return ExpectLogfmtLines(server.process().Stderr());
 }
 
-int CountLinesWith(Server& server, absl::string_view text) {
-  int count = 0;
-  for (absl::string_view line : absl::StrSplit(server.process().Stderr(), '\n')) {
-    count += absl::StrContains(line, text) ? 1 : 0;
+// The request log lines (msg=rpc).
+std::vector<LogRecord> RequestLines(Server& server) { return WithMessage(LogOf(server), "rpc"); }
+
+// The msg of every line at `level` ("info", "warn", ...) whose msg starts
+// with `prefix`.
+std::vector<std::string> MessagesStartingWith(Server& server, absl::string_view level,
+                                              absl::string_view prefix) {
+  std::vector<std::string> messages;
+  for (const LogRecord& record : LogOf(server)) {
+    if (record.at("level") == level && absl::StartsWith(record.at("msg"), prefix)) {
+      messages.push_back(record.at("msg"));
+    }
   }
-  return count;
+  return messages;
+}
+
+// The value of `key` in `record`, or "(absent)".
+std::string FieldOf(const LogRecord& record, const std::string& key) {
+  const auto found = record.find(key);
+  return found == record.end() ? "(absent)" : found->second;
 }
 
 void ExpectOneErrorInfo(const grpc::Status& status, const std::string& reason) {
@@ -185,16 +198,31 @@ TEST_F(AuthzTest, BearerPrincipalsAreAllowedDeniedOrUnknown) {
                   .ok());
   EXPECT_EQ(health_response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 
-  const std::vector<std::string> lines = RequestLines(*server);
+  const std::vector<LogRecord> lines = RequestLines(*server);
   ASSERT_EQ(lines.size(), 5u) << server->process().Stderr();
-  EXPECT_THAT(lines[0], HasSubstr(" principal=billing target=webinar/"));
-  EXPECT_THAT(lines[0], HasSubstr(" outcome=OK "));
-  EXPECT_THAT(lines[1], HasSubstr(" principal=intern "));
-  EXPECT_THAT(lines[1], HasSubstr(" outcome=PERMISSION_DENIED reason=PERMISSION_DENIED "));
-  EXPECT_THAT(lines[2], HasSubstr(" principal=- "));
-  EXPECT_THAT(lines[2], HasSubstr(" reason=INVALID_BEARER_TOKEN "));
-  EXPECT_THAT(lines[3], HasSubstr(" principal=- "));
-  EXPECT_THAT(lines[3], HasSubstr(" reason=UNAUTHENTICATED "));
+  EXPECT_EQ(FieldOf(lines[0], "principal"), "billing");
+  EXPECT_THAT(FieldOf(lines[0], "target"), StartsWith("webinar/"));
+  EXPECT_EQ(FieldOf(lines[0], "outcome"), "OK");
+  EXPECT_EQ(FieldOf(lines[1], "principal"), "intern");
+  EXPECT_EQ(FieldOf(lines[1], "outcome"), "PERMISSION_DENIED");
+  EXPECT_EQ(FieldOf(lines[1], "reason"), "PERMISSION_DENIED");
+  EXPECT_EQ(FieldOf(lines[2], "principal"), "-");
+  EXPECT_EQ(FieldOf(lines[2], "outcome"), "UNAUTHENTICATED");
+  EXPECT_EQ(FieldOf(lines[2], "reason"), "INVALID_BEARER_TOKEN");
+  for (const LogRecord& anonymous_line : {lines[3], lines[4]}) {
+    EXPECT_EQ(FieldOf(anonymous_line, "principal"), "-");
+    EXPECT_EQ(FieldOf(anonymous_line, "outcome"), "UNAUTHENTICATED");
+    EXPECT_EQ(FieldOf(anonymous_line, "reason"), "UNAUTHENTICATED");
+  }
+  // The start-up line says who may call, by counts and file names only.
+  const std::vector<LogRecord> authorization = WithMessage(LogOf(*server), "authorization on");
+  ASSERT_THAT(authorization, SizeIs(1)) << server->process().Stderr();
+  EXPECT_EQ(FieldOf(authorization[0], "level"), "info");
+  EXPECT_EQ(FieldOf(authorization[0], "policy"), "gateway");
+  EXPECT_EQ(FieldOf(authorization[0], "policy_file"), dir_.path("policy"));
+  EXPECT_EQ(FieldOf(authorization[0], "deny_rules"), "1");
+  EXPECT_EQ(FieldOf(authorization[0], "allow_rules"), "1");
+  EXPECT_EQ(FieldOf(authorization[0], "principals"), "bearer tokens (2), TLS client certificates");
   // No token, nor any part of its hash, is ever logged.
   for (const char* secret :
        {kBillingToken, kInternToken, kUnknownToken, kBillingHash, kInternHash}) {
@@ -222,10 +250,16 @@ TEST_F(AuthzTest, ForwardedClientCertIsTheCallerOnlyWhenTrusted) {
   grpc::Status malformed = Call(*trusting, {{"x-forwarded-client-cert", "URI=\"spiffe://x"}});
   EXPECT_EQ(malformed.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   ExpectOneErrorInfo(malformed, "INVALID_FORWARDED_CLIENT_CERT");
-  const std::vector<std::string> lines = RequestLines(*trusting);
-  ASSERT_GE(lines.size(), 2u);
-  EXPECT_THAT(lines[0], HasSubstr(" principal=spiffe://mesh.example/ns/events/sa/scheduler "));
-  EXPECT_THAT(lines[1], HasSubstr(" principal=spiffe://mesh.example/ns/shop/sa/cart "));
+  const std::vector<LogRecord> lines = RequestLines(*trusting);
+  ASSERT_EQ(lines.size(), 3u) << trusting->process().Stderr();
+  EXPECT_EQ(FieldOf(lines[0], "principal"), "spiffe://mesh.example/ns/events/sa/scheduler");
+  EXPECT_EQ(FieldOf(lines[0], "outcome"), "OK");
+  EXPECT_EQ(FieldOf(lines[1], "principal"), "spiffe://mesh.example/ns/shop/sa/cart");
+  EXPECT_EQ(FieldOf(lines[1], "outcome"), "PERMISSION_DENIED");
+  EXPECT_EQ(FieldOf(lines[2], "principal"), "-");
+  EXPECT_EQ(FieldOf(lines[2], "reason"), "INVALID_FORWARDED_CLIENT_CERT");
+  EXPECT_THAT(FieldOf(WithMessage(LogOf(*trusting), "authorization on").at(0), "principals"),
+              StartsWith("x-forwarded-client-cert (trusted), "));
 
   // Without the flag anyone could write the header: it names nobody.
   auto untrusting = StartServer({"--authz_policy_file=" + policy});
@@ -233,7 +267,7 @@ TEST_F(AuthzTest, ForwardedClientCertIsTheCallerOnlyWhenTrusted) {
   grpc::Status ignored = Call(*untrusting, forwarded);
   EXPECT_EQ(ignored.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   ExpectOneErrorInfo(ignored, "UNAUTHENTICATED");
-  EXPECT_THAT(RequestLines(*untrusting).at(0), HasSubstr(" principal=- "));
+  EXPECT_EQ(FieldOf(RequestLines(*untrusting).at(0), "principal"), "-");
   EXPECT_EQ(ZoomRequests(), 1);
 }
 
@@ -250,16 +284,20 @@ TEST_F(AuthzTest, PolicyIsReloadedWhileRunningAndABadOneKeepsTheOld) {
     return CallWithToken(*server, kBillingToken).error_code() ==
            grpc::StatusCode::PERMISSION_DENIED;
   })) << server->process().Stderr();
-  EXPECT_EQ(CountLinesWith(*server, "--authz_policy_file: reloaded " + policy +
-                                        ": policy \"gateway-v2\" (1 deny, 1 allow rules)"),
-            1);
+  // The line follows the switch by a moment.
+  auto reloads = [&] {
+    return MessagesStartingWith(*server, "info", "--authz_policy_file: reloaded");
+  };
+  ASSERT_TRUE(WaitFor([&] { return !reloads().empty(); })) << server->process().Stderr();
+  EXPECT_THAT(reloads(), ElementsAre("--authz_policy_file: reloaded " + policy +
+                                     ": policy \"gateway-v2\" (1 deny, 1 allow rules)"));
   // The new policy's allow rule admits interns now.
   EXPECT_TRUE(CallWithToken(*server, kInternToken).ok());
 
   // A broken edit: one warning, and the policy in force stays.
   WriteFile(policy, R"({"name": "typo", "allow_rules": [{"name": "a", "sources": {}}]})");
   ASSERT_TRUE(WaitFor([&] {
-    return CountLinesWith(*server, "livestream_server: warning: --authz_policy_file:") > 0;
+    return !MessagesStartingWith(*server, "warn", "--authz_policy_file: " + policy + ": ").empty();
   })) << server->process().Stderr();
   EXPECT_EQ(CallWithToken(*server, kBillingToken).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -270,8 +308,14 @@ TEST_F(AuthzTest, PolicyIsReloadedWhileRunningAndABadOneKeepsTheOld) {
   WriteFile(policy, kPolicy);
   ASSERT_TRUE(WaitFor([&] { return CallWithToken(*server, kBillingToken).ok(); }))
       << server->process().Stderr();
-  EXPECT_EQ(CountLinesWith(*server, "warning: --authz_policy_file:"), 1);
-  EXPECT_EQ(CountLinesWith(*server, "unknown field \"sources\""), 1);
+  ASSERT_TRUE(WaitFor([&] { return reloads().size() == 2; })) << server->process().Stderr();
+  EXPECT_EQ(reloads()[1], "--authz_policy_file: reloaded " + policy +
+                              ": policy \"gateway\" (1 deny, 1 allow rules)");
+  const std::vector<std::string> warnings = MessagesStartingWith(*server, "warn", "");
+  ASSERT_THAT(warnings, SizeIs(1)) << server->process().Stderr();
+  EXPECT_THAT(warnings[0], StartsWith("--authz_policy_file: " + policy + ": "));
+  EXPECT_THAT(warnings[0], HasSubstr("unknown field \"sources\""));
+  EXPECT_THAT(warnings[0], HasSubstr("keeping the version in force"));
   EXPECT_EQ(CallWithToken(*server, kInternToken).error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
@@ -280,10 +324,86 @@ TEST_F(AuthzTest, WithoutAPolicyEveryCallerIsAllowedAndLoggedAsNobody) {
   ASSERT_NE(server, nullptr);
   EXPECT_TRUE(CallWithToken(*server, kUnknownToken).ok());
   EXPECT_TRUE(Call(*server, {}).ok());
-  for (const std::string& line : RequestLines(*server)) {
-    EXPECT_THAT(line, HasSubstr(" principal=- "));
-  }
-  EXPECT_EQ(CountLinesWith(*server, "authorization: off"), 1);
+  const std::vector<LogRecord> lines = RequestLines(*server);
+  ASSERT_THAT(lines, SizeIs(2)) << server->process().Stderr();
+  for (const LogRecord& line : lines) EXPECT_EQ(FieldOf(line, "principal"), "-");
+  const std::vector<LogRecord> off = WithMessage(LogOf(*server), "authorization off");
+  ASSERT_THAT(off, SizeIs(1)) << server->process().Stderr();
+  EXPECT_EQ(FieldOf(off[0], "level"), "info");
+  EXPECT_EQ(FieldOf(off[0], "reason"), "no --authz_policy_file");
+  EXPECT_THAT(WithMessage(LogOf(*server), "authorization on"), SizeIs(0));
+}
+
+// A real mTLS listener: the caller's principal is its certificate's SPIFFE
+// ID when it has one (even beside a common name the policy allows), else its
+// subject's common name; the policy decides by it and the log line names it.
+TEST_F(AuthzTest, MtlsPeersAreAllowedOrDeniedByTheirCertificatesPrincipal) {
+  constexpr char kIntruder[] = "spiffe://example.org/ns/default/sa/intruder";
+  constexpr char kStranger[] = "spiffe://example.org/ns/shop/sa/cart";
+  const std::string pki_dir = dir_.path("pki");
+  std::filesystem::create_directories(pki_dir);
+  TestPki pki(pki_dir);
+  ASSERT_TRUE(pki.MakeStandardSet().ok());
+  ASSERT_TRUE(pki.MakeLeaf("intruder", "ca", "intruder", absl::StrCat("URI:", kIntruder)).ok());
+  // Its common name is one the policy allows; its SPIFFE ID is not.
+  ASSERT_TRUE(pki.MakeLeaf("stranger", "ca", "caller", absl::StrCat("URI:", kStranger)).ok());
+  const std::string policy =
+      WriteFile(dir_.path("policy"), absl::Substitute(R"json({
+    "name": "mesh",
+    "deny_rules": [{"name": "no-intruders", "source": {"principals": ["$0"]}}],
+    "allow_rules": [{
+      "name": "callers",
+      "source": {"principals": ["$1", "caller"]},
+      "request": {"paths": ["$2"]}
+    }]
+  })json",
+                                                      kIntruder, kSpiffeCaller, kMethod));
+  auto server =
+      StartServer({"--tls_cert_file=" + pki.cert("server"), "--tls_key_file=" + pki.key("server"),
+                   "--tls_client_ca_file=" + pki.cert("ca"), "--authz_policy_file=" + policy});
+  ASSERT_NE(server, nullptr);
+  auto call_as = [&](const std::string& client) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    UpdateStatusResponse response;
+    return zoom::livestream::v1::LiveStreamService::NewStub(
+               server->NewChannel(
+                   TestTlsCredentials(pki.cert("ca"), pki.cert(client), pki.key(client))))
+        ->UpdateStatus(&context, StartRequest(), &response);
+  };
+
+  const grpc::Status by_spiffe_id = call_as("spiffe-client");
+  EXPECT_TRUE(by_spiffe_id.ok()) << by_spiffe_id.error_message();
+  const grpc::Status by_common_name = call_as("client");
+  EXPECT_TRUE(by_common_name.ok()) << by_common_name.error_message();
+  EXPECT_EQ(ZoomRequests(), 2);
+
+  const grpc::Status intruder = call_as("intruder");
+  EXPECT_EQ(intruder.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ExpectOneErrorInfo(intruder, "PERMISSION_DENIED");
+  auto intruder_info = Detail<google::rpc::ErrorInfo>(intruder);
+  ASSERT_TRUE(intruder_info.has_value());
+  EXPECT_EQ(MetadataOf(*intruder_info, "principal"), kIntruder);
+  EXPECT_EQ(MetadataOf(*intruder_info, "rule"), "no-intruders");
+
+  const grpc::Status stranger = call_as("stranger");
+  EXPECT_EQ(stranger.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ExpectOneErrorInfo(stranger, "PERMISSION_DENIED");
+  auto stranger_info = Detail<google::rpc::ErrorInfo>(stranger);
+  ASSERT_TRUE(stranger_info.has_value());
+  EXPECT_EQ(MetadataOf(*stranger_info, "principal"), kStranger);
+  EXPECT_EQ(ZoomRequests(), 2);
+
+  const std::vector<LogRecord> lines = RequestLines(*server);
+  ASSERT_EQ(lines.size(), 4u) << server->process().Stderr();
+  EXPECT_EQ(FieldOf(lines[0], "principal"), kSpiffeCaller);
+  EXPECT_EQ(FieldOf(lines[0], "outcome"), "OK");
+  EXPECT_EQ(FieldOf(lines[1], "principal"), "caller");
+  EXPECT_EQ(FieldOf(lines[1], "outcome"), "OK");
+  EXPECT_EQ(FieldOf(lines[2], "principal"), kIntruder);
+  EXPECT_EQ(FieldOf(lines[2], "outcome"), "PERMISSION_DENIED");
+  EXPECT_EQ(FieldOf(lines[3], "principal"), kStranger);
+  EXPECT_EQ(FieldOf(lines[3], "outcome"), "PERMISSION_DENIED");
 }
 
 struct Refusal {
@@ -291,7 +411,8 @@ struct Refusal {
   std::string policy;  // empty: no --authz_policy_file
   // "$DIR" stands for the test's directory, which holds a valid tokens file.
   std::vector<std::string> args;
-  // The one line on stderr starts with "livestream_server: " and this.
+  // The error field of the one line on stderr starts with this; a trailing
+  // "\n" stands for its end.
   std::string message;
 };
 
@@ -319,8 +440,16 @@ TEST_P(AuthzStartupTest, ABadAuthorizationSetupExitsTwoWithOneLine) {
   ASSERT_TRUE(process.ok()) << process.status();
   EXPECT_EQ((*process)->Wait(absl::Seconds(10)), 2);
   const std::string output = (*process)->Stderr();
-  EXPECT_THAT(output, StartsWith(absl::StrCat("livestream_server: ", expand(refusal.message))));
-  EXPECT_EQ(output.find('\n'), output.size() - 1) << output;
+  const std::vector<LogRecord> lines = ExpectLogfmtLines(output);
+  ASSERT_THAT(lines, SizeIs(1)) << output;
+  EXPECT_EQ(FieldOf(lines[0], "level"), "error");
+  EXPECT_EQ(FieldOf(lines[0], "msg"), "invalid configuration");
+  const std::string message = expand(refusal.message);
+  if (absl::EndsWith(message, "\n")) {
+    EXPECT_EQ(FieldOf(lines[0], "error"), message.substr(0, message.size() - 1));
+  } else {
+    EXPECT_THAT(FieldOf(lines[0], "error"), StartsWith(message));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

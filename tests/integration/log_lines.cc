@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -11,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
 
 namespace livestream_gateway::testing {
 namespace {
@@ -213,6 +215,12 @@ absl::StatusOr<std::vector<LogRecord>> ParseLogLines(absl::string_view text, boo
     records.push_back(*std::move(record));
   }
   return records;
+}
+
+std::vector<LogRecord> ExpectLogfmtLines(absl::string_view text) {
+  absl::StatusOr<std::vector<LogRecord>> records = ParseLogLines(text, /*json=*/false);
+  EXPECT_TRUE(records.ok()) << records.status();
+  return records.ok() ? *std::move(records) : std::vector<LogRecord>();
 }
 
 std::vector<LogRecord> WithMessage(const std::vector<LogRecord>& records,

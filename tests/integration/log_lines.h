@@ -31,6 +31,10 @@ absl::StatusOr<LogRecord> ParseJsonLogLine(absl::string_view line);
 // the format given; the error quotes the offending line.
 absl::StatusOr<std::vector<LogRecord>> ParseLogLines(absl::string_view text, bool json);
 
+// Every line of a server's stderr in the default format (logfmt); a line that
+// does not parse fails the running test, and then none is returned.
+std::vector<LogRecord> ExpectLogfmtLines(absl::string_view text);
+
 // The records whose msg is `message`.
 std::vector<LogRecord> WithMessage(const std::vector<LogRecord>& records,
                                    absl::string_view message);

@@ -23,6 +23,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/integration/log_lines.h"
 #include "tests/integration/raw_http2.h"
 #include "tests/integration/test_harness.h"
 
@@ -32,9 +33,10 @@ namespace {
 using ::grpc::health::v1::Health;
 using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
-using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
 using ::zoom::livestream::v1::LiveStreamService;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 using ::zoom::livestream::v1::UpdateStatusResponse;
@@ -54,6 +56,15 @@ grpc::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   HealthCheckResponse response;
   return Health::NewStub(channel)->Check(&context, HealthCheckRequest(), &response);
+}
+
+// The `security` field of the server's one start-up `listening` line.
+std::string ListeningSecurity(Process& process) {
+  const std::vector<LogRecord> listening =
+      WithMessage(ExpectLogfmtLines(process.Stderr()), "listening");
+  EXPECT_THAT(listening, SizeIs(1)) << process.Stderr();
+  if (listening.size() != 1 || !listening[0].contains("security")) return "(none)";
+  return listening[0].at("security");
 }
 
 class TlsTest : public ::testing::Test {
@@ -107,9 +118,8 @@ Emulator* TlsTest::emulator_ = nullptr;
 TEST_F(TlsTest, ACallOverTlsWorksAndPlaintextOrAnUntrustedServerDoesNot) {
   std::unique_ptr<Server> server = StartServer(TlsArgs());
   ASSERT_NE(server, nullptr);
-  EXPECT_THAT(
-      server->process().Stderr(),
-      HasSubstr(absl::StrCat("listening with TLS on 127.0.0.1:0 (no client certificates)")));
+  EXPECT_EQ(ListeningSecurity(server->process()),
+            "TLS (no client certificates); certificate reloaded every 1m");
 
   grpc::Status status = Call(Channel(*server, "ca"));
   EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
@@ -128,10 +138,9 @@ TEST_F(TlsTest, ACallOverTlsWorksAndPlaintextOrAnUntrustedServerDoesNot) {
 TEST_F(TlsTest, MtlsAcceptsClientCertificatesOfTheClientCa) {
   std::unique_ptr<Server> server = StartServer(MtlsArgs());
   ASSERT_NE(server, nullptr);
-  EXPECT_THAT(server->process().Stderr(),
-              HasSubstr(absl::StrCat("listening with mTLS on 127.0.0.1:0: client certificates "
-                                     "required, verified against ",
-                                     pki_->cert("ca"))));
+  EXPECT_EQ(ListeningSecurity(server->process()),
+            absl::StrCat("mTLS: client certificates required, verified against ", pki_->cert("ca"),
+                         "; certificates reloaded every 1m"));
   for (const char* client : {"client", "spiffe-client"}) {
     grpc::Status status = Call(Channel(*server, "ca", client));
     EXPECT_TRUE(status.ok()) << client << ": " << status.error_message();
@@ -221,10 +230,15 @@ TEST_F(TlsTest, KeyReadableByOthersIsWarnedAboutWithoutItsContents) {
   std::unique_ptr<Server> server =
       StartServer({"--tls_cert_file=" + pki_->cert("server"), "--tls_key_file=" + key});
   ASSERT_NE(server, nullptr);
-  EXPECT_THAT(server->process().Stderr(),
-              AllOf(HasSubstr(absl::StrCat("warning: --tls_key_file: ", key,
-                                           " is accessible to group or others (mode 0644)")),
-                    Not(HasSubstr("PRIVATE KEY"))));
+  std::vector<std::string> warnings;
+  for (const LogRecord& record : ExpectLogfmtLines(server->process().Stderr())) {
+    if (record.at("level") == "warn") warnings.push_back(record.at("msg"));
+  }
+  ASSERT_THAT(warnings, SizeIs(1)) << server->process().Stderr();
+  EXPECT_THAT(warnings[0],
+              StartsWith(absl::StrCat("--tls_key_file: ", key,
+                                      " is accessible to group or others (mode 0644)")));
+  EXPECT_THAT(server->process().Stderr(), Not(HasSubstr("PRIVATE KEY")));
   EXPECT_TRUE(Call(Channel(*server, "ca")).ok());
 }
 
@@ -338,11 +352,14 @@ TEST_P(TlsStartupTest, IsRefusedAtStartWithExit2AndAMessageNamingTheFlag) {
   ASSERT_TRUE(process.ok()) << process.status();
   EXPECT_EQ((*process)->Wait(), 2);
   const std::string output = (*process)->Stderr();
+  const std::vector<LogRecord> lines = ExpectLogfmtLines(output);
+  ASSERT_THAT(lines, SizeIs(1)) << output;
+  EXPECT_EQ(lines[0].at("level"), "error");
+  EXPECT_EQ(lines[0].at("msg"), "invalid configuration");
   for (const std::string& message : GetParam().messages) {
-    EXPECT_THAT(output, HasSubstr(Expand(message, pki)));
+    EXPECT_THAT(lines[0].at("error"), HasSubstr(Expand(message, pki)));
   }
   EXPECT_THAT(output, Not(HasSubstr("PRIVATE KEY")));
-  EXPECT_THAT(output, Not(HasSubstr("listening")));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -388,7 +405,12 @@ TEST_F(TlsTest, AllowPlaintextNonLoopbackLiftsTheRefusal) {
                      {"ZOOM_ACCESS_TOKEN=t"});
   ASSERT_TRUE(process.ok()) << process.status();
   EXPECT_EQ((*process)->Wait(), 1);
-  EXPECT_THAT((*process)->Stderr(), HasSubstr("cannot listen on 192.0.2.1:0"));
+  const std::vector<LogRecord> cannot_start =
+      WithMessage(ExpectLogfmtLines((*process)->Stderr()), "cannot start");
+  ASSERT_THAT(cannot_start, SizeIs(1)) << (*process)->Stderr();
+  EXPECT_EQ(cannot_start[0].at("error"), "cannot listen on 192.0.2.1:0");
+  EXPECT_THAT(WithMessage(ExpectLogfmtLines((*process)->Stderr()), "invalid configuration"),
+              SizeIs(0));
 }
 
 }  // namespace

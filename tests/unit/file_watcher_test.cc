@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/unit/fake_scheduler.h"
@@ -57,7 +58,9 @@ class FileWatcherTest : public ::testing::Test {
           applied_.push_back(contents);
           return "applied " + contents;
         },
-        [this](absl::string_view line) { log_.emplace_back(line); });
+        [this](LogLevel level, absl::string_view message) {
+          log_.push_back(absl::StrCat(LogLevelName(level), ": ", message));
+        });
   }
 
   FakeScheduler scheduler_;
@@ -81,7 +84,7 @@ TEST_F(FileWatcherTest, AChangeIsAppliedAtTheNextPoll) {
   EXPECT_THAT(applied_, IsEmpty());
   scheduler_.AdvanceBy(absl::Seconds(1));
   EXPECT_THAT(applied_, ElementsAre("v2"));
-  EXPECT_THAT(log_, ElementsAre("--test_file: reloaded " + path_ + ": applied v2"));
+  EXPECT_THAT(log_, ElementsAre("info: --test_file: reloaded " + path_ + ": applied v2"));
   // Same size, rewritten in place: the modification time or inode tells.
   Replace("v3");
   scheduler_.AdvanceBy(kInterval);
@@ -94,7 +97,7 @@ TEST_F(FileWatcherTest, ARefusedVersionWarnsOnceAndKeepsTheOldOne) {
   scheduler_.AdvanceBy(kInterval * 3);
   EXPECT_THAT(applied_, IsEmpty());
   ASSERT_EQ(log_.size(), 1u);
-  EXPECT_THAT(log_[0], StartsWith("warning: --test_file: " + path_ + ": bad contents"));
+  EXPECT_THAT(log_[0], StartsWith("warn: --test_file: " + path_ + ": bad contents"));
   EXPECT_THAT(log_[0], HasSubstr("keeping the version in force"));
   Replace("v4");
   scheduler_.AdvanceBy(kInterval);
@@ -106,11 +109,12 @@ TEST_F(FileWatcherTest, AMissingOrUnreadableFileWarnsOnceAndRecovers) {
   std::filesystem::remove(path_);
   scheduler_.AdvanceBy(kInterval * 3);
   ASSERT_EQ(log_.size(), 1u);
+  EXPECT_THAT(log_[0], StartsWith("warn: --test_file: " + path_));
   EXPECT_THAT(log_[0], HasSubstr("does not exist; keeping the version in force"));
   Write(path_, std::string(100, 'x'));  // over max_bytes
   scheduler_.AdvanceBy(kInterval * 2);
   ASSERT_EQ(log_.size(), 2u);
-  EXPECT_THAT(log_[1], StartsWith("warning: --test_file: " + path_));
+  EXPECT_THAT(log_[1], StartsWith("warn: --test_file: " + path_));
   Replace("v5");
   scheduler_.AdvanceBy(kInterval);
   EXPECT_THAT(applied_, ElementsAre("v5"));

@@ -105,11 +105,14 @@ int main(int argc, char** argv) {
   if ((*server)->metrics_port() != 0) {
     const std::string metrics_port = absl::StrCat((*server)->metrics_port());
     Log(LogLevel::kInfo, "serving metrics",
-        {{"listen", config->metrics_listen}, NumberField("port", metrics_port), {"path", "/metrics"}});
+        {{"listen", config->metrics_listen},
+         NumberField("port", metrics_port),
+         {"path", "/metrics"}});
   }
   if (!config->metrics_port_file.empty() &&
       !WritePortFile(config->metrics_port_file, (*server)->metrics_port())) {
-    Log(LogLevel::kError, "cannot write --metrics_port_file", {{"path", config->metrics_port_file}});
+    Log(LogLevel::kError, "cannot write --metrics_port_file",
+        {{"path", config->metrics_port_file}});
     return 1;
   }
   if (!config->port_file.empty() && !WritePortFile(config->port_file, (*server)->port())) {

@@ -101,11 +101,13 @@ void FileWatcher::Poll(const std::shared_ptr<State>& state) {
   if (!file->warning.empty()) state->log(LogLevel::kWarning, file->warning);
   absl::StatusOr<std::string> applied = state->apply(file->contents);
   if (!applied.ok()) {
-    state->log(LogLevel::kWarning, absl::StrCat("--", options.flag, ": ", options.path, ": ",
+    state->log(LogLevel::kWarning,
+               absl::StrCat("--", options.flag, ": ", options.path, ": ",
                             applied.status().message(), "; keeping the version in force"));
     return;
   }
-  state->log(LogLevel::kInfo, absl::StrCat("--", options.flag, ": reloaded ", options.path, ": ", *applied));
+  state->log(LogLevel::kInfo,
+             absl::StrCat("--", options.flag, ": reloaded ", options.path, ": ", *applied));
 }
 
 }  // namespace livestream_gateway

@@ -24,6 +24,7 @@
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/integration/log_lines.h"
 #include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
 
@@ -300,7 +301,11 @@ TEST_F(NginxProxyTest, SigtermDrainsCallsInFlightBehindTheProxy) {
     EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
   }
   EXPECT_EQ(server_->process().Wait(absl::Seconds(20)), 0) << server_->process().Stderr();
-  EXPECT_THAT(server_->process().Stderr(), ::testing::HasSubstr("draining"));
+  const std::vector<LogRecord> log = ExpectLogfmtLines(server_->process().Stderr());
+  const std::vector<LogRecord> draining = WithMessage(log, "draining");
+  ASSERT_EQ(draining.size(), 1U) << server_->process().Stderr();
+  EXPECT_EQ(draining[0].at("signal"), "TERM");
+  EXPECT_EQ(WithMessage(log, "stopped").size(), 1U) << server_->process().Stderr();
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "server/listener_security.h"
 #include "server/logging/grpc_log.h"
 #include "server/logging/logger.h"
+#include "server/logging/protobuf_log.h"
 #include "server/version.h"
 
 namespace {
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
     livestream_gateway::SetLogFormat(*format);
   }
   livestream_gateway::RouteGrpcLogsToLogger();
+  livestream_gateway::RouteProtobufLogsToLogger();
 
   absl::StatusOr<livestream_gateway::Config> config = livestream_gateway::ConfigFromFlagsAndEnv();
   if (!config.ok()) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/log_lines.h"
 #include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
 
@@ -21,6 +22,7 @@ namespace livestream_gateway::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 using ::zoom::livestream::v1::LIVE_STREAM_ACTION_START;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 using ::zoom::livestream::v1::UpdateStatusResponse;
@@ -261,8 +263,19 @@ TEST(ResilienceTest, RejectedCredentialsAreTheOperatorsProblemAndSaidSoLoudly) {
   EXPECT_EQ(ReasonOf(call.status), "ZOOM_CREDENTIALS_REJECTED");
   EXPECT_EQ(StatsField(**emulator, "api_requests"), 0);
   Process& process = (*server)->process();
-  ASSERT_TRUE(WaitFor([&] { return process.Stderr().find("ERROR") != std::string::npos; }));
-  EXPECT_THAT(process.Stderr(), HasSubstr("invalid_client"));
+  // One error line: the operator's credentials, not the caller, are wrong.
+  std::vector<std::string> errors;
+  ASSERT_TRUE(WaitFor([&] {
+    errors.clear();
+    for (const LogRecord& record : ExpectLogfmtLines(process.Stderr())) {
+      if (record.at("level") == "error") errors.push_back(record.at("msg"));
+    }
+    return !errors.empty();
+  })) << process.Stderr();
+  ASSERT_EQ(errors.size(), 1U) << process.Stderr();
+  EXPECT_THAT(errors[0],
+              StartsWith("Zoom rejected this server's Server-to-Server OAuth credentials (HTTP "));
+  EXPECT_THAT(errors[0], HasSubstr("invalid_client"));
   // Compared by position, so that a failure does not print the secret.
   const std::string basic = absl::Base64Escape(absl::StrCat(kEmulatorClientId, ":", kWrongSecret));
   for (const std::string& text :

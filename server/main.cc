@@ -16,6 +16,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "server/allocator.h"
 #include "server/config.h"
 #include "server/gateway_server.h"
 #include "server/listener_security.h"
@@ -40,6 +41,7 @@ bool WritePortFile(const std::string& path, int port) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  livestream_gateway::TuneAllocator();
   const std::string version =
       absl::StrCat(livestream_gateway::kProductName, " ", livestream_gateway::kVersion);
   absl::SetProgramUsageMessage(absl::StrCat(

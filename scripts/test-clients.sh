@@ -17,8 +17,8 @@
 # authorization (TLS, mTLS, plaintext), certificates made here by the openssl
 # CLI. The clients' TLS and bearer-token tests find them through
 # LIVESTREAM_TLS_TARGET, LIVESTREAM_MTLS_TARGET, LIVESTREAM_AUTHZ_PLAINTEXT_TARGET
-# and LIVESTREAM_TLS_DIR and skip
-# when those are unset (a plain `pytest` or `go test`).
+# and LIVESTREAM_TLS_DIR, and skip when those are unset (a plain `pytest` or
+# `go test`). It is reported as the stage "secure-stack" and stopped on exit.
 #
 #   LIVESTREAM_SERVER_BIN=... ZOOM_EMULATOR_BIN=... scripts/test-clients.sh [STAGE...]
 #

@@ -12,6 +12,14 @@
 #   buf               scripts/test-buf.sh (lint, format, breaking)
 #   java, node        client/java/test.sh, client/node/test.sh when present
 #
+# For the python, go, java and node stages it also starts a "secure stack"
+# (see start_secure_stack): a zoom_emulator and livestream_servers with caller
+# authorization (TLS, mTLS, plaintext), certificates made here by the openssl
+# CLI. The clients' TLS and bearer-token tests find them through
+# LIVESTREAM_TLS_TARGET, LIVESTREAM_MTLS_TARGET, LIVESTREAM_AUTHZ_PLAINTEXT_TARGET
+# and LIVESTREAM_TLS_DIR, and skip when those are unset (a plain `pytest` or
+# `go test`). It is reported as the stage "secure-stack" and stopped on exit.
+#
 #   LIVESTREAM_SERVER_BIN=... ZOOM_EMULATOR_BIN=... scripts/test-clients.sh [STAGE...]
 #
 # The binaries default to the CMake build under build/; this script does not
@@ -50,6 +58,131 @@ if [[ ${needs_binaries} -eq 1 ]]; then
 fi
 echo "test-clients: server ${LIVESTREAM_SERVER_BIN}"
 echo "test-clients: emulator ${ZOOM_EMULATOR_BIN}"
+
+# --- The secure stack -------------------------------------------------------
+SECURE_DIR=""
+SECURE_PIDS=()
+stop_secure_stack() {
+  local pid
+  for pid in "${SECURE_PIDS[@]}"; do kill "${pid}" 2>/dev/null || true; done
+  for pid in "${SECURE_PIDS[@]}"; do wait "${pid}" 2>/dev/null || true; done
+  SECURE_PIDS=()
+  [[ -z "${SECURE_DIR}" ]] || rm -rf "${SECURE_DIR}"
+}
+trap stop_secure_stack EXIT
+
+# secure_wait_port NAME PID: polls NAME.port (bounded, 30 s) for the port the
+# process writes once it listens; fails early if the process exits.
+secure_wait_port() {
+  local name="$1" pid="$2" file="${SECURE_DIR}/$1.port" i port
+  for ((i = 0; i < 1500; i++)); do
+    if [[ -s "${file}" ]]; then
+      port="$(tr -d '[:space:]' <"${file}")"
+      if [[ "${port}" =~ ^[0-9]+$ ]]; then
+        echo "${port}"
+        return 0
+      fi
+    fi
+    if ! kill -0 "${pid}" 2>/dev/null; then
+      echo "test-clients: ${name} exited before listening:" >&2
+      cat "${SECURE_DIR}/${name}.log" >&2
+      return 1
+    fi
+    sleep 0.02
+  done
+  echo "test-clients: ${name} wrote no port within 30 s:" >&2
+  cat "${SECURE_DIR}/${name}.log" >&2
+  return 1
+}
+
+# secure_cert NAME CA CN [SAN]: a P-256 leaf signed by CA, as tests/tls/test_pki.cc makes it.
+secure_cert() {
+  local d="${SECURE_DIR}" name="$1" ca="$2" cn="$3" san="${4:-}"
+  printf '[req]\ndistinguished_name=dn\nprompt=no\n[dn]\nCN=%s\n[ext]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nauthorityKeyIdentifier=keyid\n%s\n' \
+    "${cn}" "${san:+subjectAltName=${san}}" >"${d}/${name}.cnf"
+  openssl req -new -config "${d}/${name}.cnf" -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "${d}/${name}.key" -out "${d}/${name}.csr" 2>/dev/null &&
+    chmod 600 "${d}/${name}.key" &&
+    openssl x509 -req -in "${d}/${name}.csr" -CA "${d}/${ca}.crt" -CAkey "${d}/${ca}.key" \
+      -CAcreateserial -CAserial "${d}/${ca}.srl" -days 2 -extfile "${d}/${name}.cnf" \
+      -extensions ext -out "${d}/${name}.crt" 2>/dev/null
+}
+
+# secure_ca NAME: a self-signed P-256 CA.
+secure_ca() {
+  local d="${SECURE_DIR}" name="$1"
+  printf '[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=%s\n[ext]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n' \
+    "${name}" >"${d}/${name}.cnf"
+  openssl req -x509 -config "${d}/${name}.cnf" -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "${d}/${name}.key" -out "${d}/${name}.crt" -days 2 2>/dev/null && chmod 600 "${d}/${name}.key"
+}
+
+# start_secure_stack: in a temp dir LIVESTREAM_TLS_DIR,
+#   ca.crt, other-ca.crt           trusted CA; a CA the servers do not use
+#   client.crt, client.key         client certificate (CN "caller") from ca
+#   allowed.token, denied.token    bearer tokens of principals "allowed-app"
+#                                  and "denied-app" (tokens.txt holds their hashes)
+# and a zoom_emulator plus three livestream_servers on loopback port 0, all
+# with the policy "allow principals allowed-app and caller":
+#   LIVESTREAM_TLS_TARGET    TLS (certificate for 127.0.0.1 and localhost)
+#   LIVESTREAM_MTLS_TARGET   mTLS (client certificates from ca required)
+#   LIVESTREAM_AUTHZ_PLAINTEXT_TARGET  plaintext, for the explicit opt-in to
+#                            send a token without TLS (a loopback sidecar)
+# So a call with allowed.token succeeds, one without a token is UNAUTHENTICATED
+# (no principal) and one with denied.token PERMISSION_DENIED: the token
+# arrived. On the mTLS server the client certificate alone is allowed.
+start_secure_stack() {
+  SECURE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/test-clients-tls.XXXXXX")" || return 1
+  local d="${SECURE_DIR}" name token emulator_port
+  secure_ca ca && secure_ca other-ca &&
+    secure_cert server ca livestream-gateway "IP:127.0.0.1,IP:::1,DNS:localhost" &&
+    secure_cert client ca caller || {
+    echo "test-clients: openssl failed making the test certificates" >&2
+    return 1
+  }
+  : >"${d}/tokens.txt"
+  for name in allowed denied; do
+    # Random tokens, written only to files that the tests read and never print.
+    openssl rand -hex 24 | tr -d '\n' >"${d}/${name}.token"
+    token="$(cat "${d}/${name}.token")"
+    printf 'sha256:%s %s-app\n' "$(printf %s "${token}" | sha256sum | cut -d' ' -f1)" "${name}" >>"${d}/tokens.txt"
+  done
+  chmod 600 "${d}"/*.token "${d}/tokens.txt"
+  cat >"${d}/policy.json" <<'POLICY'
+{
+  "name": "client-tests",
+  "allow_rules": [{"name": "callers", "source": {"principals": ["allowed-app", "caller"]}}]
+}
+POLICY
+
+  "${ZOOM_EMULATOR_BIN}" --listen=127.0.0.1:0 --port_file="${d}/zoom_emulator.port" --quiet \
+    >"${d}/zoom_emulator.log" 2>&1 &
+  SECURE_PIDS+=($!)
+  emulator_port="$(secure_wait_port zoom_emulator $!)" || return 1
+  local name_port
+  for name in plaintext tls mtls; do
+    local extra=()
+    case "${name}" in
+      tls) extra=(--tls_cert_file="${d}/server.crt" --tls_key_file="${d}/server.key") ;;
+      mtls) extra=(--tls_cert_file="${d}/server.crt" --tls_key_file="${d}/server.key"
+        --tls_client_ca_file="${d}/ca.crt") ;;
+    esac
+    ZOOM_ACCESS_TOKEN=emulator-token "${LIVESTREAM_SERVER_BIN}" --listen=127.0.0.1:0 \
+      --port_file="${d}/${name}.port" --zoom_api_base_url="http://127.0.0.1:${emulator_port}/v2" \
+      "${extra[@]}" --authz_policy_file="${d}/policy.json" --authz_bearer_tokens_file="${d}/tokens.txt" \
+      >"${d}/${name}.log" 2>&1 &
+    SECURE_PIDS+=($!)
+    name_port="$(secure_wait_port "${name}" $!)" || return 1
+    case "${name}" in
+      plaintext) export LIVESTREAM_AUTHZ_PLAINTEXT_TARGET="127.0.0.1:${name_port}" ;;
+      tls) export LIVESTREAM_TLS_TARGET="127.0.0.1:${name_port}" ;;
+      mtls) export LIVESTREAM_MTLS_TARGET="127.0.0.1:${name_port}" ;;
+    esac
+  done
+  export LIVESTREAM_TLS_DIR="${d}"
+  echo "test-clients: secure stack: TLS ${LIVESTREAM_TLS_TARGET}, mTLS ${LIVESTREAM_MTLS_TARGET}," \
+    "plaintext ${LIVESTREAM_AUTHZ_PLAINTEXT_TARGET}, files ${d}"
+}
 
 RESULTS=()
 PASSED=0
@@ -104,9 +237,24 @@ run_go() {
   go vet ./... && go test -count=1 ./...
 }
 
+needs_secure_stack=0
+for s in "${STAGES[@]}"; do
+  case "${s}" in python | go | java | node) needs_secure_stack=1 ;; esac
+done
+
 stage tools install_tools
-if [[ "${RESULTS[0]}" == *FAIL* ]]; then
-  echo "test-clients: installing tools failed; not running the stages"
+if [[ ${needs_secure_stack} -eq 1 ]]; then
+  # Not through stage(): its subshell would lose the exports and process ids.
+  echo "=== secure-stack"
+  secure_start=${SECONDS}
+  if start_secure_stack; then
+    record secure-stack PASS $((SECONDS - secure_start))
+  else
+    record secure-stack FAIL $((SECONDS - secure_start))
+  fi
+fi
+if [[ "${RESULTS[*]}" == *FAIL* ]]; then
+  echo "test-clients: installing tools or starting the secure stack failed; not running the stages"
 else
   for s in "${STAGES[@]}"; do
     case "${s}" in

@@ -3,22 +3,33 @@
 //   node dist/examples/update_status.js --target=127.0.0.1:50051 --webinar_id=99289110036 \
 //       [--action=start|stop|unspecified] [--display_name=NAME] [--active_speaker_name=true|false] \
 //       [--deadline_ms=5000] [--service_config=../service_config.json]
+//       [--tls] [--tls_ca_file=ca.crt] [--tls_cert_file=client.crt --tls_key_file=client.key]
+//       [--bearer_token_file=token]
 //
 // Exit status: 0 on success, 1 when the call failed, 2 on bad usage.
 
 import { parseArgs } from 'node:util';
-import { createClient, LiveStreamAction, RichError, updateStatus, UpdateStatusRequest } from '../src';
+import {
+  CreateClientOptions,
+  createClient,
+  LiveStreamAction,
+  readBearerTokenFile,
+  RichError,
+  updateStatus,
+  UpdateStatusRequest,
+} from '../src';
 
 const USAGE =
   'usage: update_status --target=HOST:PORT (--webinar_id=ID | --meeting_id=ID) [--action=start|stop|unspecified]' +
-  ' [--display_name=NAME] [--active_speaker_name=true|false] [--deadline_ms=5000] [--service_config=PATH]';
+  ' [--display_name=NAME] [--active_speaker_name=true|false] [--deadline_ms=5000] [--service_config=PATH]' +
+  ' [--tls] [--tls_ca_file=PATH] [--tls_cert_file=PATH --tls_key_file=PATH] [--bearer_token_file=PATH]';
 
 function usage(message: string): never {
   console.error(`error: ${message}\n${USAGE}`);
   process.exit(2);
 }
 
-function parseRequest(): { target: string; request: UpdateStatusRequest; deadlineMs: number; serviceConfig?: string } {
+function parseRequest(): { target: string; request: UpdateStatusRequest; deadlineMs: number; options: CreateClientOptions } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -31,6 +42,11 @@ function parseRequest(): { target: string; request: UpdateStatusRequest; deadlin
         active_speaker_name: { type: 'string' },
         deadline_ms: { type: 'string', default: '5000' },
         service_config: { type: 'string' },
+        tls: { type: 'boolean', default: false },
+        tls_ca_file: { type: 'string' },
+        tls_cert_file: { type: 'string' },
+        tls_key_file: { type: 'string' },
+        bearer_token_file: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -63,12 +79,29 @@ function parseRequest(): { target: string; request: UpdateStatusRequest; deadlin
       ? { displayName: values.display_name, activeSpeakerName: asn === undefined ? undefined : asn === 'true' }
       : undefined,
   });
-  return { target: values.target, request, deadlineMs, serviceConfig: values.service_config };
+  const options: CreateClientOptions = { serviceConfig: values.service_config };
+  const { tls_ca_file: caFile, tls_cert_file: certFile, tls_key_file: keyFile } = values;
+  if (values.tls || caFile !== undefined || certFile !== undefined || keyFile !== undefined) {
+    options.tls = { caFile, certFile, keyFile };
+  }
+  if (values.bearer_token_file !== undefined) {
+    try {
+      options.bearerToken = readBearerTokenFile(values.bearer_token_file);
+    } catch (err) {
+      usage((err as Error).message);
+    }
+  }
+  return { target: values.target, request, deadlineMs, options };
 }
 
 async function main(): Promise<number> {
-  const { target, request, deadlineMs, serviceConfig } = parseRequest();
-  const client = createClient(target, { serviceConfig });
+  const { target, request, deadlineMs, options } = parseRequest();
+  let client;
+  try {
+    client = createClient(target, options);
+  } catch (err) {
+    usage((err as Error).message);
+  }
   try {
     const response = await updateStatus(client, request, { deadlineMs });
     console.log(`OK tracking_id=${response.trackingId}`);

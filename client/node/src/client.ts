@@ -8,6 +8,7 @@ import {
   UpdateStatusResponse,
 } from './gen/zoom/livestream/v1/livestream_service';
 import { RichError } from './errors';
+import { bearerTokenCredentials, bearerTokenInterceptor, tlsCredentials, TlsOptions } from './security';
 
 /** Reads a gRPC service config JSON file such as client/service_config.json. */
 export function loadServiceConfig(path: string): object {
@@ -21,8 +22,17 @@ export function loadServiceConfig(path: string): object {
 export interface CreateClientOptions {
   /** A service config object (e.g. from loadServiceConfig) or the path of its JSON file. */
   serviceConfig?: object | string;
-  /** Defaults to plaintext, as the gateway listens on loopback or behind a TLS-terminating proxy. */
+  /**
+   * Defaults to plaintext, as the gateway listens on loopback or behind a
+   * TLS-terminating proxy. Use `tls` instead for the usual TLS and mTLS.
+   */
   credentials?: ChannelCredentials;
+  /** TLS with a CA file (or the default roots: `{}`) and, for mTLS, a client certificate. */
+  tls?: TlsOptions;
+  /** Sent as `authorization: Bearer <token>` with every call; needs TLS (see allowInsecureBearerToken). */
+  bearerToken?: string;
+  /** Sends bearerToken over a plaintext channel too: only for a hop that stays on this host. */
+  allowInsecureBearerToken?: boolean;
   /** Extra grpc-js channel options. */
   channelOptions?: Partial<ClientOptions>;
 }
@@ -41,7 +51,31 @@ export function createClient(target: string, options: CreateClientOptions = {}):
     channelOptions['grpc.service_config_disable_resolution'] = 1;
     channelOptions['grpc.enable_retries'] = 1;
   }
-  return new LiveStreamServiceClient(target, options.credentials ?? credentials.createInsecure(), channelOptions);
+  if (options.tls !== undefined && options.credentials !== undefined) {
+    throw new Error('give either tls or credentials, not both');
+  }
+  let channelCredentials =
+    options.credentials ?? (options.tls !== undefined ? tlsCredentials(options.tls) : credentials.createInsecure());
+  const token = options.bearerToken;
+  if (token !== undefined) {
+    if (token === '') throw new Error('bearerToken is empty');
+    let composed: ChannelCredentials | undefined;
+    try {
+      composed = channelCredentials.compose(bearerTokenCredentials(token));
+    } catch {
+      // grpc-js refuses to compose call credentials with insecure ones.
+    }
+    if (composed !== undefined) {
+      channelCredentials = composed;
+    } else if (options.allowInsecureBearerToken) {
+      channelOptions.interceptors = [...(channelOptions.interceptors ?? []), bearerTokenInterceptor(token)];
+    } else {
+      throw new Error(
+        'a bearer token needs TLS (tls: {...}); set allowInsecureBearerToken only for a plaintext hop that stays on this host',
+      );
+    }
+  }
+  return new LiveStreamServiceClient(target, channelCredentials, channelOptions);
 }
 
 export interface CallOptions {

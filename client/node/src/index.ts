@@ -44,3 +44,5 @@ export {
 export type { Detail, DetailTypeName } from './errors';
 export { createClient, loadServiceConfig, updateStatus } from './client';
 export type { CallOptions, CreateClientOptions } from './client';
+export { bearerTokenCredentials, bearerTokenInterceptor, readBearerTokenFile, tlsCredentials } from './security';
+export type { TlsOptions } from './security';

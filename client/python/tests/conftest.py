@@ -117,3 +117,33 @@ def server_address():
 def stub(server_address):
     with zl.create_channel(server_address) as channel:
         yield zl.LiveStreamServiceStub(channel)
+
+
+@pytest.fixture(scope="session")
+def secure_stack():
+    """The TLS and mTLS servers with caller authorization that
+    scripts/test-clients.sh starts (LIVESTREAM_TLS_TARGET, LIVESTREAM_MTLS_TARGET,
+    LIVESTREAM_AUTHZ_PLAINTEXT_TARGET, LIVESTREAM_TLS_DIR: see start_secure_stack there); skipped without them."""
+    names = ("LIVESTREAM_TLS_TARGET", "LIVESTREAM_MTLS_TARGET", "LIVESTREAM_AUTHZ_PLAINTEXT_TARGET", "LIVESTREAM_TLS_DIR")
+    if not all(os.environ.get(name) for name in names):
+        pytest.skip("no secure stack: run through scripts/test-clients.sh")
+    return SecureStack(
+        tls_target=os.environ["LIVESTREAM_TLS_TARGET"],
+        mtls_target=os.environ["LIVESTREAM_MTLS_TARGET"],
+        plaintext_target=os.environ["LIVESTREAM_AUTHZ_PLAINTEXT_TARGET"],
+        dir=Path(os.environ["LIVESTREAM_TLS_DIR"]),
+    )
+
+
+class SecureStack:
+    def __init__(self, tls_target: str, mtls_target: str, plaintext_target: str, dir: Path):
+        self.plaintext_target = plaintext_target
+        self.tls_target = tls_target
+        self.mtls_target = mtls_target
+        self.dir = dir
+
+    def file(self, name: str) -> Path:
+        return self.dir / name
+
+    def token(self, name: str) -> str:
+        return zl.read_bearer_token_file(self.dir / f"{name}.token")

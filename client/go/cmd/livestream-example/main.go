@@ -16,10 +16,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/zoom-livestream-gateway/gateway/client/go/richerr"
+	"github.com/zoom-livestream-gateway/gateway/client/go/security"
 	"github.com/zoom-livestream-gateway/gateway/client/go/serviceconfig"
 	livestreamv1 "github.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1"
 )
@@ -33,6 +32,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	target := fs.String("target", "127.0.0.1:50051", "gateway address, host:port")
 	useTLS := fs.Bool("tls", false, "use TLS with the system roots instead of plaintext")
+	caFile := fs.String("tls_ca_file", "", "PEM CA the gateway's certificate chains to (implies --tls)")
+	certFile := fs.String("tls_cert_file", "", "PEM client certificate for mTLS (with --tls_key_file)")
+	keyFile := fs.String("tls_key_file", "", "PEM private key of --tls_cert_file")
+	tokenFile := fs.String("bearer_token_file", "", "file whose token is sent as 'authorization: Bearer' (needs TLS)")
 	webinarID := fs.String("webinar_id", "", "Zoom webinar ID (exactly one of --webinar_id, --meeting_id)")
 	meetingID := fs.String("meeting_id", "", "Zoom meeting ID")
 	action := fs.String("action", "start", "start, stop or none (settings only)")
@@ -67,12 +70,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		req.Settings = &livestreamv1.LiveStreamSettings{DisplayName: displayName}
 	}
 
-	creds := insecure.NewCredentials()
-	if *useTLS {
-		creds = credentials.NewClientTLSFromCert(nil, "")
+	secOpts := security.Options{TLS: *useTLS, CAFile: *caFile, CertFile: *certFile, KeyFile: *keyFile}
+	if *tokenFile != "" {
+		token, err := security.ReadBearerTokenFile(*tokenFile)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		secOpts.BearerToken = token
 	}
-	conn, err := grpc.NewClient(*target,
-		append(serviceconfig.DialOptions(), grpc.WithTransportCredentials(creds))...)
+	dialOpts, err := security.DialOptions(secOpts)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	conn, err := grpc.NewClient(*target, append(serviceconfig.DialOptions(), dialOpts...)...)
 	if err != nil {
 		fmt.Fprintf(stderr, "connect %s: %v\n", *target, err)
 		return 1

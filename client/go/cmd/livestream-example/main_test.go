@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -71,6 +72,42 @@ func TestAgainstServer(t *testing.T) {
 			for _, want := range tc.wantStderr {
 				if !strings.Contains(stderr.String(), want) {
 					t.Errorf("stderr %q; want it to contain %q", stderr.String(), want)
+				}
+			}
+		})
+	}
+}
+
+func TestTLSAndBearerTokenFlags(t *testing.T) {
+	s := teststack.SecureStack(t)
+	base := []string{"--target=" + s.TLSTarget, "--webinar_id=" + teststack.KnownWebinar, "--action=start",
+		"--tls_ca_file=" + s.File("ca.crt")}
+	cases := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     string
+	}{
+		{"allowed token", append(base, "--bearer_token_file="+s.File("allowed.token")), 0, "ok tracking_id="},
+		{"denied token", append(base, "--bearer_token_file="+s.File("denied.token")), 1, "reason=PERMISSION_DENIED"},
+		{"no token", base, 1, "reason=UNAUTHENTICATED"},
+		{"token without TLS", []string{"--target=" + s.PlaintextTarget, "--webinar_id=1",
+			"--bearer_token_file=" + s.File("allowed.token")}, 2, "needs TLS"},
+		{"mTLS", []string{"--target=" + s.MTLSTarget, "--webinar_id=" + teststack.KnownWebinar,
+			"--tls_ca_file=" + s.File("ca.crt"), "--tls_cert_file=" + s.File("client.crt"),
+			"--tls_key_file=" + s.File("client.key")}, 0, "ok tracking_id="},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, &stdout, &stderr)
+			out := stdout.String() + stderr.String()
+			if code != tc.wantCode || !strings.Contains(out, tc.want) {
+				t.Fatalf("exit %d, output %q; want exit %d and %q", code, out, tc.wantCode, tc.want)
+			}
+			for _, name := range []string{"allowed", "denied"} {
+				if tok, err := os.ReadFile(s.File(name + ".token")); err == nil && strings.Contains(out, strings.TrimSpace(string(tok))) {
+					t.Fatal("the output shows a token")
 				}
 			}
 		})

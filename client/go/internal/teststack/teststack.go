@@ -243,3 +243,34 @@ func Main(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// Secure describes the TLS, mTLS and plaintext servers with caller
+// authorization that scripts/test-clients.sh starts (see start_secure_stack
+// there): the policy allows the principals "allowed-app" (the token in
+// allowed.token) and "caller" (the CN of client.crt); "denied-app" (the token
+// in denied.token) is known but not allowed.
+type Secure struct {
+	TLSTarget, MTLSTarget, PlaintextTarget string
+	Dir                                    string
+}
+
+// File returns the path of a file of the stack (ca.crt, other-ca.crt,
+// client.crt, client.key, allowed.token, denied.token).
+func (s Secure) File(name string) string { return filepath.Join(s.Dir, name) }
+
+// SecureStack returns the secure stack, skipping t when
+// LIVESTREAM_TLS_TARGET, LIVESTREAM_MTLS_TARGET,
+// LIVESTREAM_AUTHZ_PLAINTEXT_TARGET or LIVESTREAM_TLS_DIR is unset.
+func SecureStack(t testing.TB) Secure {
+	t.Helper()
+	s := Secure{
+		TLSTarget:       os.Getenv("LIVESTREAM_TLS_TARGET"),
+		MTLSTarget:      os.Getenv("LIVESTREAM_MTLS_TARGET"),
+		PlaintextTarget: os.Getenv("LIVESTREAM_AUTHZ_PLAINTEXT_TARGET"),
+		Dir:             os.Getenv("LIVESTREAM_TLS_DIR"),
+	}
+	if s.TLSTarget == "" || s.MTLSTarget == "" || s.PlaintextTarget == "" || s.Dir == "" {
+		t.Skip("no secure stack: run through scripts/test-clients.sh")
+	}
+	return s
+}

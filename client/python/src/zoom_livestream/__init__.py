@@ -28,9 +28,11 @@ from zoom.livestream.v1.livestream_service_pb2 import (
 from zoom.livestream.v1.livestream_service_pb2_grpc import LiveStreamServiceStub
 
 from zoom_livestream.channel import channel_options, create_channel, service_config_json
+from zoom_livestream.security import BearerTokenInterceptor, read_bearer_token_file, tls_credentials
 from zoom_livestream.errors import DOMAIN, RichError, bad_request, error_info, from_rpc_error
 
 __all__ = [
+    "BearerTokenInterceptor",
     "DOMAIN",
     "LIVE_STREAM_ACTION_START",
     "LIVE_STREAM_ACTION_STOP",
@@ -48,5 +50,7 @@ __all__ = [
     "from_rpc_error",
     "livestream_service_pb2",
     "livestream_service_pb2_grpc",
+    "read_bearer_token_file",
     "service_config_json",
+    "tls_credentials",
 ]

@@ -1,4 +1,5 @@
-"""Channels preconfigured with the gateway's recommended service config.
+"""Channels preconfigured with the gateway's recommended service config,
+optionally with TLS and a bearer token (see ``zoom_livestream.security``).
 
 The service config (client/service_config.json, packaged as
 ``zoom_livestream/service_config.json``) retries UpdateStatus on UNAVAILABLE
@@ -13,6 +14,8 @@ from importlib import resources
 from typing import Optional, Sequence, Tuple
 
 import grpc
+
+from zoom_livestream.security import BearerTokenInterceptor
 
 _USE_DEFAULT = object()
 
@@ -50,12 +53,35 @@ def create_channel(
     credentials: Optional[grpc.ChannelCredentials] = None,
     service_config=_USE_DEFAULT,
     options: Sequence[Tuple[str, object]] = (),
+    bearer_token: Optional[str] = None,
+    allow_insecure_bearer_token: bool = False,
 ) -> grpc.Channel:
     """Opens a channel to the gateway at ``target`` ("host:port").
 
-    Plaintext unless ``credentials`` is given (e.g. ``grpc.ssl_channel_credentials()``).
+    Plaintext unless ``credentials`` is given (``zl.tls_credentials(...)``,
+    ``grpc.ssl_channel_credentials()``). ``bearer_token`` is sent as
+    ``authorization: Bearer <token>`` with every call; on a plaintext channel
+    only with ``allow_insecure_bearer_token=True`` (ValueError otherwise),
+    since anyone on the path could read it.
     """
     all_options = channel_options(service_config) + list(options)
+    if bearer_token is not None and not bearer_token:
+        raise ValueError("bearer_token is empty")
     if credentials is None:
-        return grpc.insecure_channel(target, options=all_options)
+        channel = grpc.insecure_channel(target, options=all_options)
+        if bearer_token is None:
+            return channel
+        if not allow_insecure_bearer_token:
+            channel.close()
+            raise ValueError(
+                "a bearer token needs TLS (credentials=...); pass allow_insecure_bearer_token=True "
+                "only for a plaintext hop that stays on this host"
+            )
+        return grpc.intercept_channel(channel, BearerTokenInterceptor(bearer_token))
+    if bearer_token is not None:
+        # gRPC's access-token call credentials send "authorization: Bearer <token>"
+        # and are never sent over an insecure transport.
+        credentials = grpc.composite_channel_credentials(
+            credentials, grpc.access_token_call_credentials(bearer_token)
+        )
     return grpc.secure_channel(target, credentials, options=all_options)

@@ -27,6 +27,10 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m zoom_livestream.example", description=__doc__.splitlines()[0])
     parser.add_argument("--target", default="127.0.0.1:50051", help="gateway address, host:port")
     parser.add_argument("--tls", action="store_true", help="use TLS with the system roots instead of plaintext")
+    parser.add_argument("--tls-ca-file", help="PEM CA the gateway's certificate chains to (implies --tls)")
+    parser.add_argument("--tls-cert-file", help="PEM client certificate for mTLS (with --tls-key-file)")
+    parser.add_argument("--tls-key-file", help="PEM private key of --tls-cert-file")
+    parser.add_argument("--bearer-token-file", help="file whose token is sent as 'authorization: Bearer' (needs TLS)")
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--webinar-id", help="Zoom webinar ID")
     target.add_argument("--meeting-id", help="Zoom meeting ID")
@@ -66,9 +70,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.display_name is not None:
         request.settings.display_name = args.display_name
 
-    credentials = grpc.ssl_channel_credentials() if args.tls else None
-    service_config = None if args.no_retry else zl.service_config_json()
-    with zl.create_channel(args.target, credentials=credentials, service_config=service_config) as channel:
+    try:
+        credentials = None
+        if args.tls or args.tls_ca_file or args.tls_cert_file or args.tls_key_file:
+            credentials = zl.tls_credentials(args.tls_ca_file, args.tls_cert_file, args.tls_key_file)
+        token = zl.read_bearer_token_file(args.bearer_token_file) if args.bearer_token_file else None
+        service_config = None if args.no_retry else zl.service_config_json()
+        channel = zl.create_channel(
+            args.target, credentials=credentials, service_config=service_config, bearer_token=token
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    with channel:
         stub = zl.LiveStreamServiceStub(channel)
         try:
             response = stub.UpdateStatus(request, timeout=args.deadline)

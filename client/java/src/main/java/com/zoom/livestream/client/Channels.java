@@ -3,6 +3,8 @@ package com.zoom.livestream.client;
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
@@ -45,7 +47,21 @@ public final class Channels {
    * not asked for one, so the config in hand is the one used.
    */
   public static ManagedChannel plaintext(String target, Map<String, ?> serviceConfig) {
-    ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(target).usePlaintext();
+    return withServiceConfig(ManagedChannelBuilder.forTarget(target).usePlaintext(), serviceConfig);
+  }
+
+  /**
+   * A channel to {@code target} with {@code credentials}, e.g. {@link ChannelSecurity#tls(Path,
+   * Path, Path)}, optionally composed with {@link BearerTokenCredentials} through {@code
+   * CompositeChannelCredentials}; the service config applies as in {@link #plaintext}.
+   */
+  public static ManagedChannel secure(
+      String target, ChannelCredentials credentials, Map<String, ?> serviceConfig) {
+    return withServiceConfig(Grpc.newChannelBuilder(target, credentials), serviceConfig);
+  }
+
+  private static ManagedChannel withServiceConfig(
+      ManagedChannelBuilder<?> builder, Map<String, ?> serviceConfig) {
     if (serviceConfig != null) {
       builder.defaultServiceConfig(serviceConfig).disableServiceConfigLookUp().enableRetry();
     }

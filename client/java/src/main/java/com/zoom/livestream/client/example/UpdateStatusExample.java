@@ -1,5 +1,7 @@
 package com.zoom.livestream.client.example;
 
+import com.zoom.livestream.client.BearerTokenCredentials;
+import com.zoom.livestream.client.ChannelSecurity;
 import com.zoom.livestream.client.Channels;
 import com.zoom.livestream.client.RichError;
 import com.zoom.livestream.v1.LiveStreamAction;
@@ -23,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * UpdateStatusExample --target=127.0.0.1:50051 --webinar_id=99289110036 --action=start
  *     [--display_name=NAME] [--active_speaker_name=true|false] [--deadline_ms=5000]
  *     [--service_config=../service_config.json]
+ *     [--tls=true] [--tls_ca_file=ca.crt] [--tls_cert_file=client.crt --tls_key_file=client.key]
+ *     [--bearer_token_file=token]
  * </pre>
  *
  * Exit status: 0 on success, 1 when the call failed, 2 on bad usage.
@@ -37,7 +41,12 @@ public final class UpdateStatusExample {
           "display_name",
           "active_speaker_name",
           "deadline_ms",
-          "service_config");
+          "service_config",
+          "tls",
+          "tls_ca_file",
+          "tls_cert_file",
+          "tls_key_file",
+          "bearer_token_file");
 
   private UpdateStatusExample() {}
 
@@ -55,7 +64,8 @@ public final class UpdateStatusExample {
           "usage: UpdateStatusExample --target=HOST:PORT (--webinar_id=ID | --meeting_id=ID)"
               + " [--action=start|stop|unspecified] [--display_name=NAME]"
               + " [--active_speaker_name=true|false] [--deadline_ms=5000]"
-              + " [--service_config=PATH]");
+              + " [--service_config=PATH] [--tls=true] [--tls_ca_file=PATH]"
+              + " [--tls_cert_file=PATH --tls_key_file=PATH] [--bearer_token_file=PATH]");
       System.exit(2);
       return;
     }
@@ -64,14 +74,36 @@ public final class UpdateStatusExample {
         flags.containsKey("service_config")
             ? Channels.loadServiceConfig(Path.of(flags.get("service_config")))
             : null;
-    ManagedChannel channel = Channels.plaintext(flags.get("target"), serviceConfig);
+    boolean tls =
+        Boolean.parseBoolean(flags.getOrDefault("tls", "false"))
+            || flags.containsKey("tls_ca_file")
+            || flags.containsKey("tls_cert_file")
+            || flags.containsKey("tls_key_file");
+    ManagedChannel channel =
+        tls
+            ? Channels.secure(
+                flags.get("target"),
+                ChannelSecurity.tls(
+                    pathFlag(flags, "tls_ca_file"),
+                    pathFlag(flags, "tls_cert_file"),
+                    pathFlag(flags, "tls_key_file")),
+                serviceConfig)
+            : Channels.plaintext(flags.get("target"), serviceConfig);
+    LiveStreamServiceGrpc.LiveStreamServiceBlockingStub stub =
+        LiveStreamServiceGrpc.newBlockingStub(channel);
+    if (flags.containsKey("bearer_token_file")) {
+      // Refused on a plaintext channel: the call fails with UNAUTHENTICATED before it is sent.
+      stub =
+          stub.withCallCredentials(
+              BearerTokenCredentials.of(
+                  ChannelSecurity.readBearerTokenFile(Path.of(flags.get("bearer_token_file")))));
+    }
     int exit = 0;
     try {
       // A deadline bounds the whole call, retries included; without one a hung network would
       // block this thread forever.
       UpdateStatusResponse response =
-          LiveStreamServiceGrpc.newBlockingStub(channel)
-              .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+          stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
               .updateStatus(request);
       System.out.println("OK tracking_id=" + response.getTrackingId());
     } catch (StatusRuntimeException e) {
@@ -109,6 +141,10 @@ public final class UpdateStatusExample {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     System.exit(exit);
+  }
+
+  private static Path pathFlag(Map<String, String> flags, String name) {
+    return flags.containsKey(name) ? Path.of(flags.get(name)) : null;
   }
 
   /** Accepts {@code --name=value} and {@code --name value}. */

@@ -53,6 +53,7 @@ stage_asan() {
   fi
   cmake --build "$dir" -j "$(nproc)" --target server/all client/cpp/all tests/all || return 1
   ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+    LSAN_OPTIONS="suppressions=$root/tests/lsan_suppressions.txt" \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$dir" --output-on-failure -j2 --timeout 600
 }

@@ -277,6 +277,13 @@ absl::Status LoadAuthzFiles(Config& config) {
 
 absl::Status ValidateConfig(const Config& config) {
   if (config.listen.empty()) return absl::InvalidArgumentError("--listen must not be empty");
+  // gRPC takes the port modulo 65536 (99999 listens on 34463): refuse it here.
+  if (!absl::StartsWith(config.listen, "unix:") &&
+      !absl::StartsWith(config.listen, "unix-abstract:")) {
+    if (absl::Status address = metrics::SplitHostPort(config.listen).status(); !address.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--listen: ", address.message()));
+    }
+  }
   if (!config.metrics_listen.empty()) {
     if (absl::Status address = metrics::SplitHostPort(config.metrics_listen).status();
         !address.ok()) {

@@ -47,6 +47,9 @@ INSTANTIATE_TEST_SUITE_P(
     Rules, ValidateConfigTest,
     ::testing::Values(
         BadConfig{"NoToken", [](Config& c) { c.zoom_access_token.clear(); }, "ZOOM_ACCESS_TOKEN"},
+        BadConfig{"ListenPortOutOfRange", [](Config& c) { c.listen = "127.0.0.1:99999"; },
+                  "--listen: '127.0.0.1:99999' is not host:port with a port within 0..65535"},
+        BadConfig{"ListenWithoutPort", [](Config& c) { c.listen = "127.0.0.1"; }, "--listen"},
         BadConfig{"MetricsAddressWithoutPort", [](Config& c) { c.metrics_listen = "127.0.0.1"; },
                   "--metrics_listen"},
         BadConfig{"MetricsPortOutOfRange", [](Config& c) { c.metrics_listen = "0.0.0.0:70000"; },

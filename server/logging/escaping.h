@@ -9,7 +9,7 @@ namespace livestream_gateway {
 
 // Log values come from callers and from Zoom, so one rule, shared by both
 // formats, keeps every line one line of valid UTF-8 whatever the bytes:
-//   `"` and `\`              -> \" and \\
+//   `"`, `\`                 -> \" and \\ (respectively)
 //   newline, CR, tab          -> \n, \r, \t
 //   other C0 controls, DEL,
 //   C1 controls, U+2028/2029  -> \u00XX / \u2028 / \u2029 (lower-case hex)

@@ -119,8 +119,11 @@ absl::StatusOr<Nginx> StartNginx(const TempDir& dir, int gateway_port) {
     }
     // One process in the foreground (so that the harness's SIGKILL ends
     // all of nginx), its files under the test's directory.
+    // As root nginx hands its temporary directories to `user` (nobody by
+    // default), which a sandbox's user namespace may not map: stay root.
     const std::string main_conf =
-        absl::StrCat("daemon off;\nmaster_process off;\npid ", dir.path("nginx.pid"),
+        absl::StrCat(geteuid() == 0 ? "user root root;\n" : "",
+                     "daemon off;\nmaster_process off;\npid ", dir.path("nginx.pid"),
                      ";\nerror_log stderr warn;\nevents { worker_connections 256; }\nhttp {\n",
                      "  access_log off;\n", "  client_body_temp_path ", dir.path("body"), ";\n",
                      "  proxy_temp_path ", dir.path("proxy"), ";\n", "  fastcgi_temp_path ",

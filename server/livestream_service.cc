@@ -117,6 +117,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
                       const absl::StatusOr<UpdateStatusRequest>& request,
                       grpc::ByteBuffer* response)
       : service_(service),
+        context_(context),
         response_(response),
         started_(absl::Now()),
         target_(request.ok() ? TargetForLog(*request) : "-"),
@@ -209,6 +210,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
         status = MapTransportError(status, call_context_);
       }
       ReportAttempts(status, attempts);
+      StopClientRetriesAfterZoomAttempts(status, attempts);
       Complete(status, "");
       return;
     }
@@ -218,12 +220,25 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
     const std::string tracking_id = ZoomTrackingId(*result, context.redactor);
     absl::Status status = MapZoomResponse(*result, context, absl::Now());
     ReportAttempts(status, result->attempts);
+    StopClientRetriesAfterZoomAttempts(status, result->attempts);
     if (status.ok()) {
       UpdateStatusResponse response;
       if (!tracking_id.empty()) response.set_tracking_id(tracking_id);
       Serialize(response, response_);
     }
     Complete(status, tracking_id);
+  }
+
+  // Once the server has made its own attempts toward Zoom, a client retry
+  // (client/service_config.json retries UNAVAILABLE) would bring up to
+  // --zoom_max_attempts more requests to Zoom each time: gRPC's retry
+  // pushback (gRFC A6) with a negative value tells every gRPC client not to
+  // retry, so that one call costs at most the server's own attempts
+  // (docs/operations.md, "Retry amplification"). Calls that failed before
+  // reaching Zoom stay retryable.
+  void StopClientRetriesAfterZoomAttempts(const absl::Status& status, int attempts) {
+    if (status.ok() || attempts < 1) return;
+    context_->AddTrailingMetadata("grpc-retry-pushback-ms", "-1");
   }
 
   // Must be the last thing a path does: after Finish, OnDone may delete this
@@ -251,6 +266,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   }
 
   LiveStreamServiceImpl* const service_;
+  grpc::CallbackServerContext* const context_;
   grpc::ByteBuffer* const response_;
   const absl::Time started_;
   const std::string target_;

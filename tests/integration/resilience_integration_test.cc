@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,11 @@
 #include "tests/integration/log_lines.h"
 #include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
+
+#ifndef CLIENT_SERVICE_CONFIG_FILE
+// Runfiles-relative, for Bazel (which sets LIVESTREAM_CLIENT_SERVICE_CONFIG).
+#define CLIENT_SERVICE_CONFIG_FILE "client/service_config.json"
+#endif
 
 namespace livestream_gateway::testing {
 namespace {
@@ -183,6 +189,61 @@ TEST(ResilienceTest, AnOutageLastingEveryAttemptIsUnavailableWithTheAttemptCount
   EXPECT_EQ(ReasonOf(call.status), "ZOOM_UNAVAILABLE");
   EXPECT_EQ(AttemptsOf(call.status), "3");
   EXPECT_EQ(StatsField(**emulator, "api_requests"), 3);
+}
+
+// A channel configured as callers are told to configure theirs: with the
+// shipped client/service_config.json, which retries UNAVAILABLE.
+std::unique_ptr<zoom::livestream::v1::LiveStreamService::Stub> StubWithShippedRetryPolicy(
+    const Server& server) {
+  const char* from_env = std::getenv("LIVESTREAM_CLIENT_SERVICE_CONFIG");
+  const std::string config =
+      ReadFileOrFail(from_env != nullptr ? from_env : CLIENT_SERVICE_CONFIG_FILE);
+  // Else the tests below would pass without the server's help.
+  EXPECT_THAT(config, HasSubstr(R"("retryableStatusCodes": ["UNAVAILABLE"])"));
+  grpc::ChannelArguments args;
+  args.SetServiceConfigJSON(config);
+  return zoom::livestream::v1::LiveStreamService::NewStub(
+      grpc::CreateCustomChannel(server.target(), grpc::InsecureChannelCredentials(), args));
+}
+
+// Client retries multiply the server's own attempts (docs/operations.md,
+// "Retry amplification"): after them, the server tells the client not to
+// retry, so an outage costs Zoom 3 requests per call, not 3 x 3.
+TEST(ResilienceTest, TheShippedClientRetryPolicyAddsNoZoomRequestsToTheServersAttempts) {
+  auto emulator = Emulator::Start();
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  auto server = Server::Start((*emulator)->base_url());
+  ASSERT_TRUE(server.ok()) << server.status();
+  (*emulator)->Script(R"([{"status":503},{"status":503},{"status":503},{"status":503},)"
+                      R"({"status":503},{"status":503},{"status":503},{"status":503},)"
+                      R"({"status":503}])");
+  auto stub = StubWithShippedRetryPolicy(**server);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  UpdateStatusResponse response;
+  grpc::Status status = stub->UpdateStatus(&context, StartRequest(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ReasonOf(status), "ZOOM_UNAVAILABLE");
+  EXPECT_EQ(AttemptsOf(status), "3");
+  EXPECT_EQ(StatsField(**emulator, "api_requests"), 3);
+}
+
+// A call that failed before it reached Zoom (here: no token) costs Zoom
+// nothing, so the client's retry stays allowed, and succeeds.
+TEST(ResilienceTest, TheShippedClientRetryPolicyStillRetriesWhatNeverReachedZoom) {
+  auto emulator = Emulator::Start();
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  (*emulator)->ScriptOAuth(R"([{"status":503}])");
+  auto server = Server::Start((*emulator)->base_url(), OAuthArgs(**emulator), OAuthEnv());
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = StubWithShippedRetryPolicy(**server);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  UpdateStatusResponse response;
+  grpc::Status status = stub->UpdateStatus(&context, StartRequest(), &response);
+  EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
+  EXPECT_EQ(StatsField(**emulator, "token_requests"), 2);
+  EXPECT_EQ(StatsField(**emulator, "api_requests"), 1);
 }
 
 TEST(ResilienceTest, A429WithRetryAfterIsRetriedOnceItHasPassed) {

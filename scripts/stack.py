@@ -173,7 +173,7 @@ class Stack:
         self.opts = opts
         self.children: list[Child] = []
         self.stop_requested = ""
-        self.stdin_open = not opts.ignore_stdin
+        self.stdin_open = True
         self.own_dir = opts.log_dir is None
         if self.own_dir:
             self.dir = Path(tempfile.mkdtemp(prefix="livestream-stack."))
@@ -192,6 +192,9 @@ class Stack:
     def _start(self, name: str, label: str, args: list[str], env: dict[str, str],
                port_files: dict[str, Path]) -> Child:
         log = None if self.opts.inherit_output else self.dir / f"{name}.log"
+        # A --log-dir may hold the port files of an earlier run.
+        for path in port_files.values():
+            path.unlink(missing_ok=True)
         child = Child(name, label, args, env, port_files, log)
         self.children.append(child)
         return child
@@ -213,12 +216,13 @@ class Stack:
 
     def _check(self, when: str) -> None:
         """Raises if a stop was requested or a child has exited."""
+        # A requested stop wins: a service manager may signal the children too.
+        if self.stop_requested:
+            raise StopRequested(self.stop_requested)
         for child in self.children:
             if child.popen.poll() is not None:
                 raise StackError(f"{child.label} exited {when} ({child.exit_description()}); "
                                  f"{child.output_tail()}")
-        if self.stop_requested:
-            raise StopRequested(self.stop_requested)
 
     def _wait_for_ports(self, child: Child) -> None:
         deadline = time.monotonic() + self.opts.timeout
@@ -282,7 +286,7 @@ class Stack:
         return info
 
     def run(self) -> None:
-        """Returns once a stop is requested; raises if a child exits first."""
+        """Raises StopRequested once a stop is requested, StackError if a child exits first."""
         while True:
             self._check("unexpectedly")
             self._wait_events(None)
@@ -314,9 +318,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if "--" in argv:
         i = argv.index("--")
         own, server_flags = argv[:i], argv[i + 1:]
-    p = argparse.ArgumentParser(
-        prog="stack.py", description=__doc__.split("\n\n")[0],
-        epilog="Arguments after -- go to every livestream_server.")
+    p = argparse.ArgumentParser(prog="stack.py", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--server-bin", help="livestream_server (default $LIVESTREAM_SERVER_BIN, else build/...)")
     p.add_argument("--emulator-bin", help="zoom_emulator (default $ZOOM_EMULATOR_BIN, else build/...)")
     p.add_argument("--no-emulator", action="store_true",
@@ -325,7 +328,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--gateway", action="append", type=_gateway_spec, metavar="NAME[:FLAGS]",
                    help="start a gateway NAME with extra shell-quoted FLAGS (repeatable; default one named "
                         f"'{DEFAULT_GATEWAY}'); the first is the JSON's \"gateway\"")
-    p.add_argument("--emulator-flag", action="append", default=[], metavar="FLAG", help="extra emulator flag")
+    p.add_argument("--emulator-flag", action="append", default=[], metavar="FLAG",
+                   help="extra emulator flag (repeatable; e.g. --emulator-flag=--access_token=other)")
     p.add_argument("--listen", default="127.0.0.1:0", help="gateways' --listen (default %(default)s)")
     p.add_argument("--metrics", action="store_true", help="serve metrics on a loopback port 0 too")
     p.add_argument("--wrapper", type=shlex.split, default=[], metavar="CMD",
@@ -337,8 +341,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                                      "(default: a temporary directory, removed at exit)")
     p.add_argument("--inherit-output", action="store_true",
                    help="the processes write to the launcher's stderr instead of log files")
-    p.add_argument("--ignore-stdin", action="store_true",
-                   help="do not stop when stdin closes (for a launcher started in the background)")
     opts = p.parse_args(own)
     opts.server_flags = server_flags
     if opts.no_emulator and opts.no_gateway:

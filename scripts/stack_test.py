@@ -79,11 +79,15 @@ class Launcher:
         return code, self.popen.stderr.read()
 
     def close(self) -> None:
-        if self.popen.poll() is None:
+        """Stops the launcher as its callers do: by closing its stdin."""
+        self.popen.stdin.close()
+        try:
+            self.popen.wait(timeout=EXIT_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
             self.popen.kill()
             self.popen.wait()
-        for pipe in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
-            pipe.close()
+        self.popen.stdout.close()
+        self.popen.stderr.close()
 
 
 class StackTest(unittest.TestCase):
@@ -147,6 +151,13 @@ class StackTest(unittest.TestCase):
         self.assertIn("livestream_server exited before listening (exit code 1)", err)
         self.assertIn("bogus", err)
 
+    def test_emulator_that_fails_to_start_is_named(self):
+        launcher = self.launch("--no-gateway", "--emulator-flag=--no_such_flag", ready=False)
+        code, err = launcher.finish()
+        self.assertEqual(code, 1)
+        self.assertIn("zoom_emulator exited before listening", err)
+        self.assertIn("no_such_flag", err)
+
     def test_process_that_dies_later_ends_the_stack(self):
         launcher = self.launch()
         os.kill(launcher.info["pids"]["gateway"], signal.SIGKILL)
@@ -180,6 +191,8 @@ class StackTest(unittest.TestCase):
         while not all(map(gone, pids)) and time.monotonic() < deadline:
             time.sleep(0.02)
         self.assertTrue(all(map(gone, pids)), "a process outlived the launcher")
+        # Only its temporary directory stays: nothing was left to remove it.
+        shutil.rmtree(launcher.info["logs"])
 
     def test_log_dir_is_kept(self):
         log_dir = Path(os.environ.get("TMPDIR", "/tmp"), f"stack-test-logs.{os.getpid()}")

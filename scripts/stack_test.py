@@ -194,10 +194,13 @@ class StackTest(unittest.TestCase):
         # Only its temporary directory stays: nothing was left to remove it.
         shutil.rmtree(launcher.info["logs"])
 
-    def test_log_dir_is_kept(self):
+    def test_log_dir_is_kept_and_its_old_port_files_ignored(self):
         log_dir = Path(os.environ.get("TMPDIR", "/tmp"), f"stack-test-logs.{os.getpid()}")
         self.addCleanup(shutil.rmtree, log_dir, ignore_errors=True)
+        log_dir.mkdir()
+        (log_dir / "gateway.port").write_text("1\n")  # as an earlier run left it
         launcher = self.launch(f"--log-dir={log_dir}")
+        self.assertTrue(answers_http2(launcher.info["gateway"]))
         launcher.popen.stdin.close()
         code, err = launcher.finish()
         self.assertEqual(code, 0, err)

@@ -14,29 +14,37 @@ scripts/setup.sh
 scripts/build.sh build
 
 listen="${LISTEN:-127.0.0.1:50051}"
-server_args=("--listen=$listen")
-emulator_pid=""
-cleanup() { if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; fi; }
-trap cleanup EXIT
+# scripts/stack.py starts the server, and before it the emulator unless real
+# credentials are set; their output goes to this terminal.
+stack_args=(--listen="$listen" --inherit-output --server-bin=build/server/livestream_server
+  --emulator-bin=build/tests/zoom_emulator/zoom_emulator)
+server_args=()
 
 if [ -n "${ZOOM_CLIENT_ID:-}" ] && [ -n "${ZOOM_ACCOUNT_ID:-}" ]; then
   echo "run: using Server-to-Server OAuth against the real Zoom API" >&2
+  stack_args+=(--no-emulator)
 elif [ -n "${ZOOM_ACCESS_TOKEN:-}" ]; then
   echo "run: using ZOOM_ACCESS_TOKEN against the real Zoom API" >&2
+  stack_args+=(--no-emulator)
 elif [ -n "${ZOOM_ACCESS_TOKEN_FILE:-}" ]; then
   echo "run: using the token in $ZOOM_ACCESS_TOKEN_FILE against the real Zoom API" >&2
+  stack_args+=(--no-emulator)
   server_args+=("--zoom_access_token_file=$ZOOM_ACCESS_TOKEN_FILE")
-else
-  port_file="$(mktemp)"
-  rm -f "$port_file"
-  build/tests/zoom_emulator/zoom_emulator --listen=127.0.0.1:0 --port_file="$port_file" &
-  emulator_pid=$!
-  for _ in $(seq 1 100); do [ -s "$port_file" ] && break; sleep 0.1; done
-  emulator_port="$(cat "$port_file")"
-  rm -f "$port_file"
-  echo "run: no Zoom credentials set: using the Zoom emulator on 127.0.0.1:$emulator_port" >&2
-  export ZOOM_ACCESS_TOKEN=emulator-token
-  server_args+=("--zoom_api_base_url=http://127.0.0.1:$emulator_port/v2")
+fi
+
+stack_dir="$(mktemp -d)"
+# shellcheck source=scripts/lib/stack.bash
+source scripts/lib/stack.bash
+cleanup() {
+  stack_stop || true
+  rm -rf "$stack_dir"
+}
+trap cleanup EXIT
+# Ctrl-C reaches the launcher too; either way it stops the server, then the emulator.
+trap 'kill -TERM $STACK_PID 2>/dev/null || true' INT TERM
+stack_start "$stack_dir" "${stack_args[@]}" -- "${server_args[@]}" "$@"
+if emulator="$(stack_get emulator 2>/dev/null)"; then
+  echo "run: no Zoom credentials set: using the Zoom emulator on $emulator" >&2
 fi
 
 # shellcheck source=tools/versions.env
@@ -51,8 +59,5 @@ Try it (grpcurl, or the bundled CLI):
 Stop with Ctrl-C.
 
 MSG
-build/server/livestream_server "${server_args[@]}" "$@" &
-server_pid=$!
-trap 'kill -TERM $server_pid 2>/dev/null || true' INT TERM
-wait "$server_pid" || true
-wait "$server_pid" 2>/dev/null || true
+wait "$STACK_PID" || true
+wait "$STACK_PID" 2>/dev/null || true

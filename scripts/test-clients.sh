@@ -3,6 +3,8 @@
 # they need (tools/install.sh: protoc check, Go plugins, grpcurl, buf from npm,
 # the Python venv), then runs each stage and reports it:
 #
+#   stack             scripts/stack_test.py: the launcher that starts every
+#                     test stack (scripts/stack.py)
 #   check-generated   committed Go stubs/service config/go.sum match sources
 #   python            pytest client/python/tests (unit + against the server)
 #   go                gofmt, go vet, go test ./... in client/go
@@ -15,7 +17,8 @@
 # For the python, go, java and node stages it also starts a "secure stack"
 # (see start_secure_stack): a zoom_emulator and livestream_servers with caller
 # authorization (TLS, mTLS, plaintext), certificates made here by the openssl
-# CLI. The clients' TLS and bearer-token tests find them through
+# CLI, started by scripts/stack.py as every other stack is. The clients' TLS and
+# bearer-token tests find them through
 # LIVESTREAM_TLS_TARGET, LIVESTREAM_MTLS_TARGET, LIVESTREAM_AUTHZ_PLAINTEXT_TARGET
 # and LIVESTREAM_TLS_DIR, and skip when those are unset (a plain `pytest` or
 # `go test`). It is reported as the stage "secure-stack" and stopped on exit.
@@ -29,7 +32,7 @@ set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${REPO_ROOT}" || exit 1
-ALL_STAGES=(check-generated python go grpcurl health-probe buf java node)
+ALL_STAGES=(stack check-generated python go grpcurl health-probe buf java node)
 STAGES=("$@")
 [[ ${#STAGES[@]} -eq 0 ]] && STAGES=("${ALL_STAGES[@]}")
 
@@ -43,7 +46,7 @@ export PYTHONDONTWRITEBYTECODE=1
 
 needs_binaries=0
 for s in "${STAGES[@]}"; do
-  case "${s}" in python | go | grpcurl | health-probe | java | node) needs_binaries=1 ;; esac
+  case "${s}" in stack | python | go | grpcurl | health-probe | java | node) needs_binaries=1 ;; esac
 done
 if [[ ${needs_binaries} -eq 1 ]]; then
   missing=0
@@ -61,39 +64,13 @@ echo "test-clients: emulator ${ZOOM_EMULATOR_BIN}"
 
 # --- The secure stack -------------------------------------------------------
 SECURE_DIR=""
-SECURE_PIDS=()
+# shellcheck source=scripts/lib/stack.bash
+source "${REPO_ROOT}/scripts/lib/stack.bash"
 stop_secure_stack() {
-  local pid
-  for pid in "${SECURE_PIDS[@]}"; do kill "${pid}" 2>/dev/null || true; done
-  for pid in "${SECURE_PIDS[@]}"; do wait "${pid}" 2>/dev/null || true; done
-  SECURE_PIDS=()
+  stack_stop || true
   [[ -z "${SECURE_DIR}" ]] || rm -rf "${SECURE_DIR}"
 }
 trap stop_secure_stack EXIT
-
-# secure_wait_port NAME PID: polls NAME.port (bounded, 30 s) for the port the
-# process writes once it listens; fails early if the process exits.
-secure_wait_port() {
-  local name="$1" pid="$2" file="${SECURE_DIR}/$1.port" i port
-  for ((i = 0; i < 1500; i++)); do
-    if [[ -s "${file}" ]]; then
-      port="$(tr -d '[:space:]' <"${file}")"
-      if [[ "${port}" =~ ^[0-9]+$ ]]; then
-        echo "${port}"
-        return 0
-      fi
-    fi
-    if ! kill -0 "${pid}" 2>/dev/null; then
-      echo "test-clients: ${name} exited before listening:" >&2
-      cat "${SECURE_DIR}/${name}.log" >&2
-      return 1
-    fi
-    sleep 0.02
-  done
-  echo "test-clients: ${name} wrote no port within 30 s:" >&2
-  cat "${SECURE_DIR}/${name}.log" >&2
-  return 1
-}
 
 # secure_cert NAME CA CN [SAN]: a P-256 leaf signed by CA, as tests/tls/test_pki.cc makes it.
 secure_cert() {
@@ -122,8 +99,9 @@ secure_ca() {
 #   client.crt, client.key         client certificate (CN "caller") from ca
 #   allowed.token, denied.token    bearer tokens of principals "allowed-app"
 #                                  and "denied-app" (tokens.txt holds their hashes)
-# and a zoom_emulator plus three livestream_servers on loopback port 0, all
-# with the policy "allow principals allowed-app and caller":
+# and a zoom_emulator plus three livestream_servers on loopback port 0
+# (scripts/stack.py), all with the policy "allow principals allowed-app and
+# caller":
 #   LIVESTREAM_TLS_TARGET    TLS (certificate for 127.0.0.1 and localhost)
 #   LIVESTREAM_MTLS_TARGET   mTLS (client certificates from ca required)
 #   LIVESTREAM_AUTHZ_PLAINTEXT_TARGET  plaintext, for the explicit opt-in to
@@ -133,7 +111,7 @@ secure_ca() {
 # arrived. On the mTLS server the client certificate alone is allowed.
 start_secure_stack() {
   SECURE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/test-clients-tls.XXXXXX")" || return 1
-  local d="${SECURE_DIR}" name token emulator_port
+  local d="${SECURE_DIR}" name token
   secure_ca ca && secure_ca other-ca &&
     secure_cert server ca livestream-gateway "IP:127.0.0.1,IP:::1,DNS:localhost" &&
     secure_cert client ca caller || {
@@ -155,30 +133,15 @@ start_secure_stack() {
 }
 POLICY
 
-  "${ZOOM_EMULATOR_BIN}" --listen=127.0.0.1:0 --port_file="${d}/zoom_emulator.port" --quiet \
-    >"${d}/zoom_emulator.log" 2>&1 &
-  SECURE_PIDS+=($!)
-  emulator_port="$(secure_wait_port zoom_emulator $!)" || return 1
-  local name_port
-  for name in plaintext tls mtls; do
-    local extra=()
-    case "${name}" in
-      tls) extra=(--tls_cert_file="${d}/server.crt" --tls_key_file="${d}/server.key") ;;
-      mtls) extra=(--tls_cert_file="${d}/server.crt" --tls_key_file="${d}/server.key"
-        --tls_client_ca_file="${d}/ca.crt") ;;
-    esac
-    ZOOM_ACCESS_TOKEN=emulator-token "${LIVESTREAM_SERVER_BIN}" --listen=127.0.0.1:0 \
-      --port_file="${d}/${name}.port" --zoom_api_base_url="http://127.0.0.1:${emulator_port}/v2" \
-      "${extra[@]}" --authz_policy_file="${d}/policy.json" --authz_bearer_tokens_file="${d}/tokens.txt" \
-      >"${d}/${name}.log" 2>&1 &
-    SECURE_PIDS+=($!)
-    name_port="$(secure_wait_port "${name}" $!)" || return 1
-    case "${name}" in
-      plaintext) export LIVESTREAM_AUTHZ_PLAINTEXT_TARGET="127.0.0.1:${name_port}" ;;
-      tls) export LIVESTREAM_TLS_TARGET="127.0.0.1:${name_port}" ;;
-      mtls) export LIVESTREAM_MTLS_TARGET="127.0.0.1:${name_port}" ;;
-    esac
-  done
+  # A gateway's flags are shell-quoted, hence ${d@Q}.
+  local tls="--tls_cert_file=${d@Q}/server.crt --tls_key_file=${d@Q}/server.key"
+  stack_start "${d}" --gateway=plaintext --gateway="tls:${tls}" \
+    --gateway="mtls:${tls} --tls_client_ca_file=${d@Q}/ca.crt" \
+    -- --authz_policy_file="${d}/policy.json" --authz_bearer_tokens_file="${d}/tokens.txt" || return 1
+  LIVESTREAM_AUTHZ_PLAINTEXT_TARGET="$(stack_get gateways.plaintext.target)" &&
+    LIVESTREAM_TLS_TARGET="$(stack_get gateways.tls.target)" &&
+    LIVESTREAM_MTLS_TARGET="$(stack_get gateways.mtls.target)" || return 1
+  export LIVESTREAM_AUTHZ_PLAINTEXT_TARGET LIVESTREAM_TLS_TARGET LIVESTREAM_MTLS_TARGET
   export LIVESTREAM_TLS_DIR="${d}"
   echo "test-clients: secure stack: TLS ${LIVESTREAM_TLS_TARGET}, mTLS ${LIVESTREAM_MTLS_TARGET}," \
     "plaintext ${LIVESTREAM_AUTHZ_PLAINTEXT_TARGET}, files ${d}"
@@ -258,6 +221,7 @@ if [[ "${RESULTS[*]}" == *FAIL* ]]; then
 else
   for s in "${STAGES[@]}"; do
     case "${s}" in
+      stack) stage stack python3 scripts/stack_test.py ;;
       check-generated) stage check-generated scripts/check-generated.sh ;;
       python) stage python run_python ;;
       go) stage go run_go ;;

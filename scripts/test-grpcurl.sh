@@ -6,76 +6,31 @@
 #
 #   scripts/test-grpcurl.sh
 #
-# Binaries: $LIVESTREAM_SERVER_BIN and $ZOOM_EMULATOR_BIN (default: the CMake
-# build under build/). Prints PASS/FAIL per check and ends with
-# "N passed, M failed"; exits non-zero if any check failed.
+# scripts/stack.py starts the processes, from $LIVESTREAM_SERVER_BIN and
+# $ZOOM_EMULATOR_BIN (default: the CMake build under build/). Prints PASS/FAIL
+# per check and ends with "N passed, M failed"; exits non-zero if any check
+# failed.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SERVER_BIN="${LIVESTREAM_SERVER_BIN:-${REPO_ROOT}/build/server/livestream_server}"
-EMULATOR_BIN="${ZOOM_EMULATOR_BIN:-${REPO_ROOT}/build/tests/zoom_emulator/zoom_emulator}"
 GRPCURL="${REPO_ROOT}/tools/bin/grpcurl"
 SERVICE=zoom.livestream.v1.LiveStreamService
 KNOWN_WEBINAR=99289110036 # exists in the emulator and accepts start
 UNKNOWN_WEBINAR=12345     # the emulator answers Zoom 400, code 3001
-STARTUP_POLLS=1500        # x 20 ms = 30 s per process
 
-for bin in "${SERVER_BIN}" "${EMULATOR_BIN}"; do
-  [[ -x "${bin}" ]] || {
-    echo "test-grpcurl: ${bin} not found; build it or set LIVESTREAM_SERVER_BIN / ZOOM_EMULATOR_BIN" >&2
-    exit 1
-  }
-done
 "${REPO_ROOT}/tools/install.sh" grpcurl >/dev/null
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/test-grpcurl.XXXXXX")"
-PIDS=()
+# shellcheck source=scripts/lib/stack.bash
+source "${REPO_ROOT}/scripts/lib/stack.bash"
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "${pid}" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "${pid}" 2>/dev/null || true
-  done
+  stack_stop || true
   rm -rf "${WORK}"
 }
 trap cleanup EXIT
 
-# wait_for_port NAME PID FILE: polls FILE (bounded) for the decimal port the
-# process writes once it listens; fails early if the process dies.
-wait_for_port() {
-  local name="$1" pid="$2" file="$3" port i
-  for ((i = 0; i < STARTUP_POLLS; i++)); do
-    if [[ -s "${file}" ]]; then
-      port="$(tr -d '[:space:]' <"${file}")"
-      if [[ "${port}" =~ ^[0-9]+$ ]]; then
-        echo "${port}"
-        return 0
-      fi
-    fi
-    if ! kill -0 "${pid}" 2>/dev/null; then
-      echo "test-grpcurl: ${name} exited before listening; its output:" >&2
-      cat "${WORK}/${name}.log" >&2
-      return 1
-    fi
-    sleep 0.02
-  done
-  echo "test-grpcurl: ${name} did not write ${file} within 30 s; its output:" >&2
-  cat "${WORK}/${name}.log" >&2
-  return 1
-}
-
-"${EMULATOR_BIN}" --listen=127.0.0.1:0 --port_file="${WORK}/emulator.port" --quiet \
-  >"${WORK}/zoom_emulator.log" 2>&1 &
-PIDS+=($!)
-EMULATOR_PORT="$(wait_for_port zoom_emulator "${PIDS[0]}" "${WORK}/emulator.port")"
-
-ZOOM_ACCESS_TOKEN=emulator-token "${SERVER_BIN}" --listen=127.0.0.1:0 --port_file="${WORK}/server.port" \
-  --zoom_api_base_url="http://127.0.0.1:${EMULATOR_PORT}/v2" >"${WORK}/livestream_server.log" 2>&1 &
-PIDS+=($!)
-SERVER_PORT="$(wait_for_port livestream_server "${PIDS[1]}" "${WORK}/server.port")"
-ADDR="127.0.0.1:${SERVER_PORT}"
+stack_start "${WORK}"
+ADDR="$(stack_get gateway)"
 echo "test-grpcurl: $("${GRPCURL}" --version 2>&1) against livestream_server on ${ADDR}"
 
 PASSED=0

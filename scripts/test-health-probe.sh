@@ -9,63 +9,26 @@
 #
 #   scripts/test-health-probe.sh
 #
-# Binaries: $LIVESTREAM_SERVER_BIN and $ZOOM_EMULATOR_BIN (default: the CMake
-# build under build/). Prints PASS/FAIL per check and ends with
-# "N passed, M failed"; exits non-zero if any check failed.
+# scripts/stack.py starts the processes, from $LIVESTREAM_SERVER_BIN and
+# $ZOOM_EMULATOR_BIN (default: the CMake build under build/). Prints PASS/FAIL
+# per check and ends with "N passed, M failed"; exits non-zero if any check
+# failed.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SERVER_BIN="${LIVESTREAM_SERVER_BIN:-${REPO_ROOT}/build/server/livestream_server}"
-EMULATOR_BIN="${ZOOM_EMULATOR_BIN:-${REPO_ROOT}/build/tests/zoom_emulator/zoom_emulator}"
 PROBE="${REPO_ROOT}/tools/bin/grpc-health-probe"
 SERVICE=zoom.livestream.v1.LiveStreamService
-STARTUP_POLLS=1500 # x 20 ms = 30 s per process
 
-for bin in "${SERVER_BIN}" "${EMULATOR_BIN}"; do
-  [[ -x "${bin}" ]] || {
-    echo "test-health-probe: ${bin} not found; build it or set LIVESTREAM_SERVER_BIN / ZOOM_EMULATOR_BIN" >&2
-    exit 1
-  }
-done
 "${REPO_ROOT}/tools/install.sh" grpc-health-probe >/dev/null
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/test-health-probe.XXXXXX")"
-PIDS=()
+# shellcheck source=scripts/lib/stack.bash
+source "${REPO_ROOT}/scripts/lib/stack.bash"
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "${pid}" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "${pid}" 2>/dev/null || true
-  done
+  stack_stop || true
   rm -rf "${WORK}"
 }
 trap cleanup EXIT
-
-# wait_for_port NAME PID FILE: polls FILE (bounded) for the decimal port the
-# process writes once it listens; fails early if the process dies.
-wait_for_port() {
-  local name="$1" pid="$2" file="$3" port i
-  for ((i = 0; i < STARTUP_POLLS; i++)); do
-    if [[ -s "${file}" ]]; then
-      port="$(tr -d '[:space:]' <"${file}")"
-      if [[ "${port}" =~ ^[0-9]+$ ]]; then
-        echo "${port}"
-        return 0
-      fi
-    fi
-    if ! kill -0 "${pid}" 2>/dev/null; then
-      echo "test-health-probe: ${name} exited before listening; its output:" >&2
-      cat "${WORK}/${name}.log" >&2
-      return 1
-    fi
-    sleep 0.02
-  done
-  echo "test-health-probe: ${name} did not write ${file} within 30 s; its output:" >&2
-  cat "${WORK}/${name}.log" >&2
-  return 1
-}
 
 # A CA, a server certificate for 127.0.0.1 and localhost, and a client
 # certificate, as tests/tls/test_pki.cc makes them.
@@ -92,22 +55,13 @@ make_pki() {
 make_pki
 PKI="${WORK}/pki"
 
-"${EMULATOR_BIN}" --listen=127.0.0.1:0 --port_file="${WORK}/emulator.port" --quiet \
-  >"${WORK}/zoom_emulator.log" 2>&1 &
-PIDS+=($!)
-EMULATOR_PORT="$(wait_for_port zoom_emulator "${PIDS[0]}" "${WORK}/emulator.port")"
-
-# start_server NAME ARGS...: starts livestream_server with ARGS; sets PORT.
-PORT=""
-start_server() {
-  local name="$1"
-  shift
-  ZOOM_ACCESS_TOKEN=emulator-token "${SERVER_BIN}" --listen=127.0.0.1:0 \
-    --port_file="${WORK}/${name}.port" --zoom_api_base_url="http://127.0.0.1:${EMULATOR_PORT}/v2" \
-    "$@" >"${WORK}/${name}.log" 2>&1 &
-  PIDS+=($!)
-  PORT="$(wait_for_port "${name}" "$!" "${WORK}/${name}.port")"
-}
+# One emulator and three servers: plaintext, TLS, and mTLS (a gateway's flags
+# are shell-quoted, hence ${PKI@Q}).
+tls_flags="--tls_cert_file=${PKI@Q}/server.crt --tls_key_file=${PKI@Q}/server.key"
+stack_start "${WORK}" --gateway=plaintext --gateway="tls:${tls_flags}" \
+  --gateway="mtls:${tls_flags} --tls_client_ca_file=${PKI@Q}/ca.crt"
+# port NAME: the port of server NAME.
+port() { stack_get "gateways.$1.target" | sed 's/.*://'; }
 
 PASSED=0
 FAILED=0
@@ -129,18 +83,17 @@ check() {
 
 echo "test-health-probe: $("${PROBE}" -version 2>&1 | head -n1)"
 
-start_server plaintext
+PORT="$(port plaintext)"
 check "plaintext: overall" serving -addr "127.0.0.1:${PORT}"
 check "plaintext: ${SERVICE}" serving -addr "127.0.0.1:${PORT}" -service "${SERVICE}"
 
-start_server tls --tls_cert_file="${PKI}/server.crt" --tls_key_file="${PKI}/server.key"
+PORT="$(port tls)"
 check "tls: overall" serving -addr "127.0.0.1:${PORT}" -tls -tls-ca-cert "${PKI}/ca.crt"
 check "tls: ${SERVICE} via localhost" serving -addr "localhost:${PORT}" -tls \
   -tls-ca-cert "${PKI}/ca.crt" -service "${SERVICE}"
 check "tls: a plaintext probe fails" refused -addr "127.0.0.1:${PORT}"
 
-start_server mtls --tls_cert_file="${PKI}/server.crt" --tls_key_file="${PKI}/server.key" \
-  --tls_client_ca_file="${PKI}/ca.crt"
+PORT="$(port mtls)"
 check "mtls: ${SERVICE} with a client certificate" serving -addr "127.0.0.1:${PORT}" -tls \
   -tls-ca-cert "${PKI}/ca.crt" -tls-client-cert "${PKI}/client.crt" \
   -tls-client-key "${PKI}/client.key" -service "${SERVICE}"

@@ -1,25 +1,25 @@
 // Package teststack starts a zoom_emulator plus a livestream_server pointed at
 // it, on loopback ports chosen by the kernel, for the module's end-to-end
-// tests. Binaries come from LIVESTREAM_SERVER_BIN and ZOOM_EMULATOR_BIN, or the
-// default CMake build paths under the repository root.
+// tests, through the repository's launcher scripts/stack.py. Binaries come
+// from LIVESTREAM_SERVER_BIN and ZOOM_EMULATOR_BIN, or the default CMake build
+// paths under the repository root.
 //
 // One stack serves every test of a test binary: call Addr(t) in tests and
 // Main(m) from TestMain, which stops the stack when the tests are done.
 package teststack
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 )
 
 // KnownWebinar exists in the emulator and accepts start; UnknownWebinar makes
@@ -29,47 +29,20 @@ const (
 	UnknownWebinar = "12345"
 )
 
-// stack is a zoom_emulator plus a livestream_server pointed at it, both on
-// loopback ports chosen by the kernel.
+// stack is a running scripts/stack.py: it stops the processes when its stdin
+// closes, which also happens when the test binary dies.
 type stack struct {
 	serverAddr string
-	procs      []*proc
+	cmd        *exec.Cmd
+	stdin      io.WriteCloser
+	stderr     *bytes.Buffer
 }
-
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
-	err  error
-}
-
-// syncBuffer collects a child's output for failure messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-const startupTimeout = 30 * time.Second
 
 var (
 	sharedOnce sync.Once
 	shared     *stack
 	sharedErr  error
 	sharedSkip string
-	sharedDir  string
 )
 
 // repoRoot walks up from the test's directory to the repository root.
@@ -90,27 +63,18 @@ func repoRoot() (string, error) {
 	}
 }
 
-// binary resolves a binary from env (which must then exist) or from its
-// default path under the repository root. skip is set when the default is
-// absent, so `go test ./...` on a checkout without a C++ build skips these
-// tests instead of failing; scripts/test-clients.sh always sets the env
-// variables, which turns a missing binary into a failure.
-func binary(env, def string) (path, skip string, err error) {
-	if p := os.Getenv(env); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			return "", "", fmt.Errorf("%s=%s: %w", env, p, err)
-		}
-		return p, "", nil
+// skipReason is set when env is unset and its default binary is absent, so
+// `go test ./...` on a checkout without a C++ build skips these tests instead
+// of failing; scripts/test-clients.sh always sets the env variables, which
+// turns a missing binary into a failure (reported by the launcher).
+func skipReason(root, env, def string) string {
+	if os.Getenv(env) != "" {
+		return ""
 	}
-	root, err := repoRoot()
-	if err != nil {
-		return "", "", err
+	if _, err := os.Stat(filepath.Join(root, def)); err != nil {
+		return fmt.Sprintf("%s not built (%s unset): build it or set %s", def, env, env)
 	}
-	p := filepath.Join(root, def)
-	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Sprintf("%s not built (%s unset): build it or set %s", def, env, env), nil
-	}
-	return p, "", nil
+	return ""
 }
 
 // Addr returns the server's host:port, starting the shared stack on first
@@ -131,105 +95,48 @@ func Addr(t testing.TB) string {
 }
 
 func startStack() (*stack, string, error) {
-	server, skip, err := binary("LIVESTREAM_SERVER_BIN", "build/server/livestream_server")
-	if err != nil || skip != "" {
-		return nil, skip, err
-	}
-	emulator, skip, err := binary("ZOOM_EMULATOR_BIN", "build/tests/zoom_emulator/zoom_emulator")
-	if err != nil || skip != "" {
-		return nil, skip, err
-	}
-	dir, err := os.MkdirTemp("", "livestream-go-client-")
+	root, err := repoRoot()
 	if err != nil {
 		return nil, "", err
 	}
-	sharedDir = dir
-
-	s := &stack{}
-	emuPortFile := filepath.Join(dir, "emulator.port")
-	emu, err := s.start("zoom_emulator", emulator, nil,
-		"--listen=127.0.0.1:0", "--port_file="+emuPortFile, "--quiet")
+	for _, b := range [][2]string{
+		{"LIVESTREAM_SERVER_BIN", "build/server/livestream_server"},
+		{"ZOOM_EMULATOR_BIN", "build/tests/zoom_emulator/zoom_emulator"},
+	} {
+		if skip := skipReason(root, b[0], b[1]); skip != "" {
+			return nil, skip, nil
+		}
+	}
+	s := &stack{cmd: exec.Command(filepath.Join(root, "scripts", "stack.py")), stderr: &bytes.Buffer{}}
+	s.cmd.Stderr = s.stderr
+	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
+		return nil, "", err
+	}
+	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
 		return nil, "", err
 	}
-	emuPort, err := waitForPort(emu, emuPortFile)
-	if err != nil {
+	if err := s.cmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("start scripts/stack.py: %w", err)
+	}
+	// The launcher bounds the start-up itself and exits if it fails.
+	line, readErr := bufio.NewReader(stdout).ReadBytes('\n')
+	var ports struct {
+		Gateway string `json:"gateway"`
+	}
+	if readErr != nil || json.Unmarshal(line, &ports) != nil || ports.Gateway == "" {
 		s.stop()
-		return nil, "", err
+		return nil, "", fmt.Errorf("scripts/stack.py printed %q (%v): %s", line, s.cmd.ProcessState, s.stderr)
 	}
-
-	srvPortFile := filepath.Join(dir, "server.port")
-	srv, err := s.start("livestream_server", server, []string{"ZOOM_ACCESS_TOKEN=emulator-token"},
-		"--listen=127.0.0.1:0", "--port_file="+srvPortFile,
-		fmt.Sprintf("--zoom_api_base_url=http://127.0.0.1:%d/v2", emuPort))
-	if err != nil {
-		s.stop()
-		return nil, "", err
-	}
-	srvPort, err := waitForPort(srv, srvPortFile)
-	if err != nil {
-		s.stop()
-		return nil, "", err
-	}
-	s.serverAddr = fmt.Sprintf("127.0.0.1:%d", srvPort)
+	s.serverAddr = ports.Gateway
 	return s, "", nil
 }
 
-func (s *stack) start(name, path string, env []string, args ...string) (*proc, error) {
-	cmd := exec.Command(path, args...)
-	cmd.Env = append(os.Environ(), env...)
-	out := &syncBuffer{}
-	cmd.Stdout = out
-	cmd.Stderr = out
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
-	}
-	p := &proc{name: name, cmd: cmd, out: out, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	s.procs = append(s.procs, p)
-	return p, nil
-}
-
-// waitForPort polls the port file (bounded) until the process has written a
-// complete decimal port, failing early if the process exits.
-func waitForPort(p *proc, file string) (int, error) {
-	deadline := time.Now().Add(startupTimeout)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if b, err := os.ReadFile(file); err == nil {
-			text := strings.TrimSpace(string(b))
-			if port, err := strconv.Atoi(text); err == nil && port > 0 && port < 65536 {
-				return port, nil
-			}
-		}
-		select {
-		case <-p.done:
-			return 0, fmt.Errorf("%s exited before writing %s (%v); output:\n%s", p.name, file, p.err, p.out)
-		case <-tick.C:
-		}
-		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("%s wrote no port to %s within %s; output:\n%s", p.name, file, startupTimeout, p.out)
-		}
-	}
-}
-
-// stop ends the processes, server first, and waits for them.
+// stop closes the launcher's stdin and waits while it stops the processes
+// (bounded: it kills what does not stop in time).
 func (s *stack) stop() {
-	for i := len(s.procs) - 1; i >= 0; i-- {
-		p := s.procs[i]
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	}
-	s.procs = nil
+	_ = s.stdin.Close()
+	_ = s.cmd.Wait()
 }
 
 // Main runs the tests, then stops the shared stack; call it from TestMain.
@@ -237,9 +144,6 @@ func Main(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
 		shared.stop()
-	}
-	if sharedDir != "" {
-		os.RemoveAll(sharedDir)
 	}
 	os.Exit(code)
 }

@@ -1,49 +1,46 @@
 package com.zoom.livestream.client;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
- * The real zoom_emulator and livestream_server, started as subprocesses on loopback port 0.
+ * The real zoom_emulator and livestream_server on loopback port 0, started by the repository's
+ * launcher scripts/stack.py.
  *
  * <p>Binaries come from LIVESTREAM_SERVER_BIN and ZOOM_EMULATOR_BIN; a relative path (and the
  * defaults build/server/livestream_server, build/tests/zoom_emulator/zoom_emulator) is taken from
- * the repository root.
+ * the repository root. The launcher stops both when its stdin closes, which also happens when the
+ * JVM dies, so no shutdown hook is needed.
  */
 final class GatewayProcesses implements AutoCloseable {
-  /** The token the emulator accepts; a test credential, not a secret. */
-  private static final String EMULATOR_TOKEN = "emulator-token";
+  private final Process launcher;
+  private final Path stderr;
+  private String serverTarget;
 
-  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
-  private static final Pattern PORT = Pattern.compile("\\d{1,5}");
-
-  private final Path workDir;
-  private final List<Process> processes = new ArrayList<>();
-  private final Thread shutdownHook = new Thread(this::destroyAll, "gateway-processes-cleanup");
-  private int emulatorPort;
-  private int serverPort;
-
-  private GatewayProcesses(Path workDir) {
-    this.workDir = workDir;
+  private GatewayProcesses(Process launcher, Path stderr) {
+    this.launcher = launcher;
+    this.stderr = stderr;
   }
 
   /** Starts the emulator, then the server pointed at it; both are listening on return. */
   static GatewayProcesses start(Path workDir) throws IOException, InterruptedException {
-    GatewayProcesses p = new GatewayProcesses(workDir);
-    // A JVM killed mid-test must not leave servers behind.
-    Runtime.getRuntime().addShutdownHook(p.shutdownHook);
+    Path root = repoRoot();
+    Path stderr = workDir.resolve("stack.stderr");
+    ProcessBuilder pb =
+        new ProcessBuilder(root.resolve("scripts/stack.py").toString())
+            .directory(root.toFile())
+            .redirectError(stderr.toFile());
+    GatewayProcesses p = new GatewayProcesses(pb.start(), stderr);
     try {
-      p.startAll();
-    } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+      p.readPorts();
+    } catch (IOException | RuntimeException | AssertionError e) {
       p.close();
       throw e;
     }
@@ -51,45 +48,25 @@ final class GatewayProcesses implements AutoCloseable {
   }
 
   String serverTarget() {
-    return "127.0.0.1:" + serverPort;
+    return serverTarget;
   }
 
-  private void startAll() throws IOException, InterruptedException {
-    Path emulatorPortFile = workDir.resolve("emulator.port");
-    Process emulator =
-        launch(
-            new ProcessBuilder(
-                binary("ZOOM_EMULATOR_BIN", "build/tests/zoom_emulator/zoom_emulator").toString(),
-                "--listen=127.0.0.1:0",
-                "--port_file=" + emulatorPortFile,
-                "--quiet"),
-            "zoom_emulator");
-    emulatorPort = waitForPort(emulator, emulatorPortFile, "zoom_emulator");
-
-    Path serverPortFile = workDir.resolve("server.port");
-    ProcessBuilder server =
-        new ProcessBuilder(
-            binary("LIVESTREAM_SERVER_BIN", "build/server/livestream_server").toString(),
-            "--listen=127.0.0.1:0",
-            "--port_file=" + serverPortFile,
-            "--zoom_api_base_url=http://127.0.0.1:" + emulatorPort + "/v2");
-    server.environment().put("ZOOM_ACCESS_TOKEN", EMULATOR_TOKEN);
-    serverPort =
-        waitForPort(launch(server, "livestream_server"), serverPortFile, "livestream_server");
-  }
-
-  private static Path binary(String envVar, String defaultRelative) {
-    String configured = System.getenv(envVar);
-    Path path = Path.of(configured == null || configured.isEmpty() ? defaultRelative : configured);
-    if (!path.isAbsolute()) {
-      path = repoRoot().resolve(path);
-    }
-    path = path.normalize();
-    if (!Files.isExecutable(path)) {
+  /** Reads the launcher's JSON line; it bounds the start-up itself and exits if it fails. */
+  private void readPorts() throws IOException, InterruptedException {
+    BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+    String line = out.readLine();
+    if (line == null) {
+      launcher.waitFor();
       throw new AssertionError(
-          envVar + ": no executable at " + path + " (build it, or set " + envVar + ")");
+          "scripts/stack.py exited with " + launcher.exitValue() + ": " + launcherStderr());
     }
-    return path;
+    try {
+      serverTarget = new Gson().fromJson(line, JsonObject.class).get("gateway").getAsString();
+    } catch (JsonParseException | NullPointerException | IllegalStateException e) {
+      throw new AssertionError("scripts/stack.py printed " + line + ": " + e, e);
+    }
   }
 
   private static Path repoRoot() {
@@ -98,93 +75,22 @@ final class GatewayProcesses implements AutoCloseable {
     return Path.of(root == null || root.isEmpty() ? "../.." : root).toAbsolutePath().normalize();
   }
 
-  private synchronized Process launch(ProcessBuilder pb, String name) throws IOException {
-    pb.redirectOutput(workDir.resolve(name + ".stdout").toFile());
-    pb.redirectError(workDir.resolve(name + ".stderr").toFile());
-    Process p = pb.start();
-    processes.add(p);
-    return p;
-  }
-
-  /**
-   * Polls the port file until it holds a whole port number. Bounded, and fails at once if the
-   * process dies: a crash must not look like a slow start.
-   */
-  private int waitForPort(Process process, Path portFile, String name)
-      throws IOException, InterruptedException {
-    Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
-    String previous = null;
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new AssertionError(
-            name + " exited with " + process.exitValue() + " before listening; " + logs(name));
-      }
-      String content = readIfExists(portFile);
-      if (content != null) {
-        String trimmed = content.trim();
-        // A port file may be seen half-written; accept a value that ends in a newline or that
-        // two consecutive reads agree on.
-        if (PORT.matcher(trimmed).matches()
-            && (content.endsWith("\n") || trimmed.equals(previous))) {
-          int port = Integer.parseInt(trimmed);
-          if (port > 0 && port <= 65535) {
-            return port;
-          }
-        }
-        previous = trimmed;
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
-    throw new AssertionError(
-        name + " wrote no port to " + portFile + " within " + STARTUP_TIMEOUT + "; " + logs(name));
-  }
-
-  private static String readIfExists(Path file) throws IOException {
+  private String launcherStderr() {
     try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return null;
-    }
-  }
-
-  /** The tail of a process's stderr, for failure messages. */
-  String logs(String name) {
-    try {
-      String err = readIfExists(workDir.resolve(name + ".stderr"));
-      if (err == null) {
-        return "no stderr";
-      }
-      return "stderr tail: " + err.substring(Math.max(0, err.length() - 2000));
+      return Files.readString(stderr, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "stderr unreadable: " + e.getMessage();
     }
   }
 
-  private synchronized void destroyAll() {
-    // Server first: it holds connections to the emulator.
-    for (int i = processes.size() - 1; i >= 0; i--) {
-      Process p = processes.get(i);
-      p.destroy();
-      try {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-          p.waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
-    processes.clear();
-  }
-
+  /** Closes the launcher's stdin and waits while it stops the processes (it bounds that). */
   @Override
-  public void close() {
-    destroyAll();
+  public void close() throws InterruptedException {
     try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException e) {
-      // The JVM is already shutting down and the hook is running or has run.
+      launcher.getOutputStream().close();
+    } catch (IOException e) {
+      // Already closed: the launcher has exited.
     }
+    launcher.waitFor();
   }
 }

@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh build
+# Only what runs here; the tests are built by the test command.
+TARGETS="livestream_server zoom_emulator livestreamctl" scripts/build.sh build
 
 listen="${LISTEN:-127.0.0.1:50051}"
 # scripts/stack.py starts the server, and before it the emulator unless real

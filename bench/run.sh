@@ -879,10 +879,12 @@ if build; then
   # Client-side rate limiting (Zoom's 30 requests/s) would cap every run.
   if grep -q -- '--zoom_rate_limit_qps' <<<"$SERVER_HELP"; then HAS_RATE_FLAG=1; fi
   if [[ -z $POOL_SIZE ]]; then
-    # The shipped default, so the bench measures what users run.
+    # The shipped default, so the bench measures what users run. The server
+    # is the only place it is written (server/defaults.h): no fallback copy.
     POOL_SIZE=$(grep -A2 -- '--zoom_max_connections' <<<"$SERVER_HELP" |
       sed -n 's/.*default: "\{0,1\}\([0-9]*\)"\{0,1\};.*/\1/p' | head -1)
-    POOL_SIZE=${POOL_SIZE:-64}
+    [[ -n $POOL_SIZE ]] ||
+      stage_result pool_size false "no default of --zoom_max_connections in $SERVER_BIN --helpfull"
   fi
   "$CLIENT_BIN" --mode=frame --out="$WORK/frame.bin" --webinar_id=$WEBINAR_ID
 

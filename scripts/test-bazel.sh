@@ -27,6 +27,8 @@ PACKAGES=(
   # libcrypto (@system_libs//:crypto): SHA-256 of callers' bearer tokens.
   libssl-dev
   golang-github-gogo-googleapis-dev grpc-proto
+  # The drift check configures a CMake tree with its defaults (tcmalloc).
+  cmake libgoogle-perftools-dev
 )
 
 install_packages() {
@@ -109,9 +111,17 @@ check_sources_listed() {
   echo "test-bazel: every C++ source, header and .proto is in a Bazel target"
 }
 
+# And list the same sources per target (scripts/check_build_drift.py reads
+# both builds' own models; its tests run first).
+check_build_drift() {
+  /usr/bin/python3 scripts/check_build_drift_test.py
+  /usr/bin/python3 scripts/check_build_drift.py "${startup[@]/#/--bazel-startup-option=}"
+}
+
 common=(--jobs="${BAZEL_JOBS:-2}" --show_progress_rate_limit=15 --color=no --curses=no)
 started=$SECONDS
 check_sources_listed
+check_build_drift
 bazel build "${common[@]}" "${args[@]}" //...
 echo "test-bazel: build finished in $((SECONDS - started))s"
 bazel test "${common[@]}" --test_output=errors "${args[@]}" //...

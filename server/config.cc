@@ -13,9 +13,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "server/config_file.h"
+#include "server/defaults.h"
 #include "server/metrics/metrics_server.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+ABSL_FLAG(std::string, listen, livestream_gateway::defaults::kListen,
           "Address the gRPC server listens on (host:port; port 0 picks a free port).");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file (atomically) once the server serves.");
@@ -35,7 +36,7 @@ ABSL_FLAG(std::string, tls_key_file, "",
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA bundle for mTLS: every client must present a certificate signed by one of "
           "these CAs, or its handshake fails. Needs --tls_cert_file and --tls_key_file.");
-ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Seconds(60),
+ABSL_FLAG(absl::Duration, tls_refresh_interval, livestream_gateway::defaults::kTlsRefreshInterval,
           "How often the TLS certificate, key and client CA files are checked for changes "
           "(at least 1s).");
 ABSL_FLAG(bool, allow_plaintext_non_loopback, false,
@@ -46,45 +47,46 @@ ABSL_FLAG(int32_t, max_metadata_bytes, livestream_gateway::kDefaultMaxMetadataBy
           "Most bytes of request metadata (headers) a call may carry, each entry counted as its "
           "name, its value and 32 bytes (as HTTP/2 counts them); larger calls get "
           "RESOURCE_EXHAUSTED. At least 12288, so that an 8 KiB x-zoom-access-token always fits.");
-ABSL_FLAG(std::string, zoom_api_base_url, "https://api.zoom.us/v2",
+ABSL_FLAG(std::string, zoom_api_base_url, livestream_gateway::defaults::kZoomApiBaseUrl,
           "Base URL of the Zoom REST API (point it at the zoom_emulator for local runs).");
 ABSL_FLAG(std::string, zoom_access_token_file, "",
           "File holding the Zoom access token (used when ZOOM_ACCESS_TOKEN is not set).");
 ABSL_FLAG(std::string, zoom_client_secret_file, "",
           "File holding the Server-to-Server OAuth client secret (used when ZOOM_CLIENT_SECRET is "
           "not set); ZOOM_ACCOUNT_ID and ZOOM_CLIENT_ID come from the environment.");
-ABSL_FLAG(std::string, zoom_oauth_url, "https://zoom.us/oauth/token",
+ABSL_FLAG(std::string, zoom_oauth_url, livestream_gateway::defaults::kZoomOAuthUrl,
           "Zoom's OAuth token endpoint, for Server-to-Server OAuth (point it at the zoom_emulator "
           "for local runs).");
 ABSL_FLAG(bool, allow_caller_token, false,
           "Use the Zoom access token a call sends in its x-zoom-access-token metadata for that "
           "call, instead of the server's credentials (for user-level OAuth apps). Without this "
           "flag such calls are refused.");
-ABSL_FLAG(double, zoom_rate_limit_qps, 30,
+ABSL_FLAG(double, zoom_rate_limit_qps, livestream_gateway::defaults::kZoomRateLimitQps,
           "Most requests per second this process sends to Zoom (Zoom Pro's per-account 'Light' "
           "limit is 30); calls wait for a slot within their deadline. 0 turns client-side rate "
           "limiting off, including the account-wide pause after a 429.");
-ABSL_FLAG(int32_t, zoom_rate_limit_burst, 5,
+ABSL_FLAG(int32_t, zoom_rate_limit_burst, livestream_gateway::defaults::kZoomRateLimitBurst,
           "Requests that may go to Zoom back to back after a quiet spell, before pacing at "
           "--zoom_rate_limit_qps sets in.");
-ABSL_FLAG(absl::Duration, zoom_max_retry_after_pause, absl::Seconds(60),
+ABSL_FLAG(absl::Duration, zoom_max_retry_after_pause,
+          livestream_gateway::defaults::kZoomMaxRetryAfterPause,
           "Longest pause of every call to Zoom that one HTTP 429's Retry-After may impose "
           "(Zoom's daily limits ask for up to a day); at its end one call probes Zoom again. "
           "0s turns the account-wide pause off. At most 24h.");
-ABSL_FLAG(int32_t, zoom_max_attempts, 3,
+ABSL_FLAG(int32_t, zoom_max_attempts, livestream_gateway::defaults::kZoomMaxAttempts,
           "Most attempts per call, the first included, when Zoom answers 429, 502, 503 or 504 or "
           "cannot be reached (1 turns retries off).");
 ABSL_FLAG(std::string, zoom_body_encoding, "multipart",
           "Body of the Zoom PATCH: 'multipart' (multipart/form-data, as Zoom's Postman "
           "collection sends) or 'json' (application/json, as Zoom's OpenAPI spec documents).");
-ABSL_FLAG(absl::Duration, zoom_timeout, absl::Seconds(10),
+ABSL_FLAG(absl::Duration, zoom_timeout, livestream_gateway::defaults::kZoomTimeout,
           "Upper bound of one Zoom call; the caller's deadline applies when it is shorter.");
-ABSL_FLAG(int32_t, zoom_max_connections, 256,
+ABSL_FLAG(int32_t, zoom_max_connections, livestream_gateway::defaults::kZoomMaxConnections,
           "Most concurrent upstream HTTP/1.1 connections (size it as request rate x Zoom "
           "latency); calls beyond it wait in the server's queue within their deadline.");
-ABSL_FLAG(absl::Duration, zoom_connect_timeout, absl::Seconds(5),
+ABSL_FLAG(absl::Duration, zoom_connect_timeout, livestream_gateway::defaults::kZoomConnectTimeout,
           "Upper bound of establishing one upstream connection.");
-ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+ABSL_FLAG(absl::Duration, shutdown_grace, livestream_gateway::defaults::kShutdownGrace,
           "On SIGTERM/SIGINT, how long in-flight calls may take to finish before they are "
           "cancelled.");
 ABSL_FLAG(absl::Duration, max_connection_age,
@@ -109,7 +111,8 @@ ABSL_FLAG(absl::Duration, keepalive_min_ping_interval,
           livestream_gateway::ConnectionOptions{}.keepalive_min_ping_interval,
           "Shortest interval between a client's keepalive pings the server accepts; clients that "
           "ping more often are disconnected (\"too_many_pings\").");
-ABSL_FLAG(bool, log_requests, true, "Write one log line per RPC to stderr.");
+ABSL_FLAG(bool, log_requests, livestream_gateway::defaults::kLogRequests,
+          "Write one log line per RPC to stderr.");
 ABSL_FLAG(std::string, authz_policy_file, "",
           "Caller authorization policy in gRPC's authorization policy JSON (name, deny_rules, "
           "allow_rules); reloaded when it changes. Unset: every caller is allowed.");
@@ -120,7 +123,7 @@ ABSL_FLAG(bool, trust_forwarded_client_cert, false,
           "Take the caller's principal from the x-forwarded-client-cert header, which a mesh "
           "sidecar (Envoy, Istio) sets. Only when every call comes through that proxy: anyone "
           "else could write the header. Needs --authz_policy_file.");
-ABSL_FLAG(absl::Duration, authz_reload_interval, absl::Seconds(10),
+ABSL_FLAG(absl::Duration, authz_reload_interval, livestream_gateway::defaults::kAuthzReloadInterval,
           "How often --authz_policy_file is checked for changes.");
 ABSL_FLAG(std::string, log_format, "logfmt",
           "Format of every line written to stderr: 'logfmt' (time=... level=info msg=... "

@@ -12,6 +12,7 @@
 #include "server/authz/authz_policy.h"
 #include "server/authz/bearer_tokens.h"
 #include "server/connection_options.h"
+#include "server/defaults.h"
 #include "server/listener_security.h"
 #include "server/logging/log_line.h"
 #include "server/metadata_limit.h"
@@ -21,14 +22,14 @@ namespace livestream_gateway {
 
 // Everything the process is configured with, validated once at startup.
 struct Config {
-  std::string listen = "127.0.0.1:50051";
+  std::string listen = defaults::kListen;
   std::string port_file;
   // Prometheus /metrics (host:port; port 0 picks one); empty turns it off.
   std::string metrics_listen;
   std::string metrics_port_file;
   // TLS or mTLS on the listener; plaintext only on loopback unless allowed.
   ListenerSecurity listener_security;
-  std::string zoom_api_base_url = "https://api.zoom.us/v2";
+  std::string zoom_api_base_url = defaults::kZoomApiBaseUrl;
   // Secret: never log it, never put it in an error message.
   std::string zoom_access_token;
   // Server-to-Server OAuth (all three, or none).
@@ -36,27 +37,27 @@ struct Config {
   std::string zoom_client_id;
   // Secret, like the access token.
   std::string zoom_client_secret;
-  std::string zoom_oauth_url = "https://zoom.us/oauth/token";
+  std::string zoom_oauth_url = defaults::kZoomOAuthUrl;
   // Calls may bring their own token in the x-zoom-access-token metadata.
   bool allow_caller_token = false;
   // 0 turns client-side rate limiting off (and with it the pause on 429).
-  double zoom_rate_limit_qps = 30;
-  int zoom_rate_limit_burst = 5;
+  double zoom_rate_limit_qps = defaults::kZoomRateLimitQps;
+  int zoom_rate_limit_burst = defaults::kZoomRateLimitBurst;
   // Longest account-wide pause a 429's Retry-After may impose; 0 turns it off.
-  absl::Duration zoom_max_retry_after_pause = absl::Seconds(60);
-  int zoom_max_attempts = 3;
-  BodyEncoding zoom_body_encoding = BodyEncoding::kMultipart;
-  absl::Duration zoom_timeout = absl::Seconds(10);
-  int zoom_max_connections = 256;
-  absl::Duration zoom_connect_timeout = absl::Seconds(5);
-  absl::Duration shutdown_grace = absl::Seconds(10);
+  absl::Duration zoom_max_retry_after_pause = defaults::kZoomMaxRetryAfterPause;
+  int zoom_max_attempts = defaults::kZoomMaxAttempts;
+  BodyEncoding zoom_body_encoding = ZoomRequestOptions{}.encoding;
+  absl::Duration zoom_timeout = defaults::kZoomTimeout;
+  int zoom_max_connections = defaults::kZoomMaxConnections;
+  absl::Duration zoom_connect_timeout = defaults::kZoomConnectTimeout;
+  absl::Duration shutdown_grace = defaults::kShutdownGrace;
   // Connection age, idle limit and keepalive (--max_connection_age etc.).
   ConnectionOptions connections;
   int max_request_bytes = 64 * 1024;
   // Request metadata at most, counted as HTTP/2 counts a header list (see
   // server/metadata_limit.h).
   int max_metadata_bytes = kDefaultMaxMetadataBytes;
-  bool log_requests = true;
+  bool log_requests = defaults::kLogRequests;
   // Caller authorization (server/authz/). Without a policy every caller is
   // allowed; the tokens and the forwarded certificate need one.
   std::string authz_policy_file;
@@ -64,7 +65,7 @@ struct Config {
   std::shared_ptr<const BearerTokens> authz_bearer_tokens;
   bool trust_forwarded_client_cert = false;
   // How often the policy file is checked for changes.
-  absl::Duration authz_reload_interval = absl::Seconds(10);
+  absl::Duration authz_reload_interval = defaults::kAuthzReloadInterval;
   // For stderr once at start-up (e.g. a secret file others can read); never
   // hold a secret.
   std::vector<std::string> warnings;

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/defaults.h"
 
 namespace livestream_gateway {
 
@@ -24,7 +25,7 @@ struct ListenerSecurity {
   std::string key_file;
   // PEM CA bundle; when set, clients must present a certificate it signed.
   std::string client_ca_file;
-  absl::Duration refresh_interval = absl::Seconds(60);
+  absl::Duration refresh_interval = defaults::kTlsRefreshInterval;
   // Plaintext on a non-loopback address, for a sidecar that terminates mTLS.
   bool allow_plaintext_non_loopback = false;
 };

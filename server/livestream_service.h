@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/authz/authorizer.h"
+#include "server/defaults.h"
 #include "server/metadata_limit.h"
 #include "server/metrics/gateway_metrics.h"
 #include "server/zoom/http.h"
@@ -21,8 +22,8 @@ namespace livestream_gateway {
 struct LiveStreamServiceOptions {
   ZoomRequestOptions request;
   // Upper bound of a Zoom call when the caller's deadline is later (or unset).
-  absl::Duration zoom_timeout = absl::Seconds(10);
-  bool log_requests = true;
+  absl::Duration zoom_timeout = defaults::kZoomTimeout;
+  bool log_requests = defaults::kLogRequests;
   // Use a call's x-zoom-access-token metadata as its Zoom token; when false,
   // calls that send one are refused.
   bool allow_caller_token = false;

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/allocator.h"
 #include "server/config.h"
+#include "server/defaults.h"
 #include "server/gateway_server.h"
 #include "server/listener_security.h"
 #include "server/logging/grpc_log.h"
@@ -46,8 +47,8 @@ int main(int argc, char** argv) {
       absl::StrCat(livestream_gateway::kProductName, " ", livestream_gateway::kVersion);
   absl::SetProgramUsageMessage(absl::StrCat(
       version, ": a gRPC gateway that starts and stops Zoom webinar and meeting live streams.\n",
-      "Usage: livestream_server [--listen=127.0.0.1:50051] [--zoom_api_base_url=URL] ...\n\n",
-      livestream_gateway::kEnvironmentUsage));
+      "Usage: livestream_server [--listen=", livestream_gateway::defaults::kListen,
+      "] [--zoom_api_base_url=URL] ...\n\n", livestream_gateway::kEnvironmentUsage));
   absl::FlagsUsageConfig usage = livestream_gateway::ServerFlagsUsageConfig();
   usage.version_string = [version] { return absl::StrCat(version, "\n"); };
   absl::SetFlagsUsageConfig(std::move(usage));

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/config_file.h"
+#include "server/defaults.h"
 #include "server/logging/log_line.h"
 #include "server/zoom/scheduler.h"
 
@@ -18,7 +19,7 @@ struct FileWatcherOptions {
   std::string flag;  // e.g. "authz_policy_file", for messages
   std::string path;
   ConfigFileOptions read;
-  absl::Duration interval = absl::Seconds(10);
+  absl::Duration interval = defaults::kAuthzReloadInterval;
 };
 
 // Reloads a file read at start-up when it changes, without a restart. Polls

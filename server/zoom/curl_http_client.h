@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/defaults.h"
 #include "server/zoom/http.h"
 #include "server/zoom/upstream_observer.h"
 
@@ -29,10 +30,10 @@ struct CurlHttpClientOptions {
   // connections kept (HTTP/1.1 carries one exchange per connection). Calls
   // beyond it wait, in order, in the client's own queue. Size it by Little's
   // law: request rate x upstream latency.
-  int max_connections = 256;
+  int max_connections = defaults::kZoomMaxConnections;
   // TCP connect plus TLS handshake, per new connection. A call's deadline
   // still applies when it is shorter.
-  absl::Duration connect_timeout = absl::Seconds(5);
+  absl::Duration connect_timeout = defaults::kZoomConnectTimeout;
   // Response bodies are cut at this size (HttpResponse::body_truncated); the
   // transfer is then aborted, so its connection is closed rather than reused.
   size_t max_body_bytes = 64 * 1024;

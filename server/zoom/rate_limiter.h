@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/defaults.h"
 #include "server/logging/log_line.h"
 #include "server/zoom/http.h"
 #include "server/zoom/scheduler.h"
@@ -55,12 +56,12 @@ class TokenBucket {
 };
 
 struct RateLimiterOptions {
-  double requests_per_second = 30;  // > 0
-  int burst = 5;                    // >= 1
+  double requests_per_second = defaults::kZoomRateLimitQps;  // > 0
+  int burst = defaults::kZoomRateLimitBurst;                 // >= 1
   // Longest account-wide pause a Retry-After may impose
   // (--zoom_max_retry_after_pause): a bogus or day-long one must not stop
   // every call for that long. 0 turns the account-wide pause off.
-  absl::Duration max_pause = absl::Seconds(60);
+  absl::Duration max_pause = defaults::kZoomMaxRetryAfterPause;
   // Receives one warning when a pause starts and one when it ends; null
   // sends them to the process's logger. (Initialized so that a designated
   // initializer may leave it out without a warning.)

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/defaults.h"
 #include "server/zoom/backoff.h"
 #include "server/zoom/http.h"
 #include "server/zoom/retry_budget.h"
@@ -19,7 +20,7 @@ namespace livestream_gateway {
 
 struct RetryOptions {
   // All attempts of one call, the first included (--zoom_max_attempts).
-  int max_attempts = 3;
+  int max_attempts = defaults::kZoomMaxAttempts;
   BackoffOptions backoff;
   RetryBudgetOptions budget;
   // Told of each attempt; null for none. Must outlive the client.

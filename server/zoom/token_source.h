@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/defaults.h"
 #include "server/logging/log_line.h"
 #include "server/zoom/http.h"
 #include "server/zoom/redactor.h"
@@ -60,7 +61,7 @@ class StaticTokenSource final : public TokenSource {
 };
 
 struct OAuthCredentials {
-  std::string token_url = "https://zoom.us/oauth/token";
+  std::string token_url = defaults::kZoomOAuthUrl;
   std::string account_id;
   std::string client_id;
   // Secret.
@@ -102,7 +103,7 @@ struct OAuthTokenSourceOptions {
   // lifetime has passed; calls keep using it meanwhile.
   double refresh_fraction = 0.9;
   // Bound of one token request, whoever waits for it.
-  absl::Duration request_timeout = absl::Seconds(10);
+  absl::Duration request_timeout = defaults::kZoomTimeout;
   // After the endpoint rejected the credentials, calls fail at once with the
   // same error for this long instead of asking again.
   absl::Duration rejected_holdoff = absl::Seconds(5);

@@ -224,7 +224,13 @@ def check_grace(repo):
     spec = one(repo, "Deployment")["spec"]["template"]["spec"]
     c = container(repo)
     flags = parse_flags(c.get("args", []))
-    grace = duration_seconds(flags.get("shutdown_grace") or "10s")
+    # Set in the manifest, not left to the server's default: the grace
+    # periods below are sized from it, and a copy of the default here would
+    # go stale when it changes.
+    if not flags.get("shutdown_grace"):
+        return ["the Deployment must set --shutdown_grace: terminationGracePeriodSeconds "
+                "is sized from it"]
+    grace = duration_seconds(flags["shutdown_grace"])
     pre_stop = c.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
     termination = spec.get("terminationGracePeriodSeconds", 30)
     if not termination > grace + pre_stop:
@@ -333,11 +339,44 @@ def check_scaling(repo):
     hpa = one(repo, "HorizontalPodAutoscaler")
     if hpa["spec"]["scaleTargetRef"].get("name") != deployment["metadata"]["name"]:
         problems.append("the HorizontalPodAutoscaler scales another Deployment")
-    qps = float(parse_flags(container(repo).get("args", [])).get("zoom_rate_limit_qps") or 30)
+    qps = parse_flags(container(repo).get("args", [])).get("zoom_rate_limit_qps")
+    if not qps:  # as --shutdown_grace in check_grace
+        return problems + ["the Deployment must set --zoom_rate_limit_qps: maxReplicas is "
+                           "sized from it"]
+    qps = float(qps)
     if hpa["spec"]["maxReplicas"] * qps > ZOOM_ACCOUNT_QPS:
         problems.append(f"maxReplicas {hpa['spec']['maxReplicas']} x --zoom_rate_limit_qps "
                         f"{qps:g} exceeds Zoom's {ZOOM_ACCOUNT_QPS:g} requests/s per account")
     return problems
+
+
+def check_idle_timeouts(repo):
+    """The proxies close idle connections to and from the server when the
+    server does (the Deployment's --max_connection_idle)."""
+    idle = parse_flags(container(repo).get("args", [])).get("max_connection_idle")
+    if not idle:  # as --shutdown_grace in check_grace
+        return ["the Deployment must set --max_connection_idle: the proxies' idle timeouts "
+                "match it"]
+    timeouts = [("DestinationRule idleTimeout",
+                 rule["spec"].get("trafficPolicy", {}).get("connectionPool", {})
+                 .get("http", {}).get("idleTimeout"))
+                for rule in documents(repo, "DestinationRule")]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "common_http_protocol_options" in node:
+                yield node["common_http_protocol_options"].get("idle_timeout")
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+
+    for doc in repo["manifests"].get("deploy/envoy/envoy.yaml", []):
+        timeouts += [("Envoy idle_timeout", t) for t in walk(doc)]
+    return [f"{where} {timeout} is not --max_connection_idle ({idle})"
+            for where, timeout in timeouts
+            if timeout is None or duration_seconds(timeout) != duration_seconds(idle)]
 
 
 def envoy_clusters(repo):
@@ -411,7 +450,8 @@ def check_mesh_security(repo):
 
 
 CHECKS = [check_parses, check_ports, check_health_names, check_grace, check_secrets,
-          check_security, check_dockerignore, check_scaling, check_retries, check_mesh_security]
+          check_security, check_dockerignore, check_scaling, check_retries, check_mesh_security,
+          check_idle_timeouts]
 
 
 def all_problems(repo, flags):

@@ -90,6 +90,8 @@ MUTATIONS = [
      manifests.check_health_names, "registers health"),
     ("ShortTermination", lambda r: pod(r).update(terminationGracePeriodSeconds=25),
      manifests.check_grace, "terminationGracePeriodSeconds"),
+    ("DefaultShutdownGrace", lambda r: set_arg(r, "shutdown_grace", None),
+     manifests.check_grace, "must set --shutdown_grace"),
     ("LongShutdownGrace", lambda r: set_arg(r, "shutdown_grace", "1m"), manifests.check_grace,
      "terminationGracePeriodSeconds"),
     ("SecretModeOpen",
@@ -117,6 +119,15 @@ MUTATIONS = [
     ("TooManyReplicasForZoom",
      lambda r: manifests.one(r, "HorizontalPodAutoscaler")["spec"].update(maxReplicas=12),
      manifests.check_scaling, "exceeds Zoom"),
+    ("ShorterServerIdle", lambda r: set_arg(r, "max_connection_idle", "2m"),
+     manifests.check_idle_timeouts, "DestinationRule idleTimeout 300s"),
+    ("EnvoyUpstreamIdle",
+     lambda r: next(manifests.envoy_clusters(r))["typed_extension_protocol_options"][
+         "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"][
+         "common_http_protocol_options"].update(idle_timeout="1h"),
+     manifests.check_idle_timeouts, "Envoy idle_timeout 1h"),
+    ("DefaultRateLimit", lambda r: set_arg(r, "zoom_rate_limit_qps", None),
+     manifests.check_scaling, "must set --zoom_rate_limit_qps"),
     ("MeshRetriesUnavailable",
      lambda r: manifests.one(r, "VirtualService")["spec"]["http"][0]["retries"].update(
          retryOn="connect-failure,unavailable"),

@@ -9,12 +9,15 @@
 #include "absl/flags/usage_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/logging/logger.h"
+#include "tests/unit/scoped_env.h"
 
 ABSL_DECLARE_FLAG(std::string, listen);
 
 namespace livestream_gateway {
 namespace {
 
+using ::livestream_gateway::testing::ScopedEnv;
 using ::testing::HasSubstr;
 
 Config Valid() {
@@ -291,6 +294,52 @@ TEST(ConfigTest, ErrorsNeverQuoteTheClientSecret) {
   absl::Status status = ValidateConfig(config);
   EXPECT_FALSE(status.ok());
   EXPECT_THAT(std::string(status.message()), ::testing::Not(HasSubstr("cl1ent")));
+}
+
+// A server started without flags runs as Config{} (and the libraries' option
+// structs) describe: both start from server/defaults.h, and the settings the
+// flags spell out as words (encoding, log format) must name the same values.
+TEST(ConfigTest, TheFlagsDefaultToConfigsDefaults) {
+  const ScopedEnv token("ZOOM_ACCESS_TOKEN", "token");
+  const ScopedEnv account("ZOOM_ACCOUNT_ID", nullptr);
+  const ScopedEnv client("ZOOM_CLIENT_ID", nullptr);
+  const ScopedEnv secret("ZOOM_CLIENT_SECRET", nullptr);
+  const absl::StatusOr<Config> flags = ConfigFromFlagsAndEnv();
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  const Config defaults;
+  EXPECT_EQ(flags->listen, defaults.listen);
+  EXPECT_EQ(flags->metrics_listen, defaults.metrics_listen);
+  EXPECT_EQ(flags->listener_security.refresh_interval, defaults.listener_security.refresh_interval);
+  EXPECT_EQ(flags->listener_security.allow_plaintext_non_loopback,
+            defaults.listener_security.allow_plaintext_non_loopback);
+  EXPECT_EQ(flags->zoom_api_base_url, defaults.zoom_api_base_url);
+  EXPECT_EQ(flags->zoom_oauth_url, defaults.zoom_oauth_url);
+  EXPECT_EQ(flags->allow_caller_token, defaults.allow_caller_token);
+  EXPECT_EQ(flags->zoom_rate_limit_qps, defaults.zoom_rate_limit_qps);
+  EXPECT_EQ(flags->zoom_rate_limit_burst, defaults.zoom_rate_limit_burst);
+  EXPECT_EQ(flags->zoom_max_retry_after_pause, defaults.zoom_max_retry_after_pause);
+  EXPECT_EQ(flags->zoom_max_attempts, defaults.zoom_max_attempts);
+  EXPECT_EQ(flags->zoom_body_encoding, defaults.zoom_body_encoding);
+  EXPECT_EQ(flags->zoom_timeout, defaults.zoom_timeout);
+  EXPECT_EQ(flags->zoom_max_connections, defaults.zoom_max_connections);
+  EXPECT_EQ(flags->zoom_connect_timeout, defaults.zoom_connect_timeout);
+  EXPECT_EQ(flags->shutdown_grace, defaults.shutdown_grace);
+  EXPECT_EQ(flags->connections.max_connection_age, defaults.connections.max_connection_age);
+  EXPECT_EQ(flags->connections.max_connection_age_grace,
+            defaults.connections.max_connection_age_grace);
+  EXPECT_EQ(flags->connections.max_connection_idle, defaults.connections.max_connection_idle);
+  EXPECT_EQ(flags->connections.keepalive_time, defaults.connections.keepalive_time);
+  EXPECT_EQ(flags->connections.keepalive_timeout, defaults.connections.keepalive_timeout);
+  EXPECT_EQ(flags->connections.keepalive_min_ping_interval,
+            defaults.connections.keepalive_min_ping_interval);
+  EXPECT_EQ(flags->max_metadata_bytes, defaults.max_metadata_bytes);
+  EXPECT_EQ(flags->log_requests, defaults.log_requests);
+  EXPECT_EQ(flags->trust_forwarded_client_cert, defaults.trust_forwarded_client_cert);
+  EXPECT_EQ(flags->authz_reload_interval, defaults.authz_reload_interval);
+  // The logger writes logfmt until main() has read --log_format.
+  const absl::StatusOr<LogFormat> log_format = LogFormatFromFlags();
+  ASSERT_TRUE(log_format.ok()) << log_format.status();
+  EXPECT_EQ(*log_format, CurrentLogFormat());
 }
 
 TEST(ServerFlagsUsageConfigTest, HelpListsTheFlagsOfTheServerDirectory) {

@@ -1,0 +1,38 @@
+#ifndef LIVESTREAM_GATEWAY_SERVER_DEFAULTS_H_
+#define LIVESTREAM_GATEWAY_SERVER_DEFAULTS_H_
+
+// The server's defaults, each written once. The flags (server/config.cc),
+// Config's members and the option structs of the libraries that apply a
+// setting all start from these, so that a library used on its own (as the
+// unit tests do) behaves as in the server. Two groups live beside their
+// rules instead: the client connection limits in ConnectionOptions
+// (connection_options.h) and the metadata limit in metadata_limit.h.
+//
+// Text that repeats a default for readers (the flag tables of README.md and
+// docs/) is held to `livestream_server --helpfull` by tests/docs; the bench
+// reads its pool size from --helpfull too.
+
+#include "absl/time/time.h"
+
+namespace livestream_gateway::defaults {
+
+inline constexpr char kListen[] = "127.0.0.1:50051";
+inline constexpr absl::Duration kTlsRefreshInterval = absl::Seconds(60);
+inline constexpr char kZoomApiBaseUrl[] = "https://api.zoom.us/v2";
+inline constexpr char kZoomOAuthUrl[] = "https://zoom.us/oauth/token";
+// Zoom Pro's per-account rate limit for "Light" APIs.
+inline constexpr double kZoomRateLimitQps = 30;
+inline constexpr int kZoomRateLimitBurst = 5;
+inline constexpr absl::Duration kZoomMaxRetryAfterPause = absl::Seconds(60);
+inline constexpr int kZoomMaxAttempts = 3;
+// Bounds a Zoom call, and a token request, when the caller allows longer.
+inline constexpr absl::Duration kZoomTimeout = absl::Seconds(10);
+inline constexpr int kZoomMaxConnections = 256;
+inline constexpr absl::Duration kZoomConnectTimeout = absl::Seconds(5);
+inline constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+inline constexpr bool kLogRequests = true;
+inline constexpr absl::Duration kAuthzReloadInterval = absl::Seconds(10);
+
+}  // namespace livestream_gateway::defaults
+
+#endif  // LIVESTREAM_GATEWAY_SERVER_DEFAULTS_H_

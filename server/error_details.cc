@@ -22,12 +22,12 @@ void SetDetail(absl::Status& status, const google::protobuf::Message& detail) {
   status.SetPayload(DetailTypeUrl(detail), absl::Cord(detail.SerializeAsString()));
 }
 
-absl::Status MakeError(absl::StatusCode code, absl::string_view message, absl::string_view reason,
+absl::Status MakeError(absl::StatusCode code, absl::string_view message, ErrorReason reason,
                        std::vector<std::pair<std::string, std::string>> metadata) {
   absl::Status status(code, message);
   if (status.ok()) return status;
   google::rpc::ErrorInfo info;
-  info.set_reason(std::string(reason));
+  info.set_reason(::zoom::livestream::v1::ErrorReason_Name(reason));
   info.set_domain(std::string(kErrorDomain));
   auto& map = *info.mutable_metadata();
   for (auto& [key, value] : metadata) map[std::move(key)] = std::move(value);

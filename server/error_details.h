@@ -14,11 +14,17 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
+#include "protos/error_domain.h"
+#include "zoom/livestream/v1/error_reason.pb.h"
 
 namespace livestream_gateway {
 
 // The ErrorInfo.domain of every error this service returns.
-inline constexpr absl::string_view kErrorDomain = "zoom-livestream-gateway";
+using ::zoom::livestream::v1::kErrorDomain;
+
+// ErrorInfo.reason is the name of one of these values (error_reason.proto);
+// taking the enum, not a string, keeps the server from sending any other.
+using ::zoom::livestream::v1::ErrorReason;
 
 // Prefix of every detail's type URL, as google.protobuf.Any uses it.
 inline constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
@@ -42,9 +48,10 @@ std::optional<T> GetDetail(const absl::Status& status) {
 }
 
 // A status with `code` and `message` and exactly one ErrorInfo (domain
-// kErrorDomain, `reason`, `metadata`; a repeated key keeps its last value).
-// `code` must not be OK (an OK status carries no message or details).
-absl::Status MakeError(absl::StatusCode code, absl::string_view message, absl::string_view reason,
+// kErrorDomain, reason ErrorReason_Name(`reason`), `metadata`; a repeated key
+// keeps its last value). `code` must not be OK (an OK status carries no
+// message or details).
+absl::Status MakeError(absl::StatusCode code, absl::string_view message, ErrorReason reason,
                        std::vector<std::pair<std::string, std::string>> metadata = {});
 
 }  // namespace livestream_gateway

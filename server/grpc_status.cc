@@ -58,7 +58,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   rpc_status.set_message(message);
   if (payloads.empty() || payloads.front().first != error_info_url) {
     google::rpc::ErrorInfo info;
-    info.set_reason(absl::StatusCodeToString(static_cast<absl::StatusCode>(code)));
+    info.set_reason(::zoom::livestream::v1::ErrorReason_Name(ErrorReason::INTERNAL));
     info.set_domain(std::string(kErrorDomain));
     rpc_status.add_details()->PackFrom(info);
   }

@@ -21,8 +21,7 @@ absl::StatusCode FromGrpcCode(grpc::StatusCode code);
 // (kTypeUrlPrefix; other payloads stay inside the process) packed as Any: the
 // ErrorInfo first, then the others sorted by type URL, so the bytes are
 // deterministic. A status without an ErrorInfo (a bug elsewhere) still gets
-// one (reason = the code's name, e.g. "INTERNAL"), since the API promises
-// exactly one.
+// one (reason INTERNAL, the code kept), since the API promises exactly one.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The inverse, for clients and tests: details found in error_details() become

@@ -66,7 +66,7 @@ absl::StatusOr<std::optional<std::string>> CallerToken(const grpc::CallbackServe
     return MakeError(absl::StatusCode::kPermissionDenied,
                      "this server does not accept callers' Zoom tokens (x-zoom-access-token); "
                      "it authenticates with its own credentials (see --allow_caller_token)",
-                     "CALLER_TOKEN_NOT_ALLOWED");
+                     ErrorReason::CALLER_TOKEN_NOT_ALLOWED);
   }
   const absl::string_view token(found->second.data(), found->second.size());
   const bool printable =
@@ -75,7 +75,7 @@ absl::StatusOr<std::optional<std::string>> CallerToken(const grpc::CallbackServe
     return MakeError(absl::StatusCode::kUnauthenticated,
                      absl::StrCat("x-zoom-access-token must be a Zoom access token: 1 to ",
                                   kMaxCallerTokenBytes, " printable characters without spaces"),
-                     "INVALID_CALLER_TOKEN");
+                     ErrorReason::INVALID_CALLER_TOKEN);
   }
   return std::string(token);
 }

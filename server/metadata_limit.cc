@@ -26,7 +26,7 @@ absl::Status CheckMetadataSize(const ClientMetadata& metadata, size_t limit) {
       absl::StrCat("request metadata is ", size, " bytes, over the server's limit of ", limit,
                    " (each entry counts its name, its value and 32 bytes; see "
                    "--max_metadata_bytes)"),
-      "METADATA_TOO_LARGE", {{"limit", absl::StrCat(limit)}});
+      ErrorReason::METADATA_TOO_LARGE, {{"limit", absl::StrCat(limit)}});
 }
 
 }  // namespace livestream_gateway

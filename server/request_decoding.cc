@@ -26,7 +26,8 @@ using ::zoom::livestream::v1::UpdateStatusRequest;
 
 absl::Status Malformed(absl::string_view why) {
   return MakeError(absl::StatusCode::kInvalidArgument,
-                   absl::StrCat("malformed UpdateStatusRequest: ", why), "MALFORMED_REQUEST");
+                   absl::StrCat("malformed UpdateStatusRequest: ", why),
+                   ErrorReason::MALFORMED_REQUEST);
 }
 
 absl::Status NotProtobuf() {

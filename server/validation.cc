@@ -152,8 +152,8 @@ absl::Status ValidateUpdateStatusRequest(const UpdateStatusRequest& request) {
     absl::StrAppend(&fields, i == 0 ? "" : ",", violations[i].field());
     *bad_request.add_field_violations() = std::move(violations[i]);
   }
-  absl::Status status = MakeError(absl::StatusCode::kInvalidArgument, message, "INVALID_REQUEST",
-                                  {{"fields", std::move(fields)}});
+  absl::Status status = MakeError(absl::StatusCode::kInvalidArgument, message,
+                                  ErrorReason::INVALID_REQUEST, {{"fields", std::move(fields)}});
   SetDetail(status, bad_request);
   return status;
 }

@@ -273,6 +273,16 @@ std::optional<google::rpc::Status> RpcStatusOf(const absl::Status& status) {
   return rpc_status;
 }
 
+ErrorReason ErrorReasonOf(const absl::Status& status) {
+  std::optional<google::rpc::ErrorInfo> info = ErrorInfoOf(status);
+  ErrorReason reason = ::zoom::livestream::v1::ERROR_REASON_UNSPECIFIED;
+  if (!info.has_value() || info->domain() != kErrorDomain ||
+      !::zoom::livestream::v1::ErrorReason_Parse(info->reason(), &reason)) {
+    return ::zoom::livestream::v1::ERROR_REASON_UNSPECIFIED;
+  }
+  return reason;
+}
+
 std::optional<absl::Duration> RetryDelayOf(const absl::Status& status) {
   std::optional<google::rpc::RetryInfo> info = RetryInfoOf(status);
   if (!info.has_value() || !info->has_retry_delay()) return std::nullopt;

@@ -12,8 +12,10 @@
 //       client.UpdateStatus(request, absl::Seconds(5));
 //   if (!response.ok()) {
 //     std::cerr << livestream_client::FormatStatus(response.status()) << "\n";
-//     if (auto info = livestream_client::ErrorInfoOf(response.status())) {
-//       // Branch on info->reason(), never on the message.
+//     // Branch on the reason, never on the message.
+//     if (livestream_client::ErrorReasonOf(response.status()) ==
+//         livestream_client::ErrorReason::ZOOM_WEBINAR_NOT_FOUND) {
+//       ...
 //     }
 //   }
 //
@@ -38,6 +40,8 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/status.h"
+#include "protos/error_domain.h"
+#include "zoom/livestream/v1/error_reason.pb.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
 #include "zoom/livestream/v1/livestream_service.pb.h"
 
@@ -49,7 +53,11 @@ using UpdateStatusResponse = ::zoom::livestream::v1::UpdateStatusResponse;
 // The ErrorInfo.domain of every error the gateway itself returns. Errors
 // produced by gRPC (e.g. DEADLINE_EXCEEDED, or UNAVAILABLE when the server is
 // unreachable) carry no ErrorInfo at all.
-inline constexpr absl::string_view kErrorDomain = "zoom-livestream-gateway";
+using ::zoom::livestream::v1::kErrorDomain;
+
+// ErrorInfo.reason is the name of one of these values; ErrorReasonOf()
+// reads it as one.
+using ErrorReason = ::zoom::livestream::v1::ErrorReason;
 
 // Creates a channel to `target` (any gRPC target, e.g. "localhost:50051" or
 // "dns:///gateway.internal:443"), plaintext unless `credentials` is given
@@ -134,6 +142,12 @@ std::optional<T> DetailOf(const absl::Status& status) {
 inline std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const absl::Status& s) {
   return DetailOf<google::rpc::ErrorInfo>(s);
 }
+// The reason of the gateway's ErrorInfo as the generated enum;
+// ERROR_REASON_UNSPECIFIED when there is none (errors from gRPC itself), it
+// is of another domain, or it is one this client does not know (a newer
+// server).
+ErrorReason ErrorReasonOf(const absl::Status& status);
+
 inline std::optional<google::rpc::BadRequest> BadRequestOf(const absl::Status& s) {
   return DetailOf<google::rpc::BadRequest>(s);
 }

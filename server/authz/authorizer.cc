@@ -38,12 +38,12 @@ AuthzResult Authorizer::Check(absl::string_view method, const CallMetadata& meta
   if (decision.allowed) return AuthzResult{*std::move(principal), absl::OkStatus()};
   if (principal->empty()) {
     return AuthzResult{
-        "",
-        MakeError(absl::StatusCode::kUnauthenticated,
-                  absl::StrCat("authorization policy \"", policy->name, "\" admits no caller ",
-                               "without credentials to ", method,
-                               ": send a bearer token or a client certificate"),
-                  "UNAUTHENTICATED", {{"method", std::string(method)}, {"policy", policy->name}})};
+        "", MakeError(absl::StatusCode::kUnauthenticated,
+                      absl::StrCat("authorization policy \"", policy->name, "\" admits no caller ",
+                                   "without credentials to ", method,
+                                   ": send a bearer token or a client certificate"),
+                      ErrorReason::UNAUTHENTICATED,
+                      {{"method", std::string(method)}, {"policy", policy->name}})};
   }
   std::vector<std::pair<std::string, std::string>> metadata_out = {
       {"principal", *principal}, {"method", std::string(method)}, {"policy", policy->name}};
@@ -56,7 +56,7 @@ AuthzResult Authorizer::Check(absl::string_view method, const CallMetadata& meta
       MakeError(absl::StatusCode::kPermissionDenied,
                 absl::StrCat("principal \"", *principal, "\" may not call ", method, ": ", why,
                              " in authorization policy \"", policy->name, "\""),
-                "PERMISSION_DENIED", std::move(metadata_out));
+                ErrorReason::PERMISSION_DENIED, std::move(metadata_out));
   return AuthzResult{*std::move(principal), std::move(denied)};
 }
 

@@ -32,7 +32,7 @@ std::vector<absl::string_view> Values(const CallMetadata& metadata, absl::string
 absl::Status InvalidBearerToken(absl::string_view why) {
   return MakeError(absl::StatusCode::kUnauthenticated,
                    absl::StrCat("the bearer token in the authorization metadata ", why),
-                   "INVALID_BEARER_TOKEN");
+                   ErrorReason::INVALID_BEARER_TOKEN);
 }
 
 // The principal of the call's bearer token; nullopt when it sent none.
@@ -90,7 +90,7 @@ absl::StatusOr<std::string> ResolvePrincipal(const CallMetadata& metadata,
           PrincipalFromForwardedClientCert(absl::StrJoin(values, ","));
       if (!forwarded.ok()) {
         return MakeError(absl::StatusCode::kUnauthenticated, forwarded.status().message(),
-                         "INVALID_FORWARDED_CLIENT_CERT");
+                         ErrorReason::INVALID_FORWARDED_CLIENT_CERT);
       }
       if (!forwarded->empty()) return forwarded;
     }

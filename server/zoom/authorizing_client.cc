@@ -115,7 +115,7 @@ std::shared_ptr<HttpCall> AuthorizingClient::Send(HttpRequest request, absl::Tim
         MakeError(absl::StatusCode::kUnauthenticated,
                   "this server has no Zoom credentials of its own: send a Zoom access token in "
                   "the x-zoom-access-token request metadata",
-                  "CALLER_TOKEN_REQUIRED"),
+                  ErrorReason::CALLER_TOKEN_REQUIRED),
         0));
     return SharedCompletedCall();
   }

@@ -264,9 +264,9 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
       const bool user = kind == Kind::kUserNotFound;
       const bool webinar = context.target == ZoomTarget::kWebinar;
       status = MakeError(absl::StatusCode::kNotFound, message,
-                         user      ? "ZOOM_USER_NOT_FOUND"
-                         : webinar ? "ZOOM_WEBINAR_NOT_FOUND"
-                                   : "ZOOM_MEETING_NOT_FOUND",
+                         user      ? ErrorReason::ZOOM_USER_NOT_FOUND
+                         : webinar ? ErrorReason::ZOOM_WEBINAR_NOT_FOUND
+                                   : ErrorReason::ZOOM_MEETING_NOT_FOUND,
                          std::move(metadata));
       google::rpc::ResourceInfo resource;
       resource.set_resource_type(user      ? "zoom.us/User"
@@ -279,8 +279,8 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
       break;
     }
     case Kind::kInvalidRequest: {
-      status = MakeError(absl::StatusCode::kInvalidArgument, message, "ZOOM_INVALID_REQUEST",
-                         std::move(metadata));
+      status = MakeError(absl::StatusCode::kInvalidArgument, message,
+                         ErrorReason::ZOOM_INVALID_REQUEST, std::move(metadata));
       if (!error.field_errors.empty()) {
         google::rpc::BadRequest bad_request;
         for (const auto& [field, description] : error.field_errors) {
@@ -294,7 +294,7 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
     }
     case Kind::kPrecondition: {
       status = MakeError(absl::StatusCode::kFailedPrecondition, message,
-                         "ZOOM_LIVESTREAM_PRECONDITION_FAILED", std::move(metadata));
+                         ErrorReason::ZOOM_LIVESTREAM_PRECONDITION_FAILED, std::move(metadata));
       google::rpc::PreconditionFailure failure;
       auto* violation = failure.add_violations();
       violation->set_type(absl::StrCat("zoom.us/ZOOM_CODE_", error.code.value_or(0)));
@@ -304,16 +304,16 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
       break;
     }
     case Kind::kPermissionDenied:
-      status = MakeError(absl::StatusCode::kPermissionDenied, message, "ZOOM_PERMISSION_DENIED",
-                         std::move(metadata));
+      status = MakeError(absl::StatusCode::kPermissionDenied, message,
+                         ErrorReason::ZOOM_PERMISSION_DENIED, std::move(metadata));
       break;
     case Kind::kUnauthenticated:
-      status = MakeError(absl::StatusCode::kUnauthenticated, message, "ZOOM_UNAUTHENTICATED",
-                         std::move(metadata));
+      status = MakeError(absl::StatusCode::kUnauthenticated, message,
+                         ErrorReason::ZOOM_UNAUTHENTICATED, std::move(metadata));
       break;
     case Kind::kRateLimited: {
-      status = MakeError(absl::StatusCode::kResourceExhausted, message, "ZOOM_RATE_LIMITED",
-                         std::move(metadata));
+      status = MakeError(absl::StatusCode::kResourceExhausted, message,
+                         ErrorReason::ZOOM_RATE_LIMITED, std::move(metadata));
       google::rpc::QuotaFailure quota;
       auto* violation = quota.add_violations();
       violation->set_subject("zoom.us/account");
@@ -324,17 +324,17 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
       break;
     }
     case Kind::kUnavailable:
-      status = MakeError(absl::StatusCode::kUnavailable, message, "ZOOM_UNAVAILABLE",
+      status = MakeError(absl::StatusCode::kUnavailable, message, ErrorReason::ZOOM_UNAVAILABLE,
                          std::move(metadata));
       SetRetryInfo(status, retry_after());
       break;
     case Kind::kRejected:
-      status = MakeError(absl::StatusCode::kInvalidArgument, message, "ZOOM_REQUEST_REJECTED",
-                         std::move(metadata));
+      status = MakeError(absl::StatusCode::kInvalidArgument, message,
+                         ErrorReason::ZOOM_REQUEST_REJECTED, std::move(metadata));
       break;
     case Kind::kUnexpected:
-      status = MakeError(CodeForUnexpectedStatus(http_status), message, "ZOOM_UNEXPECTED_STATUS",
-                         std::move(metadata));
+      status = MakeError(CodeForUnexpectedStatus(http_status), message,
+                         ErrorReason::ZOOM_UNEXPECTED_STATUS, std::move(metadata));
       break;
   }
   return status;
@@ -344,17 +344,17 @@ absl::Status MapTransportError(const absl::Status& transport_error,
                                const ZoomCallContext& context) {
   const Delivery delivery = DeliveryOf(transport_error);
   absl::StatusCode code = absl::StatusCode::kUnavailable;
-  absl::string_view reason = "ZOOM_UNREACHABLE";
+  ErrorReason reason = ErrorReason::ZOOM_UNREACHABLE;
   absl::string_view what = delivery == Delivery::kNotDelivered
                                ? "could not reach Zoom"
                                : "Zoom may have received the request, but no answer came";
   if (transport_error.code() == absl::StatusCode::kDeadlineExceeded) {
     code = absl::StatusCode::kDeadlineExceeded;
-    reason = "ZOOM_TIMEOUT";
+    reason = ErrorReason::ZOOM_TIMEOUT;
     what = "Zoom did not answer in time";
   } else if (transport_error.code() == absl::StatusCode::kCancelled) {
     code = absl::StatusCode::kCancelled;
-    reason = "CANCELLED";
+    reason = ErrorReason::CANCELLED;
     what = "request to Zoom cancelled";
   } else if (transport_error.code() == absl::StatusCode::kUnknown) {
     // A request not safe to repeat may have reached Zoom: UNAVAILABLE would

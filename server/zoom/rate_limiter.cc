@@ -279,7 +279,7 @@ absl::Status RateLimiter::NoSlotError(absl::Time now, absl::Time slot, bool paus
                    "call's deadline (next slot in %s)",
                    options_.requests_per_second, absl::FormatDuration(wait));
   absl::Status status = MakeError(absl::StatusCode::kResourceExhausted, message,
-                                  "ZOOM_RATE_LIMITED", {{"limitedBy", "gateway"}});
+                                  ErrorReason::ZOOM_RATE_LIMITED, {{"limitedBy", "gateway"}});
   google::rpc::QuotaFailure quota;
   auto* violation = quota.add_violations();
   violation->set_subject("zoom.us/account");

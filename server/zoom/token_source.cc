@@ -23,8 +23,8 @@ namespace {
 using ::google::protobuf::Struct;
 using ::google::protobuf::Value;
 
-constexpr absl::string_view kUnavailableReason = "ZOOM_OAUTH_UNAVAILABLE";
-constexpr absl::string_view kRejectedReason = "ZOOM_CREDENTIALS_REJECTED";
+constexpr ErrorReason kUnavailableReason = ErrorReason::ZOOM_OAUTH_UNAVAILABLE;
+constexpr ErrorReason kRejectedReason = ErrorReason::ZOOM_CREDENTIALS_REJECTED;
 // Far more than any real token (Zoom's are about 1 KB of JWT), and the body
 // itself is already capped by the transport.
 constexpr size_t kMaxTokenBytes = 16 * 1024;

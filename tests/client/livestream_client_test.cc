@@ -238,6 +238,26 @@ TEST(DetailAccessorsTest, AbsentDetails) {
   EXPECT_FALSE(ErrorInfoOf(garbage).has_value());
 }
 
+TEST(ErrorReasonOfTest, ReadsTheGatewaysReasonAsTheEnum) {
+  EXPECT_EQ(
+      ErrorReasonOf(FromGrpcStatus(RichStatus(grpc::StatusCode::NOT_FOUND, "m", NotFoundInfo()))),
+      ErrorReason::ZOOM_WEBINAR_NOT_FOUND);
+  EXPECT_EQ(ErrorReasonOf(absl::NotFoundError("no details")),
+            ErrorReason::ERROR_REASON_UNSPECIFIED);
+
+  google::rpc::ErrorInfo other_domain = NotFoundInfo();
+  other_domain.set_domain("googleapis.com");
+  EXPECT_EQ(
+      ErrorReasonOf(FromGrpcStatus(RichStatus(grpc::StatusCode::NOT_FOUND, "m", other_domain))),
+      ErrorReason::ERROR_REASON_UNSPECIFIED);
+
+  google::rpc::ErrorInfo newer_reason = NotFoundInfo();
+  newer_reason.set_reason("ZOOM_SOMETHING_NEW");
+  EXPECT_EQ(
+      ErrorReasonOf(FromGrpcStatus(RichStatus(grpc::StatusCode::NOT_FOUND, "m", newer_reason))),
+      ErrorReason::ERROR_REASON_UNSPECIFIED);
+}
+
 class LiveStreamClientTest : public ::testing::Test {
  protected:
   FakeLiveStreamServer server_;

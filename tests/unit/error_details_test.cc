@@ -76,14 +76,14 @@ TEST(GetDetailTest, RejectsUnparseablePayload) {
 class MakeErrorTest : public testing::TestWithParam<absl::StatusCode> {};
 
 TEST_P(MakeErrorTest, CarriesCodeMessageAndOneErrorInfo) {
-  absl::Status status =
-      MakeError(GetParam(), "something failed", "SOME_REASON", {{"webinarId", "123"}, {"k", "v"}});
+  absl::Status status = MakeError(GetParam(), "something failed", ErrorReason::ZOOM_TIMEOUT,
+                                  {{"webinarId", "123"}, {"k", "v"}});
   EXPECT_EQ(status.code(), GetParam());
   EXPECT_EQ(status.message(), "something failed");
 
   std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
   ASSERT_TRUE(info.has_value());
-  EXPECT_EQ(info->reason(), "SOME_REASON");
+  EXPECT_EQ(info->reason(), "ZOOM_TIMEOUT");
   EXPECT_EQ(info->domain(), "zoom-livestream-gateway");
   EXPECT_THAT(info->metadata(), UnorderedElementsAre(Pair("webinarId", "123"), Pair("k", "v")));
 
@@ -104,14 +104,14 @@ INSTANTIATE_TEST_SUITE_P(
                     absl::StatusCode::kDataLoss, absl::StatusCode::kUnauthenticated));
 
 TEST(MakeErrorTest, RepeatedMetadataKeyKeepsLastValue) {
-  absl::Status status =
-      MakeError(absl::StatusCode::kInternal, "m", "R", {{"key", "first"}, {"key", "last"}});
+  absl::Status status = MakeError(absl::StatusCode::kInternal, "m", ErrorReason::INTERNAL,
+                                  {{"key", "first"}, {"key", "last"}});
   EXPECT_THAT(GetDetail<google::rpc::ErrorInfo>(status)->metadata(),
               UnorderedElementsAre(Pair("key", "last")));
 }
 
 TEST(MakeErrorTest, OkCodeGivesPlainOk) {
-  absl::Status status = MakeError(absl::StatusCode::kOk, "ignored", "R");
+  absl::Status status = MakeError(absl::StatusCode::kOk, "ignored", ErrorReason::INTERNAL);
   EXPECT_TRUE(status.ok());
   EXPECT_FALSE(GetDetail<google::rpc::ErrorInfo>(status).has_value());
 }

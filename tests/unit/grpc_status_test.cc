@@ -87,8 +87,8 @@ INSTANTIATE_TEST_SUITE_P(AllCodes, CodeMappingTest, testing::ValuesIn(AllCodePai
 class RichRoundTripTest : public testing::TestWithParam<CodePair> {};
 
 TEST_P(RichRoundTripTest, KeepsCodeMessageAndDetails) {
-  absl::Status status = MakeError(GetParam().absl_code, "what went wrong: \xC3\xBC", "SOME_REASON",
-                                  {{"webinarId", "42"}});
+  absl::Status status = MakeError(GetParam().absl_code, "what went wrong: \xC3\xBC",
+                                  ErrorReason::ZOOM_TIMEOUT, {{"webinarId", "42"}});
   google::rpc::BadRequest bad_request;
   bad_request.add_field_violations()->set_field("webinar_id");
   SetDetail(status, bad_request);
@@ -104,7 +104,7 @@ TEST_P(RichRoundTripTest, KeepsCodeMessageAndDetails) {
   ASSERT_EQ(rpc_status.details_size(), 2);
   google::rpc::ErrorInfo info;
   ASSERT_TRUE(rpc_status.details(0).UnpackTo(&info));
-  EXPECT_EQ(info.reason(), "SOME_REASON");
+  EXPECT_EQ(info.reason(), "ZOOM_TIMEOUT");
   EXPECT_EQ(info.domain(), "zoom-livestream-gateway");
   EXPECT_EQ(info.metadata().at("webinarId"), "42");
   google::rpc::BadRequest read_bad_request;
@@ -171,8 +171,17 @@ TEST(ToGrpcStatusTest, AddsErrorInfoWhenMissing) {
   EXPECT_TRUE(rpc_status.details(1).Is<google::rpc::DebugInfo>());
 }
 
+TEST(ToGrpcStatusTest, AddedErrorInfoHasAnErrorReasonAndKeepsTheCode) {
+  const grpc::Status status = ToGrpcStatus(absl::UnavailableError("bug"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(ParseDetails(status).details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "INTERNAL");
+}
+
 TEST(ToGrpcStatusTest, DropsPayloadsThatAreNotDetails) {
-  absl::Status status = MakeError(absl::StatusCode::kUnavailable, "down", "ZOOM_UNAVAILABLE");
+  absl::Status status =
+      MakeError(absl::StatusCode::kUnavailable, "down", ErrorReason::ZOOM_UNAVAILABLE);
   status.SetPayload("livestream-gateway/attempts", absl::Cord("3"));
   google::rpc::Status rpc_status = ParseDetails(ToGrpcStatus(status));
   EXPECT_THAT(DetailTypes(rpc_status), ElementsAre("type.googleapis.com/google.rpc.ErrorInfo"));

@@ -23,6 +23,7 @@ const plugin = path.join(
 
 const protos = [
   path.join(repoProtos, 'zoom', 'livestream', 'v1', 'livestream_service.proto'),
+  path.join(repoProtos, 'zoom', 'livestream', 'v1', 'error_reason.proto'),
   path.join(googleProtos, 'google', 'rpc', 'status.proto'),
   path.join(googleProtos, 'google', 'rpc', 'error_details.proto'),
   path.join(googleProtos, 'google', 'rpc', 'code.proto'),

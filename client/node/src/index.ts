@@ -11,6 +11,11 @@ export {
   UpdateStatusResponse,
 } from './gen/zoom/livestream/v1/livestream_service';
 export type { LiveStreamServiceServer } from './gen/zoom/livestream/v1/livestream_service';
+export {
+  ErrorReason,
+  errorReasonFromJSON,
+  errorReasonToJSON,
+} from './gen/zoom/livestream/v1/error_reason';
 export { Status } from './gen/google/rpc/status';
 export { Code } from './gen/google/rpc/code';
 export { Any } from './gen/google/protobuf/any';

@@ -13,6 +13,8 @@ import {
   createClient,
   decodeStatusDetails,
   ErrorInfo,
+  ErrorReason,
+  errorReasonFromJSON,
   loadServiceConfig,
   PreconditionFailure,
   QuotaFailure,
@@ -50,6 +52,7 @@ describe('RichError', () => {
     assert.equal(err.code, GrpcStatus.NOT_FOUND);
     assert.equal(err.message, 'boom');
     assert.equal(err.reason, 'ZOOM_WEBINAR_NOT_FOUND');
+    assert.equal(errorReasonFromJSON(err.reason), ErrorReason.ZOOM_WEBINAR_NOT_FOUND);
     assert.equal(err.zoomCode, '3001');
     assert.equal(err.httpStatus, '400');
     assert.equal(err.trackingId, 'v=2.0;clid=us06;rid=1');

@@ -130,6 +130,21 @@ def test_accessors_read_error_info_metadata():
     assert zl.bad_request(failed_call(grpc.StatusCode.NOT_FOUND, "x", NOT_FOUND_INFO)) is None
 
 
+def test_error_reason_is_the_generated_enum():
+    err = zl.from_rpc_error(failed_call(grpc.StatusCode.NOT_FOUND, "webinar not found", NOT_FOUND_INFO))
+    assert err.error_reason == zl.error_reason_pb2.ZOOM_WEBINAR_NOT_FOUND
+    assert zl.ErrorReason.Name(err.error_reason) == err.reason
+
+    newer = error_details_pb2.ErrorInfo(reason="ZOOM_SOMETHING_NEW", domain=zl.DOMAIN)
+    foreign = error_details_pb2.ErrorInfo(reason="ZOOM_WEBINAR_NOT_FOUND", domain="googleapis.com")
+    for call in (
+        failed_call(grpc.StatusCode.NOT_FOUND, "x", newer),
+        failed_call(grpc.StatusCode.NOT_FOUND, "x", foreign),
+        FakeRpcError(grpc.StatusCode.UNAVAILABLE, "no details", []),
+    ):
+        assert zl.from_rpc_error(call).error_reason == zl.error_reason_pb2.ERROR_REASON_UNSPECIFIED
+
+
 def test_field_violation_lookup():
     err = zl.from_rpc_error(failed_call(grpc.StatusCode.INVALID_ARGUMENT, "bad", BAD_REQUEST))
     assert err.field_violation("settings.display_name").description == "too long"

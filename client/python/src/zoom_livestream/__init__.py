@@ -10,12 +10,16 @@
         except grpc.RpcError as e:
             err = zl.from_rpc_error(e)
             print(err.code, err.reason, err.zoom_code, [v.field for v in err.field_violations])
+            if err.error_reason == zl.error_reason_pb2.ZOOM_WEBINAR_NOT_FOUND:
+                ...
 
 The generated modules are also importable directly as
-``zoom.livestream.v1.livestream_service_pb2`` and ``..._pb2_grpc``.
+``zoom.livestream.v1.livestream_service_pb2``, ``..._pb2_grpc`` and
+``zoom.livestream.v1.error_reason_pb2`` (the ErrorInfo reasons).
 """
 
-from zoom.livestream.v1 import livestream_service_pb2, livestream_service_pb2_grpc
+from zoom.livestream.v1 import error_reason_pb2, livestream_service_pb2, livestream_service_pb2_grpc
+from zoom.livestream.v1.error_reason_pb2 import ErrorReason
 from zoom.livestream.v1.livestream_service_pb2 import (
     LIVE_STREAM_ACTION_START,
     LIVE_STREAM_ACTION_STOP,
@@ -34,6 +38,7 @@ from zoom_livestream.errors import DOMAIN, RichError, bad_request, error_info, f
 __all__ = [
     "BearerTokenInterceptor",
     "DOMAIN",
+    "ErrorReason",
     "LIVE_STREAM_ACTION_START",
     "LIVE_STREAM_ACTION_STOP",
     "LIVE_STREAM_ACTION_UNSPECIFIED",
@@ -47,6 +52,7 @@ __all__ = [
     "channel_options",
     "create_channel",
     "error_info",
+    "error_reason_pb2",
     "from_rpc_error",
     "livestream_service_pb2",
     "livestream_service_pb2_grpc",

@@ -11,7 +11,7 @@ than on message text::
         stub.UpdateStatus(request, timeout=10)
     except grpc.RpcError as rpc_error:
         err = from_rpc_error(rpc_error)
-        if err.reason == "ZOOM_WEBINAR_NOT_FOUND":
+        if err.error_reason == error_reason_pb2.ZOOM_WEBINAR_NOT_FOUND:
             ...
         print(err.zoom_code, err.tracking_id, [v.field for v in err.field_violations])
 """
@@ -26,6 +26,7 @@ from google.protobuf import any_pb2
 from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
+from zoom.livestream.v1 import error_reason_pb2
 
 DOMAIN = "zoom-livestream-gateway"
 """ErrorInfo.domain of every error the gateway returns."""
@@ -81,6 +82,20 @@ class RichError:
     def reason(self) -> str:
         """ErrorInfo.reason, e.g. ``ZOOM_WEBINAR_NOT_FOUND``; "" without ErrorInfo."""
         return self.error_info.reason if self.error_info else ""
+
+    @property
+    def error_reason(self) -> "error_reason_pb2.ErrorReason.ValueType":
+        """The reason as the generated enum, e.g. ``error_reason_pb2.ZOOM_WEBINAR_NOT_FOUND``.
+
+        ``ERROR_REASON_UNSPECIFIED`` without ErrorInfo, for another domain, or
+        for a reason this client does not know (a newer server).
+        """
+        if self.domain != DOMAIN:
+            return error_reason_pb2.ERROR_REASON_UNSPECIFIED
+        try:
+            return error_reason_pb2.ErrorReason.Value(self.reason)
+        except ValueError:
+            return error_reason_pb2.ERROR_REASON_UNSPECIFIED
 
     @property
     def domain(self) -> str:

@@ -26,12 +26,6 @@ grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
   return static_cast<grpc::StatusCode>(raw);
 }
 
-absl::StatusCode FromGrpcCode(grpc::StatusCode code) {
-  const int raw = static_cast<int>(code);
-  if (raw < 0 || raw > kMaxGrpcCode) return absl::StatusCode::kUnknown;
-  return static_cast<absl::StatusCode>(raw);
-}
-
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const grpc::StatusCode code = ToGrpcCode(status.code());
@@ -68,19 +62,6 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     any->set_value(std::move(value));
   }
   return grpc::Status(code, message, rpc_status.SerializeAsString());
-}
-
-absl::Status FromGrpcStatus(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  absl::Status result(FromGrpcCode(status.error_code()), status.error_message());
-  google::rpc::Status rpc_status;
-  if (status.error_details().empty() || !rpc_status.ParseFromString(status.error_details())) {
-    return result;
-  }
-  for (const google::protobuf::Any& any : rpc_status.details()) {
-    result.SetPayload(any.type_url(), absl::Cord(any.value()));
-  }
-  return result;
 }
 
 }  // namespace livestream_gateway

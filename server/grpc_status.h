@@ -2,7 +2,9 @@
 #define LIVESTREAM_GATEWAY_SERVER_GRPC_STATUS_H_
 
 // The RPC edge: the only place where an absl::Status (with google.rpc detail
-// payloads, see error_details.h) becomes a grpc::Status, and back.
+// payloads, see error_details.h) becomes a grpc::Status. Reading one back is
+// the C++ client library's job (client/cpp/livestream_client.h), for clients
+// and tests alike.
 
 #include <grpcpp/support/status.h>
 
@@ -13,7 +15,6 @@ namespace livestream_gateway {
 // The same canonical code; codes outside 0..16 become UNKNOWN, as gRPC only
 // defines those.
 grpc::StatusCode ToGrpcCode(absl::StatusCode code);
-absl::StatusCode FromGrpcCode(grpc::StatusCode code);
 
 // OK becomes grpc::Status::OK. Any other status keeps its code and message,
 // and error_details() is a serialized google.rpc.Status with the same code and
@@ -23,10 +24,6 @@ absl::StatusCode FromGrpcCode(grpc::StatusCode code);
 // deterministic. A status without an ErrorInfo (a bug elsewhere) still gets
 // one (reason INTERNAL, the code kept), since the API promises exactly one.
 grpc::Status ToGrpcStatus(const absl::Status& status);
-
-// The inverse, for clients and tests: details found in error_details() become
-// payloads keyed by their type URL. Unparseable details are ignored.
-absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace livestream_gateway
 

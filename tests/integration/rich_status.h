@@ -1,22 +1,26 @@
 #ifndef LIVESTREAM_GATEWAY_TESTS_INTEGRATION_RICH_STATUS_H_
 #define LIVESTREAM_GATEWAY_TESTS_INTEGRATION_RICH_STATUS_H_
 
-// Reads the google.rpc details of a grpc::Status the way a client would.
+// Reads the google.rpc details of a grpc::Status the way a client does: with
+// the C++ client library (client/cpp/livestream_client.h), the one C++ reader
+// of the gateway's rich errors. These only adapt it to grpc::Status.
 
 #include <grpcpp/grpcpp.h>
 
 #include <optional>
 #include <string>
 
+#include "client/cpp/livestream_client.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
 namespace livestream_gateway::testing {
 
+// The google.rpc.Status of the trailer; empty when there is none or it does
+// not parse.
 inline google::rpc::Status DetailsOf(const grpc::Status& status) {
-  google::rpc::Status details;
-  details.ParseFromString(status.error_details());
-  return details;
+  return livestream_client::RpcStatusOf(livestream_client::FromGrpcStatus(status))
+      .value_or(google::rpc::Status());
 }
 
 inline int CountDetails(const grpc::Status& status, const std::string& full_name) {
@@ -30,12 +34,7 @@ inline int CountDetails(const grpc::Status& status, const std::string& full_name
 
 template <typename T>
 std::optional<T> Detail(const grpc::Status& status) {
-  const google::rpc::Status details = DetailsOf(status);
-  for (const auto& any : details.details()) {
-    T detail;
-    if (any.Is<T>() && any.UnpackTo(&detail)) return detail;
-  }
-  return std::nullopt;
+  return livestream_client::DetailOf<T>(livestream_client::FromGrpcStatus(status));
 }
 
 // The ErrorInfo reason, or "<none>".

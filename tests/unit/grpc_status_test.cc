@@ -77,16 +77,15 @@ std::vector<CodePair> AllCodePairs() {
 
 class CodeMappingTest : public testing::TestWithParam<CodePair> {};
 
-TEST_P(CodeMappingTest, CastsBothWays) {
+TEST_P(CodeMappingTest, KeepsTheCode) {
   EXPECT_EQ(ToGrpcCode(GetParam().absl_code), GetParam().grpc_code);
-  EXPECT_EQ(FromGrpcCode(GetParam().grpc_code), GetParam().absl_code);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCodes, CodeMappingTest, testing::ValuesIn(AllCodePairs()));
 
-class RichRoundTripTest : public testing::TestWithParam<CodePair> {};
+class RichStatusTest : public testing::TestWithParam<CodePair> {};
 
-TEST_P(RichRoundTripTest, KeepsCodeMessageAndDetails) {
+TEST_P(RichStatusTest, KeepsCodeMessageAndDetails) {
   absl::Status status = MakeError(GetParam().absl_code, "what went wrong: \xC3\xBC",
                                   ErrorReason::ZOOM_TIMEOUT, {{"webinarId", "42"}});
   google::rpc::BadRequest bad_request;
@@ -110,17 +109,13 @@ TEST_P(RichRoundTripTest, KeepsCodeMessageAndDetails) {
   google::rpc::BadRequest read_bad_request;
   ASSERT_TRUE(rpc_status.details(1).UnpackTo(&read_bad_request));
   EXPECT_EQ(read_bad_request.field_violations(0).field(), "webinar_id");
-
-  absl::Status back = FromGrpcStatus(grpc_status);
-  EXPECT_EQ(back, status);
 }
 
-INSTANTIATE_TEST_SUITE_P(ErrorCodes, RichRoundTripTest, testing::ValuesIn(ErrorCodePairs()));
+INSTANTIATE_TEST_SUITE_P(ErrorCodes, RichStatusTest, testing::ValuesIn(ErrorCodePairs()));
 
 TEST(CodeMappingTest, OutOfRangeCodesBecomeUnknown) {
   EXPECT_EQ(ToGrpcCode(static_cast<absl::StatusCode>(42)), grpc::StatusCode::UNKNOWN);
   EXPECT_EQ(ToGrpcCode(static_cast<absl::StatusCode>(-1)), grpc::StatusCode::UNKNOWN);
-  EXPECT_EQ(FromGrpcCode(grpc::StatusCode::DO_NOT_USE), absl::StatusCode::kUnknown);
 
   grpc::Status status = ToGrpcStatus(absl::Status(static_cast<absl::StatusCode>(42), "odd"));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNKNOWN);
@@ -186,16 +181,6 @@ TEST(ToGrpcStatusTest, DropsPayloadsThatAreNotDetails) {
   google::rpc::Status rpc_status = ParseDetails(ToGrpcStatus(status));
   EXPECT_THAT(DetailTypes(rpc_status), ElementsAre("type.googleapis.com/google.rpc.ErrorInfo"));
 }
-
-TEST(FromGrpcStatusTest, IgnoresUnparseableDetails) {
-  grpc::Status status(grpc::StatusCode::NOT_FOUND, "gone", "\xff\xff not a proto");
-  absl::Status back = FromGrpcStatus(status);
-  EXPECT_EQ(back.code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(back.message(), "gone");
-  EXPECT_FALSE(GetDetail<google::rpc::ErrorInfo>(back).has_value());
-}
-
-TEST(FromGrpcStatusTest, OkIsOk) { EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok()); }
 
 }  // namespace
 }  // namespace livestream_gateway

@@ -32,8 +32,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/integration/rich_status.h"
 #include "tests/integration/test_harness.h"
 #include "tests/soak/soak_rules.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
@@ -104,14 +104,11 @@ lsv1::UpdateStatusRequest RequestFor(uint64_t index) {
 CallOutcome OutcomeOf(const grpc::Status& status) {
   CallOutcome outcome;
   outcome.code = static_cast<absl::StatusCode>(status.error_code());
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return outcome;
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (!any.Is<google::rpc::ErrorInfo>() || !any.UnpackTo(&info)) continue;
-    ++outcome.error_infos;
-    outcome.domain = info.domain();
-    outcome.reason = info.reason();
+  outcome.error_infos = livestream_gateway::testing::CountDetails(status, "google.rpc.ErrorInfo");
+  if (auto info = livestream_gateway::testing::Detail<google::rpc::ErrorInfo>(status);
+      info.has_value()) {
+    outcome.domain = info->domain();
+    outcome.reason = info->reason();
   }
   return outcome;
 }

@@ -35,21 +35,18 @@ struct ReasonCase {
   ErrorReason reason;
 };
 
-const ZoomCallContext kWebinar{ZoomTarget::kWebinar, "123"};
-const ZoomCallContext kMeeting{ZoomTarget::kMeeting, "85746065"};
-
-std::function<absl::Status()> Zoom(int http_status, std::string body = "",
-                                   const ZoomCallContext& context = kWebinar) {
+std::function<absl::Status()> Zoom(int http_status, const std::string& body = "",
+                                   ZoomTarget target = ZoomTarget::kWebinar) {
   return [=] {
     HttpResponse response;
     response.status_code = http_status;
     response.body = body;
-    return MapZoomResponse(response, context, absl::Now());
+    return MapZoomResponse(response, ZoomCallContext{target, "123"}, absl::Now());
   };
 }
 
-std::function<absl::Status()> Transport(absl::Status error) {
-  return [=] { return MapTransportError(error, kWebinar); };
+std::function<absl::Status()> Transport(const absl::Status& error) {
+  return [=] { return MapTransportError(error, ZoomCallContext{ZoomTarget::kWebinar, "123"}); };
 }
 
 // The ErrorInfo the status would carry on the wire.
@@ -83,8 +80,8 @@ INSTANTIATE_TEST_SUITE_P(
     Rules, ErrorReasonTest,
     testing::Values(
         ReasonCase{"WebinarNotFound", Zoom(404), C::kNotFound, R::ZOOM_WEBINAR_NOT_FOUND},
-        ReasonCase{"MeetingNotFound", Zoom(400, R"({"code":3001})", kMeeting), C::kNotFound,
-                   R::ZOOM_MEETING_NOT_FOUND},
+        ReasonCase{"MeetingNotFound", Zoom(400, R"({"code":3001})", ZoomTarget::kMeeting),
+                   C::kNotFound, R::ZOOM_MEETING_NOT_FOUND},
         ReasonCase{"UserNotFound", Zoom(404, R"({"code":1001})"), C::kNotFound,
                    R::ZOOM_USER_NOT_FOUND},
         ReasonCase{"ZoomInvalidRequest", Zoom(400, R"({"code":300})"), C::kInvalidArgument,

@@ -4,8 +4,9 @@
 // Errors follow the google.rpc error model (AIP-193): every non-OK status
 // carries, in the `grpc-status-details-bin` trailer, a google.rpc.Status with
 // exactly one google.rpc.ErrorInfo whose `domain` is
-// "zoom-livestream-gateway" and whose `reason` names the failure
-// (for example `ZOOM_WEBINAR_NOT_FOUND`). When Zoom answered, the ErrorInfo
+// "zoom-livestream-gateway" and whose `reason` names the failure: the name
+// of an ErrorReason value (error_reason.proto), for example
+// `ZOOM_WEBINAR_NOT_FOUND`. When Zoom answered, the ErrorInfo
 // metadata holds `zoomCode`, `httpStatus` and `trackingId`. Further details
 // (BadRequest, ResourceInfo, PreconditionFailure, RetryInfo, QuotaFailure)
 // are added where they help; the README lists them per status code.

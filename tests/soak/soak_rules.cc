@@ -59,8 +59,9 @@ std::optional<std::string> Undocumented(const CallOutcome& outcome) {
   if (outcome.error_infos != 1) {
     return absl::StrCat(code, " with ", outcome.error_infos, " ErrorInfo details");
   }
-  if (outcome.domain != ::zoom::livestream::v1::kErrorDomain)
+  if (outcome.domain != ::zoom::livestream::v1::kErrorDomain) {
     return absl::StrCat(code, " in ErrorInfo domain ", outcome.domain);
+  }
   if (outcome.reason == "INTERNAL") {
     return absl::StrCat(code, " with reason INTERNAL: the server gave the error no reason (a bug)");
   }

@@ -10,14 +10,15 @@
 //
 //	resp, err := client.UpdateStatus(ctx, req)
 //	if e, ok := richerr.FromError(err); ok {
-//		switch e.Reason() {
-//		case "ZOOM_WEBINAR_NOT_FOUND": ...
+//		switch e.ErrorReason() {
+//		case livestreamv1.ErrorReason_ZOOM_WEBINAR_NOT_FOUND: ...
 //		}
 //		log.Printf("zoomCode=%s trackingId=%s", e.ZoomCode(), e.TrackingID())
 //	}
 package richerr
 
 import (
+	livestreamv1 "github.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -142,6 +143,16 @@ func (e *Error) GRPCStatus() *status.Status {
 
 // Reason is ErrorInfo.reason (for example "ZOOM_WEBINAR_NOT_FOUND"), or "".
 func (e *Error) Reason() string { return e.ErrorInfo.GetReason() }
+
+// ErrorReason is the reason as the generated enum: ERROR_REASON_UNSPECIFIED
+// without ErrorInfo, for another domain, or for a reason this build does not
+// know (a newer server).
+func (e *Error) ErrorReason() livestreamv1.ErrorReason {
+	if e.Domain() != Domain {
+		return livestreamv1.ErrorReason_ERROR_REASON_UNSPECIFIED
+	}
+	return livestreamv1.ErrorReason(livestreamv1.ErrorReason_value[e.Reason()])
+}
 
 // Domain is ErrorInfo.domain, or "".
 func (e *Error) Domain() string { return e.ErrorInfo.GetDomain() }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	livestreamv1 "github.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
@@ -93,6 +94,9 @@ func TestFromErrorSortsDetails(t *testing.T) {
 				if e.Reason() != "ZOOM_WEBINAR_NOT_FOUND" || e.Domain() != Domain {
 					t.Errorf("reason, domain = %q, %q", e.Reason(), e.Domain())
 				}
+				if e.ErrorReason() != livestreamv1.ErrorReason_ZOOM_WEBINAR_NOT_FOUND {
+					t.Errorf("ErrorReason() = %v", e.ErrorReason())
+				}
 				if e.ZoomCode() != "3001" || e.HTTPStatus() != "404" || e.TrackingID() != "v=2.0;clid=us06;rid=abc" {
 					t.Errorf("metadata = %v", e.ErrorInfo.GetMetadata())
 				}
@@ -147,6 +151,24 @@ func TestFromErrorSortsDetails(t *testing.T) {
 			}
 			tc.check(t, e)
 		})
+	}
+}
+
+func TestErrorReasonIsUnspecifiedUnlessTheGatewaysKnownReason(t *testing.T) {
+	newer := &errdetails.ErrorInfo{Reason: "ZOOM_SOMETHING_NEW", Domain: Domain}
+	foreign := &errdetails.ErrorInfo{Reason: "ZOOM_WEBINAR_NOT_FOUND", Domain: "googleapis.com"}
+	for name, err := range map[string]error{
+		"no details":     status.Error(codes.Unavailable, "down"),
+		"unknown reason": withDetails(t, codes.NotFound, "m", newer),
+		"other domain":   withDetails(t, codes.NotFound, "m", foreign),
+	} {
+		e, ok := FromError(err)
+		if !ok {
+			t.Fatalf("%s: FromError failed", name)
+		}
+		if got := e.ErrorReason(); got != livestreamv1.ErrorReason_ERROR_REASON_UNSPECIFIED {
+			t.Errorf("%s: ErrorReason() = %v; want ERROR_REASON_UNSPECIFIED", name, got)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import com.google.rpc.PreconditionFailure;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
+import com.zoom.livestream.v1.ErrorReason;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
@@ -22,8 +23,8 @@ import java.util.Optional;
  * that the server puts in the {@code grpc-status-details-bin} trailer.
  *
  * <p>Every error of the gateway carries exactly one {@link ErrorInfo} (domain {@value #DOMAIN});
- * programs should branch on {@link #reason()} and the ErrorInfo metadata, never on the message
- * text, which is meant for developers and may change.
+ * programs should branch on {@link #errorReason()} (or {@link #reason()}) and the ErrorInfo
+ * metadata, never on the message text, which is meant for developers and may change.
  *
  * <pre>{@code
  * try {
@@ -146,6 +147,19 @@ public final class RichError {
   /** ErrorInfo.reason, e.g. {@code ZOOM_WEBINAR_NOT_FOUND}: the stable thing to branch on. */
   public Optional<String> reason() {
     return errorInfo().map(ErrorInfo::getReason);
+  }
+
+  /**
+   * The reason as the generated enum, e.g. {@code ErrorReason.ZOOM_WEBINAR_NOT_FOUND}: {@code
+   * ERROR_REASON_UNSPECIFIED} without ErrorInfo, for another domain, or for a reason this build
+   * does not know (a newer server).
+   */
+  public ErrorReason errorReason() {
+    return errorInfo()
+        .filter(info -> DOMAIN.equals(info.getDomain()))
+        .map(info -> ErrorReason.getDescriptor().findValueByName(info.getReason()))
+        .map(ErrorReason::valueOf)
+        .orElse(ErrorReason.ERROR_REASON_UNSPECIFIED);
   }
 
   /** One ErrorInfo metadata value. */

@@ -14,6 +14,7 @@ import com.google.rpc.PreconditionFailure;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
+import com.zoom.livestream.v1.ErrorReason;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -43,11 +44,25 @@ class RichErrorTest {
   }
 
   @Test
+  void errorReasonIsUnspecifiedUnlessTheGatewaysKnownReason() {
+    ErrorInfo newer = ERROR_INFO.toBuilder().setReason("ZOOM_SOMETHING_NEW").build();
+    ErrorInfo foreign = ERROR_INFO.toBuilder().setDomain("googleapis.com").build();
+    for (StatusRuntimeException e :
+        List.of(
+            error(Code.NOT_FOUND, newer),
+            error(Code.NOT_FOUND, foreign),
+            error(Code.UNAVAILABLE))) {
+      assertEquals(ErrorReason.ERROR_REASON_UNSPECIFIED, RichError.fromThrowable(e).errorReason());
+    }
+  }
+
+  @Test
   void readsErrorInfoMetadata() {
     RichError err = RichError.fromThrowable(error(Code.NOT_FOUND, ERROR_INFO));
     assertEquals(Status.Code.NOT_FOUND, err.code());
     assertEquals("boom", err.message());
     assertEquals("ZOOM_WEBINAR_NOT_FOUND", err.reason().orElseThrow());
+    assertEquals(ErrorReason.ZOOM_WEBINAR_NOT_FOUND, err.errorReason());
     assertEquals("3001", err.zoomCode().orElseThrow());
     assertEquals("400", err.httpStatus().orElseThrow());
     assertEquals("v=2.0;clid=us06;rid=1", err.trackingId().orElseThrow());

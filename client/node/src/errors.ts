@@ -19,6 +19,7 @@ import {
   RetryInfo,
 } from './gen/google/rpc/error_details';
 import { Status } from './gen/google/rpc/status';
+import { ErrorReason, errorReasonFromJSON } from './gen/zoom/livestream/v1/error_reason';
 
 /** The trailer that carries the serialized google.rpc.Status. */
 export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
@@ -179,6 +180,18 @@ export class RichError {
   /** ErrorInfo.reason (e.g. ZOOM_WEBINAR_NOT_FOUND): the stable value to branch on. */
   get reason(): string | undefined {
     return this.errorInfo?.reason;
+  }
+
+  /**
+   * The reason as the generated enum (ErrorReason.ZOOM_WEBINAR_NOT_FOUND, ...):
+   * ERROR_REASON_UNSPECIFIED without ErrorInfo, for another domain, or for a
+   * reason this build does not know (a newer server).
+   */
+  get errorReason(): ErrorReason {
+    const info = this.errorInfo;
+    if (info === undefined || info.domain !== ERROR_DOMAIN) return ErrorReason.ERROR_REASON_UNSPECIFIED;
+    const reason = errorReasonFromJSON(info.reason);
+    return reason === ErrorReason.UNRECOGNIZED ? ErrorReason.ERROR_REASON_UNSPECIFIED : reason;
   }
 
   /** One ErrorInfo metadata value. */

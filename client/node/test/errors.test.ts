@@ -45,6 +45,17 @@ function serviceError(code: GrpcStatus, message: string, details: Any[] | Uint8A
 }
 
 describe('RichError', () => {
+  it('gives ERROR_REASON_UNSPECIFIED unless the reason is a known one of the gateway', () => {
+    const unspecified = [
+      { ...ERROR_INFO, reason: 'ZOOM_SOMETHING_NEW' },
+      { ...ERROR_INFO, domain: 'googleapis.com' },
+    ].map((info) =>
+      RichError.from(serviceError(GrpcStatus.NOT_FOUND, 'boom', [pack('google.rpc.ErrorInfo', ErrorInfo.encode(info).finish())])),
+    );
+    unspecified.push(RichError.from(serviceError(GrpcStatus.UNAVAILABLE, 'down', [])));
+    for (const err of unspecified) assert.equal(err.errorReason, ErrorReason.ERROR_REASON_UNSPECIFIED);
+  });
+
   it('reads ErrorInfo metadata', () => {
     const err = RichError.from(
       serviceError(GrpcStatus.NOT_FOUND, 'boom', [pack('google.rpc.ErrorInfo', ErrorInfo.encode(ERROR_INFO).finish())]),
@@ -52,6 +63,7 @@ describe('RichError', () => {
     assert.equal(err.code, GrpcStatus.NOT_FOUND);
     assert.equal(err.message, 'boom');
     assert.equal(err.reason, 'ZOOM_WEBINAR_NOT_FOUND');
+    assert.equal(err.errorReason, ErrorReason.ZOOM_WEBINAR_NOT_FOUND);
     assert.equal(errorReasonFromJSON(err.reason), ErrorReason.ZOOM_WEBINAR_NOT_FOUND);
     assert.equal(err.zoomCode, '3001');
     assert.equal(err.httpStatus, '400');

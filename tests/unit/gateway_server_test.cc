@@ -70,8 +70,8 @@ class SilentUpstream {
     if (listener_ >= 0) close(listener_);
   }
 
-  int port() const { return port_; }
-  std::string base_url() const { return absl::StrCat("http://127.0.0.1:", port_, "/v2"); }
+  int Port() const { return port_; }
+  std::string BaseUrl() const { return absl::StrCat("http://127.0.0.1:", port_, "/v2"); }
 
   // The head of the first request (up to its blank line), or what came of it
   // by the time the wait ended.
@@ -107,7 +107,7 @@ class SilentUpstream {
 Config ConfigFor(const SilentUpstream& upstream) {
   Config config;
   config.listen = "127.0.0.1:0";
-  config.zoom_api_base_url = upstream.base_url();
+  config.zoom_api_base_url = upstream.BaseUrl();
   config.zoom_access_token = kServerToken;
   config.zoom_rate_limit_qps = 0;
   config.zoom_max_attempts = 1;
@@ -124,7 +124,7 @@ std::shared_ptr<grpc::Channel> ChannelTo(const GatewayServer& server) {
 
 TEST(GatewayServerTest, StartsOnAPickedPortAndServesHealth) {
   SilentUpstream upstream;
-  ASSERT_NE(upstream.port(), 0);
+  ASSERT_NE(upstream.Port(), 0);
   absl::StatusOr<std::unique_ptr<GatewayServer>> server = GatewayServer::Start(ConfigFor(upstream));
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_GT((*server)->port(), 0);
@@ -169,7 +169,7 @@ class GatewayStopTest : public ::testing::TestWithParam<StopRow> {};
 // credentials decorator is in the chain.
 TEST_P(GatewayStopTest, ACallInFlightEndsAndItsUpstreamRequestIsDropped) {
   SilentUpstream upstream;
-  ASSERT_NE(upstream.port(), 0);
+  ASSERT_NE(upstream.Port(), 0);
   absl::StatusOr<std::unique_ptr<GatewayServer>> server = GatewayServer::Start(ConfigFor(upstream));
   ASSERT_TRUE(server.ok()) << server.status();
 

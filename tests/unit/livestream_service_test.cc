@@ -32,6 +32,7 @@
 #include "gtest/gtest.h"
 #include "server/error_details.h"
 #include "server/grpc_status.h"
+#include "server/metadata_limit.h"
 #include "server/metrics/gateway_metrics.h"
 #include "tests/unit/fake_http_client.h"
 
@@ -43,7 +44,6 @@ using ::livestream_gateway::testing::FakeHttpClient;
 using ::testing::AnyOf;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 using ::testing::Not;
 using ::zoom::livestream::v1::LIVE_STREAM_ACTION_START;
 using ::zoom::livestream::v1::UpdateStatusRequest;
@@ -90,12 +90,12 @@ class Upstream final : public AsyncHttpClient {
   bool AwaitSent(int n) { return Await(&sent_, n); }
   bool AwaitCancelled(int n) { return Await(&cancelled_, n); }
   bool AwaitReleased(int n) { return Await(&released_, n); }
-  int released() {
+  int Released() {
     absl::MutexLock lock(&mu_);
     return released_;
   }
   // The names of the threads the handles were released on, in order.
-  std::vector<std::string> release_threads() {
+  std::vector<std::string> ReleaseThreads() {
     absl::MutexLock lock(&mu_);
     return release_threads_;
   }
@@ -236,6 +236,8 @@ class Edge {
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(service_.get());
+    // As GatewayServer sets it: the longest caller token fits.
+    builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, kDefaultMaxMetadataBytes);
     server_ = builder.BuildAndStart();
     if (server_ == nullptr) return;
     stub_ = std::make_unique<grpc::GenericStub>(
@@ -248,8 +250,8 @@ class Edge {
     Shutdown(absl::ZeroDuration());
   }
 
-  bool started() const { return server_ != nullptr; }
-  grpc::GenericStub* stub() { return stub_.get(); }
+  bool Started() const { return server_ != nullptr; }
+  grpc::GenericStub* Stub() { return stub_.get(); }
 
   // Calls still open after `grace` are cancelled; returns when all are done.
   void Shutdown(absl::Duration grace) {
@@ -266,16 +268,16 @@ class Edge {
   }
 
   PendingCall::Result Call(const std::string& request_bytes,
-                           std::vector<std::pair<std::string, std::string>> metadata = {}) {
-    PendingCall call(stub(), request_bytes, absl::Seconds(60), std::move(metadata));
+                           const std::vector<std::pair<std::string, std::string>>& metadata = {}) {
+    PendingCall call(Stub(), request_bytes, absl::Seconds(60), metadata);
     call.Start();
     return call.Wait();
   }
 
   // Calls finished (each Finish is counted once, just before it) and calls
   // started and not yet finished.
-  int finished() { return Sample("livestream_gateway_rpc_duration_seconds_count"); }
-  int in_flight() { return Sample("livestream_gateway_rpcs_in_flight"); }
+  int Finished() { return Sample("livestream_gateway_rpc_duration_seconds_count"); }
+  int InFlight() { return Sample("livestream_gateway_rpcs_in_flight"); }
 
   // Declared first: it outlives the service and every call.
   Upstream upstream;
@@ -354,7 +356,7 @@ struct BadRequestRow {
   std::vector<std::string> fields;
 };
 
-UpdateStatusRequest With(std::function<void(UpdateStatusRequest&)> edit) {
+UpdateStatusRequest With(const std::function<void(UpdateStatusRequest&)>& edit) {
   UpdateStatusRequest request = StartWebinar();
   edit(request);
   return request;
@@ -369,7 +371,7 @@ class BadRequestTest : public ::testing::TestWithParam<BadRequestRow> {};
 // checked.
 TEST_P(BadRequestTest, IsRefusedWithItsFieldsAndNothingGoesUpstream) {
   Edge edge;
-  ASSERT_TRUE(edge.started());
+  ASSERT_TRUE(edge.Started());
   edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(204); };
   const PendingCall::Result result = edge.Call(GetParam().bytes);
   EXPECT_EQ(result.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
@@ -391,7 +393,7 @@ TEST_P(BadRequestTest, IsRefusedWithItsFieldsAndNothingGoesUpstream) {
   EXPECT_EQ(edge.upstream.fake.sent(), 0);
   // Refused before any Zoom attempt: a client may retry it at no cost.
   EXPECT_EQ(result.trailers.count(kPushbackKey), 0u);
-  EXPECT_EQ(edge.finished(), 1);
+  EXPECT_EQ(edge.Finished(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -445,7 +447,7 @@ INSTANTIATE_TEST_SUITE_P(
 // The control for the table above: the same harness does reach the fake.
 TEST(LiveStreamServiceTest, AValidRequestGoesUpstreamAndItsAnswerComesBack) {
   Edge edge;
-  ASSERT_TRUE(edge.started());
+  ASSERT_TRUE(edge.Started());
   edge.upstream.fake.auto_reply = [](const HttpRequest&) {
     return Answer(204, "", {{"x-zm-trackingid", "v=2.0;clid=us06;rid=42"}});
   };
@@ -482,7 +484,7 @@ TEST_P(CallerTokenTest, FollowsTheRules) {
   LiveStreamServiceOptions options = DefaultOptions();
   options.allow_caller_token = row.allowed;
   Edge edge(options);
-  ASSERT_TRUE(edge.started());
+  ASSERT_TRUE(edge.Started());
   edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(204); };
   std::vector<std::pair<std::string, std::string>> metadata;
   if (row.token.has_value()) metadata.emplace_back("x-zoom-access-token", *row.token);
@@ -505,20 +507,25 @@ TEST_P(CallerTokenTest, FollowsTheRules) {
 
 INSTANTIATE_TEST_SUITE_P(
     Rules, CallerTokenTest,
-    ::testing::Values(CallerTokenRow{"RefusedUnlessAllowed", false, "caller-secret-token",
-                                     grpc::StatusCode::PERMISSION_DENIED,
-                                     "CALLER_TOKEN_NOT_ALLOWED", std::nullopt},
-                      CallerTokenRow{"EmptyIsInvalid", true, "", grpc::StatusCode::UNAUTHENTICATED,
-                                     "INVALID_CALLER_TOKEN", std::nullopt},
-                      CallerTokenRow{"SpacesAreInvalid", true, "caller secret token",
-                                     grpc::StatusCode::UNAUTHENTICATED, "INVALID_CALLER_TOKEN",
-                                     std::nullopt},
-                      CallerTokenRow{"AllowedIsSentAsTheBearer", true, "caller-secret-token",
-                                     grpc::StatusCode::OK, "", "Bearer caller-secret-token"},
-                      CallerTokenRow{"NoneSentAndRefusedLeavesTheServersCredentials", false,
-                                     std::nullopt, grpc::StatusCode::OK, "", std::nullopt},
-                      CallerTokenRow{"NoneSentAndAllowedLeavesTheServersCredentials", true,
-                                     std::nullopt, grpc::StatusCode::OK, "", std::nullopt}),
+    ::testing::Values(
+        CallerTokenRow{"RefusedUnlessAllowed", false, "caller-secret-token",
+                       grpc::StatusCode::PERMISSION_DENIED, "CALLER_TOKEN_NOT_ALLOWED",
+                       std::nullopt},
+        CallerTokenRow{"EmptyIsInvalid", true, "", grpc::StatusCode::UNAUTHENTICATED,
+                       "INVALID_CALLER_TOKEN", std::nullopt},
+        CallerTokenRow{"SpacesAreInvalid", true, "caller secret token",
+                       grpc::StatusCode::UNAUTHENTICATED, "INVALID_CALLER_TOKEN", std::nullopt},
+        CallerTokenRow{"AllowedIsSentAsTheBearer", true, "caller-secret-token",
+                       grpc::StatusCode::OK, "", "Bearer caller-secret-token"},
+        CallerTokenRow{"TheLongestIsSentAsTheBearer", true, std::string(kMaxCallerTokenBytes, 't'),
+                       grpc::StatusCode::OK, "",
+                       absl::StrCat("Bearer ", std::string(kMaxCallerTokenBytes, 't'))},
+        CallerTokenRow{"OneByteLongerIsInvalid", true, std::string(kMaxCallerTokenBytes + 1, 't'),
+                       grpc::StatusCode::UNAUTHENTICATED, "INVALID_CALLER_TOKEN", std::nullopt},
+        CallerTokenRow{"NoneSentAndRefusedLeavesTheServersCredentials", false, std::nullopt,
+                       grpc::StatusCode::OK, "", std::nullopt},
+        CallerTokenRow{"NoneSentAndAllowedLeavesTheServersCredentials", true, std::nullopt,
+                       grpc::StatusCode::OK, "", std::nullopt}),
     [](const ::testing::TestParamInfo<CallerTokenRow>& info) { return info.param.name; });
 
 // --- Cancellation ----------------------------------------------------------
@@ -539,9 +546,9 @@ class CancelTest : public ::testing::TestWithParam<CancelRow> {};
 // call stays open (AwaitCancelled times out) and so does the reactor.
 TEST_P(CancelTest, AnEndedCallCancelsTheUpstreamCall) {
   Edge edge;
-  ASSERT_TRUE(edge.started());
+  ASSERT_TRUE(edge.Started());
   const bool by_deadline = GetParam().ending == Ending::kDeadlinePasses;
-  PendingCall call(edge.stub(), Bytes(StartWebinar()),
+  PendingCall call(edge.Stub(), Bytes(StartWebinar()),
                    by_deadline ? absl::Milliseconds(300) : absl::Seconds(60));
   call.Start();
   ASSERT_TRUE(edge.upstream.AwaitSent(1));
@@ -550,8 +557,8 @@ TEST_P(CancelTest, AnEndedCallCancelsTheUpstreamCall) {
   ASSERT_TRUE(edge.upstream.AwaitCancelled(1));
   EXPECT_TRUE(edge.upstream.fake.cancelled(0));
   ASSERT_TRUE(edge.upstream.AwaitReleased(1));
-  EXPECT_EQ(edge.finished(), 1);
-  EXPECT_EQ(edge.in_flight(), 0);
+  EXPECT_EQ(edge.Finished(), 1);
+  EXPECT_EQ(edge.InFlight(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Endings, CancelTest,
@@ -569,15 +576,15 @@ INSTANTIATE_TEST_SUITE_P(Endings, CancelTest,
 // OnCancel with the handle known, whichever thread notices it first.
 TEST(LiveStreamServiceTest, ACancellationBeforeTheUpstreamCallIsKnownIsForwarded) {
   Edge edge;
-  ASSERT_TRUE(edge.started());
-  PendingCall call(edge.stub(), Bytes(StartWebinar()));
+  ASSERT_TRUE(edge.Started());
+  PendingCall call(edge.Stub(), Bytes(StartWebinar()));
   edge.upstream.OnSend([&call] { call.Cancel(); });
   call.Start();
   EXPECT_EQ(call.Wait().status.error_code(), grpc::StatusCode::CANCELLED);
   ASSERT_TRUE(edge.upstream.AwaitCancelled(1));
   EXPECT_TRUE(edge.upstream.fake.cancelled(0));
   ASSERT_TRUE(edge.upstream.AwaitReleased(1));
-  EXPECT_EQ(edge.finished(), 1);
+  EXPECT_EQ(edge.Finished(), 1);
 }
 
 struct RaceRow {
@@ -594,11 +601,11 @@ class CancelRaceTest : public ::testing::TestWithParam<RaceRow> {};
 // together: the call ends once (one Finish, counted just before it), with
 // either outcome, and its reactor goes; ASan and TSan check the rest.
 TEST_P(CancelRaceTest, EndsOnceWhicheverWins) {
-  constexpr int kRounds = 25;
+  const int rounds = 25;
   Edge edge;
-  ASSERT_TRUE(edge.started());
-  for (int i = 0; i < kRounds; ++i) {
-    PendingCall call(edge.stub(), Bytes(StartWebinar()));
+  ASSERT_TRUE(edge.Started());
+  for (int i = 0; i < rounds; ++i) {
+    PendingCall call(edge.Stub(), Bytes(StartWebinar()));
     call.Start();
     ASSERT_TRUE(edge.upstream.AwaitSent(i + 1));
     absl::Notification go;
@@ -617,8 +624,8 @@ TEST_P(CancelRaceTest, EndsOnceWhicheverWins) {
                 AnyOf(GetParam().code, grpc::StatusCode::CANCELLED));
     ASSERT_TRUE(edge.upstream.AwaitReleased(i + 1)) << "round " << i;
   }
-  EXPECT_EQ(edge.finished(), kRounds);
-  EXPECT_EQ(edge.in_flight(), 0);
+  EXPECT_EQ(edge.Finished(), rounds);
+  EXPECT_EQ(edge.InFlight(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -665,7 +672,7 @@ class AttemptsTest : public ::testing::TestWithParam<AttemptsRow> {};
 TEST_P(AttemptsTest, ReportsWhatTheUpstreamResultSays) {
   const AttemptsRow& row = GetParam();
   Edge edge;
-  ASSERT_TRUE(edge.started());
+  ASSERT_TRUE(edge.Started());
   edge.upstream.fake.auto_reply = [&row](const HttpRequest&) { return row.upstream_result(); };
   const PendingCall::Result result = edge.Call(Bytes(StartWebinar()));
   ASSERT_EQ(result.status.error_code(), row.code) << result.status.error_message();
@@ -732,7 +739,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(LiveStreamServiceTest, SuccessAfterRetriesCarriesNoPushback) {
   Edge edge;
-  ASSERT_TRUE(edge.started());
+  ASSERT_TRUE(edge.Started());
   edge.upstream.fake.auto_reply = [](const HttpRequest&) { return AnswerAfter(204, 3); };
   const PendingCall::Result result = edge.Call(Bytes(StartWebinar()));
   ASSERT_TRUE(result.status.ok()) << result.status.error_message();
@@ -748,8 +755,8 @@ class ShutdownTest : public ::testing::TestWithParam<absl::Duration> {};
 // returns.
 TEST_P(ShutdownTest, ACallInFlightEndsAtShutdown) {
   Edge edge;
-  ASSERT_TRUE(edge.started());
-  PendingCall call(edge.stub(), Bytes(StartWebinar()));
+  ASSERT_TRUE(edge.Started());
+  PendingCall call(edge.Stub(), Bytes(StartWebinar()));
   call.Start();
   ASSERT_TRUE(edge.upstream.AwaitSent(1));
   absl::Notification shut_down;
@@ -763,9 +770,9 @@ TEST_P(ShutdownTest, ACallInFlightEndsAtShutdown) {
   shutter.join();
   EXPECT_NE(call.Wait().status.error_code(), grpc::StatusCode::OK);
   EXPECT_TRUE(edge.upstream.fake.cancelled(0));
-  EXPECT_EQ(edge.upstream.released(), 1);
-  EXPECT_EQ(edge.finished(), 1);
-  EXPECT_EQ(edge.in_flight(), 0);
+  EXPECT_EQ(edge.upstream.Released(), 1);
+  EXPECT_EQ(edge.Finished(), 1);
+  EXPECT_EQ(edge.InFlight(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Graces, ShutdownTest,
@@ -839,9 +846,9 @@ class PlainService final : public zoom::livestream::v1::LiveStreamService::Callb
 // runs, the two agree or the control stops naming the executor, and this
 // fails: the measurement in docs/performance.md is then to be redone.
 TEST(LiveStreamServiceTest, OnDoneRunsWhereTheCallCompletesNotOnGrpcsExecutor) {
-  constexpr int kRounds = 10;
+  const int rounds = 10;
   Edge edge;
-  ASSERT_TRUE(edge.started());
+  ASSERT_TRUE(edge.Started());
   PlainService plain;
   grpc::ServerBuilder builder;
   int port = 0;
@@ -852,14 +859,14 @@ TEST(LiveStreamServiceTest, OnDoneRunsWhereTheCallCompletesNotOnGrpcsExecutor) {
   grpc::GenericStub plain_stub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
 
-  for (int i = 0; i < kRounds; ++i) {
-    PendingCall call(edge.stub(), Bytes(StartWebinar()));
+  for (int i = 0; i < rounds; ++i) {
+    PendingCall call(edge.Stub(), Bytes(StartWebinar()));
     call.Start();
     ASSERT_TRUE(edge.upstream.AwaitSent(i + 1));
     ASSERT_TRUE(edge.upstream.fake.Reply(i, Answer(204)));
     EXPECT_TRUE(call.Wait().status.ok());
     ASSERT_TRUE(edge.upstream.AwaitReleased(i + 1));
-    const std::string service_on = edge.upstream.release_threads().back();
+    const std::string service_on = edge.upstream.ReleaseThreads().back();
 
     PendingCall plain_call(&plain_stub, Bytes(StartWebinar()));
     plain_call.Start();

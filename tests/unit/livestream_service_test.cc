@@ -26,12 +26,12 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "client/cpp/livestream_client.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "server/error_details.h"
-#include "server/grpc_status.h"
 #include "server/metadata_limit.h"
 #include "server/metrics/gateway_metrics.h"
 #include "tests/unit/fake_http_client.h"
@@ -309,7 +309,7 @@ UpdateStatusRequest StartWebinar(const std::string& id = "99289110036") {
 }
 
 std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const grpc::Status& status) {
-  return GetDetail<google::rpc::ErrorInfo>(FromGrpcStatus(status));
+  return livestream_client::ErrorInfoOf(livestream_client::FromGrpcStatus(status));
 }
 
 std::string ReasonOf(const grpc::Status& status) {
@@ -379,7 +379,7 @@ TEST_P(BadRequestTest, IsRefusedWithItsFieldsAndNothingGoesUpstream) {
   EXPECT_EQ(ReasonOf(result.status), GetParam().reason);
   ExpectOneErrorInfoAndOnlyPublicDetails(result.status);
   std::optional<google::rpc::BadRequest> bad_request =
-      GetDetail<google::rpc::BadRequest>(FromGrpcStatus(result.status));
+      livestream_client::BadRequestOf(livestream_client::FromGrpcStatus(result.status));
   if (GetParam().fields.empty()) {
     EXPECT_FALSE(bad_request.has_value());
   } else {
@@ -727,14 +727,14 @@ INSTANTIATE_TEST_SUITE_P(
                     },
                     grpc::StatusCode::UNAVAILABLE, "ZOOM_UNREACHABLE", "0", "no", false},
         // Decorators' errors are already rich: passed on, only the count added.
-        AttemptsRow{"RichErrorFromADecoratorBeforeAnyAttempt",
-                    [] {
-                      return TransportError(MakeError(absl::StatusCode::kResourceExhausted,
-                                                      "rate limited", "ZOOM_RATE_LIMITED"),
-                                            0);
-                    },
-                    grpc::StatusCode::RESOURCE_EXHAUSTED, "ZOOM_RATE_LIMITED", "0", "<absent>",
-                    false}),
+        AttemptsRow{
+            "RichErrorFromADecoratorBeforeAnyAttempt",
+            [] {
+              return TransportError(MakeError(absl::StatusCode::kResourceExhausted, "rate limited",
+                                              zoom::livestream::v1::ZOOM_RATE_LIMITED),
+                                    0);
+            },
+            grpc::StatusCode::RESOURCE_EXHAUSTED, "ZOOM_RATE_LIMITED", "0", "<absent>", false}),
     [](const ::testing::TestParamInfo<AttemptsRow>& info) { return info.param.name; });
 
 TEST(LiveStreamServiceTest, SuccessAfterRetriesCarriesNoPushback) {

@@ -44,7 +44,9 @@ def _protoc_cc_gen_impl(ctx):
     import_roots = depset(roots.keys(), transitive = transitive_roots)
     protos = depset(ctx.files.srcs, transitive = transitive_protos)
 
-    suffixes = [".pb.h", ".pb.cc"] + ([".grpc.pb.h", ".grpc.pb.cc"] if ctx.attr.grpc else [])
+    messages = [] if ctx.attr.grpc_only else [".pb.h", ".pb.cc"]
+    grpc = ctx.attr.grpc or ctx.attr.grpc_only
+    suffixes = messages + ([".grpc.pb.h", ".grpc.pb.cc"] if grpc else [])
     outputs = []
     for f in ctx.files.srcs:
         stem = _import_path(f)[:-len(".proto")]
@@ -53,9 +55,10 @@ def _protoc_cc_gen_impl(ctx):
     args = ctx.actions.args()
     args.add_all(import_roots, format_each = "--proto_path=%s")
     args.add(wkt_root, format = "--proto_path=%s")
-    args.add(out_root, format = "--cpp_out=%s")
+    if messages:
+        args.add(out_root, format = "--cpp_out=%s")
     tools = []
-    if ctx.attr.grpc:
+    if grpc:
         args.add(out_root, format = "--grpc_out=%s")
         args.add(ctx.executable._grpc_cpp_plugin.path, format = "--plugin=protoc-gen-grpc=%s")
         tools.append(ctx.executable._grpc_cpp_plugin)
@@ -85,6 +88,7 @@ _protoc_cc_gen = rule(
         "srcs": attr.label_list(allow_files = [".proto"], mandatory = True),
         "deps": attr.label_list(providers = [_ProtoSourcesInfo]),
         "grpc": attr.bool(default = False),
+        "grpc_only": attr.bool(default = False),
         "_protoc": attr.label(
             default = "@system_libs//:bin/protoc",
             allow_single_file = True,
@@ -101,13 +105,17 @@ _protoc_cc_gen = rule(
     },
 )
 
-def cc_protoc_library(name, srcs, grpc = False, deps = [], alwayslink = False, **kwargs):
+def cc_protoc_library(name, srcs, grpc = False, grpc_only = False, deps = [], alwayslink = False,
+                      **kwargs):
     """A cc_library of the code generated from `srcs`.
 
     Args:
       name: the cc_library; `<name>_gen` is the code generation step.
       srcs: .proto files.
       grpc: also generate gRPC stubs and services (and link grpc++).
+      grpc_only: generate only the gRPC stubs and services (and link grpc++);
+        the messages come from a cc_protoc_library of the same files in
+        `deps`, so that code which needs only the messages links no gRPC.
       deps: other cc_protoc_library targets whose .proto files `srcs` import.
       alwayslink: link every generated object into binaries even when nothing
         references it, e.g. to keep descriptors available to reflection.
@@ -117,6 +125,7 @@ def cc_protoc_library(name, srcs, grpc = False, deps = [], alwayslink = False, *
         name = name + "_gen",
         srcs = srcs,
         grpc = grpc,
+        grpc_only = grpc_only,
         deps = [d + "_gen" for d in deps],
         visibility = kwargs.get("visibility"),
     )
@@ -130,6 +139,6 @@ def cc_protoc_library(name, srcs, grpc = False, deps = [], alwayslink = False, *
         # from generated code (CMake: SYSTEM include directory).
         includes = ["."],
         alwayslink = alwayslink,
-        deps = deps + ["@system_libs//:protobuf"] + (["@system_libs//:grpc++"] if grpc else []),
+        deps = deps + ["@system_libs//:protobuf"] + (["@system_libs//:grpc++"] if grpc or grpc_only else []),
         **kwargs
     )

@@ -25,6 +25,14 @@ which keeps select()), and compares them target by target:
   cc_binary or cc_test) in both.
 - Targets in one build only: header-only Bazel libraries (CMake needs no
   target for them), and the CMake targets in CMAKE_ONLY below.
+- A pair links the same of our libraries (those in both builds), counted
+  transitively: e.g. each unit test the library table of tests/unit gives it.
+
+It also checks a rule of the layering (docs/architecture.md): the libraries
+in GRPC_FREE depend on no gRPC library. In Bazel, no path of deps leads from
+them to a gRPC library. CMake's model has no link line for a static library,
+so there the witness is an executable that links nothing of ours beyond the
+library and what it brings (its unit tests): its link line has no gRPC.
 
 Usage (scripts/test-bazel.sh runs it from the repository root):
   scripts/check_build_drift.py [--cmake-build DIR] [--bazel-startup-option OPT]...
@@ -35,10 +43,12 @@ removed. Tests: scripts/check_build_drift_test.py.
 
 import argparse
 import ast
+import collections
 import dataclasses
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -50,6 +60,15 @@ HEADER_EXTENSIONS = (".h", ".hh", ".hpp", ".hxx", ".inc")
 CMAKE_ONLY = {
     "livestream_test_pch": "the tests' precompiled header (tests/CMakeLists.txt); Bazel has none",
 }
+
+# Libraries that must not depend on gRPC: the pure rules and the upstream
+# side (docs/architecture.md, "Modules and what they may depend on").
+GRPC_FREE = ("livestream_core", "livestream_logging", "livestream_metrics",
+             "livestream_policies", "livestream_transport")
+# gRPC's libraries: Bazel labels (@system_libs//:grpc++) and CMake link
+# fragments (/usr/lib/.../libgrpc++.so.1.51, -lgpr).
+BAZEL_GRPC = re.compile(r"^@[^/]*//:(grpc|gpr)")
+CMAKE_GRPC = re.compile(r"^(-l|lib)(grpc|gpr)")
 
 # Where protos/CMakeLists.txt writes generated code, below the build tree.
 CMAKE_GENERATED_DIR = "protos/gen"
@@ -82,6 +101,11 @@ class Target:
     kind: str  # "library" or "executable"
     files: frozenset  # repository-relative paths, or GENERATED + import path
     where: str  # for messages: the CMakeLists.txt directory or the Bazel label
+    # CMake: the names of the targets it depends on, transitively; Bazel: the
+    # labels of its deps.
+    deps: frozenset = frozenset()
+    # CMake executables: the libraries on the link line.
+    links: frozenset = frozenset()
 
     def sources(self):
         return {f for f in self.files if f.endswith(SOURCE_EXTENSIONS)}
@@ -146,7 +170,11 @@ def cmake_targets_from(codemodel, load_target):
             if path is not None and is_cpp(path):
                 files.add(path)
         where = target.get("paths", {}).get("source", ".")
-        targets[target["name"]] = Target(kind, frozenset(files), where)
+        deps = {d["id"].split("::", 1)[0] for d in target.get("dependencies", [])} - set(CMAKE_ONLY)
+        links = {f["fragment"] for f in (target.get("link") or {}).get("commandFragments", [])
+                 if f.get("role") == "libraries"}
+        targets[target["name"]] = Target(kind, frozenset(files), where, frozenset(deps),
+                                         frozenset(links))
     return targets
 
 
@@ -269,7 +297,10 @@ def resolve(label, rules, output_group=None):
         group = rule.attrs.get("output_group") or output_group
         return set().union(*(resolve(s, rules, group) for s in rule.attrs.get("srcs", [])))
     if rule.kind == "_protoc_cc_gen":  # bazel/proto.bzl
-        suffixes = PROTO_SUFFIXES + (GRPC_SUFFIXES if rule.attrs.get("grpc") else ())
+        if rule.attrs.get("grpc_only"):
+            suffixes = GRPC_SUFFIXES
+        else:
+            suffixes = PROTO_SUFFIXES + (GRPC_SUFFIXES if rule.attrs.get("grpc") else ())
         if output_group:
             suffixes = [s for s in suffixes if s.endswith(OUTPUT_GROUP_EXTENSIONS[output_group])]
         files = set()
@@ -301,7 +332,8 @@ def bazel_targets(rules):
             continue
         attrs = rule.attrs.get("srcs", []) + rule.attrs.get("hdrs", [])
         files = set().union(set(), *(resolve(a, rules) for a in attrs))
-        targets[label] = Target(kind, frozenset(f for f in files if is_cpp(f)), label)
+        targets[label] = Target(kind, frozenset(f for f in files if is_cpp(f)), label,
+                                frozenset(rule.attrs.get("deps", [])))
     return targets
 
 
@@ -369,6 +401,90 @@ def misplaced_headers(bazel):
     return problems
 
 
+def bazel_names(bazel):
+    """{name: label} of the main repository's targets, a name used in two
+    packages left out (compare() reports it)."""
+    labels = collections.defaultdict(list)
+    for label in bazel:
+        labels[parse_label(label)[2]].append(label)
+    return {name: found[0] for name, found in labels.items() if len(found) == 1}
+
+
+def bazel_closure(start, bazel):
+    """The labels `start` depends on, transitively (not itself)."""
+    reached, stack = set(), [start]
+    while stack:
+        label = stack.pop()
+        for dep in bazel[label].deps if label in bazel else ():
+            if dep not in reached:
+                reached.add(dep)
+                stack.append(dep)
+    return reached - {start}
+
+
+def bazel_path(start, bazel, is_goal):
+    """The shortest chain of deps from `start` to a label is_goal() accepts,
+    or None."""
+    parents, queue = {start: None}, collections.deque([start])
+    while queue:
+        label = queue.popleft()
+        if is_goal(label):
+            path = []
+            while label is not None:
+                path.append(label)
+                label = parents[label]
+            return path[::-1]
+        for dep in sorted(bazel[label].deps) if label in bazel else []:
+            if dep not in parents:
+                parents[dep] = label
+                queue.append(dep)
+    return None
+
+
+def library_problems(cmake, bazel):
+    """Messages, one per target pair that links different libraries of ours
+    (the libraries in both builds, transitively)."""
+    names = bazel_names(bazel)
+    libraries = {n for n in set(cmake) & set(names)
+                 if cmake[n].kind == "library" and bazel[names[n]].kind == "library"}
+    problems = []
+    for name in sorted(set(cmake) & set(names)):
+        ours = cmake[name].deps & libraries
+        theirs = {parse_label(label)[2] for label in bazel_closure(names[name], bazel)} & libraries
+        if ours != theirs:
+            problems.append("%s (%s) links other libraries: only in CMake: %s; only in Bazel: %s"
+                            % (name, names[name], ", ".join(sorted(ours - theirs)) or "-",
+                               ", ".join(sorted(theirs - ours)) or "-"))
+    return problems
+
+
+def grpc_problems(cmake, bazel, grpc_free=GRPC_FREE):
+    """Messages, one per library of `grpc_free` that depends on gRPC in a
+    build (or cannot be checked)."""
+    names = bazel_names(bazel)
+    problems = []
+    for name in grpc_free:
+        if name not in cmake or name not in names:
+            problems.append("%s: not a target of both builds" % name)
+            continue
+        path = bazel_path(names[name], bazel, BAZEL_GRPC.match)
+        if path:
+            problems.append("%s depends on gRPC in Bazel: %s" % (name, " -> ".join(path)))
+        closure = cmake[name].deps | {name}
+        witnesses = sorted(e for e, t in cmake.items()
+                           if t.kind == "executable" and name in t.deps and t.deps <= closure)
+        if not witnesses:
+            problems.append("%s: no CMake executable links only it (e.g. a unit test of it), so "
+                            "its link line cannot be checked" % name)
+        for witness in witnesses:
+            grpc = sorted(f for f in cmake[witness].links if CMAKE_GRPC.match(os.path.basename(f)))
+            if grpc:
+                problems.append("%s depends on gRPC in CMake: %s, which links nothing of ours "
+                                "beyond it, links %s" % (name, witness, ", ".join(grpc)))
+                break
+    return problems
+
+
 # --- The command ---------------------------------------------------------------
 
 
@@ -398,15 +514,23 @@ def main(argv):
     except (DriftCheckError, subprocess.CalledProcessError) as e:
         print("check-build-drift: %s" % e, file=sys.stderr)
         return 2
-    problems = compare(cmake, bazel)
-    if problems:
-        print("check-build-drift: CMake and Bazel list different sources "
-              "(docs/building.md, \"Adding a source file\"):", file=sys.stderr)
-        for problem in problems:
-            print("  " + problem, file=sys.stderr)
+    failed = False
+    for problems, what in [
+            (compare(cmake, bazel) + library_problems(cmake, bazel),
+             "CMake and Bazel list different sources or libraries (docs/building.md, "
+             "\"Adding a source file\")"),
+            (grpc_problems(cmake, bazel),
+             "a library that must not depend on gRPC does (docs/architecture.md)")]:
+        if problems:
+            failed = True
+            print("check-build-drift: %s:" % what, file=sys.stderr)
+            for problem in problems:
+                print("  " + problem, file=sys.stderr)
+    if failed:
         return 1
-    print("check-build-drift: CMake and Bazel agree on the sources of %d targets"
-          % len(set(cmake) & {parse_label(label)[2] for label in bazel}))
+    print("check-build-drift: CMake and Bazel agree on the sources and libraries of %d targets; "
+          "%s depend on no gRPC library"
+          % (len(set(cmake) & {parse_label(label)[2] for label in bazel}), ", ".join(GRPC_FREE)))
     return 0
 
 

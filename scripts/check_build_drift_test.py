@@ -300,6 +300,121 @@ class ReadTest(unittest.TestCase):
             with self.subTest(what), self.assertRaises(drift.DriftCheckError):
                 bazel_targets(query)
 
+    def test_grpc_only_proto_libraries_hold_the_stubs_alone(self):
+        query = QUERY_OUTPUT.replace("grpc = True", "grpc_only = True")
+        self.assertEqual(bazel_targets(query)["//protos:livestream_proto"].sources(), {
+            "(generated) zoom/livestream/v1/livestream_service.grpc.pb.cc"})
+
+    def test_dependencies_and_link_lines(self):
+        codemodel = {
+            "paths": {"source": WORKSPACE, "build": WORKSPACE + "/build"},
+            "configurations": [{"targets": [{"name": "t", "jsonFile": "t.json"}]}],
+        }
+        target = {
+            "name": "validation_test", "type": "EXECUTABLE", "paths": {"source": "tests/unit"},
+            "dependencies": [{"id": "livestream_core::@d197"}, {"id": "livestream_test_pch::@a1"}],
+            "link": {"commandFragments": [
+                {"fragment": "-O3", "role": "flags"},
+                {"fragment": "server/liblivestream_core.a", "role": "libraries"}]},
+        }
+        read = drift.cmake_targets_from(codemodel, {"t.json": target}.__getitem__)
+        self.assertEqual(read["validation_test"].deps, {"livestream_core"})
+        self.assertEqual(read["validation_test"].links, {"server/liblivestream_core.a"})
+        self.assertEqual(bazel_targets(QUERY_OUTPUT)["//server:livestream_core"].deps,
+                         {"//server:http_interface", "@system_libs//:grpc++"})
+
+
+def cmake_target(kind, deps=(), links=()):
+    return drift.Target(kind, frozenset(), "tests/unit", frozenset(deps), frozenset(links))
+
+
+def bazel_target(label, kind, deps=()):
+    return label, drift.Target(kind, frozenset(), label, frozenset(deps))
+
+
+# A pure library, the protos it builds on, the gRPC edge, and one test of each
+# library: {name: Target} for CMake, {label: Target} for Bazel.
+LAYERED_CMAKE = {
+    "livestream_proto": cmake_target("library"),
+    "livestream_core": cmake_target("library", ["livestream_proto"]),
+    "livestream_grpc_edge": cmake_target("library", ["livestream_core", "livestream_proto"]),
+    "validation_test": cmake_target(
+        "executable", ["livestream_core", "livestream_proto"],
+        ["server/liblivestream_core.a", "/usr/lib/x86_64-linux-gnu/libprotobuf.so"]),
+    "grpc_status_test": cmake_target(
+        "executable", ["livestream_grpc_edge", "livestream_core", "livestream_proto"],
+        ["server/liblivestream_grpc_edge.a", "/usr/lib/x86_64-linux-gnu/libgrpc++.so.1.51"]),
+}
+LAYERED_BAZEL = dict([
+    bazel_target("//protos:livestream_proto", "library", ["@system_libs//:protobuf"]),
+    bazel_target("//server:http_interface", "library", ["@system_libs//:absl_time"]),
+    bazel_target("//server:livestream_core", "library",
+                 ["//server:http_interface", "//protos:livestream_proto"]),
+    bazel_target("//server:livestream_grpc_edge", "library",
+                 ["//server:livestream_core", "@system_libs//:grpc++"]),
+    bazel_target("//tests/unit:validation_test", "executable",
+                 ["//server:livestream_core", "@system_libs//:gmock_main"]),
+    bazel_target("//tests/unit:grpc_status_test", "executable", ["//server:livestream_grpc_edge"]),
+])
+
+
+def changed(targets, key, target):
+    return {**targets, key: target}
+
+
+class LayeringTest(unittest.TestCase):
+    """The libraries each target links, and the gRPC-free libraries."""
+
+    def test_libraries_agree(self):
+        self.assertEqual(drift.library_problems(LAYERED_CMAKE, LAYERED_BAZEL), [])
+
+    def test_a_test_that_links_another_library_in_one_build(self):
+        bazel = changed(LAYERED_BAZEL, *bazel_target(
+            "//tests/unit:validation_test", "executable", ["//server:livestream_grpc_edge"]))
+        self.assertEqual(drift.library_problems(LAYERED_CMAKE, bazel), [
+            "validation_test (//tests/unit:validation_test) links other libraries: "
+            "only in CMake: -; only in Bazel: livestream_grpc_edge"])
+
+    def test_a_library_that_links_another_library_in_one_build(self):
+        cmake = changed(LAYERED_CMAKE, "livestream_grpc_edge", cmake_target("library"))
+        self.assertEqual(drift.library_problems(cmake, LAYERED_BAZEL), [
+            "livestream_grpc_edge (//server:livestream_grpc_edge) links other libraries: "
+            "only in CMake: -; only in Bazel: livestream_core, livestream_proto"])
+
+    def grpc_problems(self, cmake, bazel):
+        return drift.grpc_problems(cmake, bazel, grpc_free=["livestream_core"])
+
+    def test_no_grpc_below_the_edge(self):
+        self.assertEqual(self.grpc_problems(LAYERED_CMAKE, LAYERED_BAZEL), [])
+
+    def test_grpc_reached_through_another_library_in_bazel(self):
+        bazel = changed(LAYERED_BAZEL, *bazel_target(
+            "//protos:livestream_proto", "library",
+            ["@system_libs//:protobuf", "@system_libs//:grpc++"]))
+        self.assertEqual(self.grpc_problems(LAYERED_CMAKE, bazel), [
+            "livestream_core depends on gRPC in Bazel: //server:livestream_core -> "
+            "//protos:livestream_proto -> @system_libs//:grpc++"])
+
+    def test_grpc_on_the_link_line_of_a_test_that_links_only_the_library_in_cmake(self):
+        cmake = changed(LAYERED_CMAKE, "validation_test", cmake_target(
+            "executable", ["livestream_core", "livestream_proto"],
+            ["server/liblivestream_core.a", "/usr/lib/x86_64-linux-gnu/libgpr.so.29"]))
+        self.assertEqual(self.grpc_problems(cmake, LAYERED_BAZEL), [
+            "livestream_core depends on gRPC in CMake: validation_test, which links nothing of "
+            "ours beyond it, links /usr/lib/x86_64-linux-gnu/libgpr.so.29"])
+
+    def test_a_library_no_executable_links_alone_cannot_be_checked_in_cmake(self):
+        cmake = changed(LAYERED_CMAKE, "validation_test", cmake_target(
+            "executable", ["livestream_grpc_edge", "livestream_core", "livestream_proto"]))
+        self.assertEqual(self.grpc_problems(cmake, LAYERED_BAZEL), [
+            "livestream_core: no CMake executable links only it (e.g. a unit test of it), so its "
+            "link line cannot be checked"])
+
+    def test_a_library_missing_from_a_build(self):
+        cmake = {k: v for k, v in LAYERED_CMAKE.items() if k != "livestream_core"}
+        self.assertEqual(self.grpc_problems(cmake, LAYERED_BAZEL),
+                         ["livestream_core: not a target of both builds"])
+
 
 if __name__ == "__main__":
     unittest.main()

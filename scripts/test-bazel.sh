@@ -111,8 +111,9 @@ check_sources_listed() {
   echo "test-bazel: every C++ source, header and .proto is in a Bazel target"
 }
 
-# And list the same sources per target (scripts/check_build_drift.py reads
-# both builds' own models; its tests run first).
+# And list the same sources and link the same libraries per target, and the
+# gRPC-free libraries link no gRPC (scripts/check_build_drift.py reads both
+# builds' own models; its tests run first).
 check_build_drift() {
   /usr/bin/python3 scripts/check_build_drift_test.py
   /usr/bin/python3 scripts/check_build_drift.py "${startup[@]/#/--bazel-startup-option=}"

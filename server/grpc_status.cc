@@ -33,7 +33,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
   std::vector<std::pair<std::string, std::string>> payloads;
   status.ForEachPayload([&payloads](absl::string_view type_url, const absl::Cord& value) {
-    // Payloads under other keys are process-internal bookkeeping, not details.
+    // Payloads under other keys are not details: keep any off the wire.
     if (absl::StartsWith(type_url, kTypeUrlPrefix)) {
       payloads.emplace_back(std::string(type_url), std::string(value));
     }

@@ -80,10 +80,8 @@ absl::StatusOr<std::optional<std::string>> CallerToken(const grpc::CallbackServe
   return std::string(token);
 }
 
-// Reports how many requests went to Zoom in the ErrorInfo, and removes the
-// internal payload that carried the count (see http.h).
+// Reports how many requests went to Zoom in the ErrorInfo.
 void ReportAttempts(absl::Status& status, int attempts) {
-  status.ErasePayload(kAttemptsPayloadKey);
   std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
   if (!info.has_value()) return;
   (*info->mutable_metadata())["attempts"] = absl::StrCat(attempts);
@@ -166,9 +164,9 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
     }
     const absl::Time deadline =
         std::min(absl::FromChrono(context->deadline()), started_ + service_->options_.zoom_timeout);
-    std::shared_ptr<HttpCall> call = service_->zoom_->Send(
-        std::move(http_request), deadline,
-        [this](absl::StatusOr<HttpResponse> result) { OnZoomDone(std::move(result)); });
+    std::shared_ptr<Cancellable> call =
+        service_->zoom_->Send(std::move(http_request), deadline,
+                              [this](UpstreamResult result) { OnZoomDone(std::move(result)); });
     bool cancel_now = false;
     {
       absl::MutexLock lock(&mu_);
@@ -180,7 +178,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   }
 
   void OnCancel() override {
-    std::shared_ptr<HttpCall> call;
+    std::shared_ptr<Cancellable> call;
     {
       absl::MutexLock lock(&mu_);
       cancelled_ = true;
@@ -202,27 +200,27 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   bool InternalInlineable() override { return true; }
 
  private:
-  void OnZoomDone(absl::StatusOr<HttpResponse> result) {
-    if (!result.ok()) {
+  void OnZoomDone(UpstreamResult result) {
+    if (!result.response.ok()) {
       // Decorators (credentials, rate limits) return errors that are already
       // rich; bare transport failures still need mapping.
-      absl::Status status = result.status();
-      const int attempts = AttemptsOf(status);
+      absl::Status status = std::move(result.response).status();
       if (!GetDetail<google::rpc::ErrorInfo>(status).has_value()) {
-        status = MapTransportError(status, call_context_);
+        status = MapTransportError(status, result.delivery, call_context_);
       }
-      ReportAttempts(status, attempts);
-      StopClientRetriesAfterZoomAttempts(status, attempts);
+      ReportAttempts(status, result.attempts);
+      StopClientRetriesAfterZoomAttempts(status, result.attempts);
       Complete(status, "");
       return;
     }
+    const HttpResponse& answer = *result.response;
     ZoomCallContext context = call_context_;
     // Taken now, so that tokens issued during the call are redacted too.
     context.redactor = service_->options_.secrets->redactor().With(caller_token_);
-    const std::string tracking_id = ZoomTrackingId(*result, context.redactor);
-    absl::Status status = MapZoomResponse(*result, context, absl::Now());
-    ReportAttempts(status, result->attempts);
-    StopClientRetriesAfterZoomAttempts(status, result->attempts);
+    const std::string tracking_id = ZoomTrackingId(answer, context.redactor);
+    absl::Status status = MapZoomResponse(answer, context, absl::Now());
+    ReportAttempts(status, result.attempts);
+    StopClientRetriesAfterZoomAttempts(status, result.attempts);
     if (status.ok()) {
       UpdateStatusResponse response;
       if (!tracking_id.empty()) response.set_tracking_id(tracking_id);
@@ -278,7 +276,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   std::string caller_token_;  // Secret; empty unless the caller sent one.
 
   absl::Mutex mu_;
-  std::shared_ptr<HttpCall> call_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Cancellable> call_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
 };
 

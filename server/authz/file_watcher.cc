@@ -48,7 +48,7 @@ struct FileWatcher::State {
   Apply apply ABSL_GUARDED_BY(mu);
   Log log ABSL_GUARDED_BY(mu);
   std::optional<FileIdentity> seen ABSL_GUARDED_BY(mu);
-  std::shared_ptr<HttpCall> timer ABSL_GUARDED_BY(mu);
+  std::shared_ptr<Cancellable> timer ABSL_GUARDED_BY(mu);
   bool stopped ABSL_GUARDED_BY(mu) = false;
 };
 
@@ -63,7 +63,7 @@ FileWatcher::FileWatcher(Scheduler* scheduler, FileWatcherOptions options, Apply
 }
 
 FileWatcher::~FileWatcher() {
-  std::shared_ptr<HttpCall> timer;
+  std::shared_ptr<Cancellable> timer;
   {
     // Waits for a poll in progress.
     absl::MutexLock lock(&state_->mu);

@@ -19,14 +19,18 @@ bool HasAuthorization(const HttpRequest& request) {
   return false;
 }
 
-absl::Status WithAttempts(absl::Status status, int attempts) {
-  SetAttempts(status, attempts);
-  return status;
+// A failure after `attempts` requests were sent (0 or 1: a resend comes only
+// after an answer), so it may have reached the server once one was.
+UpstreamResult FailedAfter(absl::Status status, int attempts) {
+  return UpstreamResult::Failed(
+      std::move(status), attempts,
+      attempts == 0 ? Delivery::kNotDelivered : Delivery::kMaybeDelivered);
 }
 
 }  // namespace
 
-class AuthorizingClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
+class AuthorizingClient::Call final : public Cancellable,
+                                      public std::enable_shared_from_this<Call> {
  public:
   Call(AuthorizingClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
       : client_(client),
@@ -37,9 +41,9 @@ class AuthorizingClient::Call final : public HttpCall, public std::enable_shared
   void GetToken() {
     std::optional<uint64_t> ticket = stage_.Begin();
     if (!ticket.has_value()) {
-      return Finish(WithAttempts(absl::CancelledError("call cancelled"), sent_));
+      return Finish(FailedAfter(absl::CancelledError("call cancelled"), sent_));
     }
-    std::shared_ptr<HttpCall> wait = client_->tokens_->GetToken(
+    std::shared_ptr<Cancellable> wait = client_->tokens_->GetToken(
         deadline_, [self = shared_from_this()](absl::StatusOr<std::string> token) {
           self->OnToken(std::move(token));
         });
@@ -51,11 +55,11 @@ class AuthorizingClient::Call final : public HttpCall, public std::enable_shared
  private:
   void OnToken(absl::StatusOr<std::string> token) {
     stage_.End();
-    if (!token.ok()) return Finish(WithAttempts(token.status(), sent_));
+    if (!token.ok()) return Finish(FailedAfter(token.status(), sent_));
     token_ = *std::move(token);
     std::optional<uint64_t> ticket = stage_.Begin();
     if (!ticket.has_value()) {
-      return Finish(WithAttempts(absl::CancelledError("call cancelled"), sent_));
+      return Finish(FailedAfter(absl::CancelledError("call cancelled"), sent_));
     }
     // Kept for a resend with a fresh token; the copy gets room for the
     // header up front rather than regrowing for it.
@@ -68,28 +72,27 @@ class AuthorizingClient::Call final : public HttpCall, public std::enable_shared
     request.body = request_.body;
     request.idempotent = request_.idempotent;
     ++sent_;
-    std::shared_ptr<HttpCall> transfer =
-        client_->next_->Send(std::move(request), deadline_,
-                             [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
-                               self->OnResponse(std::move(result));
-                             });
+    std::shared_ptr<Cancellable> transfer = client_->next_->Send(
+        std::move(request), deadline_, [self = shared_from_this()](UpstreamResult result) {
+          self->OnResponse(std::move(result));
+        });
     stage_.Attach(*ticket, std::move(transfer));
   }
 
-  void OnResponse(absl::StatusOr<HttpResponse> result) {
+  void OnResponse(UpstreamResult result) {
     stage_.End();
-    const bool unauthorized = result.ok() && result->status_code == 401;
+    const bool unauthorized = result.response.ok() && result.response->status_code == 401;
     if (unauthorized && sent_ == 1 && client_->tokens_->Invalidate(token_)) {
       token_.clear();
       return GetToken();
     }
     token_.clear();
-    if (!result.ok()) return Finish(WithAttempts(result.status(), sent_));
-    result->attempts = sent_;
+    // The transport below counts one; this counts the resend too.
+    result.attempts = sent_;
     Finish(std::move(result));
   }
 
-  void Finish(absl::StatusOr<HttpResponse> result) {
+  void Finish(UpstreamResult result) {
     HttpCallback done = std::move(done_);
     std::move(done)(std::move(result));
   }
@@ -107,17 +110,17 @@ class AuthorizingClient::Call final : public HttpCall, public std::enable_shared
 AuthorizingClient::AuthorizingClient(AsyncHttpClient* next, std::shared_ptr<TokenSource> tokens)
     : next_(next), tokens_(std::move(tokens)) {}
 
-std::shared_ptr<HttpCall> AuthorizingClient::Send(HttpRequest request, absl::Time deadline,
-                                                  HttpCallback done) {
+std::shared_ptr<Cancellable> AuthorizingClient::Send(HttpRequest request, absl::Time deadline,
+                                                     HttpCallback done) {
   if (HasAuthorization(request)) return next_->Send(std::move(request), deadline, std::move(done));
   if (tokens_ == nullptr) {
-    std::move(done)(WithAttempts(
+    std::move(done)(FailedAfter(
         MakeError(absl::StatusCode::kUnauthenticated,
                   "this server has no Zoom credentials of its own: send a Zoom access token in "
                   "the x-zoom-access-token request metadata",
                   ErrorReason::CALLER_TOKEN_REQUIRED),
         0));
-    return SharedCompletedCall();
+    return SharedCompletedOperation();
   }
   auto call = std::make_shared<Call>(this, std::move(request), deadline, std::move(done));
   call->GetToken();

@@ -16,7 +16,7 @@ namespace livestream_gateway {
 //   caller's to fix, so it is passed on without a refresh.
 // - A 401 for the server's token drops that token and resends the call once
 //   with a fresh one, when the source can give one (OAuth, not a fixed
-//   token); HttpResponse::attempts then counts both requests.
+//   token); UpstreamResult::attempts then counts both requests.
 // - Without a TokenSource (only callers' tokens accepted), a request without
 //   Authorization fails with UNAUTHENTICATED (ErrorInfo CALLER_TOKEN_REQUIRED)
 //   and is not sent.
@@ -26,8 +26,8 @@ class AuthorizingClient final : public AsyncHttpClient {
   // `next` must outlive this client; `tokens` may be null (see above).
   AuthorizingClient(AsyncHttpClient* next, std::shared_ptr<TokenSource> tokens);
 
-  std::shared_ptr<HttpCall> Send(HttpRequest request, absl::Time deadline,
-                                 HttpCallback done) override;
+  std::shared_ptr<Cancellable> Send(HttpRequest request, absl::Time deadline,
+                                    HttpCallback done) override;
 
  private:
   class Call;

@@ -15,7 +15,7 @@ namespace livestream_gateway {
 // The cancellation plumbing shared by the policies' per-call objects. A call
 // goes through stages one after another (waiting for a token, a rate-limit
 // slot or a backoff timer; a transfer), each an asynchronous operation whose
-// handle honours the HttpCall contract. This remembers the handle of the
+// handle honours the Cancellable contract. This remembers the handle of the
 // stage in progress so that Cancel() reaches it, whichever thread the stages
 // complete on, and even when a stage completes before the function that
 // started it has returned its handle.
@@ -31,7 +31,7 @@ class CallStage {
     return ticket_;
   }
 
-  void Attach(uint64_t ticket, std::shared_ptr<HttpCall> handle) {
+  void Attach(uint64_t ticket, std::shared_ptr<Cancellable> handle) {
     bool cancel = false;
     {
       absl::MutexLock lock(&mu_);
@@ -47,14 +47,14 @@ class CallStage {
   // Also drops the handle, which breaks the cycle call -> handle -> callback
   // -> call.
   void End() {
-    std::shared_ptr<HttpCall> spent;
+    std::shared_ptr<Cancellable> spent;
     absl::MutexLock lock(&mu_);
     ++ticket_;
     spent = std::move(handle_);
   }
 
   void Cancel() {
-    std::shared_ptr<HttpCall> handle;
+    std::shared_ptr<Cancellable> handle;
     {
       absl::MutexLock lock(&mu_);
       if (cancelled_) return;
@@ -67,21 +67,21 @@ class CallStage {
  private:
   absl::Mutex mu_;
   uint64_t ticket_ ABSL_GUARDED_BY(mu_) = 0;
-  std::shared_ptr<HttpCall> handle_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Cancellable> handle_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // The handle of an operation that completed before returning it.
-class CompletedCall final : public HttpCall {
+class CompletedOperation final : public Cancellable {
  public:
   void Cancel() override {}
 };
 
 // Nothing is left to cancel, so every operation that answers at once can
 // hand out this one handle instead of allocating its own.
-inline const std::shared_ptr<HttpCall>& SharedCompletedCall() {
+inline const std::shared_ptr<Cancellable>& SharedCompletedOperation() {
   static const auto* const handle =
-      new std::shared_ptr<HttpCall>(std::make_shared<CompletedCall>());
+      new std::shared_ptr<Cancellable>(std::make_shared<CompletedOperation>());
   return *handle;
 }
 

@@ -174,10 +174,10 @@ int OnCloseSocket(void* user, curl_socket_t socket) {
 
 }  // namespace
 
-// One HTTP exchange. Shared between the caller (as its HttpCall handle) and
+// One HTTP exchange. Shared between the caller (as its Cancellable handle) and
 // the loop (in live_ until completion). `client_` is the only field other
 // threads touch; everything else is guarded by the client's loop_mu_.
-class CurlHttpClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
+class CurlHttpClient::Call final : public Cancellable, public std::enable_shared_from_this<Call> {
  public:
   enum class State { kNew, kQueued, kInFlight, kDone };
 
@@ -432,8 +432,8 @@ int CurlHttpClient::OnTimer(CURLM* /*multi*/, long timeout_ms, void* user) {
   return 0;
 }
 
-std::shared_ptr<HttpCall> CurlHttpClient::Send(HttpRequest request, absl::Time deadline,
-                                               HttpCallback done) {
+std::shared_ptr<Cancellable> CurlHttpClient::Send(HttpRequest request, absl::Time deadline,
+                                                  HttpCallback done) {
   auto call = std::make_shared<Call>(this, std::move(request), deadline, std::move(done));
   queued_now_.fetch_add(1, std::memory_order_relaxed);
   // When the loop is waiting, start the transfer on this thread: the request
@@ -463,7 +463,9 @@ std::shared_ptr<HttpCall> CurlHttpClient::Send(HttpRequest request, absl::Time d
     queued_now_.fetch_sub(1, std::memory_order_relaxed);
     call->state = Call::State::kDone;
     completed_.fetch_add(1, std::memory_order_relaxed);
-    std::move(call->done)(absl::CancelledError("HTTP transport: client is shutting down"));
+    std::move(call->done)(
+        UpstreamResult::Failed(absl::CancelledError("HTTP transport: client is shutting down"), 1,
+                               Delivery::kNotDelivered));
     return call;
   }
   if (wake) Wake();
@@ -914,14 +916,9 @@ void CurlHttpClient::ReleaseEasy(Call* call) {
 }
 
 void CurlHttpClient::Complete(Call* call, absl::StatusOr<HttpResponse> result) {
-  if (!result.ok() && call->state != Call::State::kDone) {
-    // Only a transfer libcurl ran can have sent anything.
-    const bool left = call->state == Call::State::kInFlight && call->added_to_multi &&
-                      RequestLeft(call->easy, call->header_bytes);
-    absl::Status status = std::move(result).status();
-    SetDelivery(status, left ? Delivery::kMaybeDelivered : Delivery::kNotDelivered);
-    result = std::move(status);
-  }
+  // Only a transfer libcurl ran can have sent anything.
+  const bool left = !result.ok() && call->state == Call::State::kInFlight && call->added_to_multi &&
+                    RequestLeft(call->easy, call->header_bytes);
   switch (call->state) {
     case Call::State::kQueued:
       queue_.erase(call->queue_position);
@@ -958,7 +955,10 @@ void CurlHttpClient::Complete(Call* call, absl::StatusOr<HttpResponse> result) {
   // drops its handle.
   call->request = HttpRequest();
   completed_.fetch_add(1, std::memory_order_relaxed);
-  std::move(done)(std::move(result));
+  std::move(done)(result.ok() ? UpstreamResult::Answered(*std::move(result))
+                              : UpstreamResult::Failed(
+                                    std::move(result).status(), 1,
+                                    left ? Delivery::kMaybeDelivered : Delivery::kNotDelivered));
 }
 
 }  // namespace livestream_gateway

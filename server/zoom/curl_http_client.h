@@ -69,7 +69,7 @@ struct CurlHttpClientOptions {
 // upstream socket, and callbacks run on the loop thread or on a thread inside
 // Send() (for any call, not only its own). A process using TLS upstream must
 // ignore or block SIGPIPE, as OpenSSL writes without MSG_NOSIGNAL
-// (livestream_server ignores it). HttpCall::Cancel() only enqueues.
+// (livestream_server ignores it). Cancellable::Cancel() only enqueues.
 //
 // HTTP/1.1 with keep-alive only (HTTP/2 in Debian 12's libcurl 7.88.1 fails
 // on reused connections); redirects are not followed.
@@ -79,9 +79,10 @@ struct CurlHttpClientOptions {
 // (DNS, connect, TLS, reset, empty or malformed reply, oversized headers;
 // the message is libcurl's and never includes request headers), and
 // INVALID_ARGUMENT for a request that can never be sent (malformed URL,
-// scheme other than http/https, CR/LF in a header, bad method token). Each
-// carries its Delivery (http.h): "maybe" once a request byte was written or an
-// answer byte read, "no" before (DNS, connect, TLS, queued, refused).
+// scheme other than http/https, CR/LF in a header, bad method token). Every
+// result counts 1 attempt; a failure's delivery (UpstreamResult, http.h) is
+// "maybe" once a request byte was written or an answer byte read, "no" before
+// (DNS, connect, TLS, queued, refused).
 //
 // libcurl resends a request by itself when a reused connection dies before
 // any answer byte; a request that is not HttpRequest::idempotent therefore
@@ -111,8 +112,8 @@ class CurlHttpClient final : public AsyncHttpClient {
   CurlHttpClient(const CurlHttpClient&) = delete;
   CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
-  std::shared_ptr<HttpCall> Send(HttpRequest request, absl::Time deadline,
-                                 HttpCallback done) override;
+  std::shared_ptr<Cancellable> Send(HttpRequest request, absl::Time deadline,
+                                    HttpCallback done) override;
 
   // Cheap (atomic loads); values are read independently, not as a snapshot.
   Stats GetStats() const;

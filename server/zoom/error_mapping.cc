@@ -340,9 +340,8 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
   return status;
 }
 
-absl::Status MapTransportError(const absl::Status& transport_error,
+absl::Status MapTransportError(const absl::Status& transport_error, Delivery delivery,
                                const ZoomCallContext& context) {
-  const Delivery delivery = DeliveryOf(transport_error);
   absl::StatusCode code = absl::StatusCode::kUnavailable;
   ErrorReason reason = ErrorReason::ZOOM_UNREACHABLE;
   absl::string_view what = delivery == Delivery::kNotDelivered

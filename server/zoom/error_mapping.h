@@ -94,13 +94,15 @@ std::string ZoomTrackingId(const HttpResponse& response, const Redactor& redacto
 absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext& context,
                              absl::Time now);
 
-// A transport failure (see HttpCallback): DEADLINE_EXCEEDED -> DEADLINE_EXCEEDED
+// A transport failure (see UpstreamResult) and whether the request may have
+// reached Zoom: DEADLINE_EXCEEDED -> DEADLINE_EXCEEDED
 // ZOOM_TIMEOUT, CANCELLED -> CANCELLED CANCELLED, UNKNOWN (may have reached
 // Zoom, not safe to repeat) -> UNKNOWN ZOOM_UNREACHABLE, anything else ->
-// UNAVAILABLE ZOOM_UNREACHABLE. ErrorInfo metadata `delivered` is the failure's
-// Delivery ("no" or "maybe"). The transport's message is kept (it never holds
+// UNAVAILABLE ZOOM_UNREACHABLE. ErrorInfo metadata `delivered` is `delivery`
+// ("no" or "maybe"). The transport's message is kept (it never holds
 // secrets), prefixed with the target.
-absl::Status MapTransportError(const absl::Status& transport_error, const ZoomCallContext& context);
+absl::Status MapTransportError(const absl::Status& transport_error, Delivery delivery,
+                               const ZoomCallContext& context);
 
 }  // namespace livestream_gateway
 

@@ -9,9 +9,6 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/cord.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -39,10 +36,6 @@ struct HttpResponse {
   // more was sent and dropped.
   std::string body;
   bool body_truncated = false;
-  // Requests sent upstream to get this answer: 1 unless a decorator sent the
-  // call again (a retry, or a resend with a refreshed token). Reported to
-  // callers as ErrorInfo metadata `attempts`.
-  int attempts = 1;
 
   // First value of the header `lower_case_name`, or nullptr.
   const std::string* FindHeader(absl::string_view lower_case_name) const {
@@ -52,39 +45,6 @@ struct HttpResponse {
     return nullptr;
   }
 };
-
-// Completion of one HTTP exchange. An error status is a transport failure,
-// never an HTTP status: UNAVAILABLE (connect, DNS, TLS, reset),
-// DEADLINE_EXCEEDED (the deadline passed first), CANCELLED, or UNKNOWN (a
-// request that is not idempotent failed after it may have reached the server:
-// its outcome is unknown and nobody may repeat it automatically; see
-// RetryingClient).
-using HttpCallback = absl::AnyInvocable<void(absl::StatusOr<HttpResponse>) &&>;
-
-// An error status passed to an HttpCallback may carry the same count as
-// HttpResponse::attempts in a payload under this key: absent means 1, 0 means
-// nothing was sent (e.g. no rate-limit slot before the deadline). It is
-// internal to the process: the service turns it into ErrorInfo metadata and
-// erases it, so it never reaches a client as a detail.
-inline constexpr absl::string_view kAttemptsPayloadKey = "livestream-gateway/attempts";
-
-inline int AttemptsOf(const absl::Status& status) {
-  int attempts = 1;
-  if (auto payload = status.GetPayload(kAttemptsPayloadKey);
-      !payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &attempts)) {
-    return 1;
-  }
-  return attempts;
-}
-
-inline int AttemptsOf(const absl::StatusOr<HttpResponse>& result) {
-  return result.ok() ? result->attempts : AttemptsOf(result.status());
-}
-
-// No-op on OK (absl keeps no payloads there).
-inline void SetAttempts(absl::Status& status, int attempts) {
-  if (!status.ok()) status.SetPayload(kAttemptsPayloadKey, absl::Cord(absl::StrCat(attempts)));
-}
 
 // Whether a failed exchange may have reached the server. An HTTP answer, 5xx
 // and 429 included, proves that it did.
@@ -98,38 +58,52 @@ enum class Delivery {
   kMaybeDelivered,
 };
 
-// An error status passed to an HttpCallback carries its Delivery in a payload
-// under this key ("no" or "maybe"), as it carries the attempt count: absent
-// means "no" when the attempts payload says 0 and "maybe" otherwise (nothing
-// proves it was not sent). Internal like the attempts payload: the ErrorInfo
-// metadata `delivered` reports it.
-inline constexpr absl::string_view kDeliveryPayloadKey = "livestream-gateway/delivered";
-
+// As ErrorInfo metadata `delivered` reports it.
 inline absl::string_view DeliveryName(Delivery delivery) {
   return delivery == Delivery::kNotDelivered ? "no" : "maybe";
 }
 
-inline Delivery DeliveryOf(const absl::Status& status) {
-  if (auto payload = status.GetPayload(kDeliveryPayloadKey); payload.has_value()) {
-    return *payload == DeliveryName(Delivery::kNotDelivered) ? Delivery::kNotDelivered
-                                                             : Delivery::kMaybeDelivered;
+// What one call through the upstream pipeline came to. The transport makes
+// it and each decorator passes on the one it got, adjusting only the fields
+// it knows better (another attempt, a code), so the edge reads the attempt
+// count and the delivery here and nothing rides on the status.
+//
+// An error status is a transport or policy failure, never an HTTP status:
+// UNAVAILABLE (connect, DNS, TLS, reset), DEADLINE_EXCEEDED (the deadline
+// passed first), CANCELLED, UNKNOWN (a request that is not idempotent failed
+// after it may have reached the server: its outcome is unknown and nobody may
+// repeat it automatically; see RetryingClient), or a decorator's own rich
+// error (no token, no rate-limit slot).
+struct UpstreamResult {
+  static UpstreamResult Answered(HttpResponse response, int attempts = 1) {
+    return {std::move(response), attempts, Delivery::kMaybeDelivered};
   }
-  return AttemptsOf(status) == 0 ? Delivery::kNotDelivered : Delivery::kMaybeDelivered;
-}
+  static UpstreamResult Failed(absl::Status status, int attempts, Delivery delivery) {
+    return {std::move(status), attempts, delivery};
+  }
 
-// No-op on OK.
-inline void SetDelivery(absl::Status& status, Delivery delivery) {
-  if (!status.ok()) status.SetPayload(kDeliveryPayloadKey, absl::Cord(DeliveryName(delivery)));
-}
+  absl::StatusOr<HttpResponse> response;
+  // Requests sent upstream for this result: 1 unless a decorator sent the
+  // call again (a retry, or a resend with a refreshed token), 0 when nothing
+  // was sent (no token, no rate-limit slot before the deadline). Reported to
+  // callers as ErrorInfo metadata `attempts`.
+  int attempts = 1;
+  // Whether the request may have reached the server: always kMaybeDelivered
+  // with an answer, which proves it did.
+  Delivery delivery = Delivery::kMaybeDelivered;
+};
 
-// Lets the caller abort an exchange. Thread-safe and idempotent; after
-// Cancel() the callback still runs exactly once (with CANCELLED unless it had
-// already completed). The upstream policies hand out the same handle for
-// their other waits (an access token, a rate-limit slot, a timer), with the
-// same contract, so a call can cancel whatever stage it is in.
-class HttpCall {
+// Completion of one upstream call; see UpstreamResult.
+using HttpCallback = absl::AnyInvocable<void(UpstreamResult) &&>;
+
+// The handle of an asynchronous operation in progress: an HTTP exchange, or
+// one of the waits the upstream policies hand out (an access token, a
+// rate-limit slot, a timer), so a call can cancel whatever stage it is in.
+// Cancel() is thread-safe and idempotent; after it the operation's callback
+// still runs exactly once (with CANCELLED unless it had already completed).
+class Cancellable {
  public:
-  virtual ~HttpCall() = default;
+  virtual ~Cancellable() = default;
   virtual void Cancel() = 0;
 };
 
@@ -140,8 +114,8 @@ class HttpCall {
 class AsyncHttpClient {
  public:
   virtual ~AsyncHttpClient() = default;
-  virtual std::shared_ptr<HttpCall> Send(HttpRequest request, absl::Time deadline,
-                                         HttpCallback done) = 0;
+  virtual std::shared_ptr<Cancellable> Send(HttpRequest request, absl::Time deadline,
+                                            HttpCallback done) = 0;
 };
 
 }  // namespace livestream_gateway

@@ -9,14 +9,14 @@
 namespace livestream_gateway {
 namespace {
 
-absl::Status NothingSent(absl::Status status) {
-  SetAttempts(status, 0);
-  return status;
+UpstreamResult NothingSent(absl::Status status) {
+  return UpstreamResult::Failed(std::move(status), 0, Delivery::kNotDelivered);
 }
 
 }  // namespace
 
-class RateLimitedClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
+class RateLimitedClient::Call final : public Cancellable,
+                                      public std::enable_shared_from_this<Call> {
  public:
   Call(RateLimitedClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
       : client_(client),
@@ -27,7 +27,7 @@ class RateLimitedClient::Call final : public HttpCall, public std::enable_shared
   void Start() {
     std::optional<uint64_t> ticket = stage_.Begin();
     if (!ticket.has_value()) return Finish(NothingSent(absl::CancelledError("call cancelled")));
-    std::shared_ptr<HttpCall> wait = client_->limiter_->Acquire(
+    std::shared_ptr<Cancellable> wait = client_->limiter_->Acquire(
         deadline_,
         [self = shared_from_this()](absl::Status status) { self->OnSlot(std::move(status)); });
     stage_.Attach(*ticket, std::move(wait));
@@ -41,18 +41,17 @@ class RateLimitedClient::Call final : public HttpCall, public std::enable_shared
     if (!status.ok()) return Finish(NothingSent(std::move(status)));
     std::optional<uint64_t> ticket = stage_.Begin();
     if (!ticket.has_value()) return Finish(NothingSent(absl::CancelledError("call cancelled")));
-    std::shared_ptr<HttpCall> transfer =
-        client_->next_->Send(std::move(request_), deadline_,
-                             [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
-                               self->OnResponse(std::move(result));
-                             });
+    std::shared_ptr<Cancellable> transfer = client_->next_->Send(
+        std::move(request_), deadline_, [self = shared_from_this()](UpstreamResult result) {
+          self->OnResponse(std::move(result));
+        });
     stage_.Attach(*ticket, std::move(transfer));
   }
 
-  void OnResponse(absl::StatusOr<HttpResponse> result) {
+  void OnResponse(UpstreamResult result) {
     stage_.End();
-    if (result.ok() && result->status_code == 429) {
-      if (const std::string* value = result->FindHeader("retry-after")) {
+    if (result.response.ok() && result.response->status_code == 429) {
+      if (const std::string* value = result.response->FindHeader("retry-after")) {
         if (std::optional<absl::Duration> delay =
                 ParseRetryAfter(*value, client_->scheduler_->Now())) {
           client_->limiter_->PauseFor(*delay);
@@ -62,7 +61,7 @@ class RateLimitedClient::Call final : public HttpCall, public std::enable_shared
     Finish(std::move(result));
   }
 
-  void Finish(absl::StatusOr<HttpResponse> result) {
+  void Finish(UpstreamResult result) {
     HttpCallback done = std::move(done_);
     std::move(done)(std::move(result));
   }
@@ -78,8 +77,8 @@ RateLimitedClient::RateLimitedClient(AsyncHttpClient* next, std::shared_ptr<Rate
                                      Scheduler* scheduler)
     : next_(next), limiter_(std::move(limiter)), scheduler_(scheduler) {}
 
-std::shared_ptr<HttpCall> RateLimitedClient::Send(HttpRequest request, absl::Time deadline,
-                                                  HttpCallback done) {
+std::shared_ptr<Cancellable> RateLimitedClient::Send(HttpRequest request, absl::Time deadline,
+                                                     HttpCallback done) {
   auto call = std::make_shared<Call>(this, std::move(request), deadline, std::move(done));
   call->Start();
   return call;

@@ -22,8 +22,8 @@ class RateLimitedClient final : public AsyncHttpClient {
   RateLimitedClient(AsyncHttpClient* next, std::shared_ptr<RateLimiter> limiter,
                     Scheduler* scheduler);
 
-  std::shared_ptr<HttpCall> Send(HttpRequest request, absl::Time deadline,
-                                 HttpCallback done) override;
+  std::shared_ptr<Cancellable> Send(HttpRequest request, absl::Time deadline,
+                                    HttpCallback done) override;
 
  private:
   class Call;

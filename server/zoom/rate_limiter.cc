@@ -56,7 +56,7 @@ void TokenBucket::PauseUntil(absl::Time now, absl::Time until) {
 
 // A call waiting in the queue; its handle. Fields other than the constants
 // are guarded by the owner's mu_.
-class RateLimiter::Waiter final : public HttpCall {
+class RateLimiter::Waiter final : public Cancellable {
  public:
   Waiter(std::weak_ptr<RateLimiter> owner, absl::Time deadline, Callback done)
       : owner_(std::move(owner)), deadline(deadline), done(std::move(done)) {}
@@ -83,8 +83,8 @@ RateLimiter::RateLimiter(Scheduler* scheduler, RateLimiterOptions options)
 
 RateLimiter::~RateLimiter() {
   std::vector<Callback> waiting;
-  std::shared_ptr<HttpCall> timer;
-  std::shared_ptr<HttpCall> pause_timer;
+  std::shared_ptr<Cancellable> timer;
+  std::shared_ptr<Cancellable> pause_timer;
   {
     absl::MutexLock lock(&mu_);
     for (const std::shared_ptr<Waiter>& waiter : queue_) {
@@ -102,7 +102,7 @@ RateLimiter::~RateLimiter() {
   }
 }
 
-std::shared_ptr<HttpCall> RateLimiter::Acquire(absl::Time deadline, Callback done) {
+std::shared_ptr<Cancellable> RateLimiter::Acquire(absl::Time deadline, Callback done) {
   const absl::Time now = scheduler_->Now();
   absl::Status result;
   {
@@ -123,7 +123,7 @@ std::shared_ptr<HttpCall> RateLimiter::Acquire(absl::Time deadline, Callback don
     }
   }
   std::move(done)(std::move(result));
-  return SharedCompletedCall();
+  return SharedCompletedOperation();
 }
 
 void RateLimiter::PauseFor(absl::Duration retry_after) {
@@ -238,7 +238,7 @@ void RateLimiter::ArmLocked(absl::Time now) {
 
 void RateLimiter::OnTimer(uint64_t generation) {
   std::vector<Callback> granted;
-  std::shared_ptr<HttpCall> spent;
+  std::shared_ptr<Cancellable> spent;
   {
     absl::MutexLock lock(&mu_);
     if (generation == timer_generation_) {
@@ -292,7 +292,6 @@ absl::Status RateLimiter::NoSlotError(absl::Time now, absl::Time slot, bool paus
   retry.mutable_retry_delay()->set_seconds(absl::IDivDuration(wait, absl::Seconds(1), &nanos));
   retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(nanos)));
   SetDetail(status, retry);
-  SetAttempts(status, 0);
   return status;
 }
 

@@ -91,7 +91,7 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   // Acquire() returns), RESOURCE_EXHAUSTED (ErrorInfo ZOOM_RATE_LIMITED,
   // QuotaFailure, RetryInfo; before Acquire() returns) when no slot comes
   // before `deadline`, CANCELLED after the handle's Cancel().
-  std::shared_ptr<HttpCall> Acquire(absl::Time deadline, Callback done);
+  std::shared_ptr<Cancellable> Acquire(absl::Time deadline, Callback done);
 
   // Zoom answered 429 with a Retry-After of `retry_after`: pauses the whole
   // bucket (see TokenBucket::PauseUntil) for that long, or for `max_pause` if
@@ -129,12 +129,12 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   absl::Mutex mu_;
   TokenBucket bucket_ ABSL_GUARDED_BY(mu_);
   std::list<std::shared_ptr<Waiter>> queue_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<HttpCall> timer_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Cancellable> timer_ ABSL_GUARDED_BY(mu_);
   absl::Time timer_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   uint64_t timer_generation_ ABSL_GUARDED_BY(mu_) = 0;
   // When the pause in progress started, until its end is logged.
   std::optional<absl::Time> pause_started_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<HttpCall> pause_timer_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Cancellable> pause_timer_ ABSL_GUARDED_BY(mu_);
   uint64_t pause_timer_generation_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

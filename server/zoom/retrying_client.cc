@@ -19,11 +19,7 @@ std::optional<absl::Duration> RetryAfterOf(const HttpResponse& response, absl::T
   return ParseRetryAfter(*value, now);
 }
 
-bool MayHaveReachedServer(const absl::StatusOr<HttpResponse>& result) {
-  return result.ok() || DeliveryOf(result.status()) == Delivery::kMaybeDelivered;
-}
-
-// The same error with another code, its payloads (details, attempts) kept.
+// The same error with another code, its details kept.
 absl::Status WithCode(const absl::Status& status, absl::StatusCode code) {
   absl::Status out(code, status.message());
   status.ForEachPayload(
@@ -33,12 +29,12 @@ absl::Status WithCode(const absl::Status& status, absl::StatusCode code) {
 
 }  // namespace
 
-bool IsRetryable(const absl::StatusOr<HttpResponse>& result, bool idempotent) {
-  if (!result.ok()) {
-    return result.status().code() == absl::StatusCode::kUnavailable &&
-           (idempotent || DeliveryOf(result.status()) == Delivery::kNotDelivered);
+bool IsRetryable(const UpstreamResult& result, bool idempotent) {
+  if (!result.response.ok()) {
+    return result.response.status().code() == absl::StatusCode::kUnavailable &&
+           (idempotent || result.delivery == Delivery::kNotDelivered);
   }
-  const int status = result->status_code;
+  const int status = result.response->status_code;
   return status == 429 || status == 502 || status == 503 || status == 504;
 }
 
@@ -51,7 +47,7 @@ absl::Duration RetryDelay(const absl::StatusOr<HttpResponse>& result, int retry,
   return retry_after.has_value() ? std::max(jittered, *retry_after) : jittered;
 }
 
-class RetryingClient::Call final : public HttpCall, public std::enable_shared_from_this<Call> {
+class RetryingClient::Call final : public Cancellable, public std::enable_shared_from_this<Call> {
  public:
   Call(RetryingClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
       : client_(client),
@@ -61,35 +57,35 @@ class RetryingClient::Call final : public HttpCall, public std::enable_shared_fr
 
   void Attempt() {
     std::optional<uint64_t> ticket = stage_.Begin();
-    if (!ticket.has_value()) return Finish(absl::CancelledError("call cancelled"));
+    if (!ticket.has_value()) return Finish(Cancelled("call cancelled"));
     ++sent_;
     if (client_->options_.observer != nullptr) client_->options_.observer->OnAttempt(sent_ > 1);
-    std::shared_ptr<HttpCall> transfer = client_->next_->Send(
-        request_, deadline_, [self = shared_from_this()](absl::StatusOr<HttpResponse> result) {
-          self->OnResult(std::move(result));
-        });
+    std::shared_ptr<Cancellable> transfer = client_->next_->Send(
+        request_, deadline_,
+        [self = shared_from_this()](UpstreamResult result) { self->OnResult(std::move(result)); });
     stage_.Attach(*ticket, std::move(transfer));
   }
 
   void Cancel() override { stage_.Cancel(); }
 
  private:
-  void OnResult(absl::StatusOr<HttpResponse> result) {
+  void OnResult(UpstreamResult result) {
     stage_.End();
-    attempts_ += AttemptsOf(result);
-    reached_server_ = reached_server_ || MayHaveReachedServer(result);
+    attempts_ += result.attempts;
+    reached_server_ =
+        reached_server_ || result.response.ok() || result.delivery == Delivery::kMaybeDelivered;
     if (!IsRetryable(result, request_.idempotent) || sent_ >= client_->options_.max_attempts) {
       return Finish(std::move(result));
     }
     const absl::Time now = client_->scheduler_->Now();
-    const absl::Duration delay = client_->Delay(result, sent_, now);
+    const absl::Duration delay = client_->Delay(result.response, sent_, now);
     // The next attempt needs time of its own after the wait.
     if (now + delay >= deadline_ || !client_->budget_.TryRetry(now)) {
       return Finish(std::move(result));
     }
     std::optional<uint64_t> ticket = stage_.Begin();
-    if (!ticket.has_value()) return Finish(absl::CancelledError("call cancelled"));
-    std::shared_ptr<HttpCall> timer =
+    if (!ticket.has_value()) return Finish(Cancelled("call cancelled"));
+    std::shared_ptr<Cancellable> timer =
         client_->scheduler_->RunAt(now + delay, [self = shared_from_this()](absl::Status status) {
           self->OnBackoffDone(std::move(status));
         });
@@ -98,24 +94,25 @@ class RetryingClient::Call final : public HttpCall, public std::enable_shared_fr
 
   void OnBackoffDone(absl::Status status) {
     stage_.End();
-    if (!status.ok()) return Finish(absl::CancelledError("call cancelled while waiting to retry"));
+    if (!status.ok()) return Finish(Cancelled("call cancelled while waiting to retry"));
     Attempt();
   }
 
-  void Finish(absl::StatusOr<HttpResponse> result) {
+  // Cancelled between stages: nothing more was sent. Finish() fills in the
+  // counts of the attempts made so far.
+  static UpstreamResult Cancelled(absl::string_view message) {
+    return UpstreamResult::Failed(absl::CancelledError(message), 0, Delivery::kNotDelivered);
+  }
+
+  void Finish(UpstreamResult result) {
     HttpCallback done = std::move(done_);
-    if (result.ok()) {
-      result->attempts = attempts_;
-      return std::move(done)(std::move(result));
+    result.attempts = attempts_;
+    result.delivery = reached_server_ ? Delivery::kMaybeDelivered : Delivery::kNotDelivered;
+    if (!result.response.ok() && reached_server_ && !request_.idempotent &&
+        result.response.status().code() == absl::StatusCode::kUnavailable) {
+      result.response = WithCode(result.response.status(), absl::StatusCode::kUnknown);
     }
-    absl::Status status = result.status();
-    if (reached_server_ && !request_.idempotent &&
-        status.code() == absl::StatusCode::kUnavailable) {
-      status = WithCode(status, absl::StatusCode::kUnknown);
-    }
-    SetAttempts(status, attempts_);
-    SetDelivery(status, reached_server_ ? Delivery::kMaybeDelivered : Delivery::kNotDelivered);
-    std::move(done)(std::move(status));
+    std::move(done)(std::move(result));
   }
 
   RetryingClient* const client_;
@@ -139,8 +136,8 @@ absl::Duration RetryingClient::Delay(const absl::StatusOr<HttpResponse>& result,
   return RetryDelay(result, retry, options_.backoff, now, gen_);
 }
 
-std::shared_ptr<HttpCall> RetryingClient::Send(HttpRequest request, absl::Time deadline,
-                                               HttpCallback done) {
+std::shared_ptr<Cancellable> RetryingClient::Send(HttpRequest request, absl::Time deadline,
+                                                  HttpCallback done) {
   budget_.RecordCall(scheduler_->Now());
   auto call = std::make_shared<Call>(this, std::move(request), deadline, std::move(done));
   call->Attempt();

@@ -33,7 +33,7 @@ struct RetryOptions {
 // (see Delivery in http.h). Never INVALID_ARGUMENT (a request that can never
 // be sent), DEADLINE_EXCEEDED, CANCELLED, a rate-limit refusal or any other
 // answer.
-bool IsRetryable(const absl::StatusOr<HttpResponse>& result, bool idempotent);
+bool IsRetryable(const UpstreamResult& result, bool idempotent);
 
 // The wait before retry number `retry` (1-based) of a retryable result: for
 // 429 the Retry-After when it parses (Zoom asked for exactly that), otherwise
@@ -45,9 +45,8 @@ absl::Duration RetryDelay(const absl::StatusOr<HttpResponse>& result, int retry,
 // for at most `max_attempts` attempts, only while the wait ends before the
 // call's deadline (each attempt gets the remaining time up to that same
 // deadline), and only within the retry budget. Otherwise the last result is
-// passed on, with HttpResponse::attempts (or the status's attempts payload)
-// counting every request sent. Cancel() reaches the transfer or the wait in
-// progress.
+// passed on, with UpstreamResult::attempts counting every request sent. Cancel() reaches the
+// transfer or the wait in progress.
 //
 // A failure passed on carries the call's Delivery: "maybe" when any attempt
 // may have reached the server (an HTTP answer proves one did). When that is
@@ -59,8 +58,8 @@ class RetryingClient final : public AsyncHttpClient {
   // `next` and `scheduler` must outlive this client.
   RetryingClient(AsyncHttpClient* next, Scheduler* scheduler, RetryOptions options);
 
-  std::shared_ptr<HttpCall> Send(HttpRequest request, absl::Time deadline,
-                                 HttpCallback done) override;
+  std::shared_ptr<Cancellable> Send(HttpRequest request, absl::Time deadline,
+                                    HttpCallback done) override;
 
  private:
   class Call;

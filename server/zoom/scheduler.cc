@@ -5,7 +5,7 @@
 namespace livestream_gateway {
 
 // One entry of the map. `core_->mu` guards everything but the constants.
-class ThreadScheduler::Timer final : public HttpCall {
+class ThreadScheduler::Timer final : public Cancellable {
  public:
   Timer(std::shared_ptr<Core> core, Callback done)
       : core_(std::move(core)), done_(std::move(done)) {}
@@ -45,7 +45,7 @@ ThreadScheduler::~ThreadScheduler() {
   thread_.join();
 }
 
-std::shared_ptr<HttpCall> ThreadScheduler::RunAt(absl::Time when, Callback done) {
+std::shared_ptr<Cancellable> ThreadScheduler::RunAt(absl::Time when, Callback done) {
   auto timer = std::make_shared<Timer>(core_, std::move(done));
   {
     absl::MutexLock lock(&core_->mu);

@@ -28,7 +28,7 @@ class Scheduler {
   // Runs `done` exactly once, never before RunAt() returns: with OK at or
   // after `when`, or with CANCELLED soon after the handle's Cancel() or the
   // scheduler's destruction. Callbacks run one at a time and must not block.
-  virtual std::shared_ptr<HttpCall> RunAt(absl::Time when, Callback done) = 0;
+  virtual std::shared_ptr<Cancellable> RunAt(absl::Time when, Callback done) = 0;
 };
 
 // Scheduler with one timer thread for the whole process, however many calls
@@ -44,7 +44,7 @@ class ThreadScheduler final : public Scheduler {
   ThreadScheduler& operator=(const ThreadScheduler&) = delete;
 
   absl::Time Now() override { return absl::Now(); }
-  std::shared_ptr<HttpCall> RunAt(absl::Time when, Callback done) override;
+  std::shared_ptr<Cancellable> RunAt(absl::Time when, Callback done) override;
 
  private:
   class Timer;

@@ -92,9 +92,9 @@ absl::Status Unavailable(absl::string_view what, int http_status) {
 
 }  // namespace
 
-std::shared_ptr<HttpCall> StaticTokenSource::GetToken(absl::Time deadline, Callback done) {
+std::shared_ptr<Cancellable> StaticTokenSource::GetToken(absl::Time deadline, Callback done) {
   std::move(done)(token_);
-  return SharedCompletedCall();
+  return SharedCompletedOperation();
 }
 
 HttpRequest BuildTokenRequest(const OAuthCredentials& credentials) {
@@ -170,7 +170,7 @@ absl::Status TokenTransportError(const absl::Status& transport_error) {
 
 // A call waiting for the token request in flight; its handle. Fields but the
 // constant are guarded by the owner's mu_.
-class OAuthTokenSource::Waiter final : public HttpCall {
+class OAuthTokenSource::Waiter final : public Cancellable {
  public:
   Waiter(std::weak_ptr<OAuthTokenSource> owner, Callback done)
       : owner_(std::move(owner)), done(std::move(done)) {}
@@ -183,7 +183,7 @@ class OAuthTokenSource::Waiter final : public HttpCall {
   Callback done;
   bool queued = false;
   std::list<std::shared_ptr<Waiter>>::iterator position;
-  std::shared_ptr<HttpCall> deadline_timer;
+  std::shared_ptr<Cancellable> deadline_timer;
 };
 
 std::shared_ptr<OAuthTokenSource> OAuthTokenSource::Create(AsyncHttpClient* transport,
@@ -202,7 +202,7 @@ OAuthTokenSource::OAuthTokenSource(AsyncHttpClient* transport, Scheduler* schedu
 
 OAuthTokenSource::~OAuthTokenSource() {
   std::vector<Released> waiting;
-  std::shared_ptr<HttpCall> fetch;
+  std::shared_ptr<Cancellable> fetch;
   {
     absl::MutexLock lock(&mu_);
     waiting = ReleaseWaitersLocked();
@@ -231,7 +231,7 @@ uint64_t OAuthTokenSource::token_requests() const {
   return generation_;
 }
 
-std::shared_ptr<HttpCall> OAuthTokenSource::GetToken(absl::Time deadline, Callback done) {
+std::shared_ptr<Cancellable> OAuthTokenSource::GetToken(absl::Time deadline, Callback done) {
   const absl::Time now = scheduler_->Now();
   std::optional<uint64_t> fetch;
   std::shared_ptr<Waiter> waiter;
@@ -258,10 +258,10 @@ std::shared_ptr<HttpCall> OAuthTokenSource::GetToken(absl::Time deadline, Callba
   if (fetch.has_value()) SendTokenRequest(*fetch, now);
   if (waiter == nullptr) {
     std::move(done)(std::move(answer));
-    return SharedCompletedCall();
+    return SharedCompletedOperation();
   }
   if (deadline != absl::InfiniteFuture()) {
-    std::shared_ptr<HttpCall> timer = scheduler_->RunAt(
+    std::shared_ptr<Cancellable> timer = scheduler_->RunAt(
         deadline, [weak_self = weak_from_this(),
                    weak_waiter = std::weak_ptr<Waiter>(waiter)](absl::Status status) {
           if (!status.ok()) return;
@@ -296,13 +296,13 @@ uint64_t OAuthTokenSource::BeginFetchLocked() {
 }
 
 void OAuthTokenSource::SendTokenRequest(uint64_t generation, absl::Time sent_at) {
-  std::shared_ptr<HttpCall> fetch = transport_->Send(
-      BuildTokenRequest(options_.credentials), sent_at + options_.request_timeout,
-      [weak = weak_from_this(), generation, sent_at](absl::StatusOr<HttpResponse> result) {
-        if (std::shared_ptr<OAuthTokenSource> self = weak.lock()) {
-          self->OnTokenResponse(generation, sent_at, std::move(result));
-        }
-      });
+  std::shared_ptr<Cancellable> fetch =
+      transport_->Send(BuildTokenRequest(options_.credentials), sent_at + options_.request_timeout,
+                       [weak = weak_from_this(), generation, sent_at](UpstreamResult result) {
+                         if (std::shared_ptr<OAuthTokenSource> self = weak.lock()) {
+                           self->OnTokenResponse(generation, sent_at, std::move(result.response));
+                         }
+                       });
   absl::MutexLock lock(&mu_);
   // Unless it already completed.
   if (fetching_ && generation_ == generation) fetch_ = std::move(fetch);
@@ -320,7 +320,7 @@ void OAuthTokenSource::OnTokenResponse(uint64_t generation, absl::Time sent_at,
   }
   const absl::Time now = scheduler_->Now();
   std::vector<Released> waiting;
-  std::shared_ptr<HttpCall> spent;
+  std::shared_ptr<Cancellable> spent;
   bool had_valid_token = false;
   {
     absl::MutexLock lock(&mu_);
@@ -377,7 +377,7 @@ void OAuthTokenSource::ExpireWaiter(Waiter* waiter) {
 
 void OAuthTokenSource::CancelWaiter(Waiter* waiter) {
   Callback done;
-  std::shared_ptr<HttpCall> timer;
+  std::shared_ptr<Cancellable> timer;
   {
     absl::MutexLock lock(&mu_);
     if (!waiter->queued) return;

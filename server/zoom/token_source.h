@@ -40,7 +40,7 @@ class TokenSource {
   // token), with a token or an error: DEADLINE_EXCEEDED when none comes
   // before `deadline`, CANCELLED after the handle's Cancel(), or a rich error
   // (ErrorInfo) from the token endpoint.
-  virtual std::shared_ptr<HttpCall> GetToken(absl::Time deadline, Callback done) = 0;
+  virtual std::shared_ptr<Cancellable> GetToken(absl::Time deadline, Callback done) = 0;
 
   // Zoom refused `token` (HTTP 401). Returns whether GetToken() may now give
   // a different one, i.e. whether resending the call can help.
@@ -53,7 +53,7 @@ class StaticTokenSource final : public TokenSource {
  public:
   explicit StaticTokenSource(std::string token) : token_(std::move(token)) {}
 
-  std::shared_ptr<HttpCall> GetToken(absl::Time deadline, Callback done) override;
+  std::shared_ptr<Cancellable> GetToken(absl::Time deadline, Callback done) override;
   bool Invalidate(absl::string_view token) override { return false; }
 
  private:
@@ -138,7 +138,7 @@ class OAuthTokenSource final : public TokenSource,
   // is cancelled.
   ~OAuthTokenSource() override;
 
-  std::shared_ptr<HttpCall> GetToken(absl::Time deadline, Callback done) override;
+  std::shared_ptr<Cancellable> GetToken(absl::Time deadline, Callback done) override;
   bool Invalidate(absl::string_view token) override;
 
   // Token requests started so far.
@@ -149,7 +149,7 @@ class OAuthTokenSource final : public TokenSource,
   // A waiter taken off the list, to complete outside the lock.
   struct Released {
     Callback done;
-    std::shared_ptr<HttpCall> timer;
+    std::shared_ptr<Cancellable> timer;
   };
 
   OAuthTokenSource(AsyncHttpClient* transport, Scheduler* scheduler,
@@ -177,7 +177,7 @@ class OAuthTokenSource final : public TokenSource,
   absl::Time next_background_try_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   bool fetching_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
-  std::shared_ptr<HttpCall> fetch_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Cancellable> fetch_ ABSL_GUARDED_BY(mu_);
   std::list<std::shared_ptr<Waiter>> waiters_ ABSL_GUARDED_BY(mu_);
   absl::Status rejected_ ABSL_GUARDED_BY(mu_);
   absl::Time rejected_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

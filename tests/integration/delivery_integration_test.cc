@@ -35,8 +35,8 @@ std::string ErrorInfoMetadata(const grpc::Status& status, const std::string& key
   return info.has_value() ? MetadataOf(*info, key) : "<no ErrorInfo>";
 }
 
-// Only google.rpc details reach the client: the process-internal payloads
-// that carried the attempt count and the delivery stay behind.
+// Only google.rpc details reach the client: the attempt count and the
+// delivery arrive as ErrorInfo metadata, never as details of their own.
 void ExpectOnlyPublicDetails(const grpc::Status& status) {
   EXPECT_EQ(CountDetails(status, "google.rpc.ErrorInfo"), 1);
   const google::rpc::Status details = DetailsOf(status);

@@ -31,7 +31,7 @@ HttpRequest Patch() {
 // A token source the test drives: GetToken waits until Give().
 class ManualTokenSource final : public TokenSource {
  public:
-  std::shared_ptr<HttpCall> GetToken(absl::Time deadline, Callback done) override {
+  std::shared_ptr<Cancellable> GetToken(absl::Time deadline, Callback done) override {
     ++requests;
     pending = std::move(done);
     return std::make_shared<Handle>(this);
@@ -52,7 +52,7 @@ class ManualTokenSource final : public TokenSource {
   Callback pending;
 
  private:
-  struct Handle final : HttpCall {
+  struct Handle final : Cancellable {
     explicit Handle(ManualTokenSource* source) : source(source) {}
     void Cancel() override {
       if (source->pending) source->Give(absl::CancelledError("token wait cancelled"));
@@ -81,7 +81,7 @@ TEST(AuthorizingClientTest, AddsTheBearerTokenAndPassesEverythingElseThrough) {
   next.Reply(0, Answer(204));
   ASSERT_TRUE(outcome.done());
   EXPECT_EQ(outcome.get()->status_code, 204);
-  EXPECT_EQ(outcome.get()->attempts, 1);
+  EXPECT_EQ(outcome.all().attempts, 1);
 }
 
 // The transport gives a request that is not idempotent a connection of its
@@ -119,7 +119,7 @@ TEST(AuthorizingClientTest, A401DropsTheTokenAndResendsOnceWithAFreshOne) {
   next.Reply(1, Answer(401, R"({"code":124,"message":"Invalid access token."})"));
   ASSERT_TRUE(outcome.done());
   EXPECT_EQ(outcome.get()->status_code, 401);
-  EXPECT_EQ(outcome.get()->attempts, 2);
+  EXPECT_EQ(outcome.all().attempts, 2);
   EXPECT_EQ(tokens->requests, 2);
 }
 
@@ -155,14 +155,16 @@ TEST(AuthorizingClientTest, WithoutServerCredentialsACallWithoutTokenIsRefusedUn
   FakeHttpClient next;
   AuthorizingClient client(&next, nullptr);
   Outcome outcome;
-  std::shared_ptr<HttpCall> call = client.Send(Patch(), absl::InfiniteFuture(), outcome.Callback());
+  std::shared_ptr<Cancellable> call =
+      client.Send(Patch(), absl::InfiniteFuture(), outcome.Callback());
   ASSERT_NE(call, nullptr);
   call->Cancel();  // harmless
   ASSERT_TRUE(outcome.done());
   const absl::Status status = outcome.get().status();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(GetDetail<google::rpc::ErrorInfo>(status)->reason(), "CALLER_TOKEN_REQUIRED");
-  EXPECT_EQ(AttemptsOf(status), 0);
+  EXPECT_EQ(outcome.all().attempts, 0);
+  EXPECT_EQ(outcome.all().delivery, Delivery::kNotDelivered);
   EXPECT_EQ(next.sent(), 0);
 }
 
@@ -175,8 +177,29 @@ TEST(AuthorizingClientTest, TokenErrorsPassThroughWithNothingSent) {
   tokens->Give(absl::UnavailableError("token endpoint down"));
   ASSERT_TRUE(outcome.done());
   EXPECT_EQ(outcome.get().status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(AttemptsOf(outcome.get().status()), 0);
+  EXPECT_EQ(outcome.all().attempts, 0);
+  EXPECT_EQ(outcome.all().delivery, Delivery::kNotDelivered);
   EXPECT_EQ(next.sent(), 0);
+}
+
+// The transport knows whether the request left; this layer only counts its
+// own sends.
+TEST(AuthorizingClientTest, ATransferFailureKeepsItsDeliveryAndCountsTheSends) {
+  for (const Delivery delivery : {Delivery::kNotDelivered, Delivery::kMaybeDelivered}) {
+    SCOPED_TRACE(DeliveryName(delivery));
+    FakeHttpClient next;
+    auto tokens = std::make_shared<ManualTokenSource>();
+    AuthorizingClient client(&next, tokens);
+    Outcome outcome;
+    client.Send(Patch(), absl::InfiniteFuture(), outcome.Callback());
+    tokens->Give(std::string("tok"));
+    ASSERT_EQ(next.sent(), 1);
+    next.Reply(0, UpstreamResult::Failed(absl::UnavailableError("x"), 1, delivery));
+    ASSERT_TRUE(outcome.done());
+    EXPECT_EQ(outcome.get().status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(outcome.all().attempts, 1);
+    EXPECT_EQ(outcome.all().delivery, delivery);
+  }
 }
 
 TEST(AuthorizingClientTest, CancelReachesTheTokenWaitAndTheTransfer) {
@@ -191,7 +214,7 @@ TEST(AuthorizingClientTest, CancelReachesTheTokenWaitAndTheTransfer) {
   EXPECT_EQ(next.sent(), 0);
 
   Outcome transferring;
-  std::shared_ptr<HttpCall> call =
+  std::shared_ptr<Cancellable> call =
       client.Send(Patch(), absl::InfiniteFuture(), transferring.Callback());
   tokens->Give(std::string("tok"));
   ASSERT_EQ(next.sent(), 1);
@@ -226,7 +249,7 @@ TEST(AuthorizingClientTest, WorksWithTheOAuthSourceEndToEnd) {
   client.Send(Patch(), absl::InfiniteFuture(), outcome.Callback());
   ASSERT_TRUE(outcome.done());
   EXPECT_EQ(outcome.get()->status_code, 204);
-  EXPECT_EQ(outcome.get()->attempts, 2);
+  EXPECT_EQ(outcome.all().attempts, 2);
   EXPECT_EQ(token_posts, 2);
 }
 

@@ -364,28 +364,31 @@ TestServer::Reply Held() {
 class Outcome {
  public:
   HttpCallback Callback() {
-    return [this](absl::StatusOr<HttpResponse> result) { Set(std::move(result)); };
+    return [this](UpstreamResult result) { Set(std::move(result)); };
   }
 
-  void Set(absl::StatusOr<HttpResponse> result) {
+  void Set(UpstreamResult result) {
     absl::MutexLock lock(&mu_);
     result_ = std::move(result);
     thread_ = std::this_thread::get_id();
     ++count_;
   }
 
-  // The result, once the callback has run (an error if it never does).
-  absl::StatusOr<HttpResponse> Wait() {
+  // The whole result, once the callback has run (an error if it never does).
+  UpstreamResult WaitAll() {
     absl::MutexLock lock(&mu_);
     auto done = [&] {
       mu_.AssertHeld();
       return count_ > 0;
     };
     if (!mu_.AwaitWithTimeout(absl::Condition(&done), kWait)) {
-      return absl::InternalError("callback never ran");
+      return UpstreamResult{absl::InternalError("callback never ran")};
     }
     return result_;
   }
+  absl::StatusOr<HttpResponse> Wait() { return WaitAll().response; }
+  // The Delivery of a failure, as ErrorInfo metadata `delivered` names it.
+  std::string WaitDelivery() { return std::string(DeliveryName(WaitAll().delivery)); }
 
   int count() {
     absl::MutexLock lock(&mu_);
@@ -398,7 +401,7 @@ class Outcome {
 
  private:
   absl::Mutex mu_;
-  absl::StatusOr<HttpResponse> result_ ABSL_GUARDED_BY(mu_) = absl::UnknownError("unset");
+  UpstreamResult result_ ABSL_GUARDED_BY(mu_) = {absl::UnknownError("unset")};
   std::thread::id thread_ ABSL_GUARDED_BY(mu_);
   int count_ ABSL_GUARDED_BY(mu_) = 0;
 };
@@ -407,13 +410,13 @@ class Outcome {
 class Tally {
  public:
   HttpCallback Callback(std::function<void()> on_done = nullptr) {
-    return [this, on_done = std::move(on_done)](absl::StatusOr<HttpResponse> result) {
+    return [this, on_done = std::move(on_done)](UpstreamResult result) {
       if (on_done) on_done();
       absl::MutexLock lock(&mu_);
       ++done_;
-      if (result.ok() && result->status_code == 200) {
+      if (result.response.ok() && result.response->status_code == 200) {
         ++ok_;
-      } else if (absl::IsCancelled(result.status())) {
+      } else if (absl::IsCancelled(result.response.status())) {
         ++cancelled_;
       }
     };
@@ -468,12 +471,6 @@ int ThreadCount() {
     }
   }
   return -1;
-}
-
-// The Delivery payload the transport put on a failure, or "<absent>".
-std::string DeliveryPayload(const absl::StatusOr<HttpResponse>& result) {
-  auto payload = result.status().GetPayload(kDeliveryPayloadKey);
-  return payload.has_value() ? std::string(*payload) : "<absent>";
 }
 
 // A loopback port that refuses connections: bound, not listening, so no
@@ -841,7 +838,7 @@ TEST(CurlHttpClientTest, CancelQueuedCall) {
   client->Send(Get(server.Url("/first")), In(kWait), first.Callback());
   ASSERT_TRUE(server.AwaitHeld(1));
   Outcome second;
-  std::shared_ptr<HttpCall> call =
+  std::shared_ptr<Cancellable> call =
       client->Send(Get(server.Url("/second")), In(kWait), second.Callback());
   call->Cancel();
   call->Cancel();
@@ -860,7 +857,7 @@ TEST(CurlHttpClientTest, CancelInFlightCallClosesItsConnection) {
   TestServer server([](const TestServer::Request&) { return Held(); });
   Outcome outcome;
   auto client = MakeClient();
-  std::shared_ptr<HttpCall> call =
+  std::shared_ptr<Cancellable> call =
       client->Send(Get(server.Url("/held")), absl::InfiniteFuture(), outcome.Callback());
   ASSERT_TRUE(server.AwaitHeld(1));
   call->Cancel();
@@ -1083,7 +1080,7 @@ TEST(CurlHttpClientTest, DestructorCancelsQueuedAndInFlightCalls) {
   // A retry decorator would send again from the callback; that call must
   // complete too, not be lost.
   CurlHttpClient* raw = client.get();
-  client->Send(Get(server.Url("/c")), In(kWait), [&, raw](absl::StatusOr<HttpResponse> result) {
+  client->Send(Get(server.Url("/c")), In(kWait), [&, raw](UpstreamResult result) {
     raw->Send(Get(server.Url("/retry")), In(kWait), resent.Callback());
     queued.Set(std::move(result));
   });
@@ -1103,7 +1100,7 @@ TEST(CurlHttpClientTest, HandleOutlivesClient) {
   TestServer server([](const TestServer::Request&) { return Held(); });
   Outcome outcome;
   auto client = MakeClient();
-  std::shared_ptr<HttpCall> call =
+  std::shared_ptr<Cancellable> call =
       client->Send(Get(server.Url("/a")), In(kWait), outcome.Callback());
   ASSERT_TRUE(server.AwaitHeld(1));
   client.reset();
@@ -1117,7 +1114,7 @@ TEST(CurlHttpClientTest, CallbackMaySendAgain) {
   Outcome first, second;
   auto client = MakeClient();
   CurlHttpClient* raw = client.get();
-  client->Send(Get(server.Url("/first")), In(kWait), [&, raw](absl::StatusOr<HttpResponse> result) {
+  client->Send(Get(server.Url("/first")), In(kWait), [&, raw](UpstreamResult result) {
     raw->Send(Get(server.Url("/second")), In(kWait), second.Callback());
     first.Set(std::move(result));
   });
@@ -1172,8 +1169,8 @@ TEST(CurlHttpClientTest, SendAndCancelFromManyThreads) {
   for (int t = 0; t < kThreads; ++t) {
     senders.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        std::shared_ptr<HttpCall> call = client->Send(Get(server.Url(absl::StrCat("/", t, "/", i))),
-                                                      In(kWait), tally.Callback());
+        std::shared_ptr<Cancellable> call = client->Send(
+            Get(server.Url(absl::StrCat("/", t, "/", i))), In(kWait), tally.Callback());
         if (i % 2 == 0) call->Cancel();
       }
     });
@@ -1206,7 +1203,7 @@ TEST_P(MaybeDeliveredTest, FailureAfterTheRequestLeftIsMaybeDelivered) {
                outcome.Callback());
   absl::StatusOr<HttpResponse> result = outcome.Wait();
   EXPECT_EQ(result.status().code(), GetParam().code) << result.status();
-  EXPECT_EQ(DeliveryPayload(result), "maybe") << result.status();
+  EXPECT_EQ(outcome.WaitDelivery(), "maybe") << result.status();
   EXPECT_EQ(server.requests().size(), 1u);
 }
 
@@ -1244,7 +1241,7 @@ TEST(CurlHttpClientTest, ConnectionRefusedIsNotDelivered) {
   absl::StatusOr<HttpResponse> result = outcome.Wait();
   close(fd);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(DeliveryPayload(result), "no");
+  EXPECT_EQ(outcome.WaitDelivery(), "no");
 }
 
 // libcurl keeps a handle's counters across transfers unless it resets them:
@@ -1264,7 +1261,7 @@ TEST(CurlHttpClientTest, ConnectionRefusedOnAReusedHandleIsNotDelivered) {
   absl::StatusOr<HttpResponse> result = second.Wait();
   close(fd);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(DeliveryPayload(result), "no");
+  EXPECT_EQ(second.WaitDelivery(), "no");
 }
 
 // A listener whose accept queue is full drops new SYNs, so connecting hangs
@@ -1300,7 +1297,7 @@ TEST(CurlHttpClientTest, ConnectTimeoutIsNotDelivered) {
   close(listener);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable) << result.status();
   EXPECT_THAT(result.status().message(), HasSubstr("Timeout was reached"));
-  EXPECT_EQ(DeliveryPayload(result), "no");
+  EXPECT_EQ(outcome.WaitDelivery(), "no");
 }
 
 TEST(CurlHttpClientTest, FailuresBeforeSendingAreNotDelivered) {
@@ -1318,13 +1315,13 @@ TEST(CurlHttpClientTest, FailuresBeforeSendingAreNotDelivered) {
   client->Send({"GET", "file:///etc/passwd", {}, ""}, In(kWait), invalid.Callback());
 
   EXPECT_EQ(expired_in_queue.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_EQ(DeliveryPayload(expired_in_queue.Wait()), "no");
+  EXPECT_EQ(expired_in_queue.WaitDelivery(), "no");
   EXPECT_EQ(cancelled_in_queue.Wait().status().code(), absl::StatusCode::kCancelled);
-  EXPECT_EQ(DeliveryPayload(cancelled_in_queue.Wait()), "no");
+  EXPECT_EQ(cancelled_in_queue.WaitDelivery(), "no");
   EXPECT_EQ(past_deadline.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_EQ(DeliveryPayload(past_deadline.Wait()), "no");
+  EXPECT_EQ(past_deadline.WaitDelivery(), "no");
   EXPECT_EQ(invalid.Wait().status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(DeliveryPayload(invalid.Wait()), "no");
+  EXPECT_EQ(invalid.WaitDelivery(), "no");
   server.ReleaseHeld();
   EXPECT_TRUE(held.Wait().ok());
   EXPECT_EQ(server.requests().size(), 1u);
@@ -1334,12 +1331,12 @@ TEST(CurlHttpClientTest, CancellingAfterTheRequestLeftIsMaybeDelivered) {
   TestServer server([](const TestServer::Request&) { return Held(); });
   Outcome outcome;
   auto client = MakeClient();
-  std::shared_ptr<HttpCall> call =
+  std::shared_ptr<Cancellable> call =
       client->Send(Get(server.Url("/held")), In(kWait), outcome.Callback());
   ASSERT_TRUE(server.AwaitHeld(1));
   call->Cancel();
   EXPECT_EQ(outcome.Wait().status().code(), absl::StatusCode::kCancelled);
-  EXPECT_EQ(DeliveryPayload(outcome.Wait()), "maybe");
+  EXPECT_EQ(outcome.WaitDelivery(), "maybe");
 }
 
 // libcurl 7.88 sends a request again, on a new connection, when a reused one
@@ -1358,7 +1355,7 @@ TEST(CurlHttpClientTest, ARequestNotIdempotentIsNeverSentTwice) {
                patch.Callback());
   absl::StatusOr<HttpResponse> result = patch.Wait();
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(DeliveryPayload(result), "maybe");
+  EXPECT_EQ(patch.WaitDelivery(), "maybe");
   std::vector<TestServer::Request> seen = server.requests();
   ASSERT_EQ(seen.size(), 2u) << "the PATCH was sent again";
   EXPECT_EQ(seen[1].method, "PATCH");

@@ -819,7 +819,7 @@ TEST(EchoedCredentialsTest, ATokenCutByTheBoundLeavesNoPrefix) {
 
 struct TransportCase {
   std::string name;
-  absl::Status error;
+  UpstreamResult error;
   absl::StatusCode code;
   std::string reason;
   std::string delivered;
@@ -829,9 +829,8 @@ struct TransportCase {
 void PrintTo(const TransportCase& c, std::ostream* os) { *os << c.name; }
 
 // A transport failure as the transport reports it.
-absl::Status Failure(absl::Status status, Delivery delivery) {
-  SetDelivery(status, delivery);
-  return status;
+UpstreamResult Failure(absl::Status status, Delivery delivery) {
+  return UpstreamResult::Failed(std::move(status), 1, delivery);
 }
 
 constexpr Delivery kNo = Delivery::kNotDelivered;
@@ -840,7 +839,8 @@ constexpr Delivery kMaybe = Delivery::kMaybeDelivered;
 class MapTransportErrorTest : public testing::TestWithParam<TransportCase> {};
 
 TEST_P(MapTransportErrorTest, Maps) {
-  absl::Status status = MapTransportError(GetParam().error, kWebinar);
+  const UpstreamResult& error = GetParam().error;
+  absl::Status status = MapTransportError(error.response.status(), error.delivery, kWebinar);
   EXPECT_EQ(status.code(), GetParam().code);
   EXPECT_EQ(status.message(), GetParam().message);
   std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
@@ -849,7 +849,7 @@ TEST_P(MapTransportErrorTest, Maps) {
   EXPECT_EQ(info->domain(), kErrorDomain);
   EXPECT_THAT(info->metadata(), UnorderedElementsAre(Pair("webinarId", "123"),
                                                      Pair("delivered", GetParam().delivered)));
-  // The internal payloads stay behind: only the ErrorInfo travels on.
+  // Only the ErrorInfo travels on.
   EXPECT_THAT(PayloadTypes(status), ElementsAre("ErrorInfo"));
 }
 
@@ -887,16 +887,17 @@ INSTANTIATE_TEST_SUITE_P(
                       "could not reach Zoom for webinar 123: curl_easy_init failed"},
         TransportCase{"NoMessage", Failure(absl::UnavailableError(""), kNo), C::kUnavailable,
                       "ZOOM_UNREACHABLE", "no", "could not reach Zoom for webinar 123"},
-        // Nothing proves that a failure without a Delivery sent nothing.
-        TransportCase{"Unmarked", absl::UnavailableError("reset"), C::kUnavailable,
+        // Nothing proves that a failure that does not say otherwise sent
+        // nothing.
+        TransportCase{"Unmarked", UpstreamResult{absl::UnavailableError("reset")}, C::kUnavailable,
                       "ZOOM_UNREACHABLE", "maybe",
                       "Zoom may have received the request, but no answer came for webinar 123: "
                       "reset"}),
     [](const testing::TestParamInfo<TransportCase>& info) { return info.param.name; });
 
 TEST(MapTransportErrorTest, MeetingTarget) {
-  absl::Status status = MapTransportError(
-      Failure(absl::UnavailableError("Connection refused"), Delivery::kNotDelivered), kMeeting);
+  absl::Status status = MapTransportError(absl::UnavailableError("Connection refused"),
+                                          Delivery::kNotDelivered, kMeeting);
   EXPECT_EQ(status.message(), "could not reach Zoom for meeting 85746065: Connection refused");
   EXPECT_THAT(GetDetail<google::rpc::ErrorInfo>(status)->metadata(),
               UnorderedElementsAre(Pair("meetingId", "85746065"), Pair("delivered", "no")));

@@ -46,7 +46,10 @@ std::function<absl::Status()> Zoom(int http_status, const std::string& body = ""
 }
 
 std::function<absl::Status()> Transport(const absl::Status& error) {
-  return [=] { return MapTransportError(error, ZoomCallContext{ZoomTarget::kWebinar, "123"}); };
+  return [=] {
+    return MapTransportError(error, Delivery::kMaybeDelivered,
+                             ZoomCallContext{ZoomTarget::kWebinar, "123"});
+  };
 }
 
 // The ErrorInfo the status would carry on the wire.

@@ -2,7 +2,7 @@
 #define LIVESTREAM_GATEWAY_TESTS_UNIT_FAKE_HTTP_CLIENT_H_
 
 // An AsyncHttpClient the test answers by hand: requests wait until Reply(),
-// or are answered at once by `auto_reply` when set. Cancel() completes the
+// or are answered at once by `auto_result` or `auto_reply` when set. Cancel() completes the
 // call with CANCELLED right away, inside Cancel(), which the decorators must
 // cope with. Like the real transport, destruction completes calls still open
 // with CANCELLED, so declare it after the decorators that use it.
@@ -22,6 +22,8 @@ namespace livestream_gateway::testing {
 class FakeHttpClient final : public AsyncHttpClient {
  public:
   std::function<absl::StatusOr<HttpResponse>(const HttpRequest&)> auto_reply;
+  // Like auto_reply, with the attempts and delivery too; wins over it.
+  std::function<UpstreamResult(const HttpRequest&)> auto_result;
 
   ~FakeHttpClient() override {
     std::vector<std::shared_ptr<Call>> calls;
@@ -29,17 +31,23 @@ class FakeHttpClient final : public AsyncHttpClient {
       absl::MutexLock lock(&mu_);
       calls.swap(calls_);
     }
-    for (const auto& call : calls) call->Complete(absl::CancelledError("fake transport: gone"));
+    for (const auto& call : calls) {
+      call->Complete(UpstreamResult{absl::CancelledError("fake transport: gone")});
+    }
   }
 
-  std::shared_ptr<HttpCall> Send(HttpRequest request, absl::Time deadline,
-                                 HttpCallback done) override {
+  std::shared_ptr<Cancellable> Send(HttpRequest request, absl::Time deadline,
+                                    HttpCallback done) override {
     auto call = std::make_shared<Call>(std::move(request), deadline, std::move(done));
     {
       absl::MutexLock lock(&mu_);
       calls_.push_back(call);
     }
-    if (auto_reply) call->Complete(auto_reply(call->request));
+    if (auto_result) {
+      call->Complete(auto_result(call->request));
+    } else if (auto_reply) {
+      call->Complete(UpstreamResult{auto_reply(call->request)});
+    }
     return call;
   }
 
@@ -58,8 +66,10 @@ class FakeHttpClient final : public AsyncHttpClient {
   absl::Time deadline(int i) { return CallAt(i)->deadline; }
   bool cancelled(int i) { return CallAt(i)->WasCancelled(); }
   // Completes call `i` (0-based, in order sent); false if it already was.
-  bool Reply(int i, absl::StatusOr<HttpResponse> result) {
-    return CallAt(i)->Complete(std::move(result));
+  bool Reply(int i, UpstreamResult result) { return CallAt(i)->Complete(std::move(result)); }
+  // As a transport does: one attempt, and a failure may have been delivered.
+  bool Reply(int i, absl::StatusOr<HttpResponse> response) {
+    return Reply(i, UpstreamResult{std::move(response)});
   }
 
   // A value of header `name` in request `i`, or nullopt.
@@ -71,7 +81,7 @@ class FakeHttpClient final : public AsyncHttpClient {
   }
 
  private:
-  class Call final : public HttpCall {
+  class Call final : public Cancellable {
    public:
     Call(HttpRequest request, absl::Time deadline, HttpCallback done)
         : request(std::move(request)), deadline(deadline), done_(std::move(done)) {}
@@ -81,9 +91,9 @@ class FakeHttpClient final : public AsyncHttpClient {
         if (!open_) return;
         cancelled_ = true;
       }
-      Complete(absl::CancelledError("fake transport: cancelled"));
+      Complete(UpstreamResult{absl::CancelledError("fake transport: cancelled")});
     }
-    bool Complete(absl::StatusOr<HttpResponse> result) {
+    bool Complete(UpstreamResult result) {
       HttpCallback done;
       {
         absl::MutexLock lock(&mu_);
@@ -132,11 +142,11 @@ inline HttpResponse Answer(int status_code, std::string body = "", HttpHeaders h
 // Collects one callback's result.
 struct Outcome {
   absl::Mutex mu;
-  std::optional<absl::StatusOr<HttpResponse>> result;
+  std::optional<UpstreamResult> result;
   int calls = 0;
 
   HttpCallback Callback() {
-    return [this](absl::StatusOr<HttpResponse> r) {
+    return [this](UpstreamResult r) {
       absl::MutexLock lock(&mu);
       ++calls;
       result = std::move(r);
@@ -146,10 +156,12 @@ struct Outcome {
     absl::MutexLock lock(&mu);
     return result.has_value();
   }
-  absl::StatusOr<HttpResponse> get() {
+  // The whole result: the response or error, the attempts and the delivery.
+  UpstreamResult all() {
     absl::MutexLock lock(&mu);
-    return result.value_or(absl::UnknownError("no result yet"));
+    return result.value_or(UpstreamResult{absl::UnknownError("no result yet")});
   }
+  absl::StatusOr<HttpResponse> get() { return all().response; }
   int count() {
     absl::MutexLock lock(&mu);
     return calls;

@@ -42,7 +42,7 @@ class FakeScheduler final : public Scheduler {
     return state_->now;
   }
 
-  std::shared_ptr<HttpCall> RunAt(absl::Time when, Callback done) override {
+  std::shared_ptr<Cancellable> RunAt(absl::Time when, Callback done) override {
     auto timer = std::make_shared<Timer>(state_, std::move(done));
     absl::MutexLock lock(&state_->mu);
     timer->key = {when, state_->next_sequence++};
@@ -104,7 +104,7 @@ class FakeScheduler final : public Scheduler {
     uint64_t next_sequence = 0;
     std::map<std::pair<absl::Time, uint64_t>, std::shared_ptr<Timer>> pending;
   };
-  struct Timer final : HttpCall {
+  struct Timer final : Cancellable {
     Timer(std::shared_ptr<State> state, Callback done)
         : state(std::move(state)), done(std::move(done)) {}
     void Cancel() override {

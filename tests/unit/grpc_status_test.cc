@@ -177,7 +177,7 @@ TEST(ToGrpcStatusTest, AddedErrorInfoHasAnErrorReasonAndKeepsTheCode) {
 TEST(ToGrpcStatusTest, DropsPayloadsThatAreNotDetails) {
   absl::Status status =
       MakeError(absl::StatusCode::kUnavailable, "down", ErrorReason::ZOOM_UNAVAILABLE);
-  status.SetPayload("livestream-gateway/attempts", absl::Cord("3"));
+  status.SetPayload("example.com/bookkeeping", absl::Cord("3"));
   google::rpc::Status rpc_status = ParseDetails(ToGrpcStatus(status));
   EXPECT_THAT(DetailTypes(rpc_status), ElementsAre("type.googleapis.com/google.rpc.ErrorInfo"));
 }

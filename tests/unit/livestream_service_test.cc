@@ -76,10 +76,10 @@ class Upstream final : public AsyncHttpClient {
   // call reaches the fake.
   void OnSend(std::function<void()> hook) { on_send_ = std::move(hook); }
 
-  std::shared_ptr<HttpCall> Send(HttpRequest request, absl::Time deadline,
-                                 HttpCallback done) override {
+  std::shared_ptr<Cancellable> Send(HttpRequest request, absl::Time deadline,
+                                    HttpCallback done) override {
     if (on_send_) on_send_();
-    std::shared_ptr<HttpCall> inner = fake.Send(std::move(request), deadline, std::move(done));
+    std::shared_ptr<Cancellable> inner = fake.Send(std::move(request), deadline, std::move(done));
     {
       absl::MutexLock lock(&mu_);
       ++sent_;
@@ -101,9 +101,9 @@ class Upstream final : public AsyncHttpClient {
   }
 
  private:
-  class Handle final : public HttpCall {
+  class Handle final : public Cancellable {
    public:
-    Handle(Upstream* upstream, std::shared_ptr<HttpCall> inner)
+    Handle(Upstream* upstream, std::shared_ptr<Cancellable> inner)
         : upstream_(upstream), inner_(std::move(inner)) {}
     ~Handle() override {
       absl::MutexLock lock(&upstream_->mu_);
@@ -120,7 +120,7 @@ class Upstream final : public AsyncHttpClient {
 
    private:
     Upstream* const upstream_;
-    const std::shared_ptr<HttpCall> inner_;
+    const std::shared_ptr<Cancellable> inner_;
   };
 
   bool Await(const int* counter, int n) ABSL_LOCKS_EXCLUDED(mu_) {
@@ -326,8 +326,7 @@ std::string InfoMetadata(const grpc::Status& status, const std::string& key) {
 }
 
 // The details as the client receives them: exactly one ErrorInfo of our
-// domain, and nothing but google.rpc types (the process-internal payloads
-// that carry attempts and delivery stay behind).
+// domain, and nothing but google.rpc types.
 void ExpectOneErrorInfoAndOnlyPublicDetails(const grpc::Status& status) {
   google::rpc::Status details;
   ASSERT_TRUE(details.ParseFromString(status.error_details())) << "no google.rpc.Status";
@@ -642,22 +641,17 @@ INSTANTIATE_TEST_SUITE_P(
 
 // --- Attempts, delivery and the retry pushback ----------------------------
 
-HttpResponse AnswerAfter(int status_code, int attempts) {
-  HttpResponse response = Answer(status_code);
-  response.attempts = attempts;
-  return response;
+UpstreamResult AnswerAfter(int status_code, int attempts) {
+  return UpstreamResult::Answered(Answer(status_code), attempts);
 }
 
-absl::Status TransportError(absl::Status status, int attempts,
-                            std::optional<Delivery> delivery = std::nullopt) {
-  SetAttempts(status, attempts);
-  if (delivery.has_value()) SetDelivery(status, *delivery);
-  return status;
+UpstreamResult TransportError(absl::Status status, int attempts, Delivery delivery) {
+  return UpstreamResult::Failed(std::move(status), attempts, delivery);
 }
 
 struct AttemptsRow {
   std::string name;
-  std::function<absl::StatusOr<HttpResponse>()> upstream_result;
+  std::function<UpstreamResult()> upstream_result;
   grpc::StatusCode code;
   std::string reason;
   std::string attempts;   // ErrorInfo metadata, as sent
@@ -673,7 +667,7 @@ TEST_P(AttemptsTest, ReportsWhatTheUpstreamResultSays) {
   const AttemptsRow& row = GetParam();
   Edge edge;
   ASSERT_TRUE(edge.Started());
-  edge.upstream.fake.auto_reply = [&row](const HttpRequest&) { return row.upstream_result(); };
+  edge.upstream.fake.auto_result = [&row](const HttpRequest&) { return row.upstream_result(); };
   const PendingCall::Result result = edge.Call(Bytes(StartWebinar()));
   ASSERT_EQ(result.status.error_code(), row.code) << result.status.error_message();
   EXPECT_EQ(ReasonOf(result.status), row.reason);
@@ -710,9 +704,9 @@ INSTANTIATE_TEST_SUITE_P(
                                             Delivery::kMaybeDelivered);
                     },
                     grpc::StatusCode::UNKNOWN, "ZOOM_UNREACHABLE", "1", "maybe", true},
-        // Without a delivery payload, one attempt means "maybe".
+        // A result that does not say otherwise may have been delivered.
         AttemptsRow{"DeliveryUnknownAfterAnAttemptIsMaybe",
-                    [] { return TransportError(absl::UnavailableError("broken answer"), 1); },
+                    [] { return UpstreamResult{absl::UnavailableError("broken answer")}; },
                     grpc::StatusCode::UNAVAILABLE, "ZOOM_UNREACHABLE", "1", "maybe", true},
         AttemptsRow{"TimeoutBeforeSendingIsNotDelivered",
                     [] {
@@ -732,7 +726,7 @@ INSTANTIATE_TEST_SUITE_P(
             [] {
               return TransportError(MakeError(absl::StatusCode::kResourceExhausted, "rate limited",
                                               zoom::livestream::v1::ZOOM_RATE_LIMITED),
-                                    0);
+                                    0, Delivery::kNotDelivered);
             },
             grpc::StatusCode::RESOURCE_EXHAUSTED, "ZOOM_RATE_LIMITED", "0", "<absent>", false}),
     [](const ::testing::TestParamInfo<AttemptsRow>& info) { return info.param.name; });
@@ -740,7 +734,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(LiveStreamServiceTest, SuccessAfterRetriesCarriesNoPushback) {
   Edge edge;
   ASSERT_TRUE(edge.Started());
-  edge.upstream.fake.auto_reply = [](const HttpRequest&) { return AnswerAfter(204, 3); };
+  edge.upstream.fake.auto_result = [](const HttpRequest&) { return AnswerAfter(204, 3); };
   const PendingCall::Result result = edge.Call(Bytes(StartWebinar()));
   ASSERT_TRUE(result.status.ok()) << result.status.error_message();
   EXPECT_EQ(result.trailers.count(kPushbackKey), 0u);

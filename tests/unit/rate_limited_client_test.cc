@@ -54,7 +54,8 @@ TEST_F(RateLimitedClientTest, NoSlotBeforeTheDeadlineFailsUnsentWithRetryInfo) {
   const absl::Status status = late.get().status();
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_TRUE(GetDetail<google::rpc::RetryInfo>(status).has_value());
-  EXPECT_EQ(AttemptsOf(status), 0);
+  EXPECT_EQ(late.all().attempts, 0);
+  EXPECT_EQ(late.all().delivery, Delivery::kNotDelivered);
   EXPECT_EQ(next_.sent(), 1);
 }
 
@@ -86,6 +87,23 @@ TEST_F(RateLimitedClientTest, ADayLongRetryAfterPausesTheOthersOnlyUpToTheCap) {
   EXPECT_EQ(other.get()->status_code, 204);
 }
 
+// What the layer below says about attempts and delivery is passed on as it is.
+TEST_F(RateLimitedClientTest, PassesOnTheResultBelowWithItsAttemptsAndDelivery) {
+  Send();
+  next_.Reply(0, UpstreamResult::Failed(absl::UnavailableError("Couldn't connect"), 1,
+                                        Delivery::kNotDelivered));
+  EXPECT_EQ(outcomes_[0]->get().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(outcomes_[0]->all().attempts, 1);
+  EXPECT_EQ(outcomes_[0]->all().delivery, Delivery::kNotDelivered);
+
+  Send();
+  scheduler_.AdvanceBy(absl::Milliseconds(500));
+  ASSERT_EQ(next_.sent(), 2);
+  next_.Reply(1, UpstreamResult::Answered(Answer(204), 2));
+  EXPECT_EQ(outcomes_[1]->get()->status_code, 204);
+  EXPECT_EQ(outcomes_[1]->all().attempts, 2);
+}
+
 TEST_F(RateLimitedClientTest, A429WithoutRetryAfterDoesNotPause) {
   Send();
   next_.Reply(0, Answer(429));
@@ -97,18 +115,19 @@ TEST_F(RateLimitedClientTest, A429WithoutRetryAfterDoesNotPause) {
 TEST_F(RateLimitedClientTest, CancelReachesTheSlotWaitAndTheTransfer) {
   Send();
   outcomes_.push_back(std::make_unique<Outcome>());
-  std::shared_ptr<HttpCall> waiting =
+  std::shared_ptr<Cancellable> waiting =
       client_.Send(Patch(), absl::InfiniteFuture(), outcomes_.back()->Callback());
   waiting->Cancel();
   scheduler_.RunReady();
   ASSERT_TRUE(outcomes_[1]->done());
   EXPECT_EQ(outcomes_[1]->get().status().code(), absl::StatusCode::kCancelled);
-  EXPECT_EQ(AttemptsOf(outcomes_[1]->get().status()), 0);
+  EXPECT_EQ(outcomes_[1]->all().attempts, 0);
+  EXPECT_EQ(outcomes_[1]->all().delivery, Delivery::kNotDelivered);
   scheduler_.AdvanceBy(absl::Seconds(5));
   EXPECT_EQ(next_.sent(), 1) << "a cancelled call was sent";
 
   outcomes_.push_back(std::make_unique<Outcome>());
-  std::shared_ptr<HttpCall> sending =
+  std::shared_ptr<Cancellable> sending =
       client_.Send(Patch(), absl::InfiniteFuture(), outcomes_.back()->Callback());
   ASSERT_EQ(next_.sent(), 2);
   sending->Cancel();

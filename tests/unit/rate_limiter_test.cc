@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
@@ -134,7 +135,11 @@ TEST(RateLimiterTest, ACallWhoseSlotComesAfterItsDeadlineFailsAtOnceWithRetryInf
   EXPECT_EQ(retry->retry_delay().seconds(), 0);
   EXPECT_EQ(retry->retry_delay().nanos(), 500'000'000);
   EXPECT_TRUE(GetDetail<google::rpc::QuotaFailure>(status).has_value());
-  EXPECT_EQ(AttemptsOf(status), 0);
+  // Those three details and nothing else: that nothing was sent is the
+  // RateLimitedClient's UpstreamResult to say (attempts 0).
+  int payloads = 0;
+  status.ForEachPayload([&payloads](absl::string_view, const absl::Cord&) { ++payloads; });
+  EXPECT_EQ(payloads, 3);
   // A deadline the slot fits waits instead.
   limiter->Acquire(kT0 + absl::Milliseconds(600), grants.For(2));
   EXPECT_FALSE(grants.Of(2).has_value());
@@ -148,7 +153,7 @@ TEST(RateLimiterTest, CancelledWaitCompletesWithCancelledOffTheCallersStackAndFr
   FakeScheduler scheduler(kT0);
   auto limiter = RateLimiter::Create(&scheduler, {.requests_per_second = 1, .burst = 1});
   limiter->Acquire(absl::InfiniteFuture(), grants.For(0));
-  std::shared_ptr<HttpCall> second = limiter->Acquire(absl::InfiniteFuture(), grants.For(1));
+  std::shared_ptr<Cancellable> second = limiter->Acquire(absl::InfiniteFuture(), grants.For(1));
   limiter->Acquire(absl::InfiniteFuture(), grants.For(2));
   second->Cancel();
   EXPECT_FALSE(grants.Of(1).has_value()) << "completion must not run inside Cancel()";
@@ -377,7 +382,7 @@ TEST(RateLimiterTest, DestructionCancelsWaitingCalls) {
   FakeScheduler scheduler(kT0);
   auto limiter = RateLimiter::Create(&scheduler, {.requests_per_second = 1, .burst = 1});
   limiter->Acquire(absl::InfiniteFuture(), grants.For(0));
-  std::shared_ptr<HttpCall> waiting = limiter->Acquire(absl::InfiniteFuture(), grants.For(1));
+  std::shared_ptr<Cancellable> waiting = limiter->Acquire(absl::InfiniteFuture(), grants.For(1));
   limiter.reset();
   ASSERT_TRUE(grants.Of(1).has_value());
   EXPECT_EQ(grants.Of(1)->code(), absl::StatusCode::kCancelled);

@@ -30,15 +30,14 @@ HttpRequest IdempotentPatch() {
   return request;
 }
 
-// A transport failure as the transport reports it.
-absl::Status Failed(absl::Status status, Delivery delivery) {
-  SetDelivery(status, delivery);
-  return status;
+// A transport failure as the transport reports it: one attempt.
+UpstreamResult Failed(absl::Status status, Delivery delivery) {
+  return UpstreamResult::Failed(std::move(status), 1, delivery);
 }
-absl::Status NotDelivered(absl::string_view message) {
+UpstreamResult NotDelivered(absl::string_view message) {
   return Failed(absl::UnavailableError(message), Delivery::kNotDelivered);
 }
-absl::Status MaybeDelivered(absl::string_view message) {
+UpstreamResult MaybeDelivered(absl::string_view message) {
   return Failed(absl::UnavailableError(message), Delivery::kMaybeDelivered);
 }
 
@@ -46,7 +45,7 @@ absl::Status MaybeDelivered(absl::string_view message) {
 
 struct RetryableRow {
   std::string name;
-  absl::StatusOr<HttpResponse> result;
+  UpstreamResult result;
   bool idempotent;
   bool retryable;
 };
@@ -57,41 +56,46 @@ TEST_P(IsRetryableTest, OnlyTransientFailuresAreRetried) {
   EXPECT_EQ(IsRetryable(GetParam().result, GetParam().idempotent), GetParam().retryable);
 }
 
-absl::Status NothingSent(absl::Status status) {
-  SetAttempts(status, 0);
-  return status;
+UpstreamResult NothingSent(absl::Status status) {
+  return UpstreamResult::Failed(std::move(status), 0, Delivery::kNotDelivered);
 }
+
+UpstreamResult Answered(int status_code) { return UpstreamResult::Answered(Answer(status_code)); }
 
 INSTANTIATE_TEST_SUITE_P(
     Table, IsRetryableTest,
     ::testing::Values(
-        RetryableRow{"Ok204", Answer(204), false, false},
-        RetryableRow{"BadRequest400", Answer(400), false, false},
-        RetryableRow{"Unauthorized401", Answer(401), false, false},
-        RetryableRow{"Forbidden403", Answer(403), false, false},
-        RetryableRow{"NotFound404", Answer(404), false, false},
-        RetryableRow{"Conflict409", Answer(409), false, false},
-        RetryableRow{"TooManyRequests429", Answer(429), false, true},
-        RetryableRow{"Internal500", Answer(500), false, false},
-        RetryableRow{"NotImplemented501", Answer(501), false, false},
-        RetryableRow{"BadGateway502", Answer(502), false, true},
-        RetryableRow{"Unavailable503", Answer(503), false, true},
-        RetryableRow{"GatewayTimeout504", Answer(504), false, true},
+        RetryableRow{"Ok204", Answered(204), false, false},
+        RetryableRow{"BadRequest400", Answered(400), false, false},
+        RetryableRow{"Unauthorized401", Answered(401), false, false},
+        RetryableRow{"Forbidden403", Answered(403), false, false},
+        RetryableRow{"NotFound404", Answered(404), false, false},
+        RetryableRow{"Conflict409", Answered(409), false, false},
+        RetryableRow{"TooManyRequests429", Answered(429), false, true},
+        RetryableRow{"Internal500", Answered(500), false, false},
+        RetryableRow{"NotImplemented501", Answered(501), false, false},
+        RetryableRow{"BadGateway502", Answered(502), false, true},
+        RetryableRow{"Unavailable503", Answered(503), false, true},
+        RetryableRow{"GatewayTimeout504", Answered(504), false, true},
         RetryableRow{"NotDelivered", NotDelivered("Couldn't connect"), false, true},
         RetryableRow{"NotDeliveredIdempotent", NotDelivered("Couldn't connect"), true, true},
         // Zoom may have acted: only a request that is safe to repeat goes again.
         RetryableRow{"MaybeDelivered", MaybeDelivered("reset"), false, false},
         RetryableRow{"MaybeDeliveredIdempotent", MaybeDelivered("reset"), true, true},
-        // Without a Delivery, a failure that may have sent something is "maybe".
-        RetryableRow{"Unmarked", absl::UnavailableError("reset"), false, false},
-        RetryableRow{"UnmarkedIdempotent", absl::UnavailableError("reset"), true, true},
+        // By default a failure may have sent something: "maybe".
+        RetryableRow{"Unmarked", UpstreamResult{absl::UnavailableError("reset")}, false, false},
+        RetryableRow{"UnmarkedIdempotent", UpstreamResult{absl::UnavailableError("reset")}, true,
+                     true},
         RetryableRow{"TokenEndpointDownNothingSent",
                      NothingSent(absl::UnavailableError("no token")), false, true},
-        RetryableRow{"NeverSendable", absl::InvalidArgumentError("bad url"), true, false},
-        RetryableRow{"Timeout", absl::DeadlineExceededError("late"), true, false},
-        RetryableRow{"Cancelled", absl::CancelledError("gone"), true, false},
-        RetryableRow{"RateLimitedLocally", absl::ResourceExhaustedError("no slot"), true, false},
-        RetryableRow{"CredentialsRejected", absl::InternalError("rejected"), true, false},
+        RetryableRow{"NeverSendable", UpstreamResult{absl::InvalidArgumentError("bad url")}, true,
+                     false},
+        RetryableRow{"Timeout", UpstreamResult{absl::DeadlineExceededError("late")}, true, false},
+        RetryableRow{"Cancelled", UpstreamResult{absl::CancelledError("gone")}, true, false},
+        RetryableRow{"RateLimitedLocally", UpstreamResult{absl::ResourceExhaustedError("no slot")},
+                     true, false},
+        RetryableRow{"CredentialsRejected", UpstreamResult{absl::InternalError("rejected")}, true,
+                     false},
         RetryableRow{"OutcomeUnknown",
                      Failed(absl::UnknownError("reset"), Delivery::kMaybeDelivered), true, false}),
     [](const ::testing::TestParamInfo<RetryableRow>& info) { return info.param.name; });
@@ -132,8 +136,8 @@ class RetryingClientTest : public ::testing::Test {
   std::unique_ptr<RetryingClient> client_;
   FakeHttpClient next_;  // goes first, completing what is still open
 
-  std::shared_ptr<HttpCall> Send(absl::Time deadline = absl::InfiniteFuture(),
-                                 HttpRequest request = Patch()) {
+  std::shared_ptr<Cancellable> Send(absl::Time deadline = absl::InfiniteFuture(),
+                                    HttpRequest request = Patch()) {
     if (client_ == nullptr)
       client_ = std::make_unique<RetryingClient>(&next_, &scheduler_, options_);
     return client_->Send(std::move(request), deadline, outcome_.Callback());
@@ -155,7 +159,7 @@ TEST_F(RetryingClientTest, Two503sThenSuccessTakesThreeAttempts) {
   next_.Reply(2, Answer(204));
   ASSERT_TRUE(outcome_.done());
   EXPECT_EQ(outcome_.get()->status_code, 204);
-  EXPECT_EQ(outcome_.get()->attempts, 3);
+  EXPECT_EQ(outcome_.all().attempts, 3);
 }
 
 TEST_F(RetryingClientTest, TellsTheObserverOfEveryAttemptAndWhichAreRetries) {
@@ -180,7 +184,7 @@ TEST_F(RetryingClientTest, GivesUpAfterMaxAttemptsWithTheLastAnswer) {
   EXPECT_EQ(next_.sent(), 3);
   ASSERT_TRUE(outcome_.done());
   EXPECT_EQ(outcome_.get()->status_code, 502);
-  EXPECT_EQ(outcome_.get()->attempts, 3);
+  EXPECT_EQ(outcome_.all().attempts, 3);
 }
 
 TEST_F(RetryingClientTest, ConnectionFailuresAreRetriedAndCountedInTheStatus) {
@@ -191,8 +195,8 @@ TEST_F(RetryingClientTest, ConnectionFailuresAreRetriedAndCountedInTheStatus) {
   }
   ASSERT_TRUE(outcome_.done());
   EXPECT_EQ(outcome_.get().status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(AttemptsOf(outcome_.get().status()), 3);
-  EXPECT_EQ(DeliveryOf(outcome_.get().status()), Delivery::kNotDelivered);
+  EXPECT_EQ(outcome_.all().attempts, 3);
+  EXPECT_EQ(outcome_.all().delivery, Delivery::kNotDelivered);
 }
 
 // Zoom may have started the stream: a request not marked idempotent is
@@ -206,8 +210,8 @@ TEST_F(RetryingClientTest, AMaybeDeliveredFailureOfAnUnsafeRequestIsNotRetriedAn
   const absl::Status status = outcome_.get().status();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnknown);
   EXPECT_EQ(status.message(), "HTTP transport: Connection reset by peer");
-  EXPECT_EQ(DeliveryOf(status), Delivery::kMaybeDelivered);
-  EXPECT_EQ(AttemptsOf(status), 1);
+  EXPECT_EQ(outcome_.all().delivery, Delivery::kMaybeDelivered);
+  EXPECT_EQ(outcome_.all().attempts, 1);
 }
 
 TEST_F(RetryingClientTest, AMaybeDeliveredFailureOfAnIdempotentRequestIsRetried) {
@@ -220,8 +224,8 @@ TEST_F(RetryingClientTest, AMaybeDeliveredFailureOfAnIdempotentRequestIsRetried)
   ASSERT_TRUE(outcome_.done());
   const absl::Status status = outcome_.get().status();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(DeliveryOf(status), Delivery::kMaybeDelivered);
-  EXPECT_EQ(AttemptsOf(status), 3);
+  EXPECT_EQ(outcome_.all().delivery, Delivery::kMaybeDelivered);
+  EXPECT_EQ(outcome_.all().attempts, 3);
 }
 
 TEST_F(RetryingClientTest, AMaybeDeliveredTimeoutStaysDeadlineExceeded) {
@@ -229,7 +233,7 @@ TEST_F(RetryingClientTest, AMaybeDeliveredTimeoutStaysDeadlineExceeded) {
   next_.Reply(0, Failed(absl::DeadlineExceededError("late"), Delivery::kMaybeDelivered));
   ASSERT_TRUE(outcome_.done());
   EXPECT_EQ(outcome_.get().status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_EQ(DeliveryOf(outcome_.get().status()), Delivery::kMaybeDelivered);
+  EXPECT_EQ(outcome_.all().delivery, Delivery::kMaybeDelivered);
 }
 
 // An HTTP answer proves that a request reached Zoom, so a call whose last
@@ -251,25 +255,24 @@ TEST_F(RetryingClientTest, DeliveryCoversEveryAttemptOfTheCall) {
     next.Reply(2, NotDelivered("Couldn't connect"));
     ASSERT_TRUE(outcome.done());
     const absl::Status status = outcome.get().status();
-    EXPECT_EQ(DeliveryOf(status), Delivery::kMaybeDelivered);
+    EXPECT_EQ(outcome.all().delivery, Delivery::kMaybeDelivered);
     EXPECT_EQ(status.code(),
               idempotent ? absl::StatusCode::kUnavailable : absl::StatusCode::kUnknown);
-    EXPECT_EQ(AttemptsOf(status), 3);
+    EXPECT_EQ(outcome.all().attempts, 3);
   }
 }
 
 TEST_F(RetryingClientTest, FailuresBeforeSendingKeepTheirDetails) {
   absl::Status refused = absl::ResourceExhaustedError("no slot");
   refused.SetPayload("type.googleapis.com/google.rpc.ErrorInfo", absl::Cord("info"));
-  SetAttempts(refused, 0);
   Send();
-  next_.Reply(0, refused);
+  next_.Reply(0, UpstreamResult::Failed(refused, 0, Delivery::kNotDelivered));
   ASSERT_TRUE(outcome_.done());
   const absl::Status status = outcome_.get().status();
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_TRUE(status.GetPayload("type.googleapis.com/google.rpc.ErrorInfo").has_value());
-  EXPECT_EQ(DeliveryOf(status), Delivery::kNotDelivered);
-  EXPECT_EQ(AttemptsOf(status), 0);
+  EXPECT_EQ(outcome_.all().delivery, Delivery::kNotDelivered);
+  EXPECT_EQ(outcome_.all().attempts, 0);
 }
 
 TEST_F(RetryingClientTest, NeverRetriesOtherAnswers) {
@@ -284,7 +287,7 @@ TEST_F(RetryingClientTest, NeverRetriesOtherAnswers) {
     scheduler_.AdvanceBy(absl::Minutes(1));
     EXPECT_EQ(next.sent(), 1);
     ASSERT_TRUE(outcome.done());
-    EXPECT_EQ(AttemptsOf(outcome.get()), 1);
+    EXPECT_EQ(outcome.all().attempts, 1);
   }
 }
 
@@ -297,7 +300,7 @@ TEST_F(RetryingClientTest, A429IsRetriedAfterItsRetryAfter) {
   ASSERT_EQ(next_.sent(), 2);
   next_.Reply(1, Answer(204));
   EXPECT_EQ(outcome_.get()->status_code, 204);
-  EXPECT_EQ(outcome_.get()->attempts, 2);
+  EXPECT_EQ(outcome_.all().attempts, 2);
 }
 
 TEST_F(RetryingClientTest, A429WhoseWaitOutlastsTheDeadlineIsPassedOnAtOnce) {
@@ -351,20 +354,20 @@ TEST_F(RetryingClientTest, TheBudgetStopsRetriesDuringAnOutage) {
 }
 
 TEST_F(RetryingClientTest, CancelDuringBackoffStopsAtOnceWithCancelled) {
-  std::shared_ptr<HttpCall> call = Send();
+  std::shared_ptr<Cancellable> call = Send();
   next_.Reply(0, Answer(503));
   call->Cancel();
   scheduler_.RunReady();
   ASSERT_TRUE(outcome_.done());
   EXPECT_EQ(outcome_.get().status().code(), absl::StatusCode::kCancelled);
-  EXPECT_EQ(AttemptsOf(outcome_.get().status()), 1);
+  EXPECT_EQ(outcome_.all().attempts, 1);
   scheduler_.AdvanceBy(absl::Minutes(1));
   EXPECT_EQ(next_.sent(), 1);
   EXPECT_EQ(outcome_.count(), 1);
 }
 
 TEST_F(RetryingClientTest, CancelDuringATransferAbortsIt) {
-  std::shared_ptr<HttpCall> call = Send();
+  std::shared_ptr<Cancellable> call = Send();
   call->Cancel();
   EXPECT_TRUE(next_.cancelled(0));
   ASSERT_TRUE(outcome_.done());

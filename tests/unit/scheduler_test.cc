@@ -67,7 +67,7 @@ TEST(ThreadSchedulerTest, PastTimesRunSoonButNeverInsideRunAt) {
 TEST(ThreadSchedulerTest, CancelRunsTheCallbackPromptlyWithCancelled) {
   ThreadScheduler scheduler;
   Log log;
-  std::shared_ptr<HttpCall> timer =
+  std::shared_ptr<Cancellable> timer =
       scheduler.RunAt(scheduler.Now() + absl::Hours(1), log.Record(1));
   const absl::Time before = absl::Now();
   timer->Cancel();
@@ -81,7 +81,7 @@ TEST(ThreadSchedulerTest, CancelRunsTheCallbackPromptlyWithCancelled) {
 TEST(ThreadSchedulerTest, CancelAfterRunningIsANoOp) {
   ThreadScheduler scheduler;
   Log log;
-  std::shared_ptr<HttpCall> timer = scheduler.RunAt(absl::InfinitePast(), log.Record(1));
+  std::shared_ptr<Cancellable> timer = scheduler.RunAt(absl::InfinitePast(), log.Record(1));
   ASSERT_TRUE(log.WaitForSize(1));
   timer->Cancel();
   absl::SleepFor(absl::Milliseconds(20));
@@ -90,7 +90,7 @@ TEST(ThreadSchedulerTest, CancelAfterRunningIsANoOp) {
 
 TEST(ThreadSchedulerTest, DestructionCancelsPendingTimersAndOutlivingHandlesStaySafe) {
   Log log;
-  std::shared_ptr<HttpCall> handle;
+  std::shared_ptr<Cancellable> handle;
   {
     ThreadScheduler scheduler;
     handle = scheduler.RunAt(scheduler.Now() + absl::Hours(1), log.Record(1));
@@ -108,7 +108,7 @@ TEST(ThreadSchedulerTest, DestructionCancelsPendingTimersAndOutlivingHandlesStay
 TEST(ThreadSchedulerTest, ManyWaitingTimersShareOneThread) {
   ThreadScheduler scheduler;
   Log log;
-  std::vector<std::shared_ptr<HttpCall>> timers;
+  std::vector<std::shared_ptr<Cancellable>> timers;
   const absl::Time when = scheduler.Now() + absl::Milliseconds(50);
   for (int i = 0; i < 1000; ++i) timers.push_back(scheduler.RunAt(when, log.Record(i)));
   ASSERT_TRUE(log.WaitForSize(1000));
@@ -120,7 +120,8 @@ TEST(ThreadSchedulerTest, ManyWaitingTimersShareOneThread) {
 TEST(ThreadSchedulerTest, CallbacksMayScheduleAndCancelOtherTimers) {
   ThreadScheduler scheduler;
   Log log;
-  std::shared_ptr<HttpCall> far = scheduler.RunAt(scheduler.Now() + absl::Hours(1), log.Record(2));
+  std::shared_ptr<Cancellable> far =
+      scheduler.RunAt(scheduler.Now() + absl::Hours(1), log.Record(2));
   scheduler.RunAt(absl::InfinitePast(), [&](absl::Status) {
     far->Cancel();
     scheduler.RunAt(absl::InfinitePast(), log.Record(3));

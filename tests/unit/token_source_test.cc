@@ -310,7 +310,7 @@ TEST_F(OAuthTokenSourceTest, AWaiterGivesUpAtItsDeadlineAndTheRequestGoesOn) {
 }
 
 TEST_F(OAuthTokenSourceTest, CancellingAWaitCompletesItWithCancelledButNotInsideCancel) {
-  std::shared_ptr<HttpCall> wait = source_->GetToken(absl::InfiniteFuture(), tokens_.At(0));
+  std::shared_ptr<Cancellable> wait = source_->GetToken(absl::InfiniteFuture(), tokens_.At(0));
   source_->GetToken(absl::InfiniteFuture(), tokens_.At(1));
   wait->Cancel();
   EXPECT_FALSE(tokens_.got[0].has_value());

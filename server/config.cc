@@ -14,7 +14,7 @@
 #include "absl/strings/strip.h"
 #include "server/config_file.h"
 #include "server/defaults.h"
-#include "server/metrics/metrics_server.h"
+#include "server/host_port.h"
 
 ABSL_FLAG(std::string, listen, livestream_gateway::defaults::kListen,
           "Address the gRPC server listens on (host:port; port 0 picks a free port).");
@@ -283,13 +283,12 @@ absl::Status ValidateConfig(const Config& config) {
   // gRPC takes the port modulo 65536 (99999 listens on 34463): refuse it here.
   if (!absl::StartsWith(config.listen, "unix:") &&
       !absl::StartsWith(config.listen, "unix-abstract:")) {
-    if (absl::Status address = metrics::SplitHostPort(config.listen).status(); !address.ok()) {
+    if (absl::Status address = SplitHostPort(config.listen).status(); !address.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--listen: ", address.message()));
     }
   }
   if (!config.metrics_listen.empty()) {
-    if (absl::Status address = metrics::SplitHostPort(config.metrics_listen).status();
-        !address.ok()) {
+    if (absl::Status address = SplitHostPort(config.metrics_listen).status(); !address.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--metrics_listen: ", address.message()));
     }
   } else if (!config.metrics_port_file.empty()) {

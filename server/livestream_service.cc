@@ -167,21 +167,17 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
     std::shared_ptr<Cancellable> call =
         service_->zoom_->Send(std::move(http_request), deadline,
                               [this](UpstreamResult result) { OnZoomDone(std::move(result)); });
-    bool cancel_now = false;
-    {
-      absl::MutexLock lock(&mu_);
-      call_ = call;
-      cancel_now = cancelled_;
-    }
-    // OnCancel may have run before call_ was known.
-    if (cancel_now) call->Cancel();
+    // gRPC calls OnCancel (and OnDone) only once the handler has returned
+    // this reactor, so no cancellation can be missed here; the lock orders
+    // this write before a later OnCancel on another thread.
+    absl::MutexLock lock(&mu_);
+    call_ = std::move(call);
   }
 
   void OnCancel() override {
     std::shared_ptr<Cancellable> call;
     {
       absl::MutexLock lock(&mu_);
-      cancelled_ = true;
       call = call_;
     }
     if (call != nullptr) call->Cancel();
@@ -277,7 +273,6 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
 
   absl::Mutex mu_;
   std::shared_ptr<Cancellable> call_ ABSL_GUARDED_BY(mu_);
-  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 LiveStreamServiceImpl::LiveStreamServiceImpl(AsyncHttpClient* zoom,

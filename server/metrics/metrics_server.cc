@@ -8,9 +8,8 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
+#include "server/host_port.h"
 #include "server/metrics/exposition.h"
 
 namespace livestream_gateway::metrics {
@@ -55,30 +54,6 @@ MHD_Result Handle(void* cls, MHD_Connection* connection, const char* url, const 
 }
 
 }  // namespace
-
-absl::StatusOr<HostPort> SplitHostPort(absl::string_view address) {
-  const size_t colon = address.rfind(':');
-  if (colon == absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("'", address, "' is not host:port"));
-  }
-  absl::string_view host = address.substr(0, colon);
-  const absl::string_view port_text = address.substr(colon + 1);
-  if (absl::ConsumePrefix(&host, "[")) {
-    if (!absl::ConsumeSuffix(&host, "]")) {
-      return absl::InvalidArgumentError(absl::StrCat("'", address, "': unclosed '['"));
-    }
-  } else if (host.find(':') != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", address, "': write an IPv6 address in brackets, as [::1]:9464"));
-  }
-  int port = -1;
-  if (host.empty() || !absl::SimpleAtoi(port_text, &port) || port < 0 || port > 65535 ||
-      port_text.empty() || port_text[0] == '+' || port_text[0] == '-') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", address, "' is not host:port with a port within 0..65535"));
-  }
-  return HostPort{std::string(host), port};
-}
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     const std::string& listen, std::function<std::string()> render) {

@@ -12,15 +12,6 @@ struct MHD_Daemon;
 
 namespace livestream_gateway::metrics {
 
-struct HostPort {
-  std::string host;  // without the brackets of an IPv6 literal
-  int port = 0;
-};
-
-// "host:port" or "[ipv6]:port"; the host must not be empty, the port is
-// 0..65535 (0: any free port).
-absl::StatusOr<HostPort> SplitHostPort(absl::string_view address);
-
 // An HTTP/1.1 server (libmicrohttpd, on a thread of its own) that answers
 // GET or HEAD /metrics with `render()` as Prometheus text, 405 for any other
 // method there, and 404 for any other path. `render` runs on that thread
@@ -28,7 +19,8 @@ absl::StatusOr<HostPort> SplitHostPort(absl::string_view address);
 // it must be thread-safe against the recording threads (Registry is).
 class MetricsServer {
  public:
-  // `listen` as SplitHostPort() takes it; the host may be a name.
+  // `listen` as SplitHostPort() (server/host_port.h) takes it; the host may be
+  // a name.
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& listen,
                                                               std::function<std::string()> render);
   // Stops listening and waits for the thread (a scrape in progress finishes).

@@ -3,12 +3,16 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.pb.h"
@@ -27,6 +31,9 @@ namespace livestream_gateway {
 namespace {
 
 constexpr char kServiceName[] = "zoom.livestream.v1.LiveStreamService";
+// How long before the shutdown deadline the service ends the calls still
+// waiting on Zoom (at most half the grace).
+constexpr absl::Duration kShutdownAnswerMargin = absl::Seconds(1);
 
 // Reflection serves descriptors from the generated pool; touching them here
 // keeps the linker from dropping the google.rpc and health descriptors, so
@@ -221,7 +228,23 @@ void GatewayServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  const absl::Time deadline = absl::Now() + grace;
+  // At the deadline gRPC cancels every call left, and its callers get a bare
+  // UNAVAILABLE. Shortly before, the service ends them itself, so that each
+  // says why and whether Zoom may have received it; the margin leaves time
+  // for those answers to be sent.
+  const absl::Time end_calls_at = deadline - std::min(grace / 2, kShutdownAnswerMargin);
+  absl::Notification drained;
+  std::thread ender([&] {
+    if (drained.WaitForNotificationWithDeadline(end_calls_at)) return;
+    if (const int ended = service_->AbortCallsForShutdown(); ended > 0) {
+      Log(LogLevel::kWarning, "ending calls that outlast the shutdown grace",
+          {{"calls", absl::StrCat(ended)}});
+    }
+  });
+  server_->Shutdown(absl::ToChronoTime(deadline));
+  drained.Notify();
+  ender.join();
   server_->Wait();
 }
 

@@ -164,14 +164,20 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
     }
     const absl::Time deadline =
         std::min(absl::FromChrono(context->deadline()), started_ + service_->options_.zoom_timeout);
+    StartWaiting();
     std::shared_ptr<Cancellable> call =
         service_->zoom_->Send(std::move(http_request), deadline,
                               [this](UpstreamResult result) { OnZoomDone(std::move(result)); });
     // gRPC calls OnCancel (and OnDone) only once the handler has returned
-    // this reactor, so no cancellation can be missed here; the lock orders
-    // this write before a later OnCancel on another thread.
-    absl::MutexLock lock(&mu_);
-    call_ = std::move(call);
+    // this reactor, so no caller's cancellation can be missed here; a
+    // shutdown's can, and is taken up now.
+    bool abort_now = false;
+    {
+      absl::MutexLock lock(&mu_);
+      call_ = call;
+      abort_now = ending_for_shutdown_;
+    }
+    if (abort_now) call->Cancel();
   }
 
   void OnCancel() override {
@@ -181,6 +187,16 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
       call = call_;
     }
     if (call != nullptr) call->Cancel();
+  }
+
+  // Under the service's waiting_mu_, while this call is waiting on Zoom.
+  // Returns what to cancel (null when the call has not sent yet: the
+  // constructor cancels it then). The caller cancels outside waiting_mu_,
+  // as a cancellation may complete the call at once.
+  std::shared_ptr<Cancellable> EndForShutdown() {
+    absl::MutexLock lock(&mu_);
+    ending_for_shutdown_ = true;
+    return call_;
   }
 
   void OnDone() override { delete this; }
@@ -196,12 +212,43 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   bool InternalInlineable() override { return true; }
 
  private:
+  void StartWaiting() {
+    absl::MutexLock lock(&service_->waiting_mu_);
+    waiting_ = true;
+    next_ = service_->waiting_;
+    if (next_ != nullptr) next_->previous_ = this;
+    service_->waiting_ = this;
+    if (service_->aborting_) {
+      absl::MutexLock own(&mu_);
+      ending_for_shutdown_ = true;
+    }
+  }
+
+  // Before Finish: the service must not find a finished call.
+  void StopWaiting() {
+    if (!waiting_) return;
+    absl::MutexLock lock(&service_->waiting_mu_);
+    if (previous_ != nullptr) {
+      previous_->next_ = next_;
+    } else {
+      service_->waiting_ = next_;
+    }
+    if (next_ != nullptr) next_->previous_ = previous_;
+  }
+
+  bool EndedForShutdown() {
+    absl::MutexLock lock(&mu_);
+    return ending_for_shutdown_;
+  }
+
   void OnZoomDone(UpstreamResult result) {
     if (!result.response.ok()) {
       // Decorators (credentials, rate limits) return errors that are already
       // rich; bare transport failures still need mapping.
       absl::Status status = std::move(result.response).status();
-      if (!GetDetail<google::rpc::ErrorInfo>(status).has_value()) {
+      if (status.code() == absl::StatusCode::kCancelled && EndedForShutdown()) {
+        status = MapShutdownAbort(result.delivery, call_context_);
+      } else if (!GetDetail<google::rpc::ErrorInfo>(status).has_value()) {
         status = MapTransportError(status, result.delivery, call_context_);
       }
       ReportAttempts(status, result.attempts);
@@ -240,6 +287,7 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
   // Must be the last thing a path does: after Finish, OnDone may delete this
   // on another thread.
   void Complete(const absl::Status& status, absl::string_view tracking_id) {
+    StopWaiting();
     const absl::Duration latency = absl::Now() - started_;
     if (service_->update_status_metrics_ != nullptr) {
       service_->update_status_metrics_->Finished(status.code(), latency);
@@ -273,7 +321,33 @@ class LiveStreamServiceImpl::UpdateStatusReactor final : public grpc::ServerUnar
 
   absl::Mutex mu_;
   std::shared_ptr<Cancellable> call_ ABSL_GUARDED_BY(mu_);
+  bool ending_for_shutdown_ ABSL_GUARDED_BY(mu_) = false;
+
+  // The service walks its list of waiting calls.
+  friend class LiveStreamServiceImpl;
+  // Set once, by the constructor, before any other thread knows the call.
+  bool waiting_ = false;
+  // In the service's list of waiting calls.
+  UpdateStatusReactor* previous_ ABSL_GUARDED_BY(service_->waiting_mu_) = nullptr;
+  UpdateStatusReactor* next_ ABSL_GUARDED_BY(service_->waiting_mu_) = nullptr;
 };
+
+int LiveStreamServiceImpl::AbortCallsForShutdown() {
+  std::vector<std::shared_ptr<Cancellable>> to_cancel;
+  int waiting = 0;
+  {
+    absl::MutexLock lock(&waiting_mu_);
+    aborting_ = true;
+    for (UpdateStatusReactor* call = waiting_; call != nullptr; call = call->next_) {
+      ++waiting;
+      if (std::shared_ptr<Cancellable> handle = call->EndForShutdown(); handle != nullptr) {
+        to_cancel.push_back(std::move(handle));
+      }
+    }
+  }
+  for (const std::shared_ptr<Cancellable>& handle : to_cancel) handle->Cancel();
+  return waiting;
+}
 
 LiveStreamServiceImpl::LiveStreamServiceImpl(AsyncHttpClient* zoom,
                                              LiveStreamServiceOptions options)

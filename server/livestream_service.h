@@ -61,6 +61,12 @@ class LiveStreamServiceImpl final
                                          const grpc::ByteBuffer* request,
                                          grpc::ByteBuffer* response) override;
 
+  // Ends every call that is waiting on Zoom, and every one that sends its
+  // request from now on, with UNAVAILABLE SERVER_SHUTTING_DOWN; returns how
+  // many were waiting. For the end of a shutdown grace: gRPC then cancels
+  // what is left without the service's ErrorInfo. Thread-safe.
+  int AbortCallsForShutdown();
+
  private:
   class UpdateStatusReactor;
 
@@ -71,6 +77,11 @@ class LiveStreamServiceImpl final
   // Multipart boundaries are random; BitGen is not thread-safe.
   absl::Mutex gen_mu_;
   absl::BitGen gen_ ABSL_GUARDED_BY(gen_mu_);
+  // The calls waiting on Zoom (an intrusive list: no allocation per call),
+  // for AbortCallsForShutdown. Taken before a reactor's own mutex.
+  absl::Mutex waiting_mu_ ABSL_ACQUIRED_BEFORE(gen_mu_);
+  UpdateStatusReactor* waiting_ ABSL_GUARDED_BY(waiting_mu_) = nullptr;
+  bool aborting_ ABSL_GUARDED_BY(waiting_mu_) = false;
 };
 
 }  // namespace livestream_gateway

@@ -369,4 +369,13 @@ absl::Status MapTransportError(const absl::Status& transport_error, Delivery del
                    {TargetMetadata(context), {"delivered", std::string(DeliveryName(delivery))}});
 }
 
+absl::Status MapShutdownAbort(Delivery delivery, const ZoomCallContext& context) {
+  return MakeError(absl::StatusCode::kUnavailable,
+                   absl::StrCat("the server is shutting down and ended the call before Zoom "
+                                "answered for ",
+                                TargetNoun(context.target), " ", context.target_id),
+                   ErrorReason::SERVER_SHUTTING_DOWN,
+                   {TargetMetadata(context), {"delivered", std::string(DeliveryName(delivery))}});
+}
+
 }  // namespace livestream_gateway

@@ -104,6 +104,11 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
 absl::Status MapTransportError(const absl::Status& transport_error, Delivery delivery,
                                const ZoomCallContext& context);
 
+// A call the server ended itself because it was shutting down and the
+// shutdown grace was nearly over: UNAVAILABLE SERVER_SHUTTING_DOWN (another
+// replica may take it), with metadata `delivered` as for a transport failure.
+absl::Status MapShutdownAbort(Delivery delivery, const ZoomCallContext& context);
+
 }  // namespace livestream_gateway
 
 #endif  // LIVESTREAM_GATEWAY_SERVER_ZOOM_ERROR_MAPPING_H_

@@ -895,6 +895,24 @@ INSTANTIATE_TEST_SUITE_P(
                       "reset"}),
     [](const testing::TestParamInfo<TransportCase>& info) { return info.param.name; });
 
+TEST(MapShutdownAbortTest, UnavailableSoAnotherReplicaMayTakeIt) {
+  for (Delivery delivery : {kNo, kMaybe}) {
+    absl::Status status = MapShutdownAbort(delivery, kMeeting);
+    EXPECT_EQ(status.code(), C::kUnavailable);
+    EXPECT_EQ(status.message(),
+              "the server is shutting down and ended the call before Zoom answered for meeting "
+              "85746065");
+    std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
+    ASSERT_TRUE(info.has_value());
+    EXPECT_EQ(info->reason(), "SERVER_SHUTTING_DOWN");
+    EXPECT_EQ(info->domain(), kErrorDomain);
+    EXPECT_THAT(info->metadata(),
+                UnorderedElementsAre(Pair("meetingId", "85746065"),
+                                     Pair("delivered", delivery == kNo ? "no" : "maybe")));
+    EXPECT_THAT(PayloadTypes(status), ElementsAre("ErrorInfo"));
+  }
+}
+
 TEST(MapTransportErrorTest, MeetingTarget) {
   absl::Status status = MapTransportError(absl::UnavailableError("Connection refused"),
                                           Delivery::kNotDelivered, kMeeting);

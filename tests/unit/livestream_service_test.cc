@@ -252,6 +252,7 @@ class Edge {
 
   bool Started() const { return server_ != nullptr; }
   grpc::GenericStub* Stub() { return stub_.get(); }
+  LiveStreamServiceImpl& Service() { return *service_; }
 
   // Calls still open after `grace` are cancelled; returns when all are done.
   void Shutdown(absl::Duration grace) {
@@ -771,6 +772,61 @@ TEST_P(ShutdownTest, ACallInFlightEndsAtShutdown) {
 
 INSTANTIATE_TEST_SUITE_P(Graces, ShutdownTest,
                          ::testing::Values(absl::ZeroDuration(), absl::Milliseconds(200)));
+
+// What GatewayServer::Shutdown does shortly before its grace runs out: each
+// call waiting on Zoom ends with the service's own answer, which says why and
+// whether Zoom may have received it, instead of gRPC's bare cancellation.
+TEST(LiveStreamServiceTest, AbortForShutdownEndsTheWaitingCallsWithAReason) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall first(edge.Stub(), Bytes(StartWebinar("1111111111")));
+  PendingCall second(edge.Stub(), Bytes(StartWebinar("2222222222")));
+  first.Start();
+  second.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(2));
+
+  EXPECT_EQ(edge.Service().AbortCallsForShutdown(), 2);
+  for (PendingCall* call : {&first, &second}) {
+    PendingCall::Result result = call->Wait();
+    EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_EQ(ReasonOf(result.status), "SERVER_SHUTTING_DOWN");
+    // The fake's cancellation leaves UpstreamResult's default, "maybe"; the
+    // service passes on what the upstream says (gateway_server_test has a
+    // real request on the wire).
+    EXPECT_EQ(InfoMetadata(result.status, "delivered"), "maybe");
+    ExpectOneErrorInfoAndOnlyPublicDetails(result.status);
+  }
+  EXPECT_TRUE(edge.upstream.fake.cancelled(0));
+  EXPECT_TRUE(edge.upstream.fake.cancelled(1));
+  EXPECT_EQ(edge.Finished(), 2);
+  // Finished calls are no longer waiting.
+  EXPECT_EQ(edge.Service().AbortCallsForShutdown(), 0);
+}
+
+// A call that reaches Send after the sweep (it was accepted just before the
+// server stopped taking calls) is ended too, as soon as it has sent.
+TEST(LiveStreamServiceTest, ACallThatSendsAfterTheAbortIsEndedToo) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  EXPECT_EQ(edge.Service().AbortCallsForShutdown(), 0);
+  PendingCall::Result result = edge.Call(Bytes(StartWebinar()));
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ReasonOf(result.status), "SERVER_SHUTTING_DOWN");
+  EXPECT_TRUE(edge.upstream.fake.cancelled(0));
+}
+
+// Only the shutdown's own cancellation is renamed: an answer that wins the
+// race keeps its meaning.
+TEST(LiveStreamServiceTest, AnAnswerThatArrivesBeforeTheAbortIsKept) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall call(edge.Stub(), Bytes(StartWebinar()));
+  call.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(1));
+  edge.upstream.fake.Reply(0, Answer(204));
+  EXPECT_TRUE(call.Wait().status.ok());
+  EXPECT_EQ(edge.Service().AbortCallsForShutdown(), 0);
+}
 
 // --- OnDone inline (InternalInlineable) ------------------------------------
 

@@ -128,6 +128,11 @@ const (
 	// An error the server failed to give a reason (a bug in the gateway:
 	// please report it). Code: the error's own.
 	ErrorReason_INTERNAL ErrorReason = 27
+	// The server was shutting down (SIGTERM or SIGINT) and the call had not
+	// finished when --shutdown_grace was nearly over, so the server ended it;
+	// metadata `delivered` says whether Zoom may have received the request.
+	// Code: UNAVAILABLE (another replica may take it).
+	ErrorReason_SERVER_SHUTTING_DOWN ErrorReason = 28
 )
 
 // Enum value maps for ErrorReason.
@@ -161,6 +166,7 @@ var (
 		25: "INVALID_CALLER_TOKEN",
 		26: "CALLER_TOKEN_REQUIRED",
 		27: "INTERNAL",
+		28: "SERVER_SHUTTING_DOWN",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":            0,
@@ -191,6 +197,7 @@ var (
 		"INVALID_CALLER_TOKEN":                25,
 		"CALLER_TOKEN_REQUIRED":               26,
 		"INTERNAL":                            27,
+		"SERVER_SHUTTING_DOWN":                28,
 	}
 )
 
@@ -225,7 +232,7 @@ var File_zoom_livestream_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_zoom_livestream_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"%zoom/livestream/v1/error_reason.proto\x12\x12zoom.livestream.v1*\xd9\x05\n" +
+	"%zoom/livestream/v1/error_reason.proto\x12\x12zoom.livestream.v1*\xf3\x05\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16ZOOM_WEBINAR_NOT_FOUND\x10\x01\x12\x1a\n" +
@@ -255,7 +262,8 @@ const file_zoom_livestream_v1_error_reason_proto_rawDesc = "" +
 	"\x18CALLER_TOKEN_NOT_ALLOWED\x10\x18\x12\x18\n" +
 	"\x14INVALID_CALLER_TOKEN\x10\x19\x12\x19\n" +
 	"\x15CALLER_TOKEN_REQUIRED\x10\x1a\x12\f\n" +
-	"\bINTERNAL\x10\x1bB\x85\x01\n" +
+	"\bINTERNAL\x10\x1b\x12\x18\n" +
+	"\x14SERVER_SHUTTING_DOWN\x10\x1cB\x85\x01\n" +
 	"\x16com.zoom.livestream.v1B\x10ErrorReasonProtoP\x01ZTgithub.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1;livestreamv1\xf8\x01\x01b\x06proto3"
 
 var (

@@ -15,7 +15,8 @@ from .config import CONCURRENCIES
 from .summary import best, latency_states
 
 
-def gnuplot(script, cwd):
+def gnuplot(script: str, cwd: str) -> str | None:
+    """Runs a gnuplot script; the problem, or None if it drew."""
     if not shutil.which("gnuplot"):
         return "gnuplot not installed"
     proc = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True, cwd=cwd,
@@ -23,7 +24,8 @@ def gnuplot(script, cwd):
     return None if proc.returncode == 0 else proc.stderr.strip()
 
 
-def charts(s, results_dir, stamp):
+def charts(s: dict[str, Any], results_dir: str, stamp: str) -> list[str]:
+    """Draws both charts into results_dir; returns the problems."""
     tp = s["throughput"]
     errors = []
     data = os.path.join(results_dir, f".{stamp}-throughput.dat")

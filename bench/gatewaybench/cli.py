@@ -15,7 +15,9 @@ import signal
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
+from typing import Callable
 
 from . import __doc__ as USAGE
 from . import build, bursts, capture, connections, direct, latency, machine, nginx, report, throughput
@@ -73,6 +75,17 @@ def results_dir(mode: str) -> Path:
     return REPO / "bench" / "results"
 
 
+def guarded(ctx: Run, stage: str, fn: Callable[[Run], object]) -> None:
+    """Runs a stage; a bug in it fails that stage (traceback in
+    logs/bench.err), not the run."""
+    try:
+        fn(ctx)
+    except Exception as e:
+        with open(ctx.logs / "bench.err", "a") as f:
+            traceback.print_exc(file=f)
+        ctx.stages.result(stage, False, f"crashed: {e!r} (see logs/bench.err)")
+
+
 def run_stages(ctx: Run) -> None:
     """The stages in order. A stage that fails records why and the next
     ones run if they can: one run shows every problem."""
@@ -90,25 +103,25 @@ def run_stages(ctx: Run) -> None:
     else:
         ctx.stages.result("nginx", True, f"port {ctx.nginx.port}")
         after_nginx = ctx.reg.mark()
-        capture.run(ctx)
+        guarded(ctx, "capture", capture.run)
         if ctx.captured():
-            direct.run(ctx)
+            guarded(ctx, "wrk", direct.run)
         else:
             ctx.stages.result("wrk", False, "skipped: no captured request")
-        throughput.gateway(ctx)
+        guarded(ctx, "gateway_throughput", throughput.gateway)
         if ctx.captured():
-            throughput.prototype(ctx)
+            guarded(ctx, "prototype_throughput", throughput.prototype)
         else:
             ctx.stages.result("prototype_throughput", False, "skipped: no captured request")
-        throughput.reference(ctx)
+        guarded(ctx, "reference_throughput", throughput.reference)
         if ctx.captured():
-            latency.run(ctx)
+            guarded(ctx, "latency", latency.run)
         else:
             ctx.stages.result("latency", False, "skipped: no captured request")
-        connections.run(ctx)
+        guarded(ctx, "connections", connections.run)
         # The measured servers stop: the bursts get the CPU to themselves.
         ctx.reg.stop_since(after_nginx)
-    bursts.run(ctx)
+    guarded(ctx, "bursts", bursts.run)
     ctx.reg.stop_since(before_nginx)
 
 
@@ -147,21 +160,20 @@ def execute(opts: Options) -> int:
     work = Path(tempfile.mkdtemp(prefix="livestream-bench."))
     (work / "data").mkdir()
     (work / "logs").mkdir()
+    build_dir = Path(os.environ.get("BUILD_DIR") or REPO / "build-bench")
+    pool = os.environ.get("POOL_SIZE", "")
     keep = os.environ.get("KEEP_WORK", "0") == "1"
     reg = Registry()
-    pool = os.environ.get("POOL_SIZE", "")
-    ctx = Run(opts=opts, params=params_for(opts.mode), repo=REPO,
-              build_dir=Path(os.environ.get("BUILD_DIR") or REPO / "build-bench"), work=work,
-              results_dir=Path(), stamp="", reg=reg, stages=Stages(work / "data/stages.jsonl"),
-              bins=Binaries.under(Path()), niceness=os.nice(0), loadavg_start=" ".join(loadavg()),
+    ctx = Run(opts=opts, params=params_for(opts.mode), repo=REPO, build_dir=build_dir, work=work,
+              results_dir=results_dir(opts.mode),
+              stamp=f"{time.strftime('%Y-%m-%d', time.gmtime())}-{machine.git_commit(REPO)}",
+              reg=reg, stages=Stages(work / "data/stages.jsonl"), bins=Binaries.under(build_dir),
+              niceness=os.nice(0), loadavg_start=" ".join(loadavg()),
               pool_size=int(pool) if pool else None)
-    ctx.bins = Binaries.under(ctx.build_dir)
     rc = 1
     try:
         build.install_packages(ctx)
         raise_open_files()
-        ctx.stamp = f"{time.strftime('%Y-%m-%d', time.gmtime())}-{machine.git_commit(REPO)}"
-        ctx.results_dir = results_dir(opts.mode)
         run_stages(ctx)
         reg.stop_all()
         rc = finish(ctx, started)
@@ -187,5 +199,9 @@ def main(argv: list[str]) -> int:
     if opts.help:
         print(USAGE.strip())
         return 0
+    if not (os.environ.get("POOL_SIZE") or "0").isdigit():
+        print(f"POOL_SIZE must be a number of connections, not {os.environ['POOL_SIZE']!r}",
+              file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, _on_sigterm)
     return execute(opts)

@@ -13,7 +13,7 @@ from .config import CONCURRENCIES
 from .summary import LATENCY_PATHS, latency_states, ratio
 
 
-def busy_warning(machine):
+def busy_warning(machine: dict[str, Any]) -> str | None:
     """Other processes' load makes every number here pessimistic."""
     try:
         start = float(str(machine.get("loadavg_at_start", "0")).split()[0])
@@ -31,15 +31,16 @@ def busy_warning(machine):
             + priority)
 
 
-def fmt(value, spec="{:,.0f}", none="—"):
+def fmt(value: float | None, spec: str = "{:,.0f}", none: str = "—") -> str:
     return none if value is None else spec.format(value)
 
 
-def verdict(v):
+def verdict(v: bool | None) -> str:
     return "—" if v is None else ("✅ met" if v else "❌ missed")
 
 
-def markdown(s, evaluation, stamp, doc_path, results_dir, analysis):
+def markdown(s: dict[str, Any], evaluation: list[dict[str, Any]], stamp: str, doc_path: str,
+             results_dir: str, analysis: str | None) -> str:
     rel = os.path.relpath(results_dir, os.path.dirname(doc_path))
     m = s["machine"]
     tp = s["throughput"]

@@ -15,6 +15,7 @@ from .config import CONCURRENCIES
 from .results import read_jsonl as _read_jsonl
 
 MIB = 1024.0
+Row = dict[str, Any]
 LATENCY_PATHS = ("gateway", "prototype", "direct_curl", "grpc_only")
 # The targets are read on the plain measurement, the idle machine.
 LATENCY_STATES = (("idle", 0, "idle machine"), ("awake", 1, "vCPUs kept awake"))
@@ -24,19 +25,19 @@ def read_jsonl(path: str) -> list[dict[str, Any]]:
     return _read_jsonl(Path(path))
 
 
-def read_json(path):
+def read_json(path: str) -> Any:
     if not os.path.exists(path):
         return None
     with open(path) as f:
         return json.load(f)
 
 
-def median(values):
+def median(values: list[float | None]) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
 
-def summarize_throughput(rows):
+def summarize_throughput(rows: list[Row]) -> dict[str, dict[str, Row]]:
     out = {}
     for target in ("gateway", "prototype", "reference"):
         points = {}
@@ -62,33 +63,33 @@ def summarize_throughput(rows):
     return out
 
 
-def best(points, concs=(16, 64, 256)):
+def best(points: dict[str, Row], concs: tuple[int, ...] = (16, 64, 256)) -> float | None:
     values = [points[str(c)]["rps_median"] for c in concs if str(c) in points]
     return max(values) if values else None
 
 
-def ratio(a, b):
+def ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
 
-def percentile(sorted_values, p):
+def percentile(sorted_values: list[float], p: float) -> float:
     """Nearest rank, as bench_latency_client computes it."""
     rank = -(-p * len(sorted_values) // 100)  # ceil
     return sorted_values[min(max(int(rank), 1), len(sorted_values)) - 1]
 
 
-def latency_stats(samples):
+def latency_stats(samples: list[float]) -> Row:
     samples = sorted(samples)
     return {"calls": len(samples), "min_us": samples[0], "p50_us": percentile(samples, 50),
             "p90_us": percentile(samples, 90), "p99_us": percentile(samples, 99),
             "max_us": samples[-1], "mean_us": sum(samples) / len(samples)}
 
 
-def difference(a, b):
+def difference(a: Row, b: Row) -> dict[str, float]:
     return {k: a[f"{k}_us"] - b[f"{k}_us"] for k in ("p50", "p90", "p99", "mean")}
 
 
-def summarize_latency(d):
+def summarize_latency(d: str) -> dict[str, Row]:
     """Per vCPU state and path, percentiles over the samples of all rounds."""
     rounds = read_jsonl(os.path.join(d, "latency.jsonl"))
     out = {}
@@ -117,7 +118,7 @@ def summarize_latency(d):
     return out
 
 
-def latency_states(lat):
+def latency_states(lat: dict[str, Any]) -> list[tuple[str, str, Row]]:
     """(state, label, results) for each vCPU state a run has; runs before the
     states were measured have one flat, idle-machine result."""
     if any(state in lat for state, _, _ in LATENCY_STATES):
@@ -125,7 +126,7 @@ def latency_states(lat):
     return [("idle", "idle machine", lat)] if lat else []
 
 
-def summarize_bursts(rows):
+def summarize_bursts(rows: list[Row]) -> dict[str, Row]:
     out = {}
     for row in rows:
         case = out.setdefault(str(row["calls"]), {})

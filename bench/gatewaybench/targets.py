@@ -12,7 +12,7 @@ from typing import Any
 from .summary import best, latency_states, ratio
 
 
-def evaluate(s, mode):
+def evaluate(s: dict[str, Any], mode: str) -> list[dict[str, Any]]:
     """(key, measurement, target text, prototype text, value, unit, pass) rows.
 
     `prototype_here` is the same measurement of bench_prototype_server (the
@@ -24,7 +24,8 @@ def evaluate(s, mode):
     conn = s["connections"]
     rows = []
 
-    def add(key, name, value, limit, higher_is_better, unit, proto, fmt="{:.2f}", here=None):
+    def add(key: str, name: str, value: float | None, limit: float, higher_is_better: bool,
+            unit: str, proto: str, fmt: str = "{:.2f}", here: float | None = None) -> None:
         if value is None:
             verdict = None
         else:
@@ -35,7 +36,7 @@ def evaluate(s, mode):
                      "prototype_here": None if here is None else fmt.format(here) + unit,
                      "pass": verdict})
 
-    def worst_cpu(points):
+    def worst_cpu(points: dict[str, Any]) -> float | None:
         cpu = [points[c]["server_cpu_us_per_req"] for c in ("64", "256") if c in points]
         return max(cpu) if cpu else None
 
@@ -59,7 +60,7 @@ def evaluate(s, mode):
     add("added_latency_p99", f"Added latency at c=1 over direct libcurl, p99 ({label})",
         added.get("p99"), 200, False, " µs", "223 µs", "{:.0f}", proto_added.get("p99"))
 
-    def burst(calls, field, rnd="warm"):
+    def burst(calls: int, field: str, rnd: str | None = "warm") -> Any:
         case = bursts.get(str(calls))
         if not case:
             return None

@@ -25,11 +25,10 @@ class SetupError(Exception):
 
 def install_packages(ctx: Run) -> None:
     wanted = list(PACKAGES) + (list(PROFILE_PACKAGES) if ctx.opts.profile else [])
-    missing = []
-    for pkg in wanted:
-        rc, out = run_bounded(["dpkg-query", "-W", "-f=${Status}", pkg], 30)
-        if rc != 0 or out != "install ok installed":
-            missing.append(pkg)
+    # Unknown packages are left out of the answer (and named on stderr).
+    _, out = run_bounded(["dpkg-query", "-W", "-f=${Package} ${Status}\\n", *wanted], 60)
+    installed = {line.split()[0] for line in out.splitlines() if line.endswith(" install ok installed")}
+    missing = [pkg for pkg in wanted if pkg not in installed]
     if not missing:
         return
     log(f"installing {' '.join(missing)}")

@@ -7,12 +7,13 @@ stage, not on Ctrl-C or SIGTERM. Every wait here has a bound.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import IO, Protocol, Sequence
+from typing import IO, Iterator, Protocol, Sequence
 
 from .config import PORT_WAIT_S, STOP_WAIT_S
 
@@ -30,7 +31,7 @@ class Proc:
     def __init__(self, args: Sequence[str], out: Path | None = None, err: Path | None = None,
                  env: dict[str, str] | None = None):
         self.args = list(args)
-        with _open(out) as o, _open(err) as e:
+        with _output(out) as o, _output(err) as e:
             self.popen = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=o, stderr=e,
                                           env=env)
         self.pid = self.popen.pid
@@ -56,21 +57,15 @@ class Proc:
             return None
 
 
-class _open:
-    """A file to hand a child as stdout/stderr (DEVNULL without a path)."""
-
-    def __init__(self, path: Path | None, mode: str = "ab"):
-        self.path, self.mode, self.file = path, mode, None
-
-    def __enter__(self) -> IO[bytes] | int:
-        if self.path is None:
-            return subprocess.DEVNULL
-        self.file = open(self.path, self.mode)
-        return self.file
-
-    def __exit__(self, *exc: object) -> None:
-        if self.file is not None:
-            self.file.close()
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[IO[bytes] | int]:
+    """A file to hand a child as stdout or stderr, appended to (so several
+    runs of a tool share one log); DEVNULL without a path."""
+    if path is None:
+        yield subprocess.DEVNULL
+        return
+    with open(path, "ab") as f:
+        yield f
 
 
 class Registry:
@@ -115,7 +110,7 @@ def run_bounded(args: Sequence[str], timeout: float, out: Path | None = None,
     Returns (exit code, stdout if `capture`). stderr is appended to `err`;
     with `out`, stdout is appended there too.
     """
-    with _open(err) as e:
+    with _output(err) as e:
         try:
             popen = subprocess.Popen(list(args), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE if capture else subprocess.DEVNULL,

@@ -15,7 +15,7 @@ import urllib.request
 
 from .config import BURST_DELAY_MS, BURST_POOL, WEBINAR_ID
 from .context import Run
-from .launcher import start_emulator, start_gateway
+from .launcher import gateway_flags, start_emulator, start_gateway
 from .measure import emulator_connections
 from .nginx import http_get
 from .processes import run_bounded
@@ -48,7 +48,8 @@ def configure_delay(ctx: Run, port: int) -> int:
 
 def burst_case(ctx: Run, emulator_port: int, calls: int) -> bool:
     """One burst size: a fresh gateway, a cold then a warm burst."""
-    gw = start_gateway(ctx, f"gw-burst-{calls}", f"http://127.0.0.1:{emulator_port}/v2", BURST_POOL)
+    gw = start_gateway(ctx, f"gw-burst-{calls}", gateway_flags(
+        f"http://127.0.0.1:{emulator_port}/v2", BURST_POOL, ctx.has_rate_flag))
     if gw is None:
         return False
     ok = True

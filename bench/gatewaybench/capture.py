@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .config import PYTHON, WEBINAR_ID
 from .context import Run
-from .launcher import start_gateway
+from .launcher import gateway_flags, start_gateway
 from .processes import run_bounded, start_server
 
 
@@ -21,7 +21,8 @@ def run(ctx: Run) -> bool:
     if port is None:
         ctx.reg.stop(listener)
         return ctx.stages.result("capture", False, "capture listener did not start")
-    gateway = start_gateway(ctx, "gw-capture", f"http://127.0.0.1:{port}/v2", 4)
+    gateway = start_gateway(ctx, "gw-capture",
+                            gateway_flags(f"http://127.0.0.1:{port}/v2", 4, ctx.has_rate_flag))
     if gateway is None:
         ctx.reg.stop(listener)
         return ctx.stages.result("capture", False, "gateway did not start")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .config import CONN_IN_FLIGHT, RPC_PATH
 from .context import Run
-from .launcher import start_gateway
+from .launcher import gateway_flags, start_gateway
 from .parse import parse_h2load
 from .processes import run_bounded
 from .results import compact
@@ -18,7 +18,8 @@ from .throughput import GRPC_HEADERS
 
 def run(ctx: Run) -> bool:
     assert ctx.nginx is not None
-    gw = start_gateway(ctx, "gw-connections", f"http://127.0.0.1:{ctx.nginx.port}/v2", ctx.pool_size)
+    gw = start_gateway(ctx, "gw-connections", gateway_flags(
+        f"http://127.0.0.1:{ctx.nginx.port}/v2", ctx.pool_size, ctx.has_rate_flag))
     if gw is None:
         return ctx.stages.result("connections", False, "gateway did not start")
     calls = ctx.params.conn_calls

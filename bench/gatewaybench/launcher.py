@@ -127,14 +127,9 @@ class Gateway:
         run.reg.stop(self.stack)
 
 
-def start_gateway(run: Run, name: str, base_url: str, pool: int | None,
-                  extra: Sequence[str] = (), wrapper: Sequence[str] = (),
+def start_gateway(run: Run, name: str, flags: Sequence[str], wrapper: Sequence[str] = (),
                   startup_s: float = PORT_WAIT_S) -> Gateway | None:
-    """A gateway named `name` (its output in logs/NAME.log) sending to `base_url`."""
-    if extra:
-        flags = [f"--zoom_api_base_url={base_url}", f"--zoom_max_connections={pool}", *extra]
-    else:
-        flags = gateway_flags(base_url, pool, run.has_rate_flag)
+    """A gateway named `name` with `flags`, its output in logs/NAME.log."""
     args = ["--no-emulator", f"--gateway={name}", f"--server-bin={run.bins.server}"]
     if wrapper:
         args.append(f"--wrapper={shlex.join(wrapper)}")

@@ -85,12 +85,16 @@ def heap_profile(ctx: Run, emulator_port: int, calls: int) -> None:
     """The gateway under valgrind massif while `calls` slow calls are in flight."""
     log(f"heap profile (valgrind massif) of a {calls}-call burst")
     massif_out = ctx.work / "massif.out"
-    extra = ["--log_requests=false"] + (["--zoom_rate_limit_qps=0"] if ctx.has_rate_flag else [])
+    # Without the other stages' body encoding and timeout: the heap profile
+    # has always run with the server's defaults there.
+    flags = [f"--zoom_api_base_url=http://127.0.0.1:{emulator_port}/v2",
+             f"--zoom_max_connections={BURST_POOL}", "--log_requests=false"]
+    if ctx.has_rate_flag:
+        flags.append("--zoom_rate_limit_qps=0")
     # The synonym lets massif replace tcmalloc's malloc as it does glibc's.
     wrapper = ["valgrind", "--tool=massif", "--threshold=1", "--depth=30",
                "--soname-synonyms=somalloc=*tcmalloc*", f"--massif-out-file={massif_out}"]
-    gw = start_gateway(ctx, "gw-massif", f"http://127.0.0.1:{emulator_port}/v2", BURST_POOL,
-                       extra=extra, wrapper=wrapper, startup_s=120)
+    gw = start_gateway(ctx, "gw-massif", flags, wrapper=wrapper, startup_s=120)
     if gw is None:
         log("massif: gateway did not start")
         return

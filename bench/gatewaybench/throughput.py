@@ -74,11 +74,12 @@ def measure(ctx: Run, label: str, server: Server, with_nginx: bool) -> bool:
 def gateway(ctx: Run) -> bool:
     assert ctx.nginx is not None
     base_url = f"http://127.0.0.1:{ctx.nginx.port}/v2"
-    gw = start_gateway(ctx, "gw-nginx", base_url, ctx.pool_size)
+    flags = gateway_flags(base_url, ctx.pool_size, ctx.has_rate_flag)
+    gw = start_gateway(ctx, "gw-nginx", flags)
     if gw is None:
         return ctx.stages.result("gateway_throughput", False, "gateway did not start")
     # For the report: the flags without the per-run upstream address.
-    ctx.gateway_flags = " ".join(gateway_flags(base_url, ctx.pool_size, ctx.has_rate_flag)[1:])
+    ctx.gateway_flags = " ".join(flags[1:])
     server = ctx.gateway = gw.server()
     if not measure(ctx, "gateway", server, True):
         return False

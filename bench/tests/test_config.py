@@ -4,6 +4,7 @@ import unittest
 
 from gatewaybench import config
 from gatewaybench.config import Options, UsageError, parse_args
+from gatewaybench.launcher import gateway_flags
 
 
 class ParseArgsTest(unittest.TestCase):
@@ -45,6 +46,16 @@ class ParamsTest(unittest.TestCase):
             c, m = config.h2load_shape(conc)
             self.assertEqual(c * m, conc)
         self.assertEqual(config.CONN_IN_FLIGHT % 8, 0)
+
+
+class GatewayFlagsTest(unittest.TestCase):
+    def test_every_stage_measures_the_same_configuration(self):
+        self.assertEqual(gateway_flags("http://127.0.0.1:9/v2", 256, True),
+                         ["--zoom_api_base_url=http://127.0.0.1:9/v2", "--zoom_max_connections=256",
+                          "--zoom_body_encoding=multipart", "--zoom_timeout=10s",
+                          "--zoom_rate_limit_qps=0"])
+        # A server without client-side rate limiting gets no flag it would reject.
+        self.assertNotIn("--zoom_rate_limit_qps=0", gateway_flags("http://h/v2", 4, False))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,12 @@ loopback, in one run. See docs/performance.md for what each stage means.
                           average to fall below 0.5 (a shared machine)
   --priority              run the bench at nice -10 (needs root), so other
                           work on a shared machine disturbs it less
+  --compare=SERVER        instead of the stages: this tree's gateway against
+                          SERVER (another build's livestream_server) at
+                          c=64 and 256, alternating, --rounds=N rounds
+                          (default 6) of 5 s each (1 s with --smoke);
+                          prints the medians and ratios and writes
+                          <results>/<date>-<commit>-compare.json
 
 Environment: BUILD_DIR (default <repo>/build-bench, configured Release),
 RESULTS_DIR (default bench/results; smoke: a temp dir), KEEP_WORK=1 keeps

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import __doc__ as USAGE
-from . import build, bursts, capture, connections, direct, latency, machine, nginx, report, throughput
+from . import (build, bursts, capture, compare, connections, direct, latency, machine, nginx, report,
+               throughput)
 from .config import REPO, WEBINAR_ID, Options, UsageError, params_for, parse_args
 from .context import Binaries, Run
 from .measure import loadavg
@@ -86,16 +87,39 @@ def guarded(ctx: Run, stage: str, fn: Callable[[Run], object]) -> None:
         ctx.stages.result(stage, False, f"crashed: {e!r} (see logs/bench.err)")
 
 
-def run_stages(ctx: Run) -> None:
-    """The stages in order. A stage that fails records why and the next
-    ones run if they can: one run shows every problem."""
+def prepare(ctx: Run) -> bool:
+    """Builds, reads the server's defaults and encodes the gRPC frame."""
     if not build.build(ctx):
-        return
+        return False
     if not os.access(ctx.bins.server, os.X_OK):
         ctx.bins.server = Path("/nonexistent/livestream_server")
     build.read_server_defaults(ctx)
     run_bounded([str(ctx.bins.client), "--mode=frame", f"--out={ctx.frame}",
                  f"--webinar_id={WEBINAR_ID}"], 60, err=ctx.logs / "client.err")
+    return True
+
+
+def run_compare(ctx: Run) -> None:
+    """--compare instead of the stages."""
+    assert ctx.opts.compare is not None
+    base = Path(ctx.opts.compare).resolve()
+    if not os.access(base, os.X_OK):
+        ctx.stages.result("compare", False, f"{base} is not an executable livestream_server")
+        return
+    if not prepare(ctx):
+        return
+    ctx.nginx = nginx.start(ctx.reg, ctx.work, ctx.logs)
+    if ctx.nginx is None:
+        ctx.stages.result("nginx", False, f"nginx did not start (see {ctx.logs})")
+        return
+    guarded(ctx, "compare", lambda c: compare.run(c, base, c.opts.compare_rounds))
+
+
+def run_stages(ctx: Run) -> None:
+    """The stages in order. A stage that fails records why and the next
+    ones run if they can: one run shows every problem."""
+    if not prepare(ctx):
+        return
     before_nginx = ctx.reg.mark()
     ctx.nginx = nginx.start(ctx.reg, ctx.work, ctx.logs)
     if ctx.nginx is None:
@@ -174,9 +198,14 @@ def execute(opts: Options) -> int:
     try:
         build.install_packages(ctx)
         raise_open_files()
-        run_stages(ctx)
-        reg.stop_all()
-        rc = finish(ctx, started)
+        if opts.compare:
+            run_compare(ctx)
+            reg.stop_all()
+            rc = 1 if ctx.stages.failed() else 0
+        else:
+            run_stages(ctx)
+            reg.stop_all()
+            rc = finish(ctx, started)
     except build.SetupError as e:
         print(e, file=sys.stderr)
     except (KeyboardInterrupt, Interrupted):

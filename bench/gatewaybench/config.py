@@ -13,6 +13,8 @@ REPO = Path(__file__).resolve().parent.parent.parent
 PYTHON = "/usr/bin/python3"
 
 CONCURRENCIES = (1, 16, 64, 256)
+# --compare measures where the targets are read: under load.
+COMPARE_CONCURRENCIES = (64, 256)
 # h2load connections x streams per connection for each concurrency.
 H2_C = {1: 1, 16: 2, 64: 4, 256: 8}
 H2_M = {1: 1, 16: 8, 64: 16, 256: 32}
@@ -56,6 +58,9 @@ class Options:
     wait_idle_s: int = 0
     priority: bool = False
     help: bool = False
+    # --compare: another build's livestream_server, run against this tree's.
+    compare: str | None = None
+    compare_rounds: int = 6
 
 
 def parse_args(argv: list[str]) -> Options:
@@ -74,6 +79,16 @@ def parse_args(argv: list[str]) -> Options:
             opts["wait_idle_s"] = int(value)
         elif arg == "--priority":
             opts["priority"] = True
+        elif arg.startswith("--compare="):
+            value = arg.split("=", 1)[1]
+            if not value:
+                raise UsageError("--compare needs the path of another livestream_server")
+            opts["compare"] = value
+        elif arg.startswith("--rounds="):
+            value = arg.split("=", 1)[1]
+            if not value.isdigit() or int(value) == 0:
+                raise UsageError(f"--rounds needs a positive whole number, not {value!r}")
+            opts["compare_rounds"] = int(value)
         elif arg in ("-h", "--help"):
             return Options(help=True)
         else:

@@ -57,7 +57,7 @@ def markdown(s: dict[str, Any], evaluation: list[dict[str, Any]], stamp: str, do
         "Python package `bench/gatewaybench`, one module per stage). Load generator, gateway and upstream "
         f"share the machine's {m.get('nproc')} cores, so every number includes their competition "
         "for CPU. On shared VMs runs vary a lot (up to 2× within minutes on the machines this was "
-        "developed on: compare builds by alternating them); each throughput point is the median of "
+        "developed on: compare builds by alternating them, as `bench/run.sh --compare=OTHER_BUILD/server/livestream_server` does); each throughput point is the median of "
         f"{m['load_tools']['runs_per_point']} runs of {m['load_tools']['seconds_per_run']} s.",
         "",
         f"Run `{stamp}` (commit `{m.get('commit')}`{', uncommitted changes' if m.get('dirty_worktree') else ''}, "

@@ -128,9 +128,10 @@ class Gateway:
 
 
 def start_gateway(run: Run, name: str, flags: Sequence[str], wrapper: Sequence[str] = (),
-                  startup_s: float = PORT_WAIT_S) -> Gateway | None:
-    """A gateway named `name` with `flags`, its output in logs/NAME.log."""
-    args = ["--no-emulator", f"--gateway={name}", f"--server-bin={run.bins.server}"]
+                  startup_s: float = PORT_WAIT_S, server_bin: Path | None = None) -> Gateway | None:
+    """A gateway named `name` with `flags`, its output in logs/NAME.log;
+    this tree's server unless `server_bin` names another build's."""
+    args = ["--no-emulator", f"--gateway={name}", f"--server-bin={server_bin or run.bins.server}"]
     if wrapper:
         args.append(f"--wrapper={shlex.join(wrapper)}")
     stack = _launch(run, name, args + ["--", *flags], startup_s)

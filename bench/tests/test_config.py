@@ -19,6 +19,9 @@ class ParseArgsTest(unittest.TestCase):
              Options(mode="smoke", priority=True, wait_idle_s=5)),
             (["--help"], Options(help=True)),
             (["-h", "--bogus"], Options(help=True)),
+            (["--compare=/b/livestream_server"], Options(compare="/b/livestream_server")),
+            (["--compare=x", "--rounds=3", "--smoke"],
+             Options(compare="x", compare_rounds=3, mode="smoke")),
         )
         for argv, want in cases:
             with self.subTest(argv=argv):
@@ -27,7 +30,8 @@ class ParseArgsTest(unittest.TestCase):
     def test_rejected(self):
         # No abbreviations, no separate values: run.sh never took them.
         for argv in (["--bogus"], ["--smo"], ["--wait-idle", "5"], ["--wait-idle=x"],
-                     ["--wait-idle=-1"], ["smoke"]):
+                     ["--wait-idle=-1"], ["smoke"], ["--compare="], ["--compare", "x"],
+                     ["--rounds=0"], ["--rounds=two"]):
             with self.subTest(argv=argv), self.assertRaises(UsageError):
                 parse_args(argv)
 

@@ -35,22 +35,6 @@ constexpr size_t kMaxFixtures = 100000;
 // stay bounded; see JsonLimits.
 constexpr JsonLimits kControlJsonLimits{.max_depth = 32, .max_values = 20000};
 
-struct LivestreamTarget {
-  bool webinar;
-  std::string id;
-};
-
-// "/v2/{webinars|meetings}/{id}/livestream/status"; the id is not checked.
-std::optional<LivestreamTarget> MatchLivestreamPath(absl::string_view path) {
-  std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
-  if (parts.size() != 6 || !parts[0].empty() || parts[1] != "v2" || parts[4] != "livestream" ||
-      parts[5] != "status") {
-    return std::nullopt;
-  }
-  if (parts[2] != "webinars" && parts[2] != "meetings") return std::nullopt;
-  return LivestreamTarget{parts[2] == "webinars", std::string(parts[3])};
-}
-
 // Zoom ids are int64 in the path.
 bool IsNumericId(absl::string_view id) {
   int64_t unused;
@@ -109,7 +93,30 @@ std::optional<Struct> ControlBody(const HttpRequest& request) {
   return value->struct_value();
 }
 
+// What every seeded fixture (and `livestream_configured: true` without a
+// `livestream`) is configured with, so that starting its stream works
+// without a configure step, as the tests and examples of every client do.
+LivestreamConfig SeededLivestream(absl::string_view id) {
+  LivestreamConfig config;
+  config.stream_url = "rtmp://live.emulator.example/live";
+  config.stream_key = absl::StrCat("emulator-stream-key-", id);
+  config.page_url = absl::StrCat("https://emulator.example/live/", id);
+  config.resolution = "720p";
+  return config;
+}
+
 }  // namespace
+
+std::optional<Emulator::ApiTarget> Emulator::MatchApiPath(absl::string_view path) {
+  std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
+  if (parts.size() < 5 || parts.size() > 6 || !parts[0].empty() || parts[1] != "v2" ||
+      parts[4] != "livestream" || (parts.size() == 6 && parts[5] != "status")) {
+    return std::nullopt;
+  }
+  if (parts[2] != "webinars" && parts[2] != "meetings") return std::nullopt;
+  return ApiTarget{parts[2] == "webinars" ? Kind::kWebinar : Kind::kMeeting, std::string(parts[3]),
+                   parts.size() == 6 ? ApiTarget::Resource::kStatus : ApiTarget::Resource::kConfig};
+}
 
 Emulator::Emulator(EmulatorOptions options)
     : options_(std::move(options)), tracking_salt_(absl::Uniform<uint64_t>(rng_)) {
@@ -119,16 +126,16 @@ Emulator::Emulator(EmulatorOptions options)
 void Emulator::SeedFixtures() {
   webinars_.clear();
   meetings_.clear();
-  const auto seed = [](bool configured, bool started) {
+  const auto seed = [](absl::string_view id, bool configured, bool started) {
     Fixture f;
-    f.livestream_configured = configured;
+    if (configured) f.livestream = SeededLivestream(id);
     f.started = started;
     return f;
   };
-  webinars_["99289110036"] = seed(true, true);
-  webinars_["99289110037"] = seed(false, true);
-  webinars_["99289110038"] = seed(true, false);
-  meetings_["85746065"] = seed(true, true);
+  webinars_["99289110036"] = seed("99289110036", true, true);
+  webinars_["99289110037"] = seed("99289110037", false, true);
+  webinars_["99289110038"] = seed("99289110038", true, false);
+  meetings_["85746065"] = seed("85746065", true, true);
 }
 
 std::map<std::string, Emulator::Fixture>& Emulator::Fixtures(Kind kind) {
@@ -151,19 +158,27 @@ Reply Emulator::Handle(const HttpRequest& request) {
     const ParsedBody body = ParseBody(request);
     ++token_requests_;
     Record(request, body, &oauth_records_);
-    if (!oauth_script_.empty()) return TakeScripted(&oauth_script_);
+    if (auto scripted = TakeScripted(request, &oauth_script_)) return *std::move(scripted);
     return Reply{HandleOAuth(request, body)};
   }
 
-  if (head.method != "PATCH" || !absl::StartsWith(head.path, "/v2/")) {
-    if (MatchLivestreamPath(head.path)) return Reply{MethodNotAllowed("PATCH")};
+  // Every PATCH under /v2/ is an API request (unknown paths get Zoom's 2300),
+  // and so is GET of a live stream configuration.
+  const auto target = MatchApiPath(head.path);
+  const bool config_get =
+      head.method == "GET" && target && target->resource == ApiTarget::Resource::kConfig;
+  if ((head.method != "PATCH" && !config_get) || !absl::StartsWith(head.path, "/v2/")) {
+    if (target) {
+      return Reply{MethodNotAllowed(target->resource == ApiTarget::Resource::kConfig ? "GET, PATCH"
+                                                                                     : "PATCH")};
+    }
     return Reply{NotRecognized()};
   }
   const ParsedBody body = ParseBody(request);
   ++api_requests_;
   Record(request, body, &api_records_);
-  if (!api_script_.empty()) return TakeScripted(&api_script_);
-  if (faults_.enabled()) return HandleWithFault(request, body);
+  if (auto scripted = TakeScripted(request, &api_script_)) return *std::move(scripted);
+  if (faults_.Applies(head.method, head.path)) return HandleWithFault(request, body);
   return Reply{HandleApi(request, body), api_delay_};
 }
 
@@ -203,11 +218,9 @@ Emulator::ParsedBody Emulator::ParseBody(const HttpRequest& request) {
 }
 
 HttpResponse Emulator::HandleApi(const HttpRequest& request, const ParsedBody& body) {
-  const auto target = MatchLivestreamPath(request.head.path);
+  const auto target = MatchApiPath(request.head.path);
   if (!target) return NotRecognized();
-  const Kind kind = target->webinar ? Kind::kWebinar : Kind::kMeeting;
-  const absl::string_view noun = target->webinar ? "Webinar" : "Meeting";
-  const absl::string_view lower_noun = target->webinar ? "webinar" : "meeting";
+  const absl::string_view noun = target->kind == Kind::kWebinar ? "Webinar" : "Meeting";
 
   // Authentication comes first, as on Zoom: without a token nothing else is
   // revealed.
@@ -226,7 +239,48 @@ HttpResponse Emulator::HandleApi(const HttpRequest& request, const ParsedBody& b
   }
 
   if (!IsNumericId(target->id)) return ZoomError(400, 300, absl::StrCat("Invalid ", noun, " Id."));
+  if (target->resource == ApiTarget::Resource::kConfig) return HandleConfig(request, *target, body);
+  return HandleStatus(*target, body);
+}
 
+HttpResponse Emulator::UnknownFixture(Kind kind, absl::string_view id, int webinar_status) {
+  if (kind == Kind::kWebinar) {
+    return ZoomError(webinar_status, 3001, absl::StrCat("Webinar does not exist: ", id, "."));
+  }
+  return ZoomError(404, 3001, absl::StrCat("Meeting does not exist: ", id, "."));
+}
+
+HttpResponse Emulator::HandleConfig(const HttpRequest& request, const ApiTarget& target,
+                                    const ParsedBody& body) {
+  auto& fixtures = Fixtures(target.kind);
+  if (request.head.method == "GET") {
+    const auto it = fixtures.find(target.id);
+    if (it == fixtures.end()) return UnknownFixture(target.kind, target.id, 400);
+    return Json(200, LivestreamConfigJson(it->second.livestream));
+  }
+  // Zoom documents only application/json for this PATCH, unlike the status
+  // endpoint that its Postman collection drives with multipart.
+  if (body.type != ParsedBody::Type::kJson || !body.json.has_struct_value()) {
+    return ZoomError(400, 300, "Request Body should be a valid JSON object.");
+  }
+  FieldErrors parse_errors;
+  LivestreamConfig config = ParseLivestreamConfig(body.json.struct_value(), &parse_errors);
+  if (!parse_errors.empty()) return ValidationFailed(parse_errors);
+  const auto it = fixtures.find(target.id);
+  if (it == fixtures.end()) return UnknownFixture(target.kind, target.id, 400);
+  // Zoom requires all three fields on every PATCH, so each one replaces the
+  // whole configuration (an omitted resolution is cleared).
+  it->second.livestream = std::move(config);
+  HttpResponse response;
+  response.status = 204;
+  AddDefaultHeaders(&response);
+  return response;
+}
+
+HttpResponse Emulator::HandleStatus(const ApiTarget& target, const ParsedBody& body) {
+  const bool webinar = target.kind == Kind::kWebinar;
+  const absl::string_view noun = webinar ? "Webinar" : "Meeting";
+  const absl::string_view lower_noun = webinar ? "webinar" : "meeting";
   std::optional<Value> action;
   std::optional<Value> settings;
   if (body.type == ParsedBody::Type::kJson && body.json.has_struct_value()) {
@@ -244,7 +298,7 @@ HttpResponse Emulator::HandleApi(const HttpRequest& request, const ParsedBody& b
     return ZoomError(400, 300, "Request Body should be a valid JSON object.");
   }
 
-  std::vector<FieldError> errors;
+  FieldErrors errors;
   if (action && (!action->has_string_value() ||
                  (action->string_value() != "start" && action->string_value() != "stop"))) {
     errors.push_back({"action", "Invalid value. Allowed values: start, stop."});
@@ -269,21 +323,18 @@ HttpResponse Emulator::HandleApi(const HttpRequest& request, const ParsedBody& b
   }
   if (!errors.empty()) return ValidationFailed(errors);
 
-  auto& fixtures = Fixtures(kind);
-  const auto it = fixtures.find(target->id);
-  if (it == fixtures.end()) {
-    return ZoomError(target->webinar ? 400 : 404, 3001,
-                     absl::StrCat(noun, " does not exist: ", target->id, "."));
-  }
+  auto& fixtures = Fixtures(target.kind);
+  const auto it = fixtures.find(target.id);
+  if (it == fixtures.end()) return UnknownFixture(target.kind, target.id, 400);
   Fixture& fixture = it->second;
-  if (!fixture.livestream_configured) {
+  if (!fixture.livestream) {
     return ZoomError(400, 3000,
                      absl::StrCat("The current ", lower_noun,
                                   " is not configured with a custom streaming service."));
   }
   const bool start = action && action->string_value() == "start";
   if (start && !fixture.started) {
-    return ZoomError(400, 200, absl::StrCat(noun, " ", target->id, " has not started."));
+    return ZoomError(400, 200, absl::StrCat(noun, " ", target.id, " has not started."));
   }
 
   if (settings) {
@@ -383,9 +434,13 @@ HttpResponse Emulator::HandleControl(const HttpRequest& request) {
       if (method == "GET") return GetFixtures(kind, std::nullopt);
       return only("POST") ? PutFixture(request, kind) : MethodNotAllowed("GET, POST");
     }
-    if (absl::ConsumePrefix(&rest, "/") && !rest.empty() &&
-        rest.find('/') == absl::string_view::npos) {
+    if (!absl::ConsumePrefix(&rest, "/") || rest.empty()) continue;
+    if (rest.find('/') == absl::string_view::npos) {
       return only("GET") ? GetFixtures(kind, rest) : MethodNotAllowed("GET");
+    }
+    if (absl::ConsumeSuffix(&rest, "/livestream") && !rest.empty() &&
+        rest.find('/') == absl::string_view::npos) {
+      return FixtureLivestream(request, kind, rest);
     }
   }
   if (route == "requests") {
@@ -407,7 +462,7 @@ HttpResponse Emulator::SetScript(const HttpRequest& request, std::deque<Scripted
     return ValidationFailed({{"responses", "Must be an array of responses."}});
   }
   std::vector<ScriptedReply> parsed;
-  std::vector<FieldError> errors;
+  FieldErrors errors;
   for (int i = 0; i < responses->list_value().values_size(); ++i) {
     const Value& item = responses->list_value().values(i);
     const std::string prefix = absl::StrCat("responses[", i, "]");
@@ -470,6 +525,8 @@ HttpResponse Emulator::SetScript(const HttpRequest& request, std::deque<Scripted
         } else {
           errors.push_back({field, "Must be an integer from 0 to 3600000."});
         }
+      } else if (key == "match") {
+        reply.match = ParseRequestMatch(v, field, &errors);
       } else if (key == "reset" || key == "omit_tracking_id") {
         if (!v.has_bool_value()) {
           errors.push_back({field, "Must be a boolean."});
@@ -496,7 +553,7 @@ HttpResponse Emulator::SetScript(const HttpRequest& request, std::deque<Scripted
 HttpResponse Emulator::SetConfig(const HttpRequest& request) {
   const auto body = ControlBody(request);
   if (!body) return ZoomError(400, 300, "Request Body should be a valid JSON object.");
-  std::vector<FieldError> errors;
+  FieldErrors errors;
   absl::Duration delay = api_delay_;
   for (const auto& [key, v] : body->fields()) {
     if (key != "delay_ms") {
@@ -519,11 +576,7 @@ HttpResponse Emulator::SetFaults(const HttpRequest& request) {
   if (!body) return ZoomError(400, 300, "Request Body should be a valid JSON object.");
   FieldErrors parse_errors;
   const FaultConfig config = ParseFaultConfig(*body, &parse_errors);
-  if (!parse_errors.empty()) {
-    std::vector<FieldError> errors;
-    for (auto& [field, message] : parse_errors) errors.push_back({field, message});
-    return ValidationFailed(errors);
-  }
+  if (!parse_errors.empty()) return ValidationFailed(parse_errors);
   faults_.Configure(config);
   return Json(200, faults_.Json());
 }
@@ -574,27 +627,27 @@ Reply Emulator::HandleWithFault(const HttpRequest& request, const ParsedBody& bo
   return reply;
 }
 
-namespace {
-
-Struct FixtureJson(absl::string_view id, bool configured, bool started, bool streaming,
-                   const Struct& settings) {
+Struct Emulator::FixtureJson(absl::string_view id, const Fixture& fixture) {
   Struct s;
   Set(&s, "id", StringValue(id));
-  Set(&s, "livestream_configured", BoolValue(configured));
-  Set(&s, "started", BoolValue(started));
-  Set(&s, "streaming", BoolValue(streaming));
-  Set(&s, "settings", StructValue(settings));
+  Set(&s, "livestream_configured", BoolValue(fixture.livestream.has_value()));
+  if (fixture.livestream) {
+    Set(&s, "livestream", StructValue(LivestreamConfigJson(fixture.livestream)));
+  }
+  Set(&s, "started", BoolValue(fixture.started));
+  Set(&s, "streaming", BoolValue(fixture.streaming));
+  Set(&s, "settings", StructValue(fixture.settings));
   return s;
 }
-
-}  // namespace
 
 HttpResponse Emulator::PutFixture(const HttpRequest& request, Kind kind) {
   const auto body = ControlBody(request);
   if (!body) return ZoomError(400, 300, "Request Body should be a valid JSON object.");
-  std::vector<FieldError> errors;
+  FieldErrors errors;
   std::string id;
   Fixture fixture;
+  bool configured = false;
+  std::optional<LivestreamConfig> livestream;
   for (const auto& [key, v] : body->fields()) {
     if (key == "id") {
       if (v.has_string_value() && IsNumericId(v.string_value())) {
@@ -608,11 +661,21 @@ HttpResponse Emulator::PutFixture(const HttpRequest& request, Kind kind) {
       if (!v.has_bool_value()) {
         errors.push_back({key, "Must be a boolean."});
       } else if (key == "livestream_configured") {
-        fixture.livestream_configured = v.bool_value();
+        configured = v.bool_value();
       } else if (key == "started") {
         fixture.started = v.bool_value();
       } else {
         fixture.streaming = v.bool_value();
+      }
+    } else if (key == "livestream") {
+      if (!v.has_struct_value()) {
+        errors.push_back({key, "Must be an object."});
+        continue;
+      }
+      FieldErrors config_errors;
+      livestream = ParseLivestreamConfig(v.struct_value(), &config_errors);
+      for (auto& [field, message] : config_errors) {
+        errors.push_back({absl::StrCat(key, ".", field), message});
       }
     } else if (key == "settings") {
       if (v.has_struct_value()) {
@@ -624,37 +687,60 @@ HttpResponse Emulator::PutFixture(const HttpRequest& request, Kind kind) {
       errors.push_back({SanitizeUtf8(key), "Unknown field."});
     }
   }
+  if (livestream && body->fields().contains("livestream_configured") && !configured) {
+    errors.push_back({"livestream_configured", "Must be true (or omitted) with livestream."});
+  }
   if (id.empty() && errors.empty()) errors.push_back({"id", "Required."});
   if (errors.empty() && Fixtures(kind).size() >= kMaxFixtures && !Fixtures(kind).contains(id)) {
     errors.push_back({"id", absl::StrCat("At most ", kMaxFixtures, " fixtures per kind.")});
   }
   if (!errors.empty()) return ValidationFailed(errors);
+  if (livestream) {
+    fixture.livestream = std::move(livestream);
+  } else if (configured) {
+    fixture.livestream = SeededLivestream(id);
+  }
   Fixtures(kind)[id] = fixture;
-  return Json(200, FixtureJson(id, fixture.livestream_configured, fixture.started,
-                               fixture.streaming, fixture.settings));
+  return Json(200, FixtureJson(id, fixture));
 }
 
 HttpResponse Emulator::GetFixtures(Kind kind, std::optional<absl::string_view> id) {
   const auto& fixtures = Fixtures(kind);
-  const auto json = [](const std::string& key, const Fixture& f) {
-    return FixtureJson(key, f.livestream_configured, f.started, f.streaming, f.settings);
-  };
   if (id) {
     const auto it = fixtures.find(std::string(*id));
-    if (it == fixtures.end()) {
-      return ZoomError(404, 3001,
-                       absl::StrCat(kind == Kind::kWebinar ? "Webinar" : "Meeting",
-                                    " does not exist: ", SanitizeUtf8(*id), "."));
-    }
-    return Json(200, json(it->first, it->second));
+    if (it == fixtures.end()) return UnknownFixture(kind, SanitizeUtf8(*id), 404);
+    return Json(200, FixtureJson(it->first, it->second));
   }
   Value list;
   for (const auto& [key, fixture] : fixtures) {
-    *list.mutable_list_value()->add_values() = StructValue(json(key, fixture));
+    *list.mutable_list_value()->add_values() = StructValue(FixtureJson(key, fixture));
   }
   Struct s;
   Set(&s, kind == Kind::kWebinar ? "webinars" : "meetings", std::move(list));
   return Json(200, s);
+}
+
+HttpResponse Emulator::FixtureLivestream(const HttpRequest& request, Kind kind,
+                                         absl::string_view id) {
+  const absl::string_view method = request.head.method;
+  if (method != "GET" && method != "PUT" && method != "DELETE") {
+    return MethodNotAllowed("GET, PUT, DELETE");
+  }
+  auto& fixtures = Fixtures(kind);
+  const auto it = fixtures.find(std::string(id));
+  if (it == fixtures.end()) return UnknownFixture(kind, SanitizeUtf8(id), 404);
+  Fixture& fixture = it->second;
+  if (method == "PUT") {
+    const auto body = ControlBody(request);
+    if (!body) return ZoomError(400, 300, "Request Body should be a valid JSON object.");
+    FieldErrors parse_errors;
+    LivestreamConfig config = ParseLivestreamConfig(*body, &parse_errors);
+    if (!parse_errors.empty()) return ValidationFailed(parse_errors);
+    fixture.livestream = std::move(config);
+  } else if (method == "DELETE") {
+    fixture.livestream.reset();
+  }
+  return Json(200, FixtureJson(it->first, fixture));
 }
 
 HttpResponse Emulator::GetRecords(const RecordLog& log) {
@@ -691,9 +777,14 @@ HttpResponse Emulator::ResetAll() {
   return Json(200, Struct());
 }
 
-Reply Emulator::TakeScripted(std::deque<ScriptedReply>* script) {
-  ScriptedReply scripted = std::move(script->front());
-  script->pop_front();
+std::optional<Reply> Emulator::TakeScripted(const HttpRequest& request,
+                                            std::deque<ScriptedReply>* script) {
+  const auto matching = std::find_if(script->begin(), script->end(), [&](const ScriptedReply& r) {
+    return r.match.Matches(request.head.method, request.head.path);
+  });
+  if (matching == script->end()) return std::nullopt;
+  ScriptedReply scripted = std::move(*matching);
+  script->erase(matching);
   Reply reply;
   reply.delay = scripted.delay;
   reply.reset = scripted.reset;
@@ -773,15 +864,15 @@ HttpResponse Emulator::ZoomError(int status, int code, absl::string_view message
   return Json(status, s);
 }
 
-HttpResponse Emulator::ValidationFailed(const std::vector<FieldError>& errors) {
+HttpResponse Emulator::ValidationFailed(const FieldErrors& errors) {
   Struct s;
   Set(&s, "code", NumberValue(300));
   Set(&s, "message", StringValue("Validation Failed."));
   Value list;
-  for (const FieldError& error : errors) {
+  for (const auto& [field, message] : errors) {
     Struct e;
-    Set(&e, "field", StringValue(error.field));
-    Set(&e, "message", StringValue(error.message));
+    Set(&e, "field", StringValue(field));
+    Set(&e, "message", StringValue(message));
     *list.mutable_list_value()->add_values() = StructValue(std::move(e));
   }
   Set(&s, "errors", std::move(list));

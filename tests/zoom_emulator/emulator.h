@@ -17,6 +17,8 @@
 #include "google/protobuf/struct.pb.h"
 #include "tests/zoom_emulator/faults.h"
 #include "tests/zoom_emulator/http_message.h"
+#include "tests/zoom_emulator/livestream_config.h"
+#include "tests/zoom_emulator/request_match.h"
 
 namespace zoom_emulator {
 
@@ -61,8 +63,16 @@ class Emulator {
  private:
   enum class Kind { kWebinar, kMeeting };
 
+  // "/v2/{webinars|meetings}/{id}/livestream[/status]"; the id is not checked.
+  struct ApiTarget {
+    enum class Resource { kConfig, kStatus };
+    Kind kind;
+    std::string id;
+    Resource resource;
+  };
+
   struct Fixture {
-    bool livestream_configured = false;
+    std::optional<LivestreamConfig> livestream;  // unset: never configured
     bool started = false;
     bool streaming = false;
     google::protobuf::Struct settings;
@@ -75,6 +85,7 @@ class Emulator {
     absl::Duration delay = absl::ZeroDuration();
     bool reset = false;
     bool omit_tracking_id = false;
+    RequestMatch match;  // the requests this answer is for
   };
 
   // A request body as understood from its Content-Type.
@@ -92,13 +103,13 @@ class Emulator {
     uint64_t dropped = 0;
   };
 
-  struct FieldError {
-    std::string field;
-    std::string message;
-  };
-
   static ParsedBody ParseBody(const HttpRequest& request);
+  static std::optional<ApiTarget> MatchApiPath(absl::string_view path);
   HttpResponse HandleApi(const HttpRequest& request, const ParsedBody& body);
+  HttpResponse HandleStatus(const ApiTarget& target, const ParsedBody& body);
+  HttpResponse HandleConfig(const HttpRequest& request, const ApiTarget& target,
+                            const ParsedBody& body);
+  HttpResponse UnknownFixture(Kind kind, absl::string_view id, int webinar_status);
   HttpResponse HandleOAuth(const HttpRequest& request, const ParsedBody& body);
   HttpResponse HandleControl(const HttpRequest& request);
 
@@ -109,11 +120,15 @@ class Emulator {
   Reply HandleWithFault(const HttpRequest& request, const ParsedBody& body);
   HttpResponse PutFixture(const HttpRequest& request, Kind kind);
   HttpResponse GetFixtures(Kind kind, std::optional<absl::string_view> id);
+  static google::protobuf::Struct FixtureJson(absl::string_view id, const Fixture& fixture);
+  // GET, PUT and DELETE /_emulator/{webinars|meetings}/{id}/livestream.
+  HttpResponse FixtureLivestream(const HttpRequest& request, Kind kind, absl::string_view id);
   HttpResponse GetRecords(const RecordLog& log);
   HttpResponse GetStats();
   HttpResponse ResetAll();
 
-  Reply TakeScripted(std::deque<ScriptedReply>* script);
+  // The first pending answer whose match covers `request`, if any.
+  std::optional<Reply> TakeScripted(const HttpRequest& request, std::deque<ScriptedReply>* script);
   void Record(const HttpRequest& request, const ParsedBody& body, RecordLog* log);
 
   // Adds the tracking id (unless `omit_tracking_id`) and, for a body, the
@@ -121,7 +136,7 @@ class Emulator {
   void AddDefaultHeaders(HttpResponse* response, bool omit_tracking_id = false);
   HttpResponse Json(int status, const google::protobuf::Struct& body);
   HttpResponse ZoomError(int status, int code, absl::string_view message);
-  HttpResponse ValidationFailed(const std::vector<FieldError>& errors);
+  HttpResponse ValidationFailed(const FieldErrors& errors);
   HttpResponse NotRecognized();
   HttpResponse MethodNotAllowed(absl::string_view allow);
   std::string NextTrackingId();

@@ -92,6 +92,8 @@ FaultConfig ParseFaultConfig(const Struct& body, FieldErrors* errors) {
       } else {
         errors->emplace_back(key, "Must be an integer from 1 to 67108864.");
       }
+    } else if (key == "match") {
+      config.match = ParseRequestMatch(v, key, errors);
     } else {
       errors->emplace_back(SanitizeUtf8(key), "Unknown field.");
     }
@@ -116,6 +118,7 @@ Struct FaultConfigJson(const FaultConfig& config) {
   fields["slow_max_ms"] =
       NumberValue(static_cast<double>(absl::ToInt64Milliseconds(config.slow_max)));
   fields["oversized_body_bytes"] = NumberValue(static_cast<double>(config.oversized_body_bytes));
+  fields["match"] = StructValue(RequestMatchJson(config.match));
   return s;
 }
 

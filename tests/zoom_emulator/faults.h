@@ -13,6 +13,8 @@
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
 #include "tests/zoom_emulator/http_message.h"
+#include "tests/zoom_emulator/json.h"
+#include "tests/zoom_emulator/request_match.h"
 
 namespace zoom_emulator {
 
@@ -45,12 +47,12 @@ struct FaultConfig {
   // A slow answer waits uniformly between 0 and this.
   absl::Duration slow_max = absl::Seconds(2);
   size_t oversized_body_bytes = size_t{1024} * 1024;
+  // Only matching API requests draw; the others are answered normally and
+  // leave the random sequence alone.
+  RequestMatch match;
 
   bool enabled() const;
 };
-
-// (field, message) for each invalid field of a control body.
-using FieldErrors = std::vector<std::pair<std::string, std::string>>;
 
 // Parses a fault configuration. Unknown keys and bad values are appended to
 // `errors`; the result is meaningful only when none were.
@@ -71,6 +73,10 @@ class FaultInjector {
   // Restarts the sequence and the counts.
   void Configure(const FaultConfig& config);
   bool enabled() const { return config_.enabled(); }
+  // Whether `method` `path` draws a fault.
+  bool Applies(absl::string_view method, absl::string_view path) const {
+    return enabled() && config_.match.Matches(method, path);
+  }
   const FaultConfig& config() const { return config_; }
 
   FaultDraw Next();

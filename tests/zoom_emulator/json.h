@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -38,6 +40,9 @@ std::optional<size_t> Utf8CodePoints(absl::string_view text);
 // `text` with each byte that is not part of valid UTF-8 replaced by U+FFFD,
 // so that network bytes can be stored in protobuf string fields.
 std::string SanitizeUtf8(absl::string_view text);
+
+// (field, message) for each invalid field of a body.
+using FieldErrors = std::vector<std::pair<std::string, std::string>>;
 
 // Small builders that keep call sites readable.
 google::protobuf::Value StringValue(absl::string_view s);

@@ -2,6 +2,8 @@
 // matching: Zoom's PATCH body rules, URI checks and path patterns. Their HTTP
 // behaviour is tested with the real binary in zoom_emulator_test.cc.
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/zoom_emulator/faults.h"
+#include "tests/zoom_emulator/json.h"
 #include "tests/zoom_emulator/livestream_config.h"
 #include "tests/zoom_emulator/request_match.h"
 
@@ -21,11 +24,8 @@ google::protobuf::Struct Body(const std::string& json) {
   return body;
 }
 
-std::string Json(const google::protobuf::Struct& s) {
-  std::string out;
-  EXPECT_TRUE(google::protobuf::util::MessageToJsonString(s, &out).ok());
-  return out;
-}
+// The emulator's own printer: sorted keys, so answers compare as text.
+std::string Json(const google::protobuf::Struct& s) { return ToJson(s); }
 
 TEST(LivestreamConfigTest, ParsesEveryField) {
   FieldErrors errors;

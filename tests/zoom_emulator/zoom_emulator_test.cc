@@ -1291,6 +1291,368 @@ TEST_F(ZoomEmulatorTest, InvalidFaultConfigsAreRefusedWholesale) {
   EXPECT_EQ(Num(ParseJson(Do(Control("GET", "/_emulator/faults")).body), "config.slow"), 0.5);
 }
 
+// ------------------------------------------------------------------ live stream configuration
+
+constexpr char kWebinarConfig[] = "/v2/webinars/99289110036/livestream";
+constexpr char kMeetingConfig[] = "/v2/meetings/85746065/livestream";
+constexpr char kUnconfiguredWebinar[] = "99289110037";
+constexpr char kConfigBody[] =
+    R"({"stream_url":"rtmp://live.example.com/app","stream_key":"key-1",)"
+    R"("page_url":"https://example.com/watch","resolution":"1080p"})";
+
+Request Get(std::string path, std::string token = kToken) {
+  Request r;
+  r.path = std::move(path);
+  if (!token.empty()) r.headers.push_back("Authorization: Bearer " + token);
+  return r;
+}
+
+std::string ConfigPath(const std::string& collection, const std::string& id) {
+  return absl::StrCat("/v2/", collection, "/", id, "/livestream");
+}
+
+// The JSON of a 200 answer, compared as text: the emulator sorts keys.
+std::string ExpectJson200(const Response& r) {
+  EXPECT_EQ(r.curl, CURLE_OK);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers.count("content-type") ? r.headers.at("content-type") : "", kJsonContentType);
+  return r.body;
+}
+
+class ConfigRoundTripTest : public ZoomEmulatorTest,
+                            public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(ConfigRoundTripTest, GetReturnsWhatWasPatchedAndEachPatchReplacesTheWhole) {
+  const std::string path = GetParam();
+  const Response patched = Do(Patch(path, kConfigBody));
+  EXPECT_EQ(patched.status, 204) << patched.body;
+  EXPECT_EQ(patched.body, "");
+  EXPECT_EQ(patched.tracking_ids.size(), 1u);
+  EXPECT_EQ(ExpectJson200(Do(Get(path))),
+            R"({"page_url":"https://example.com/watch","resolution":"1080p",)"
+            R"("stream_key":"key-1","stream_url":"rtmp://live.example.com/app"})");
+
+  // No resolution this time: the stored one goes with the rest.
+  ASSERT_EQ(Do(Patch(path, R"({"stream_url":"rtmps://b/x","stream_key":"key-2",)"
+                           R"("page_url":"http://b/p","ignored":true})"))
+                .status,
+            204);
+  EXPECT_EQ(ExpectJson200(Do(Get(path))),
+            R"({"page_url":"http://b/p","stream_key":"key-2","stream_url":"rtmps://b/x"})");
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, ConfigRoundTripTest,
+                         ::testing::Values(std::string(kWebinarConfig),
+                                           std::string(kMeetingConfig)),
+                         [](const auto& info) {
+                           return absl::StrContains(info.param, "webinars") ? "Webinar" : "Meeting";
+                         });
+
+TEST_F(ZoomEmulatorTest, SeededFixturesStartOutConfigured) {
+  EXPECT_EQ(ExpectJson200(Do(Get(kWebinarConfig))),
+            R"({"page_url":"https://emulator.example/live/99289110036","resolution":"720p",)"
+            R"("stream_key":"emulator-stream-key-99289110036",)"
+            R"("stream_url":"rtmp://live.emulator.example/live"})");
+  EXPECT_EQ(Str(ParseJson(ExpectJson200(Do(Get(kMeetingConfig)))), "stream_key"),
+            "emulator-stream-key-85746065");
+  EXPECT_EQ(Str(Webinar("99289110038"), "livestream.stream_url"),
+            "rtmp://live.emulator.example/live");
+  EXPECT_FALSE(At(Webinar(kUnconfiguredWebinar), "livestream_configured").bool_value());
+  // What every client's tests do: start on a seeded fixture, no configure step.
+  EXPECT_EQ(Do(Patch(kWebinar, R"({"action":"start"})")).status, 204);
+  EXPECT_EQ(Do(Patch(kMeeting, R"({"action":"start"})")).status, 204);
+}
+
+TEST_F(ZoomEmulatorTest, NeverConfiguredGetAnswersEmptyStrings) {
+  EXPECT_EQ(ExpectJson200(Do(Get(ConfigPath("webinars", kUnconfiguredWebinar)))),
+            R"({"page_url":"","stream_key":"","stream_url":""})");
+}
+
+struct ConfigValidationCase {
+  std::string name;
+  std::string json;
+  std::vector<std::string> fields;  // in the answer's order
+};
+
+class ConfigValidationTest : public ZoomEmulatorTest,
+                             public ::testing::WithParamInterface<ConfigValidationCase> {};
+
+TEST_P(ConfigValidationTest, AnswersValidationFailedAndKeepsTheConfiguration) {
+  const std::string before = ExpectJson200(Do(Get(kWebinarConfig)));
+  const Value body =
+      ExpectZoomError(Do(Patch(kWebinarConfig, GetParam().json)), 400, 300, "Validation Failed.");
+  std::vector<std::string> fields;
+  for (const Value& e : List(body, "errors")) {
+    fields.push_back(Str(e, "field"));
+    EXPECT_FALSE(Str(e, "message").empty());
+  }
+  EXPECT_EQ(fields, GetParam().fields);
+  EXPECT_EQ(ExpectJson200(Do(Get(kWebinarConfig))), before);
+}
+
+std::string ConfigWith(const std::string& url, const std::string& key, const std::string& page,
+                       const std::string& extra = "") {
+  return absl::StrCat(R"({"stream_url":")", url, R"(","stream_key":")", key, R"(","page_url":")",
+                      page, R"(")", extra, "}");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ConfigValidationTest,
+    ::testing::Values(
+        ConfigValidationCase{"Empty", "{}", {"stream_url", "stream_key", "page_url"}},
+        ConfigValidationCase{
+            "MissingKey", R"({"stream_url":"rtmp://a/b","page_url":"https://p"})", {"stream_key"}},
+        ConfigValidationCase{"EmptyUrl", ConfigWith("", "k", "https://p"), {"stream_url"}},
+        ConfigValidationCase{
+            "UrlOver1024", ConfigWith(std::string(1025, 'u'), "k", "https://p"), {"stream_url"}},
+        ConfigValidationCase{"KeyOver512",
+                             ConfigWith("rtmp://a", std::string(513, 'k'), "https://p"),
+                             {"stream_key"}},
+        ConfigValidationCase{"PageUrlOver1024",
+                             ConfigWith("rtmp://a", "k", "https://" + std::string(1017, 'p')),
+                             {"page_url"}},
+        ConfigValidationCase{
+            "PageUrlNotAUri", ConfigWith("rtmp://a", "k", "not a uri"), {"page_url"}},
+        ConfigValidationCase{"ResolutionNotAllowed",
+                             ConfigWith("rtmp://a", "k", "https://p", R"(,"resolution":"4k")"),
+                             {"resolution"}},
+        ConfigValidationCase{"NotStrings",
+                             R"({"stream_url":1,"stream_key":null,"page_url":[],"resolution":1})",
+                             {"stream_url", "stream_key", "page_url", "resolution"}}),
+    [](const auto& info) { return info.param.name; });
+
+TEST_F(ZoomEmulatorTest, ConfigPatchTakesOnlyAJsonObject) {
+  for (const auto& [content_type, body] : std::vector<std::pair<std::string, std::string>>{
+           {"application/json", "[1]"},
+           {"application/json", "{"},
+           {"text/plain", kConfigBody},
+           {"application/x-www-form-urlencoded", "stream_url=a&stream_key=b&page_url=c"}}) {
+    SCOPED_TRACE(content_type + " " + body);
+    Request r = Patch(kWebinarConfig, body);
+    r.headers[0] = "Content-Type: " + content_type;
+    ExpectZoomError(Do(r), 400, 300, "Request Body should be a valid JSON object.");
+  }
+  ExpectZoomError(
+      Do(PatchForm(kWebinarConfig,
+                   {{"stream_url", "rtmp://a"}, {"stream_key", "k"}, {"page_url", "https://p"}})),
+      400, 300, "Request Body should be a valid JSON object.");
+}
+
+struct ConfigCheckCase {
+  std::string name;
+  std::string method;
+  std::string path;
+  std::string token;
+  std::string json;
+  long status;
+  int code;
+  std::string message;
+};
+
+class ConfigCheckTest : public ZoomEmulatorTest,
+                        public ::testing::WithParamInterface<ConfigCheckCase> {};
+
+// Auth, then the id, then (PATCH) the body, then the fixture: the order and
+// the answers of the status endpoint.
+TEST_P(ConfigCheckTest, AnswersLikeTheStatusEndpoint) {
+  const ConfigCheckCase& c = GetParam();
+  Request r = c.method == "GET" ? Get(c.path, c.token) : Patch(c.path, c.json, c.token);
+  ExpectZoomError(Do(r), c.status, c.code, c.message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ConfigCheckTest,
+    ::testing::Values(
+        ConfigCheckCase{"GetNoToken", "GET", kWebinarConfig, "", "", 401, 124,
+                        "Invalid access token."},
+        ConfigCheckCase{"PatchWrongToken", "PATCH", kWebinarConfig, "wrong", kConfigBody, 401, 124,
+                        "Invalid access token."},
+        ConfigCheckCase{"GetNoTokenBeatsBadId", "GET", "/v2/webinars/abc/livestream", "", "", 401,
+                        124, "Invalid access token."},
+        ConfigCheckCase{"GetBadWebinarId", "GET", "/v2/webinars/abc/livestream", kToken, "", 400,
+                        300, "Invalid Webinar Id."},
+        ConfigCheckCase{"GetBadMeetingId", "GET", "/v2/meetings/8574x/livestream", kToken, "", 400,
+                        300, "Invalid Meeting Id."},
+        ConfigCheckCase{"PatchBadIdBeatsBadBody", "PATCH", "/v2/webinars/abc/livestream", kToken,
+                        "{}", 400, 300, "Invalid Webinar Id."},
+        ConfigCheckCase{"GetUnknownWebinar", "GET", "/v2/webinars/12345/livestream", kToken, "",
+                        400, 3001, "Webinar does not exist: 12345."},
+        ConfigCheckCase{"GetUnknownMeeting", "GET", "/v2/meetings/12345/livestream", kToken, "",
+                        404, 3001, "Meeting does not exist: 12345."},
+        ConfigCheckCase{"PatchUnknownWebinar", "PATCH", "/v2/webinars/12345/livestream", kToken,
+                        kConfigBody, 400, 3001, "Webinar does not exist: 12345."},
+        ConfigCheckCase{"PatchUnknownMeeting", "PATCH", "/v2/meetings/12345/livestream", kToken,
+                        kConfigBody, 404, 3001, "Meeting does not exist: 12345."},
+        ConfigCheckCase{"PatchBadBodyBeatsUnknownId", "PATCH", "/v2/webinars/12345/livestream",
+                        kToken, "{}", 400, 300, "Validation Failed."}),
+    [](const auto& info) { return info.param.name; });
+
+TEST_F(ZoomEmulatorTest, ConfigAcceptsIssuedTokens) {
+  const std::string token = IssueToken();
+  EXPECT_EQ(Do(Patch(kWebinarConfig, kConfigBody, token)).status, 204);
+  EXPECT_EQ(Do(Get(kWebinarConfig, token)).status, 200);
+}
+
+TEST_F(ZoomEmulatorTest, StartNeedsAConfigurationWhichPatchGivesAndControlDeleteTakes) {
+  const std::string status_path =
+      absl::StrCat("/v2/webinars/", kUnconfiguredWebinar, "/livestream/status");
+  const std::string config_path = ConfigPath("webinars", kUnconfiguredWebinar);
+  ExpectZoomError(Do(Patch(status_path, R"({"action":"start"})")), 400, 3000,
+                  "The current webinar is not configured with a custom streaming service.");
+  ASSERT_EQ(Do(Patch(config_path, kConfigBody)).status, 204);
+  EXPECT_TRUE(At(Webinar(kUnconfiguredWebinar), "livestream_configured").bool_value());
+  EXPECT_EQ(Do(Patch(status_path, R"({"action":"start"})")).status, 204);
+  EXPECT_TRUE(At(Webinar(kUnconfiguredWebinar), "streaming").bool_value());
+
+  const Response cleared = Do(
+      Control("DELETE", absl::StrCat("/_emulator/webinars/", kUnconfiguredWebinar, "/livestream")));
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_FALSE(At(ParseJson(cleared.body), "livestream_configured").bool_value());
+  ExpectZoomError(Do(Patch(status_path, R"({"action":"start"})")), 400, 3000,
+                  "The current webinar is not configured with a custom streaming service.");
+  EXPECT_EQ(ExpectJson200(Do(Get(config_path))),
+            R"({"page_url":"","stream_key":"","stream_url":""})");
+
+  // Meetings the same way.
+  ASSERT_EQ(Do(Control("DELETE", "/_emulator/meetings/85746065/livestream")).status, 200);
+  ExpectZoomError(Do(Patch(kMeeting, R"({"action":"start"})")), 400, 3000,
+                  "The current meeting is not configured with a custom streaming service.");
+  ASSERT_EQ(Do(Patch(kMeetingConfig, kConfigBody)).status, 204);
+  EXPECT_EQ(Do(Patch(kMeeting, R"({"action":"start"})")).status, 204);
+}
+
+TEST_F(ZoomEmulatorTest, ControlApiSetsReadsAndClearsAConfiguration) {
+  const std::string control = "/_emulator/webinars/99289110038/livestream";
+  Response r = Do(Control("PUT", control, kConfigBody));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(ParseJson(r.body), "livestream.stream_key"), "key-1");
+  EXPECT_EQ(Str(ParseJson(ExpectJson200(Do(Control("GET", control)))), "livestream.resolution"),
+            "1080p");
+  EXPECT_EQ(
+      Str(ParseJson(ExpectJson200(Do(Get("/v2/webinars/99289110038/livestream")))), "page_url"),
+      "https://example.com/watch");
+
+  // Zoom's rules apply, and a refused body changes nothing.
+  const Value bad = ExpectZoomError(Do(Control("PUT", control, R"({"stream_url":"x"})")), 400, 300,
+                                    "Validation Failed.");
+  EXPECT_EQ(List(bad, "errors").size(), 2u);
+  EXPECT_EQ(Str(Webinar("99289110038"), "livestream.stream_key"), "key-1");
+
+  ExpectZoomError(Do(Control("PUT", "/_emulator/webinars/1/livestream", kConfigBody)), 404, 3001,
+                  "Webinar does not exist: 1.");
+  ExpectZoomError(Do(Control("GET", "/_emulator/meetings/1/livestream")), 404, 3001,
+                  "Meeting does not exist: 1.");
+  EXPECT_EQ(Do(Control("POST", control, kConfigBody)).status, 405);
+
+  // Fixtures can be created configured with a given configuration, or with
+  // the seeded one.
+  r = Do(Control("POST", "/_emulator/meetings",
+                 absl::StrCat(R"({"id":"42","started":true,"livestream":)", kConfigBody, "}")));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(At(ParseJson(r.body), "livestream_configured").bool_value());
+  EXPECT_EQ(Str(ParseJson(ExpectJson200(Do(Get("/v2/meetings/42/livestream")))), "stream_key"),
+            "key-1");
+  r = Do(Control("POST", "/_emulator/webinars", R"({"id":"43","livestream_configured":true})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(ParseJson(r.body), "livestream.stream_key"), "emulator-stream-key-43");
+  const Value refused = ExpectZoomError(
+      Do(Control("POST", "/_emulator/webinars",
+                 R"({"id":"44","livestream_configured":false,"livestream":{"stream_url":1}})")),
+      400, 300, "Validation Failed.");
+  std::set<std::string> fields;
+  for (const Value& e : List(refused, "errors")) fields.insert(Str(e, "field"));
+  EXPECT_EQ(fields, (std::set<std::string>{"livestream.stream_url", "livestream.stream_key",
+                                           "livestream.page_url", "livestream_configured"}));
+}
+
+TEST_F(ZoomEmulatorTest, ConfigPathAllowsGetAndPatchOnly) {
+  for (const std::string method : {"PUT", "POST", "DELETE"}) {
+    Request r = Patch(kWebinarConfig, kConfigBody);
+    r.method = method;
+    const Response response = Do(r);
+    EXPECT_EQ(response.status, 405) << method;
+    EXPECT_EQ(response.headers.count("allow") ? response.headers.at("allow") : "", "GET, PATCH");
+  }
+  ExpectZoomError(Do(Get("/v2/webinars/99289110036/livestream/")), 404, 2300,
+                  "This API endpoint is not recognized.");
+  EXPECT_EQ(Num(Stats(), "api_requests"), 0);
+}
+
+TEST_F(ZoomEmulatorTest, ConfigRequestsAreRecordedAndCounted) {
+  ASSERT_EQ(Do(Patch(kWebinarConfig, kConfigBody)).status, 204);
+  ASSERT_EQ(Do(Get(kWebinarConfig)).status, 200);
+  const std::vector<Value> records = List(Records(), "requests");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(Str(records[0], "method"), "PATCH");
+  EXPECT_EQ(Str(records[0], "path"), kWebinarConfig);
+  // The record log holds bodies as sent, stream key included (control API
+  // only; never the log line, see below).
+  EXPECT_EQ(Str(records[0], "json.stream_key"), "key-1");
+  EXPECT_EQ(Str(records[1], "method"), "GET");
+  EXPECT_EQ(Str(records[1], "body"), "");
+  EXPECT_EQ(Num(Stats(), "api_requests"), 2);
+}
+
+TEST_F(ZoomEmulatorTest, ScriptedAnswersCanTargetOneMethodAndPath) {
+  ASSERT_EQ(Do(Control("POST", "/_emulator/script", R"({"responses":[
+      {"status":500,"match":{"method":"GET","path":"/v2/*/*/livestream"}},
+      {"status":429,"match":{"method":"PATCH","path":"/v2/webinars/*/livestream"}},
+      {"status":418}]})"))
+                .status,
+            200);
+  // The status PATCH skips the two aimed elsewhere and takes the catch-all.
+  EXPECT_EQ(Do(Patch(kWebinar, R"({"action":"start"})")).status, 418);
+  EXPECT_EQ(Do(Patch(kMeeting, R"({"action":"start"})")).status, 204);
+  EXPECT_EQ(Do(Patch(kMeetingConfig, kConfigBody)).status, 204);
+  EXPECT_EQ(Do(Patch(kWebinarConfig, kConfigBody)).status, 429);
+  EXPECT_EQ(Do(Patch(kWebinarConfig, kConfigBody)).status, 204);
+  EXPECT_EQ(Do(Get(kMeetingConfig)).status, 500);
+  EXPECT_EQ(Do(Get(kMeetingConfig)).status, 200);
+
+  const Value bad = ExpectZoomError(
+      Do(Control("POST", "/_emulator/script",
+                 R"({"responses":[{"match":{"method":"get","path":"v2","x":1}}]})")),
+      400, 300, "Validation Failed.");
+  std::set<std::string> fields;
+  for (const Value& e : List(bad, "errors")) fields.insert(Str(e, "field"));
+  EXPECT_EQ(fields, (std::set<std::string>{"responses[0].match.method", "responses[0].match.path",
+                                           "responses[0].match.x"}));
+}
+
+TEST_F(ZoomEmulatorTest, FaultsCanTargetOneMethodAndPath) {
+  const Response configured =
+      Do(Control("POST", "/_emulator/faults",
+                 R"({"reset":1,"match":{"method":"GET","path":"/v2/webinars/*/livestream"}})"));
+  ASSERT_EQ(configured.status, 200) << configured.body;
+  EXPECT_EQ(Str(ParseJson(configured.body), "config.match.method"), "GET");
+  EXPECT_EQ(Outcome(Do(Get(kWebinarConfig))), "reset");
+  EXPECT_EQ(Do(Get(kMeetingConfig)).status, 200);
+  EXPECT_EQ(Do(Patch(kWebinarConfig, kConfigBody)).status, 204);
+  EXPECT_EQ(Do(Patch(kWebinar, R"({"action":"start"})")).status, 204);
+  const Value stats = ParseJson(Do(Control("GET", "/_emulator/faults")).body);
+  EXPECT_EQ(Num(stats, "requests"), 1);
+  EXPECT_EQ(Num(stats, "injected.reset"), 1);
+
+  // Without a match, the new paths draw like the old one.
+  ASSERT_EQ(Do(Control("POST", "/_emulator/faults", R"({"server_error":1})")).status, 200);
+  EXPECT_GE(Do(Patch(kWebinarConfig, kConfigBody)).status, 500);
+  EXPECT_GE(Do(Get(kWebinarConfig)).status, 500);
+}
+
+TEST_F(ZoomEmulatorTest, LogLineNeverHoldsTheStreamKey) {
+  Restart({});
+  constexpr char kSecretKey[] = "secret-stream-key-5f3a";
+  ASSERT_EQ(Do(Patch(kWebinarConfig, ConfigWith("rtmp://a/b", kSecretKey, "https://p"))).status,
+            204);
+  ASSERT_EQ(Do(Get(kWebinarConfig)).status, 200);
+  ASSERT_EQ(emulator_->Stop(SIGTERM), 0);
+  const std::string log = emulator_->Stderr();
+  emulator_.reset();
+  EXPECT_EQ(CountOf(log, absl::StrCat("PATCH ", kWebinarConfig, " 204\n")), 1u) << log;
+  EXPECT_EQ(CountOf(log, absl::StrCat("GET ", kWebinarConfig, " 200\n")), 1u) << log;
+  EXPECT_EQ(log.find(kSecretKey), std::string::npos) << "log leaks the stream key";
+}
+
 // ------------------------------------------------------------------ wire robustness
 
 struct MalformedCase {

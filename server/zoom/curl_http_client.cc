@@ -9,13 +9,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <limits>
 #include <utility>
 
 #include "absl/base/macros.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "server/logging/logger.h"
@@ -170,17 +168,16 @@ absl::StatusOr<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(
     return absl::InternalError("cannot configure the libcurl share handle");
   }
   // From here the destructor releases whatever exists.
-  std::unique_ptr<CurlHttpClient> client(
-      new CurlHttpClient(std::move(options), share, epoll_fd, wake_fd));
+  std::unique_ptr<CurlHttpClient> client(new CurlHttpClient(options, share, epoll_fd, wake_fd));
   if (absl::Status added = client->AddShards(); !added.ok()) return added;
   client->loop_thread_ = std::thread([raw = client.get()] { raw->Run(); });
   pthread_setname_np(client->loop_thread_.native_handle(), "curl-http-loop");
   return client;
 }
 
-CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options, CURLSH* share, int epoll_fd,
+CurlHttpClient::CurlHttpClient(const CurlHttpClientOptions& options, CURLSH* share, int epoll_fd,
                                int wake_fd)
-    : options_(std::move(options)),
+    : options_(options),
       share_(share),
       epoll_fd_(epoll_fd),
       wake_fd_(wake_fd),

@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -124,7 +123,7 @@ class CurlHttpClient final : public AsyncHttpClient {
     absl::Time timer = absl::InfiniteFuture();
   };
 
-  CurlHttpClient(CurlHttpClientOptions options, CURLSH* share, int epoll_fd, int wake_fd);
+  CurlHttpClient(const CurlHttpClientOptions& options, CURLSH* share, int epoll_fd, int wake_fd);
   // One per slots_.shards(), before the loop starts.
   absl::Status AddShards();
 

@@ -38,7 +38,10 @@ TEST_P(ValidateRequestTest, AcceptsOnlyWhatCanBeSent) {
   EXPECT_EQ(status.message(), GetParam().message);
 }
 
-const std::string kNul(1, '\0');
+// `a`, a NUL, then `b`.
+std::string WithNul(absl::string_view a, absl::string_view b) {
+  return absl::StrCat(a, absl::string_view("\0", 1), b);
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Requests, ValidateRequestTest,
@@ -78,7 +81,7 @@ INSTANTIATE_TEST_SUITE_P(
                        absl::StatusCode::kInvalidArgument,
                        "HTTP transport: URL must be http:// or https://"},
         ValidationCase{"UrlWithNul",
-                       {"GET", "http://h/x" + kNul + "y", {}, ""},
+                       {"GET", WithNul("http://h/x", "y"), {}, ""},
                        absl::StatusCode::kInvalidArgument,
                        "HTTP transport: URL must be http:// or https://"},
         ValidationCase{"HeaderNameNotAToken",
@@ -94,7 +97,7 @@ INSTANTIATE_TEST_SUITE_P(
                        absl::StatusCode::kInvalidArgument,
                        "HTTP transport: invalid header X-A in request"},
         ValidationCase{"HeaderValueWithNul",
-                       {"GET", "http://h", {{"X-A", "a" + kNul + "b"}}, ""},
+                       {"GET", "http://h", {{"X-A", WithNul("a", "b")}}, ""},
                        absl::StatusCode::kInvalidArgument,
                        "HTTP transport: invalid header X-A in request"}),
     [](const auto& info) { return info.param.name; });

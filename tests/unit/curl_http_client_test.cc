@@ -1235,6 +1235,9 @@ TEST(CurlHttpClientTest, StatsAddUpAfterEveryWayACallEnds) {
   for (Outcome* outcome : {&a, &b, &c, &d, &e, &f, &g}) EXPECT_EQ(outcome->count(), 1);
 }
 
+constexpr int kRacingThreads = 4;
+constexpr int kRacingCallsPerThread = 150;
+
 // Senders on several threads (some inline on the loop, some queued), with
 // cancellations and deadlines passing in the queue: every call completes
 // once and the gauges return to zero.
@@ -1244,12 +1247,11 @@ TEST(CurlHttpClientTest, StatsSettleAfterRacingSendsCancelsAndDeadlines) {
   options.max_connections = 4;
   Tally tally;
   auto client = MakeClient(options);
-  constexpr int kThreads = 4;
-  constexpr int kPerThread = 150;
   std::vector<std::thread> senders;
-  for (int t = 0; t < kThreads; ++t) {
+  senders.reserve(kRacingThreads);
+  for (int t = 0; t < kRacingThreads; ++t) {
     senders.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
+      for (int i = 0; i < kRacingCallsPerThread; ++i) {
         // Every third call has a deadline short enough to pass while queued.
         const absl::Time deadline = i % 3 == 0 ? In(absl::Milliseconds(1)) : In(kWait);
         std::shared_ptr<Cancellable> call =
@@ -1259,15 +1261,17 @@ TEST(CurlHttpClientTest, StatsSettleAfterRacingSendsCancelsAndDeadlines) {
     });
   }
   for (std::thread& sender : senders) sender.join();
-  ASSERT_TRUE(tally.AwaitDone(kThreads * kPerThread));
+  ASSERT_TRUE(tally.AwaitDone(kRacingThreads * kRacingCallsPerThread));
   const CurlHttpClient::Stats stats = client->GetStats();
-  EXPECT_EQ(stats.completed, static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(stats.completed, uint64_t{kRacingThreads} * kRacingCallsPerThread);
   EXPECT_EQ(stats.queued_now, 0u);
   EXPECT_EQ(stats.in_flight_now, 0u);
-  ExpectAccountedFor(stats, kThreads * kPerThread);
+  ExpectAccountedFor(stats, kRacingThreads * kRacingCallsPerThread);
   client.reset();
-  EXPECT_EQ(tally.done(), kThreads * kPerThread);
+  EXPECT_EQ(tally.done(), kRacingThreads * kRacingCallsPerThread);
 }
+
+constexpr int kCallsAtDestruction = 6;  // two in flight, four queued
 
 // Destruction completes every call, each once, and leaves nothing counted as
 // waiting or in flight: the last callback sees the final numbers.
@@ -1277,26 +1281,26 @@ TEST(CurlHttpClientTest, StatsAddUpWhenDestructionCancelsEverything) {
   options.max_connections = 2;
   auto client = MakeClient(options);
   CurlHttpClient* raw = client.get();
-  constexpr int kCalls = 6;  // two in flight, four queued
   absl::Mutex mu;
   std::vector<CurlHttpClient::Stats> seen;
-  for (int i = 0; i < kCalls; ++i) {
-    client->Send(Get(server.Url(absl::StrCat("/", i))), In(kWait), [&, raw](UpstreamResult result) {
-      EXPECT_EQ(result.response.status().code(), absl::StatusCode::kCancelled);
-      // The client is inside its destructor, which waits for this callback.
-      CurlHttpClient::Stats stats = raw->GetStats();
-      absl::MutexLock lock(&mu);
-      seen.push_back(stats);
-    });
+  for (int i = 0; i < kCallsAtDestruction; ++i) {
+    client->Send(Get(server.Url(absl::StrCat("/", i))), In(kWait),
+                 [&, raw](const UpstreamResult& result) {
+                   EXPECT_EQ(result.response.status().code(), absl::StatusCode::kCancelled);
+                   // The client is inside its destructor, which waits for this callback.
+                   CurlHttpClient::Stats stats = raw->GetStats();
+                   absl::MutexLock lock(&mu);
+                   seen.push_back(stats);
+                 });
   }
   ASSERT_TRUE(server.AwaitHeld(2));
-  ExpectAccountedFor(client->GetStats(), kCalls);
+  ExpectAccountedFor(client->GetStats(), kCallsAtDestruction);
   client.reset();
   absl::MutexLock lock(&mu);
-  ASSERT_EQ(seen.size(), static_cast<size_t>(kCalls));
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kCallsAtDestruction));
   for (size_t i = 0; i < seen.size(); ++i) {
     EXPECT_EQ(seen[i].completed, i + 1);
-    ExpectAccountedFor(seen[i], kCalls);
+    ExpectAccountedFor(seen[i], kCallsAtDestruction);
   }
   EXPECT_EQ(seen.back().queued_now, 0u);
   EXPECT_EQ(seen.back().in_flight_now, 0u);

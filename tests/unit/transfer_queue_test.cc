@@ -28,7 +28,7 @@ std::vector<std::string> Drain(TransferQueue& queue) {
   return names;
 }
 
-const absl::Time kNow = absl::FromUnixSeconds(1'700'000'000);
+constexpr absl::Time kNow = absl::FromUnixSeconds(1'700'000'000);
 absl::Time At(int seconds) { return kNow + absl::Seconds(seconds); }
 
 TEST(TransferQueueTest, PopsInTheOrderPushed) {

@@ -21,6 +21,7 @@ class TransferSlotsSplitTest : public ::testing::TestWithParam<SplitCase> {};
 TEST_P(TransferSlotsSplitTest, SplitsEvenlyIntoShardsOfAtMost512) {
   const TransferSlots slots(GetParam().connections);
   std::vector<int> capacities;
+  capacities.reserve(slots.shards());
   for (int i = 0; i < slots.shards(); ++i) capacities.push_back(slots.capacity(i));
   EXPECT_THAT(capacities, ElementsAreArray(GetParam().capacities));
   EXPECT_EQ(slots.in_flight(), 0);

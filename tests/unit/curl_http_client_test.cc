@@ -1266,7 +1266,7 @@ TEST(CurlHttpClientTest, StatsSettleAfterRacingSendsCancelsAndDeadlines) {
   EXPECT_EQ(stats.completed, uint64_t{kRacingThreads} * kRacingCallsPerThread);
   EXPECT_EQ(stats.queued_now, 0u);
   EXPECT_EQ(stats.in_flight_now, 0u);
-  ExpectAccountedFor(stats, kRacingThreads * kRacingCallsPerThread);
+  ExpectAccountedFor(stats, uint64_t{kRacingThreads} * kRacingCallsPerThread);
   client.reset();
   EXPECT_EQ(tally.done(), kRacingThreads * kRacingCallsPerThread);
 }

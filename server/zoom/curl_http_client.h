@@ -86,6 +86,9 @@ struct CurlHttpClientOptions {
 // uncached host lookup, cached 60 s); connections are reused, so this is rare.
 class CurlHttpClient final : public AsyncHttpClient {
  public:
+  // Every call Send() took is counted once: queued_now + in_flight_now +
+  // completed is the number of calls sent, once no Send() is under way
+  // (curl_http_client_test checks it after every way a call can end).
   struct Stats {
     uint64_t started = 0;             // transfers handed to libcurl
     uint64_t completed = 0;           // callbacks run, whatever the outcome

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct ValidationCase {
   absl::StatusCode code;
   std::string message;  // exact; empty when OK
 };
+void PrintTo(const ValidationCase& c, std::ostream* os) { *os << c.name; }
 
 class ValidateRequestTest : public ::testing::TestWithParam<ValidationCase> {};
 
@@ -109,6 +111,7 @@ struct HeaderListCase {
   HttpHeaders headers;
   std::string lines;  // exact bytes, NULs included
 };
+void PrintTo(const HeaderListCase& c, std::ostream* os) { *os << c.name; }
 
 class HeaderListTest : public ::testing::TestWithParam<HeaderListCase> {};
 
@@ -179,6 +182,7 @@ struct MethodCase {
   Method::Kind kind;
   const char* custom;  // null: the kind's own method
 };
+void PrintTo(const MethodCase& c, std::ostream* os) { *os << c.name; }
 
 class MethodOfTest : public ::testing::TestWithParam<MethodCase> {};
 
@@ -218,6 +222,7 @@ struct TimeoutCase {
   absl::Duration until_deadline;  // InfiniteDuration: an infinite deadline
   long timeout_ms;                // NOLINT(google-runtime-int): libcurl's type
 };
+void PrintTo(const TimeoutCase& c, std::ostream* os) { *os << c.name; }
 
 class TimeoutMsTest : public ::testing::TestWithParam<TimeoutCase> {};
 
@@ -332,6 +337,7 @@ struct TransferCase {
   absl::StatusCode code;
   std::string message;  // exact
 };
+void PrintTo(const TransferCase& c, std::ostream* os) { *os << c.name; }
 
 class TransferStatusTest : public ::testing::TestWithParam<TransferCase> {};
 
@@ -405,6 +411,7 @@ struct DeliveryCase {
   TransferProgress progress;
   Delivery delivery;
 };
+void PrintTo(const DeliveryCase& c, std::ostream* os) { *os << c.name; }
 
 class DeliveryOfTest : public ::testing::TestWithParam<DeliveryCase> {};
 

@@ -1,5 +1,6 @@
 #include "server/zoom/transfer_slots.h"
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct SplitCase {
   int connections;
   std::vector<int> capacities;
 };
+void PrintTo(const SplitCase& c, std::ostream* os) { *os << c.connections; }
 
 class TransferSlotsSplitTest : public ::testing::TestWithParam<SplitCase> {};
 

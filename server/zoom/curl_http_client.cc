@@ -9,15 +9,15 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <limits>
 #include <utility>
 
+#include "absl/base/macros.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "server/logging/logger.h"
+#include "server/zoom/curl_codec.h"
 
 namespace livestream_gateway {
 namespace {
@@ -27,11 +27,6 @@ namespace {
 constexpr int kMaxPollMs = 1000;
 // Socket events handled per epoll_wait; more simply wait for the next round.
 constexpr int kMaxEventsPerWait = 256;
-// libcurl 7.88 walks every connection of a multi handle when a transfer ends
-// (and looks through the host's connections when one starts), which made a
-// burst of 10,000 calls quadratic. Pools above this size are split into
-// several multi handles on the same loop.
-constexpr int kConnectionsPerShard = 512;
 // epoll_event data: the shard's index + 1 in the high half and the socket in
 // the low half; 0 in the high half is the wakeup eventfd.
 constexpr uint64_t kWakeEventData = 0;
@@ -44,107 +39,6 @@ uint64_t EventData(uint32_t shard_index, curl_socket_t socket) {
 // NOLINTNEXTLINE(google-runtime-int): libcurl's type
 absl::Time CurlTimerDeadline(long timeout_ms) {
   return timeout_ms < 0 ? absl::InfiniteFuture() : absl::Now() + absl::Milliseconds(timeout_ms);
-}
-
-bool IsTokenChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-         absl::StrContains("!#$%&'*+-.^_`|~", c);
-}
-
-bool IsToken(absl::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), IsTokenChar);
-}
-
-// CR, LF or NUL would let a value smuggle extra headers or cut the C string
-// libcurl sees.
-bool HasLineBreakOrNul(absl::string_view s) {
-  return s.find_first_of(absl::string_view("\r\n\0", 3)) != absl::string_view::npos;
-}
-
-absl::Status ValidateRequest(const HttpRequest& request) {
-  if (!IsToken(request.method)) {
-    return absl::InvalidArgumentError("HTTP transport: invalid request method");
-  }
-  if (HasLineBreakOrNul(request.url) || !(absl::StartsWithIgnoreCase(request.url, "http://") ||
-                                          absl::StartsWithIgnoreCase(request.url, "https://"))) {
-    return absl::InvalidArgumentError("HTTP transport: URL must be http:// or https://");
-  }
-  for (const auto& [name, value] : request.headers) {
-    if (!IsToken(name) || HasLineBreakOrNul(value)) {
-      // The name is safe to show (a token); the value may be a credential.
-      return absl::InvalidArgumentError(absl::StrCat("HTTP transport: invalid header ",
-                                                     IsToken(name) ? name : std::string("name"),
-                                                     " in request"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-bool HasHeader(const HttpHeaders& headers, absl::string_view name) {
-  return std::any_of(headers.begin(), headers.end(),
-                     [&](const auto& h) { return absl::EqualsIgnoreCase(h.first, name); });
-}
-
-// Headers libcurl would add by itself unless the request has them: no
-// `Expect: 100-continue` round trip, no form Content-Type, no Accept.
-constexpr absl::string_view kSuppressed[] = {"Expect", "Content-Type", "Accept"};
-
-// Fills CURLOPT_HTTPHEADER's list for `headers`: the lines go into `lines`,
-// each ended by a NUL, and `nodes` link them. "Name:" suppresses a header of
-// kSuppressed; libcurl's spelling of a header with an empty value is "Name;".
-// No line holds a NUL of its own: ValidateRequest refuses them.
-void BuildHeaderList(const HttpHeaders& headers, std::string& lines,
-                     std::vector<curl_slist>& nodes) {
-  lines.clear();
-  for (const auto& [name, value] : headers) {
-    absl::StrAppend(&lines, name, value.empty() ? ";" : ": ", value);
-    lines.push_back('\0');
-  }
-  for (absl::string_view name : kSuppressed) {
-    if (HasHeader(headers, name)) continue;
-    absl::StrAppend(&lines, name, ":");
-    lines.push_back('\0');
-  }
-  // Linked only now that `lines` will not move again.
-  nodes.clear();
-  for (size_t start = 0; start < lines.size(); start = lines.find('\0', start) + 1) {
-    nodes.push_back(curl_slist{lines.data() + start, nullptr});
-  }
-  for (size_t i = 0; i + 1 < nodes.size(); ++i) nodes[i].next = &nodes[i + 1];
-}
-
-// Milliseconds for CURLOPT_TIMEOUT_MS: rounded up so libcurl never gives up
-// before the deadline; 0 (no limit) for an infinite deadline.
-// NOLINTNEXTLINE(google-runtime-int): libcurl's type
-long TimeoutMs(absl::Time deadline, absl::Time now) {
-  if (deadline == absl::InfiniteFuture()) return 0;
-  const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(deadline - now, absl::Milliseconds(1)));
-  // NOLINTNEXTLINE(google-runtime-int): libcurl's type
-  return static_cast<long>(std::clamp<int64_t>(ms, 1, std::numeric_limits<int32_t>::max()));
-}
-
-// Whether any part of the request left for the server, judged once the
-// transfer has ended. CURLINFO_REQUEST_SIZE counts the request bytes written to
-// the socket (not TLS handshake bytes), summed over libcurl's own resends; the
-// upload count covers a body sent separately; and any answer byte shows the
-// server had the request.
-bool RequestLeft(CURL* easy, size_t response_header_bytes) {
-  long request_bytes = 0;  // NOLINT(google-runtime-int): libcurl's type
-  curl_off_t body_bytes = 0;
-  return response_header_bytes > 0 ||
-         (curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes) == CURLE_OK &&
-          request_bytes > 0) ||
-         (curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &body_bytes) == CURLE_OK &&
-          body_bytes > 0);
-}
-
-absl::Status CurlError(CURLcode code, const char* detail) {
-  std::string message = absl::StrCat("HTTP transport: ", curl_easy_strerror(code));
-  if (detail != nullptr && detail[0] != '\0') absl::StrAppend(&message, " (", detail, ")");
-  // Only the URL can be malformed; CURLE_UNSUPPORTED_PROTOCOL also means a
-  // reply libcurl refused (HTTP/0.9), so the scheme is checked beforehand.
-  if (code == CURLE_URL_MALFORMAT) return absl::InvalidArgumentError(message);
-  return absl::UnavailableError(message);
 }
 
 int OnDebug(CURL* /*easy*/, curl_infotype type, char* data, size_t size, void* /*user*/) {
@@ -177,17 +71,14 @@ int OnCloseSocket(void* user, curl_socket_t socket) {
 // One HTTP exchange. Shared between the caller (as its Cancellable handle) and
 // the loop (in live_ until completion). `client_` is the only field other
 // threads touch; everything else is guarded by the client's loop_mu_.
-class CurlHttpClient::Call final : public Cancellable, public std::enable_shared_from_this<Call> {
+class CurlHttpClient::Call final : public Cancellable,
+                                   public std::enable_shared_from_this<Call>,
+                                   public TransferQueue::Entry {
  public:
   enum class State { kNew, kQueued, kInFlight, kDone };
 
   Call(CurlHttpClient* client, HttpRequest request, absl::Time deadline, HttpCallback done)
-      : request(std::move(request)),
-        deadline(deadline),
-        done(std::move(done)),
-        max_body_bytes(client->options_.max_body_bytes),
-        max_header_bytes(client->options_.max_header_bytes),
-        client_(client) {}
+      : request(std::move(request)), deadline(deadline), done(std::move(done)), client_(client) {}
 
   void Cancel() override {
     // Holding mu_ while calling into the client is what keeps it alive: the
@@ -205,88 +96,32 @@ class CurlHttpClient::Call final : public Cancellable, public std::enable_shared
   }
 
   static size_t OnHeader(char* data, size_t size, size_t count, void* user) {
-    Call* call = static_cast<Call*>(user);
     const size_t length = size * count;
-    call->header_bytes += length;
-    if (call->header_bytes > call->max_header_bytes) {
-      call->header_overflow = true;
-      return 0;  // aborts the transfer
-    }
-    absl::string_view line(data, length);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    HttpHeaders& headers = call->response.headers;
-    if (absl::StartsWith(line, "HTTP/")) {
-      // A new status line: whatever came before was an interim (1xx) or
-      // proxy response. Only the final response's headers are reported.
-      headers.clear();
-      call->headers_complete = false;
-      return length;
-    }
-    if (line.empty()) {
-      call->headers_complete = true;
-      return length;
-    }
-    if (line.front() == ' ' || line.front() == '\t') {
-      // Obsolete line folding (RFC 9112 5.2): the line continues the
-      // previous value.
-      if (!headers.empty()) {
-        absl::string_view more = absl::StripAsciiWhitespace(line);
-        std::string& value = headers.back().second;
-        if (!more.empty()) absl::StrAppend(&value, value.empty() ? "" : " ", more);
-      }
-      return length;
-    }
-    const size_t colon = line.find(':');
-    if (colon == absl::string_view::npos) return length;  // not a header; ignore
-    std::string name(absl::StripAsciiWhitespace(line.substr(0, colon)));
-    absl::AsciiStrToLower(&name);
-    headers.emplace_back(std::move(name),
-                         std::string(absl::StripAsciiWhitespace(line.substr(colon + 1))));
-    return length;
+    // 0 aborts the transfer.
+    return static_cast<Call*>(user)->reader.OnHeaderLine(absl::string_view(data, length)) ? length
+                                                                                          : 0;
   }
 
   static size_t OnBody(char* data, size_t size, size_t count, void* user) {
-    Call* call = static_cast<Call*>(user);
     const size_t length = size * count;
-    std::string& body = call->response.body;
-    const size_t room = call->max_body_bytes - body.size();
-    if (length <= room) {
-      body.append(data, length);
-      return length;
-    }
-    body.append(data, room);
-    call->response.body_truncated = true;
     // Abort rather than drain: the rest could be unbounded. The connection is
-    // closed; Complete() treats this write error as success.
-    return CURL_WRITEFUNC_ERROR;
+    // closed; ProcessCompletions() treats this write error as success.
+    return static_cast<Call*>(user)->reader.OnBody(absl::string_view(data, length))
+               ? length
+               : CURL_WRITEFUNC_ERROR;
   }
 
   // Loop-thread state.
   HttpRequest request;  // body must stay put while libcurl sends it
   absl::Time deadline;
   HttpCallback done;
-  const size_t max_body_bytes;
-  const size_t max_header_bytes;
-  State state = State::kNew;
-  std::list<Call*>::iterator queue_position;
-  std::multimap<absl::Time, Call*>::iterator deadline_position;
-  bool in_deadline_index = false;
+  State state = State::kNew;  // kQueued exactly while queued()
   CURL* easy = nullptr;
   Shard* shard = nullptr;  // whose multi handle runs the transfer
   bool added_to_multi = false;
-  // CURLOPT_HTTPHEADER's list, built in two allocations instead of two per
-  // line (curl_slist_append): libcurl only reads the list, and curl_slist is
-  // a public struct. `header_lines` holds the NUL-terminated lines the
-  // nodes point into; neither may change while the transfer runs.
-  std::string header_lines;
-  std::vector<curl_slist> header_nodes;
+  curl_codec::HeaderList headers;  // CURLOPT_HTTPHEADER
   char error_buffer[CURL_ERROR_SIZE] = {};
-  HttpResponse response;
-  size_t header_bytes = 0;
-  bool header_overflow = false;
-  // The blank line ending the last header block arrived. libcurl 7.88
-  // reports success when the peer closes in the middle of the headers.
-  bool headers_complete = false;
+  curl_codec::ResponseReader reader;
 
  private:
   absl::Mutex mu_;
@@ -333,46 +168,51 @@ absl::StatusOr<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(
     return absl::InternalError("cannot configure the libcurl share handle");
   }
   // From here the destructor releases whatever exists.
-  std::unique_ptr<CurlHttpClient> client(
-      new CurlHttpClient(std::move(options), share, epoll_fd, wake_fd));
-  const int max = client->options_.max_connections;
-  const int shards = (max + kConnectionsPerShard - 1) / kConnectionsPerShard;
-  for (int i = 0; i < shards; ++i) {
-    // Capacities differ by at most one and add up to max_connections.
-    const int capacity = max / shards + (i < max % shards ? 1 : 0);
-    if (absl::Status added = client->AddShard(capacity); !added.ok()) return added;
-  }
+  std::unique_ptr<CurlHttpClient> client(new CurlHttpClient(options, share, epoll_fd, wake_fd));
+  if (absl::Status added = client->AddShards(); !added.ok()) return added;
   client->loop_thread_ = std::thread([raw = client.get()] { raw->Run(); });
   pthread_setname_np(client->loop_thread_.native_handle(), "curl-http-loop");
   return client;
 }
 
-CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options, CURLSH* share, int epoll_fd,
+CurlHttpClient::CurlHttpClient(const CurlHttpClientOptions& options, CURLSH* share, int epoll_fd,
                                int wake_fd)
-    : options_(std::move(options)), share_(share), epoll_fd_(epoll_fd), wake_fd_(wake_fd) {}
+    : options_(options),
+      share_(share),
+      epoll_fd_(epoll_fd),
+      wake_fd_(wake_fd),
+      slots_(options_.max_connections),
+      easies_(options_.max_connections) {}
 
-absl::Status CurlHttpClient::AddShard(int capacity) {
-  CURLM* multi = curl_multi_init();
-  if (multi == nullptr) return absl::ResourceExhaustedError("cannot create a libcurl multi handle");
-  auto shard = std::make_unique<Shard>();
-  shard->client = this;
-  shard->index = static_cast<uint32_t>(shards_.size());
-  shard->multi = multi;
-  shard->capacity = capacity;
-  const long max = capacity;  // NOLINT(google-runtime-int): libcurl's type
-  // libcurl tells us which sockets to watch and when to call it back, so an
-  // event costs work for its own transfer rather than a pass over all of them.
-  const bool ok =
-      curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max) == CURLM_OK &&
-      curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max) == CURLM_OK &&
-      curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, max) == CURLM_OK &&
-      curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING) == CURLM_OK &&
-      curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &CurlHttpClient::OnSocket) == CURLM_OK &&
-      curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, static_cast<void*>(shard.get())) == CURLM_OK &&
-      curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &CurlHttpClient::OnTimer) == CURLM_OK &&
-      curl_multi_setopt(multi, CURLMOPT_TIMERDATA, static_cast<void*>(shard.get())) == CURLM_OK;
-  shards_.push_back(std::move(shard));  // cleaned up by the destructor either way
-  if (!ok) return absl::InternalError("cannot configure a libcurl multi handle");
+absl::Status CurlHttpClient::AddShards() {
+  // Before the loop starts, so uncontended.
+  absl::MutexLock lock(&loop_mu_);
+  for (int i = 0; i < slots_.shards(); ++i) {
+    CURLM* multi = curl_multi_init();
+    if (multi == nullptr) {
+      return absl::ResourceExhaustedError("cannot create a libcurl multi handle");
+    }
+    auto shard = std::make_unique<Shard>();
+    shard->client = this;
+    shard->index = static_cast<uint32_t>(i);
+    shard->multi = multi;
+    const long max = slots_.capacity(i);  // NOLINT(google-runtime-int): libcurl's type
+    // libcurl tells us which sockets to watch and when to call it back, so an
+    // event costs work for its own transfer rather than a pass over all of
+    // them.
+    const bool ok =
+        curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max) == CURLM_OK &&
+        curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max) == CURLM_OK &&
+        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, max) == CURLM_OK &&
+        curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING) == CURLM_OK &&
+        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &CurlHttpClient::OnSocket) == CURLM_OK &&
+        curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, static_cast<void*>(shard.get())) ==
+            CURLM_OK &&
+        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &CurlHttpClient::OnTimer) == CURLM_OK &&
+        curl_multi_setopt(multi, CURLMOPT_TIMERDATA, static_cast<void*>(shard.get())) == CURLM_OK;
+    shards_.push_back(std::move(shard));  // cleaned up by the destructor either way
+    if (!ok) return absl::InternalError("cannot configure a libcurl multi handle");
+  }
   return absl::OkStatus();
 }
 
@@ -388,7 +228,10 @@ CurlHttpClient::~CurlHttpClient() {
   // Every call is finished and every easy handle back in the pool. Easy
   // handles go before the share they are attached to; a multi's cleanup
   // still reports the sockets it closes, so epoll goes last.
-  for (CURL* easy : idle_easies_) curl_easy_cleanup(easy);
+  ABSL_ASSERT(live_.empty() && queue_.empty() && slots_.in_flight() == 0);
+  ABSL_ASSERT(queued_now_.load() == 0 && in_flight_now_.load() == 0);
+  ABSL_ASSERT(completed_.load() >= started_.load());
+  easies_.Clear();
   for (const auto& shard : shards_) curl_multi_cleanup(shard->multi);
   curl_share_cleanup(share_);
   close(epoll_fd_);
@@ -484,6 +327,7 @@ bool CurlHttpClient::SendInline(const std::shared_ptr<Call>& call) {
   for (auto& earlier : incoming) Accept(std::move(earlier), now);
   Accept(call, now);
   Drive();
+  CheckInvariants();
   // The loop sleeps until wake_at_; a timer this set for earlier must wake it.
   if (NextWakeup(absl::Now()) < wake_at_) Wake();
   return true;
@@ -548,6 +392,7 @@ void CurlHttpClient::Run() {
     cancels.clear();
     ExpireQueued(absl::Now());
     Drive();
+    CheckInvariants();
     const absl::Time before_wait = absl::Now();
     const int timeout_ms = PollTimeoutMs(before_wait);
     wake_at_ = before_wait + absl::Milliseconds(timeout_ms);
@@ -614,6 +459,19 @@ void CurlHttpClient::Drive() {
   }
 }
 
+void CurlHttpClient::CheckInvariants() const {
+  // Each call is in live_ from Accept() to Complete(), queued or holding a
+  // slot in between; only Complete() takes it out.
+  ABSL_ASSERT(live_.size() == queue_.size() + static_cast<size_t>(slots_.in_flight()));
+  // Both gauges change under loop_mu_, except that Send() counts a call as
+  // waiting before the loop takes it in.
+  ABSL_ASSERT(in_flight_now_.load(std::memory_order_relaxed) ==
+              static_cast<uint64_t>(slots_.in_flight()));
+  ABSL_ASSERT(queued_now_.load(std::memory_order_relaxed) >= queue_.size());
+  // A queued call waits only for a slot.
+  ABSL_ASSERT(queue_.empty() || slots_.full());
+}
+
 void CurlHttpClient::CancelEverything() {
   std::vector<Call*> calls;
   calls.reserve(live_.size());
@@ -648,7 +506,7 @@ void CurlHttpClient::CancelEverything() {
 void CurlHttpClient::Accept(std::shared_ptr<Call> call, absl::Time now) {
   Call* raw = call.get();
   live_[raw] = std::move(call);
-  absl::Status refused = ValidateRequest(raw->request);
+  absl::Status refused = curl_codec::ValidateRequest(raw->request);
   if (refused.ok() && raw->deadline <= now) {
     refused = absl::DeadlineExceededError("HTTP transport: deadline passed before sending");
   }
@@ -657,36 +515,27 @@ void CurlHttpClient::Accept(std::shared_ptr<Call> call, absl::Time now) {
     Complete(raw, std::move(refused));
     return;
   }
-  if (queue_.empty() && in_flight_ < options_.max_connections) {
+  if (queue_.empty() && !slots_.full()) {
     // A free slot and nobody ahead: skip the queue and its deadline index.
     queued_now_.fetch_sub(1, std::memory_order_relaxed);
     StartTransfer(raw, now);
     return;
   }
   raw->state = Call::State::kQueued;
-  raw->queue_position = queue_.insert(queue_.end(), raw);
-  if (raw->deadline != absl::InfiniteFuture()) {
-    raw->deadline_position = queued_deadlines_.emplace(raw->deadline, raw);
-    raw->in_deadline_index = true;
-  }
+  queue_.Push(*raw, raw->deadline);
 }
 
 void CurlHttpClient::ExpireQueued(absl::Time now) {
-  while (!queued_deadlines_.empty() && queued_deadlines_.begin()->first <= now) {
-    Complete(queued_deadlines_.begin()->second,
+  while (TransferQueue::Entry* expired = queue_.Expired(now)) {
+    Complete(static_cast<Call*>(expired),
              absl::DeadlineExceededError(
                  "HTTP transport: deadline passed while waiting for a connection"));
   }
 }
 
 void CurlHttpClient::StartQueued() {
-  while (in_flight_ < options_.max_connections && !queue_.empty()) {
-    Call* call = queue_.front();
-    queue_.pop_front();
-    if (call->in_deadline_index) {
-      queued_deadlines_.erase(call->deadline_position);
-      call->in_deadline_index = false;
-    }
+  while (!slots_.full() && !queue_.empty()) {
+    Call* call = static_cast<Call*>(queue_.PopFront());
     call->state = Call::State::kNew;
     queued_now_.fetch_sub(1, std::memory_order_relaxed);
     StartTransfer(call, absl::Now());
@@ -723,7 +572,6 @@ absl::StatusOr<CURL*> CurlHttpClient::NewEasyHandle() const {
   set(CURLOPT_ACCEPT_ENCODING, static_cast<const char*>(nullptr));
   set(CURLOPT_HTTP_CONTENT_DECODING, 0L);
   if (!options_.use_environment_proxy) set(CURLOPT_PROXY, "");  // "" ignores *_proxy env
-  if (!options_.ca_bundle_path.empty()) set(CURLOPT_CAINFO, options_.ca_bundle_path.c_str());
   set(CURLOPT_SHARE, share_);
   set(CURLOPT_VERBOSE, options_.verbose ? 1L : 0L);
   set(CURLOPT_DEBUGFUNCTION, options_.verbose ? &OnDebug : nullptr);
@@ -737,7 +585,7 @@ absl::StatusOr<CURL*> CurlHttpClient::NewEasyHandle() const {
   }
   if (rc != CURLE_OK) {
     curl_easy_cleanup(easy);
-    return CurlError(rc, nullptr);
+    return curl_codec::CurlError(rc, nullptr);
   }
   return easy;
 }
@@ -748,38 +596,25 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
                        "HTTP transport: deadline passed while waiting for a connection"));
     return;
   }
-  CURL* easy = nullptr;
-  if (idle_easies_.empty()) {
+  CURL* easy = easies_.Take();
+  if (easy == nullptr) {
     absl::StatusOr<CURL*> created = NewEasyHandle();
     if (!created.ok()) {
       Complete(call, created.status());
       return;
     }
     easy = *created;
-  } else {
-    easy = idle_easies_.back();
-    idle_easies_.pop_back();
   }
-  // First fit keeps a light load on one multi handle and its warm
-  // connections. There is always room: in_flight_ < max_connections.
-  Shard* shard = nullptr;
-  for (const auto& candidate : shards_) {
-    if (candidate->in_flight < candidate->capacity) {
-      shard = candidate.get();
-      break;
-    }
-  }
-  // From here the handle belongs to the call, so Complete() recycles it and
-  // frees the header list on every path below.
+  // From here the handle and the slot belong to the call, so Complete()
+  // recycles them and frees the header list on every path below.
+  Shard* shard = shards_[slots_.Acquire()].get();
   call->easy = easy;
   call->shard = shard;
-  ++shard->in_flight;
   call->state = Call::State::kInFlight;
-  ++in_flight_;
   in_flight_now_.fetch_add(1, std::memory_order_relaxed);
 
   const HttpRequest& request = call->request;
-  BuildHeaderList(request.headers, call->header_lines, call->header_nodes);
+  call->headers.Assign(request.headers);
 
   CURLcode rc = CURLE_OK;
   auto set = [&](CURLoption option, auto value) {
@@ -791,10 +626,10 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
   set(CURLOPT_ERRORBUFFER, call->error_buffer);
   set(CURLOPT_PRIVATE, static_cast<void*>(call));
   set(CURLOPT_URL, request.url.c_str());
-  set(CURLOPT_TIMEOUT_MS, TimeoutMs(call->deadline, now));
+  set(CURLOPT_TIMEOUT_MS, curl_codec::TimeoutMs(call->deadline, now));
   set(CURLOPT_HEADERDATA, static_cast<void*>(call));
   set(CURLOPT_WRITEDATA, static_cast<void*>(call));
-  set(CURLOPT_HTTPHEADER, call->header_nodes.data());
+  set(CURLOPT_HTTPHEADER, call->headers.head());
   // On a reused connection that dies before any answer byte, libcurl 7.88
   // sends the request again on a new connection by itself, whatever the
   // method; it does not on a fresh connection. So a request that is not
@@ -804,24 +639,24 @@ void CurlHttpClient::StartTransfer(Call* call, absl::Time now) {
   // Method and body. NOBODY off first: it would otherwise turn the next
   // request into HEAD. POSTFIELDS makes libcurl send the body from our
   // buffer in the same write as the headers, without copying it.
-  const std::string& method = request.method;
-  const bool has_body =
-      !request.body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
-  if (method == "HEAD") {
-    set(CURLOPT_NOBODY, 1L);
-    set(CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));
-  } else if (has_body) {
-    set(CURLOPT_NOBODY, 0L);
-    set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    set(CURLOPT_POSTFIELDS, request.body.data());
-    set(CURLOPT_CUSTOMREQUEST, method == "POST" ? nullptr : method.c_str());
-  } else {
-    set(CURLOPT_HTTPGET, 1L);
-    set(CURLOPT_CUSTOMREQUEST, method == "GET" ? nullptr : method.c_str());
+  const curl_codec::Method method = curl_codec::MethodOf(request);
+  switch (method.kind) {
+    case curl_codec::Method::Kind::kHead:
+      set(CURLOPT_NOBODY, 1L);
+      break;
+    case curl_codec::Method::Kind::kWithBody:
+      set(CURLOPT_NOBODY, 0L);
+      set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      set(CURLOPT_POSTFIELDS, request.body.data());
+      break;
+    case curl_codec::Method::Kind::kNoBody:
+      set(CURLOPT_HTTPGET, 1L);
+      break;
   }
+  set(CURLOPT_CUSTOMREQUEST, method.custom);
   if (rc != CURLE_OK) {
     // Before the handle is added: keep Complete() from removing it.
-    Complete(call, CurlError(rc, nullptr));
+    Complete(call, curl_codec::CurlError(rc, nullptr));
     return;
   }
   if (CURLMcode mrc = curl_multi_add_handle(shard->multi, easy); mrc != CURLM_OK) {
@@ -846,34 +681,32 @@ void CurlHttpClient::ProcessCompletions(CURLM* multi) {
     char* user = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &user);
     Call* call = reinterpret_cast<Call*>(user);
-    if (call->header_overflow) {
-      Complete(call, absl::UnavailableError(absl::StrCat("HTTP transport: response headers exceed ",
-                                                         call->max_header_bytes, " bytes")));
-    } else if (code == CURLE_OK && !call->headers_complete) {
-      Complete(call, absl::UnavailableError(
-                         "HTTP transport: connection closed before the response headers ended"));
-    } else if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && call->response.body_truncated)) {
-      long status = 0;  // NOLINT(google-runtime-int): libcurl's type
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-      call->response.status_code = static_cast<int>(status);
-      HttpResponse response = std::move(call->response);
-      Complete(call, std::move(response));
-    } else if (code == CURLE_OPERATION_TIMEDOUT &&
-               absl::Now() + absl::Milliseconds(2) >= call->deadline) {
-      // The margin absorbs clock skew between libcurl's monotonic timer and
-      // absl::Now(); an earlier timeout was the connect timeout.
-      Complete(call, absl::DeadlineExceededError(absl::StrCat("HTTP transport: deadline exceeded (",
-                                                              call->error_buffer, ")")));
-    } else {
-      Complete(call, CurlError(code, call->error_buffer));
+    curl_codec::ResponseReader& reader = call->reader;
+    absl::Status status = curl_codec::TransferStatus({
+        .code = code,
+        .header_overflow = reader.header_overflow(),
+        .headers_complete = reader.headers_complete(),
+        .body_truncated = reader.response().body_truncated,
+        .at_deadline = code == CURLE_OPERATION_TIMEDOUT &&
+                       curl_codec::TimedOutAtDeadline(call->deadline, absl::Now()),
+        .detail = call->error_buffer,
+    });
+    if (!status.ok()) {
+      Complete(call, std::move(status));
+      continue;
     }
+    long status_code = 0;  // NOLINT(google-runtime-int): libcurl's type
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status_code);
+    reader.response().status_code = static_cast<int>(status_code);
+    HttpResponse response = std::move(reader.response());
+    Complete(call, std::move(response));
   }
 }
 
 absl::Time CurlHttpClient::NextWakeup(absl::Time now) const {
   absl::Time wake_at = now + absl::Milliseconds(kMaxPollMs);
   for (const auto& shard : shards_) wake_at = std::min(wake_at, shard->timer);
-  if (!queued_deadlines_.empty()) wake_at = std::min(wake_at, queued_deadlines_.begin()->first);
+  wake_at = std::min(wake_at, queue_.NextDeadline());
   return wake_at;
 }
 
@@ -896,36 +729,32 @@ void CurlHttpClient::ReleaseEasy(Call* call) {
     curl_multi_remove_handle(call->shard->multi, easy);
     call->added_to_multi = false;
   }
-  // Drop every pointer into the call so an idle handle refers to nothing
-  // that can die; the next transfer sets all options again anyway.
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
-  curl_easy_setopt(easy, CURLOPT_PRIVATE, static_cast<void*>(nullptr));
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, static_cast<void*>(nullptr));
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, static_cast<void*>(nullptr));
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
-  curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-  call->header_nodes.clear();
-  call->header_lines.clear();
+  easies_.Return(easy);
+  call->headers.Clear();
   call->easy = nullptr;
-  --call->shard->in_flight;
+  slots_.Release(static_cast<int>(call->shard->index));
   call->shard = nullptr;
-  idle_easies_.push_back(easy);
-  --in_flight_;
   in_flight_now_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void CurlHttpClient::Complete(Call* call, absl::StatusOr<HttpResponse> result) {
-  // Only a transfer libcurl ran can have sent anything.
-  const bool left = !result.ok() && call->state == Call::State::kInFlight && call->added_to_multi &&
-                    RequestLeft(call->easy, call->header_bytes);
+  // Only once: a second run would call a moved-from callback.
+  ABSL_ASSERT(call->state != Call::State::kDone);
+  Delivery delivery = Delivery::kNotDelivered;
+  if (!result.ok()) {
+    // Only a transfer libcurl ran can have sent anything.
+    curl_codec::TransferProgress progress;
+    progress.ran = call->state == Call::State::kInFlight && call->added_to_multi;
+    if (progress.ran) {
+      progress.response_header_bytes = call->reader.header_bytes();
+      curl_easy_getinfo(call->easy, CURLINFO_REQUEST_SIZE, &progress.request_bytes);
+      curl_easy_getinfo(call->easy, CURLINFO_SIZE_UPLOAD_T, &progress.upload_bytes);
+    }
+    delivery = curl_codec::DeliveryOf(progress);
+  }
   switch (call->state) {
     case Call::State::kQueued:
-      queue_.erase(call->queue_position);
-      if (call->in_deadline_index) {
-        queued_deadlines_.erase(call->deadline_position);
-        call->in_deadline_index = false;
-      }
+      queue_.Remove(*call);
       queued_now_.fetch_sub(1, std::memory_order_relaxed);
       break;
     case Call::State::kInFlight:
@@ -956,9 +785,7 @@ void CurlHttpClient::Complete(Call* call, absl::StatusOr<HttpResponse> result) {
   call->request = HttpRequest();
   completed_.fetch_add(1, std::memory_order_relaxed);
   std::move(done)(result.ok() ? UpstreamResult::Answered(*std::move(result))
-                              : UpstreamResult::Failed(
-                                    std::move(result).status(), 1,
-                                    left ? Delivery::kMaybeDelivered : Delivery::kNotDelivered));
+                              : UpstreamResult::Failed(std::move(result).status(), 1, delivery));
 }
 
 }  // namespace livestream_gateway

@@ -7,10 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <list>
-#include <map>
 #include <memory>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,7 +17,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/defaults.h"
+#include "server/zoom/easy_handle_pool.h"
 #include "server/zoom/http.h"
+#include "server/zoom/transfer_queue.h"
+#include "server/zoom/transfer_slots.h"
 #include "server/zoom/upstream_observer.h"
 
 namespace livestream_gateway {
@@ -34,12 +34,6 @@ struct CurlHttpClientOptions {
   // TCP connect plus TLS handshake, per new connection. A call's deadline
   // still applies when it is shorter.
   absl::Duration connect_timeout = defaults::kZoomConnectTimeout;
-  // Response bodies are cut at this size (HttpResponse::body_truncated); the
-  // transfer is then aborted, so its connection is closed rather than reused.
-  size_t max_body_bytes = 64 * 1024;
-  // All response header lines together (1xx and final); more fails the call
-  // with UNAVAILABLE.
-  size_t max_header_bytes = 64 * 1024;
   // Logs libcurl's informational messages (connects, reuse, TLS) to stderr.
   // Request and response headers and bodies are never logged: they hold
   // credentials.
@@ -48,9 +42,6 @@ struct CurlHttpClientOptions {
   // the environment are ignored, so an inherited variable cannot silently
   // route credentials through a third party. Set to honour them.
   bool use_environment_proxy = false;
-  // PEM bundle of trusted CAs; empty means libcurl's built-in default (the
-  // system store on Debian).
-  std::string ca_bundle_path;
   // Told of every exchange libcurl ran (answer or transport error) and of
   // every upstream socket opened and closed; null for none. Must outlive the
   // client.
@@ -95,6 +86,9 @@ struct CurlHttpClientOptions {
 // uncached host lookup, cached 60 s); connections are reused, so this is rare.
 class CurlHttpClient final : public AsyncHttpClient {
  public:
+  // Every call Send() took is counted once: queued_now + in_flight_now +
+  // completed is the number of calls sent, once no Send() is under way
+  // (curl_http_client_test checks it after every way a call can end).
   struct Stats {
     uint64_t started = 0;             // transfers handed to libcurl
     uint64_t completed = 0;           // callbacks run, whatever the outcome
@@ -123,19 +117,18 @@ class CurlHttpClient final : public AsyncHttpClient {
   friend class Call;
 
   // One libcurl multi handle (its own connection pool) and its timer. All
-  // shards run on the loop thread.
+  // shards run on the loop thread; `slots_` counts their transfers.
   struct Shard {
     CurlHttpClient* client = nullptr;
     uint32_t index = 0;
     CURLM* multi = nullptr;
-    int capacity = 0;   // connections, and so transfers at once
-    int in_flight = 0;  // transfers added to `multi`
     // When libcurl wants curl_multi_socket_action(CURL_SOCKET_TIMEOUT).
     absl::Time timer = absl::InfiniteFuture();
   };
 
-  CurlHttpClient(CurlHttpClientOptions options, CURLSH* share, int epoll_fd, int wake_fd);
-  absl::Status AddShard(int capacity);
+  CurlHttpClient(const CurlHttpClientOptions& options, CURLSH* share, int epoll_fd, int wake_fd);
+  // One per slots_.shards(), before the loop starts.
+  absl::Status AddShards();
 
   // Any thread.
   void EnqueueCancel(std::shared_ptr<Call> call);
@@ -171,6 +164,9 @@ class CurlHttpClient final : public AsyncHttpClient {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
   void ReleaseEasy(Call* call) ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
   void CancelEverything() ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
+  // Between two steps of the loop (no call half accepted): every live call
+  // is queued or in flight, and the stats agree. Debug builds only.
+  void CheckInvariants() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(loop_mu_);
 
   const CurlHttpClientOptions options_;
   CURLSH* const share_;
@@ -197,11 +193,11 @@ class CurlHttpClient final : public AsyncHttpClient {
 
   // Every accepted, unfinished call.
   absl::flat_hash_map<Call*, std::shared_ptr<Call>> live_ ABSL_GUARDED_BY(loop_mu_);
-  // FIFO of calls waiting for a transfer slot, and their finite deadlines.
-  std::list<Call*> queue_ ABSL_GUARDED_BY(loop_mu_);
-  std::multimap<absl::Time, Call*> queued_deadlines_ ABSL_GUARDED_BY(loop_mu_);
-  std::vector<CURL*> idle_easies_ ABSL_GUARDED_BY(loop_mu_);
-  int in_flight_ ABSL_GUARDED_BY(loop_mu_) = 0;
+  // Calls waiting for a transfer slot.
+  TransferQueue queue_ ABSL_GUARDED_BY(loop_mu_);
+  // Transfers in flight, by shard.
+  TransferSlots slots_ ABSL_GUARDED_BY(loop_mu_);
+  EasyHandlePool easies_ ABSL_GUARDED_BY(loop_mu_);
   // The vector is filled before the loop starts, then fixed; the shards'
   // fields are guarded by loop_mu_.
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -38,10 +38,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/unit/recording_observer.h"
+#include "tests/unit/scoped_env.h"
 
 namespace livestream_gateway {
 namespace {
 
+using ::livestream_gateway::testing::ScopedEnv;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -913,30 +915,6 @@ TEST(CurlHttpClientTest, VerboseLogNeverShowsHeadersOrBodies) {
   EXPECT_THAT(log, AllOf(HasSubstr("component=curl"), Not(HasSubstr("s3cr3t"))));
 }
 
-// Restores an environment variable when the test ends.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value == nullptr) {
-      unsetenv(name);
-    } else {
-      setenv(name, value, 1);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_.has_value()) {
-      setenv(name_.c_str(), old_->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
-
 TEST(CurlHttpClientTest, EnvironmentProxyIsIgnoredUnlessEnabled) {
   TestServer origin([](const TestServer::Request&) { return Ok("direct"); });
   TestServer proxy([](const TestServer::Request&) { return Ok("proxied"); });
@@ -1181,6 +1159,152 @@ TEST(CurlHttpClientTest, SendAndCancelFromManyThreads) {
   EXPECT_GE(tally.ok(), kThreads * kPerThread / 2);
   client.reset();
   EXPECT_EQ(tally.done(), kThreads * kPerThread);
+}
+
+// Every call the client took is, at any quiet moment, counted exactly once:
+// waiting, in flight, or completed.
+void ExpectAccountedFor(const CurlHttpClient::Stats& stats, uint64_t sent) {
+  EXPECT_EQ(stats.queued_now + stats.in_flight_now + stats.completed, sent)
+      << "queued " << stats.queued_now << ", in flight " << stats.in_flight_now << ", completed "
+      << stats.completed;
+  EXPECT_LE(stats.started, sent);
+  EXPECT_LE(stats.in_flight_now, stats.started);
+}
+
+// Stats after each way a call can end: cancelled while queued, expired while
+// queued, refused at the door (past deadline, invalid), cancelled in flight,
+// answered.
+TEST(CurlHttpClientTest, StatsAddUpAfterEveryWayACallEnds) {
+  std::atomic<bool> hold{true};
+  TestServer server([&](const TestServer::Request&) { return hold ? Held() : Ok("ok"); });
+  CurlHttpClientOptions options;
+  options.max_connections = 2;
+  auto client = MakeClient(options);
+  Outcome a, b, c, d, e, f, g;
+  client->Send(Get(server.Url("/a")), absl::InfiniteFuture(), a.Callback());
+  std::shared_ptr<Cancellable> b_call =
+      client->Send(Get(server.Url("/b")), absl::InfiniteFuture(), b.Callback());
+  ASSERT_TRUE(server.AwaitHeld(2));
+  std::shared_ptr<Cancellable> d_call =
+      client->Send(Get(server.Url("/d")), absl::InfiniteFuture(), d.Callback());
+  client->Send(Get(server.Url("/e")), absl::InfiniteFuture(), e.Callback());
+  CurlHttpClient::Stats stats = client->GetStats();
+  EXPECT_EQ(stats.in_flight_now, 2u);
+  EXPECT_EQ(stats.queued_now, 2u);
+  ExpectAccountedFor(stats, 4);
+
+  d_call->Cancel();
+  EXPECT_EQ(d.Wait().status().code(), absl::StatusCode::kCancelled);
+  stats = client->GetStats();
+  EXPECT_EQ(stats.queued_now, 1u);
+  EXPECT_EQ(stats.completed, 1u);
+  ExpectAccountedFor(stats, 4);
+
+  client->Send(Get(server.Url("/c")), In(absl::Milliseconds(100)), c.Callback());
+  EXPECT_EQ(c.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
+  client->Send(Get(server.Url("/f")), absl::Now() - absl::Seconds(1), f.Callback());
+  EXPECT_EQ(f.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
+  client->Send(Get("ftp://127.0.0.1/g"), In(kWait), g.Callback());
+  EXPECT_EQ(g.Wait().status().code(), absl::StatusCode::kInvalidArgument);
+  stats = client->GetStats();
+  EXPECT_EQ(stats.queued_now, 1u);
+  EXPECT_EQ(stats.in_flight_now, 2u);
+  EXPECT_EQ(stats.started, 2u);
+  EXPECT_EQ(stats.completed, 4u);
+  ExpectAccountedFor(stats, 7);
+
+  // The freed slot goes to the call still waiting.
+  hold = false;
+  b_call->Cancel();
+  EXPECT_EQ(b.Wait().status().code(), absl::StatusCode::kCancelled);
+  ASSERT_TRUE(e.Wait().ok());
+  stats = client->GetStats();
+  EXPECT_EQ(stats.queued_now, 0u);
+  EXPECT_EQ(stats.in_flight_now, 1u);
+  EXPECT_EQ(stats.started, 3u);
+  EXPECT_EQ(stats.completed, 6u);
+  ExpectAccountedFor(stats, 7);
+
+  server.ReleaseHeld();
+  ASSERT_TRUE(a.Wait().ok());
+  stats = client->GetStats();
+  EXPECT_EQ(stats.in_flight_now, 0u);
+  EXPECT_EQ(stats.started, 3u);
+  EXPECT_EQ(stats.completed, 7u);
+  ExpectAccountedFor(stats, 7);
+  for (Outcome* outcome : {&a, &b, &c, &d, &e, &f, &g}) EXPECT_EQ(outcome->count(), 1);
+}
+
+constexpr int kRacingThreads = 4;
+constexpr int kRacingCallsPerThread = 150;
+
+// Senders on several threads (some inline on the loop, some queued), with
+// cancellations and deadlines passing in the queue: every call completes
+// once and the gauges return to zero.
+TEST(CurlHttpClientTest, StatsSettleAfterRacingSendsCancelsAndDeadlines) {
+  TestServer server([](const TestServer::Request&) { return Ok("ok"); });
+  CurlHttpClientOptions options;
+  options.max_connections = 4;
+  Tally tally;
+  auto client = MakeClient(options);
+  std::vector<std::thread> senders;
+  senders.reserve(kRacingThreads);
+  for (int t = 0; t < kRacingThreads; ++t) {
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < kRacingCallsPerThread; ++i) {
+        // Every third call has a deadline short enough to pass while queued.
+        const absl::Time deadline = i % 3 == 0 ? In(absl::Milliseconds(1)) : In(kWait);
+        std::shared_ptr<Cancellable> call =
+            client->Send(Get(server.Url(absl::StrCat("/", t, "/", i))), deadline, tally.Callback());
+        if (i % 5 == 0) call->Cancel();
+      }
+    });
+  }
+  for (std::thread& sender : senders) sender.join();
+  ASSERT_TRUE(tally.AwaitDone(kRacingThreads * kRacingCallsPerThread));
+  const CurlHttpClient::Stats stats = client->GetStats();
+  EXPECT_EQ(stats.completed, uint64_t{kRacingThreads} * kRacingCallsPerThread);
+  EXPECT_EQ(stats.queued_now, 0u);
+  EXPECT_EQ(stats.in_flight_now, 0u);
+  ExpectAccountedFor(stats, uint64_t{kRacingThreads} * kRacingCallsPerThread);
+  client.reset();
+  EXPECT_EQ(tally.done(), kRacingThreads * kRacingCallsPerThread);
+}
+
+constexpr int kCallsAtDestruction = 6;  // two in flight, four queued
+
+// Destruction completes every call, each once, and leaves nothing counted as
+// waiting or in flight: the last callback sees the final numbers.
+TEST(CurlHttpClientTest, StatsAddUpWhenDestructionCancelsEverything) {
+  TestServer server([](const TestServer::Request&) { return Held(); });
+  CurlHttpClientOptions options;
+  options.max_connections = 2;
+  auto client = MakeClient(options);
+  CurlHttpClient* raw = client.get();
+  absl::Mutex mu;
+  std::vector<CurlHttpClient::Stats> seen;
+  for (int i = 0; i < kCallsAtDestruction; ++i) {
+    client->Send(Get(server.Url(absl::StrCat("/", i))), In(kWait),
+                 [&, raw](const UpstreamResult& result) {
+                   EXPECT_EQ(result.response.status().code(), absl::StatusCode::kCancelled);
+                   // The client is inside its destructor, which waits for this callback.
+                   CurlHttpClient::Stats stats = raw->GetStats();
+                   absl::MutexLock lock(&mu);
+                   seen.push_back(stats);
+                 });
+  }
+  ASSERT_TRUE(server.AwaitHeld(2));
+  ExpectAccountedFor(client->GetStats(), kCallsAtDestruction);
+  client.reset();
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kCallsAtDestruction));
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].completed, i + 1);
+    ExpectAccountedFor(seen[i], kCallsAtDestruction);
+  }
+  EXPECT_EQ(seen.back().queued_now, 0u);
+  EXPECT_EQ(seen.back().in_flight_now, 0u);
+  EXPECT_EQ(seen.back().started, 2u);
 }
 
 // Did the request leave? The transport tells "no" (the server cannot have

@@ -40,17 +40,20 @@ struct LiveStreamServiceOptions {
 };
 
 // The gRPC edge. Each call is authorized (server/authz/authorizer.h), then
-// decodes and validates its request, builds the Zoom request, hands it to the
-// asynchronous client and finishes from the client's callback: no reactor
-// thread ever waits for Zoom.
+// decodes and validates its request, builds the Zoom request(s), hands them
+// to the asynchronous client and finishes from the client's callback: no
+// reactor thread ever waits for Zoom. What the methods share is
+// livestream_call.h; each method's own steps are in livestream_service.cc.
 //
-// The method is raw (bytes in, bytes out) so that the service decodes the
+// The methods are raw (bytes in, bytes out) so that the service decodes the
 // request itself and answers undecodable bytes like any other bad request
-// (request_decoding.h). Reflection still describes it with its message
+// (request_decoding.h). Reflection still describes them with their message
 // types: those come from the service's descriptor, not from the handler.
 class LiveStreamServiceImpl final
     : public zoom::livestream::v1::LiveStreamService::WithRawCallbackMethod_UpdateStatus<
-          zoom::livestream::v1::LiveStreamService::Service> {
+          zoom::livestream::v1::LiveStreamService::WithRawCallbackMethod_GetLiveStream<
+              zoom::livestream::v1::LiveStreamService::WithRawCallbackMethod_UpdateLiveStream<
+                  zoom::livestream::v1::LiveStreamService::Service>>> {
  public:
   // `zoom` must outlive the service and every call in flight.
   LiveStreamServiceImpl(AsyncHttpClient* zoom, LiveStreamServiceOptions options);
@@ -61,6 +64,17 @@ class LiveStreamServiceImpl final
                                          const grpc::ByteBuffer* request,
                                          grpc::ByteBuffer* response) override;
 
+  // One Zoom GET; as UpdateStatus with GetLiveStream's messages.
+  grpc::ServerUnaryReactor* GetLiveStream(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
+
+  // One Zoom PATCH, after a GET when the update leaves out a field Zoom
+  // requires (live_stream_mask.h); both within the call's one deadline.
+  grpc::ServerUnaryReactor* UpdateLiveStream(grpc::CallbackServerContext* context,
+                                             const grpc::ByteBuffer* request,
+                                             grpc::ByteBuffer* response) override;
+
   // Ends every call that is waiting on Zoom, and every one that sends its
   // request from now on, with UNAVAILABLE SERVER_SHUTTING_DOWN; returns how
   // many were waiting. For the end of a shutdown grace: gRPC then cancels
@@ -68,19 +82,24 @@ class LiveStreamServiceImpl final
   int AbortCallsForShutdown();
 
  private:
-  class UpdateStatusReactor;
+  class Call;  // livestream_call.h
+  class UpdateStatusCall;
+  class GetLiveStreamCall;
+  class UpdateLiveStreamCall;
 
   AsyncHttpClient* const zoom_;
   const LiveStreamServiceOptions options_;
-  // UpdateStatus's, resolved once; null without metrics.
+  // Each method's, resolved once; null without metrics.
   metrics::RpcMetrics* const update_status_metrics_;
+  metrics::RpcMetrics* const get_live_stream_metrics_;
+  metrics::RpcMetrics* const update_live_stream_metrics_;
   // Multipart boundaries are random; BitGen is not thread-safe.
   absl::Mutex gen_mu_;
   absl::BitGen gen_ ABSL_GUARDED_BY(gen_mu_);
   // The calls waiting on Zoom (an intrusive list: no allocation per call),
   // for AbortCallsForShutdown. Taken before a reactor's own mutex.
   absl::Mutex waiting_mu_ ABSL_ACQUIRED_BEFORE(gen_mu_);
-  UpdateStatusReactor* waiting_ ABSL_GUARDED_BY(waiting_mu_) = nullptr;
+  Call* waiting_ ABSL_GUARDED_BY(waiting_mu_) = nullptr;
   bool aborting_ ABSL_GUARDED_BY(waiting_mu_) = false;
 };
 

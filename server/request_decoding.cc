@@ -22,16 +22,14 @@ using ::google::protobuf::FieldDescriptor;
 using ::google::protobuf::Message;
 using ::google::protobuf::Reflection;
 using ::google::protobuf::UnknownFieldSet;
-using ::zoom::livestream::v1::UpdateStatusRequest;
-
-absl::Status Malformed(absl::string_view why) {
+absl::Status Malformed(const Message& request, absl::string_view why) {
   return MakeError(absl::StatusCode::kInvalidArgument,
-                   absl::StrCat("malformed UpdateStatusRequest: ", why),
+                   absl::StrCat("malformed ", request.GetDescriptor()->name(), ": ", why),
                    ErrorReason::MALFORMED_REQUEST);
 }
 
-absl::Status NotProtobuf() {
-  return Malformed("not a valid protobuf encoding, or a string field is not valid UTF-8");
+absl::Status NotProtobuf(const Message& request) {
+  return Malformed(request, "not a valid protobuf encoding, or a string field is not valid UTF-8");
 }
 
 // The path (e.g. "settings.display_name") of a schema field that arrived with
@@ -61,33 +59,34 @@ std::optional<std::string> FindMistypedField(const Message& message) {
   return std::nullopt;
 }
 
-absl::StatusOr<UpdateStatusRequest> Checked(UpdateStatusRequest request) {
+absl::Status Checked(const Message& request) {
   if (std::optional<std::string> field = FindMistypedField(request)) {
-    return Malformed(absl::StrCat(*field, " has the wrong wire type for its declared type"));
+    return Malformed(request,
+                     absl::StrCat(*field, " has the wrong wire type for its declared type"));
   }
-  return request;
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<UpdateStatusRequest> DecodeUpdateStatusRequest(absl::string_view bytes) {
-  UpdateStatusRequest request;
+absl::Status DecodeInto(absl::string_view bytes, Message& request) {
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
       !request.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return NotProtobuf();
+    return NotProtobuf(request);
   }
-  return Checked(std::move(request));
+  return Checked(request);
 }
 
-absl::StatusOr<UpdateStatusRequest> DecodeUpdateStatusRequest(const grpc::ByteBuffer& bytes) {
-  if (!bytes.Valid()) return Malformed("the call carried no request message");
+absl::Status DecodeInto(const grpc::ByteBuffer& bytes, Message& request) {
+  if (!bytes.Valid()) return Malformed(request, "the call carried no request message");
   // The reader needs a mutable buffer; a copy takes references to the same
   // slices and copies no bytes.
   grpc::ByteBuffer slices(bytes);
   grpc::ProtoBufferReader reader(&slices);
-  UpdateStatusRequest request;
-  if (!reader.status().ok() || !request.ParseFromZeroCopyStream(&reader)) return NotProtobuf();
-  return Checked(std::move(request));
+  if (!reader.status().ok() || !request.ParseFromZeroCopyStream(&reader)) {
+    return NotProtobuf(request);
+  }
+  return Checked(request);
 }
 
 }  // namespace livestream_gateway

@@ -31,19 +31,6 @@ BadRequest::FieldViolation Violation(absl::string_view field, absl::string_view 
   return violation;
 }
 
-// nullopt when `id` is acceptable, else why not. Digits only also means no
-// path tricks ("../1", "1/../2", "%2F") can reach the Zoom URL.
-std::optional<std::string> CheckZoomId(absl::string_view id) {
-  bool well_formed = !id.empty() && id.size() <= kInt64Max.size() && id.front() != '0';
-  for (char c : id) well_formed = well_formed && c >= '0' && c <= '9';
-  if (!well_formed) return "must be a positive decimal integer of at most 19 digits";
-  // Equal-length digit strings without leading zeros compare like numbers.
-  if (id.size() == kInt64Max.size() && id > kInt64Max) {
-    return absl::StrCat("must not exceed ", kInt64Max, " (Zoom IDs are int64)");
-  }
-  return std::nullopt;
-}
-
 // Why `c` may not appear in a display name, if it may not: characters that
 // change how the name (or the text around it) shows without showing
 // themselves. General categories come from ICU's Unicode data, so new
@@ -98,23 +85,22 @@ std::optional<std::string> CheckDisplayName(absl::string_view name) {
 
 }  // namespace
 
+// Digits only also means no path tricks ("../1", "1/../2", "%2F") can reach
+// the Zoom URL.
+std::optional<std::string> CheckZoomId(absl::string_view id) {
+  bool well_formed = !id.empty() && id.size() <= kInt64Max.size() && id.front() != '0';
+  for (char c : id) well_formed = well_formed && c >= '0' && c <= '9';
+  if (!well_formed) return "must be a positive decimal integer of at most 19 digits";
+  // Equal-length digit strings without leading zeros compare like numbers.
+  if (id.size() == kInt64Max.size() && id > kInt64Max) {
+    return absl::StrCat("must not exceed ", kInt64Max, " (Zoom IDs are int64)");
+  }
+  return std::nullopt;
+}
+
 std::vector<BadRequest::FieldViolation> FindViolations(const UpdateStatusRequest& request) {
   std::vector<BadRequest::FieldViolation> violations;
-  switch (request.target_case()) {
-    case UpdateStatusRequest::kWebinarId:
-      if (auto why = CheckZoomId(request.webinar_id())) {
-        violations.push_back(Violation("webinar_id", *why));
-      }
-      break;
-    case UpdateStatusRequest::kMeetingId:
-      if (auto why = CheckZoomId(request.meeting_id())) {
-        violations.push_back(Violation("meeting_id", *why));
-      }
-      break;
-    case UpdateStatusRequest::TARGET_NOT_SET:
-      violations.push_back(Violation("target", "set webinar_id or meeting_id"));
-      break;
-  }
+  AppendTargetViolations(request, violations);
 
   const bool has_settings =
       request.has_settings() &&
@@ -140,10 +126,14 @@ std::vector<BadRequest::FieldViolation> FindViolations(const UpdateStatusRequest
 }
 
 absl::Status ValidateUpdateStatusRequest(const UpdateStatusRequest& request) {
-  std::vector<BadRequest::FieldViolation> violations = FindViolations(request);
+  return InvalidRequestError("UpdateStatusRequest", FindViolations(request));
+}
+
+absl::Status InvalidRequestError(absl::string_view message_name,
+                                 std::vector<BadRequest::FieldViolation> violations) {
   if (violations.empty()) return absl::OkStatus();
 
-  std::string message = "invalid UpdateStatusRequest: ";
+  std::string message = absl::StrCat("invalid ", message_name, ": ");
   std::string fields;
   BadRequest bad_request;
   for (size_t i = 0; i < violations.size(); ++i) {

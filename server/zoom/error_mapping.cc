@@ -25,47 +25,6 @@ using ::google::protobuf::Value;
 // one Zoom could have meant.
 constexpr double kMaxExactInteger = 9007199254740992.0;
 
-// protobuf's JSON parser (3.21) takes time quadratic in nesting depth (a
-// 64 KiB body of '[' takes minutes) and several microseconds per array
-// element, so bodies shaped unlike any Zoom error (depth 3, a few members)
-// are refused by this linear scan before it runs.
-bool WithinJsonShapeBudget(absl::string_view body) {
-  int depth = 0;
-  size_t members = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        in_string = true;
-        break;
-      case '{':
-      case '[':
-        if (++depth > kMaxZoomErrorJsonDepth) return false;
-        break;
-      case '}':
-      case ']':
-        if (--depth < 0) return false;  // Unbalanced: not JSON anyway.
-        break;
-      case ',':
-      case ':':
-        if (++members > kMaxZoomErrorJsonMembers) return false;
-        break;
-      default:
-        break;
-    }
-  }
-  return true;
-}
-
 const std::string* StringMember(const Struct& object, const std::string& key) {
   auto it = object.fields().find(key);
   if (it == object.fields().end() || it->second.kind_case() != Value::kStringValue) return nullptr;
@@ -190,8 +149,47 @@ void SetRetryInfo(absl::Status& status, std::optional<absl::Duration> delay) {
 
 }  // namespace
 
+// A 64 KiB body of '[' takes protobuf's parser minutes, and each array
+// element several microseconds; Zoom's bodies nest 3 deep with a few members.
+bool WithinZoomJsonShapeBudget(absl::string_view body) {
+  int depth = 0;
+  size_t members = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '{':
+      case '[':
+        if (++depth > kMaxZoomErrorJsonDepth) return false;
+        break;
+      case '}':
+      case ']':
+        if (--depth < 0) return false;  // Unbalanced: not JSON anyway.
+        break;
+      case ',':
+      case ':':
+        if (++members > kMaxZoomErrorJsonMembers) return false;
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
 std::optional<ZoomError> ParseZoomError(absl::string_view body, const Redactor& redactor) {
-  if (body.size() > kMaxZoomErrorBodyBytes || !WithinJsonShapeBudget(body)) return std::nullopt;
+  if (body.size() > kMaxZoomErrorBodyBytes || !WithinZoomJsonShapeBudget(body)) return std::nullopt;
   Struct object;
   const google::protobuf::StringPiece json(body.data(), body.size());
   if (!google::protobuf::util::JsonStringToMessage(json, &object).ok()) return std::nullopt;
@@ -367,6 +365,22 @@ absl::Status MapTransportError(const absl::Status& transport_error, Delivery del
   }
   return MakeError(code, message, reason,
                    {TargetMetadata(context), {"delivered", std::string(DeliveryName(delivery))}});
+}
+
+absl::Status MapInvalidZoomAnswer(const HttpResponse& response, const ZoomCallContext& context,
+                                  absl::string_view why) {
+  std::vector<std::pair<std::string, std::string>> metadata;
+  metadata.reserve(3);
+  metadata.emplace_back("httpStatus", absl::StrCat(response.status_code));
+  if (std::string tracking_id = ZoomTrackingId(response, context.redactor); !tracking_id.empty()) {
+    metadata.emplace_back("trackingId", std::move(tracking_id));
+  }
+  metadata.push_back(TargetMetadata(context));
+  return MakeError(
+      absl::StatusCode::kUnavailable,
+      absl::StrCat("Zoom's answer for ", TargetNoun(context.target), " ", context.target_id,
+                   " (HTTP ", response.status_code, ") is not what the endpoint documents: ", why),
+      ErrorReason::ZOOM_INVALID_RESPONSE, std::move(metadata));
 }
 
 absl::Status MapShutdownAbort(Delivery delivery, const ZoomCallContext& context) {

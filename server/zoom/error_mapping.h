@@ -52,6 +52,11 @@ inline constexpr size_t kMaxZoomFieldBytes = 64;
 inline constexpr size_t kMaxZoomFieldMessageBytes = 128;
 inline constexpr size_t kMaxTrackingIdBytes = 128;
 
+// Whether `body` is shaped within the depth and member bounds above, by a
+// linear scan: protobuf's JSON parser (3.21) takes time quadratic in nesting
+// depth, so a body beyond them is not handed to it. Not a JSON check.
+bool WithinZoomJsonShapeBudget(absl::string_view body);
+
 // Parses a Zoom error body with protobuf's JSON parser. nullopt unless the body
 // is a JSON object within the bounds above. Members of the wrong type
 // are ignored: `code` must be an integral number within ±2^53; strings pass
@@ -103,6 +108,13 @@ absl::Status MapZoomResponse(const HttpResponse& response, const ZoomCallContext
 // secrets), prefixed with the target.
 absl::Status MapTransportError(const absl::Status& transport_error, Delivery delivery,
                                const ZoomCallContext& context);
+
+// A 2xx answer whose body is not what the endpoint documents (`why` says
+// how, and never quotes the body): UNAVAILABLE ZOOM_INVALID_RESPONSE, as a
+// proxy answers 502 to a garbled upstream answer. ErrorInfo metadata as for
+// MapZoomResponse (`httpStatus`, `trackingId`, the target).
+absl::Status MapInvalidZoomAnswer(const HttpResponse& response, const ZoomCallContext& context,
+                                  absl::string_view why);
 
 // A call the server ended itself because it was shutting down and the
 // shutdown grace was nearly over: UNAVAILABLE SERVER_SHUTTING_DOWN (another

@@ -96,11 +96,14 @@ std::string BuildSettingsJson(const LiveStreamSettings& settings) {
   return json;
 }
 
-std::string TargetPath(const UpdateStatusRequest& request) {
-  const bool meeting = request.target_case() == UpdateStatusRequest::kMeetingId;
-  const std::string& id = meeting ? request.meeting_id() : request.webinar_id();
+absl::string_view ZoomApiBase(const ZoomRequestOptions& options) {
+  return TrimTrailingSlashes(options.api_base_url);
+}
+
+std::string TargetPath(ZoomTarget target, absl::string_view id, absl::string_view suffix) {
+  const bool meeting = target == ZoomTarget::kMeeting;
   std::string path;
-  path.reserve(32 + 3 * id.size());
+  path.reserve(16 + 3 * id.size() + suffix.size());
   path.append(meeting ? "/meetings/" : "/webinars/");
   for (char c : id) {
     if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
@@ -112,8 +115,14 @@ std::string TargetPath(const UpdateStatusRequest& request) {
       path.push_back(kHexDigits[byte & 0xF]);
     }
   }
-  path.append("/livestream/status");
+  path.append(suffix.data(), suffix.size());
   return path;
+}
+
+std::string TargetPath(const UpdateStatusRequest& request) {
+  const bool meeting = request.target_case() == UpdateStatusRequest::kMeetingId;
+  return TargetPath(meeting ? ZoomTarget::kMeeting : ZoomTarget::kWebinar,
+                    meeting ? request.meeting_id() : request.webinar_id(), "/livestream/status");
 }
 
 HttpRequest BuildUpdateStatusRequest(const UpdateStatusRequest& request,

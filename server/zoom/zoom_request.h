@@ -9,6 +9,7 @@
 
 #include "absl/random/bit_gen_ref.h"
 #include "absl/strings/string_view.h"
+#include "server/zoom/error_mapping.h"
 #include "server/zoom/http.h"
 #include "zoom/livestream/v1/livestream_service.pb.h"
 
@@ -37,9 +38,15 @@ void AppendJsonString(std::string& out, absl::string_view value);
 // {"active_speaker_name":false,"display_name":"Town hall"}; "{}" when none.
 std::string BuildSettingsJson(const zoom::livestream::v1::LiveStreamSettings& settings);
 
+// options.api_base_url without its trailing slashes.
+absl::string_view ZoomApiBase(const ZoomRequestOptions& options);
+
+// "/webinars/{id}{suffix}" or "/meetings/{id}{suffix}". Validation allows
+// only digits in the ID; anything else is percent-encoded anyway so an
+// unvalidated ID can never change the path.
+std::string TargetPath(ZoomTarget target, absl::string_view id, absl::string_view suffix);
+
 // "/webinars/{id}/livestream/status" or "/meetings/{id}/livestream/status".
-// Validation allows only digits in the ID; anything else is percent-encoded
-// anyway so an unvalidated ID can never change the path.
 std::string TargetPath(const zoom::livestream::v1::UpdateStatusRequest& request);
 
 // The Zoom request for `request`, which must have passed

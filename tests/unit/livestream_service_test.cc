@@ -31,6 +31,8 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "server/authz/authorizer.h"
+#include "server/authz/authz_policy.h"
 #include "server/error_details.h"
 #include "server/metadata_limit.h"
 #include "server/metrics/gateway_metrics.h"
@@ -45,7 +47,11 @@ using ::testing::AnyOf;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::zoom::livestream::v1::GetLiveStreamRequest;
+using ::zoom::livestream::v1::GetLiveStreamResponse;
 using ::zoom::livestream::v1::LIVE_STREAM_ACTION_START;
+using ::zoom::livestream::v1::UpdateLiveStreamRequest;
+using ::zoom::livestream::v1::UpdateLiveStreamResponse;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 using ::zoom::livestream::v1::UpdateStatusResponse;
 
@@ -71,6 +77,10 @@ constexpr absl::Duration kPatience = absl::Seconds(30);
 class Upstream final : public AsyncHttpClient {
  public:
   FakeHttpClient fake;
+
+  // Set before the first call: the service's cancellations are counted but
+  // do not reach the fake, as when one comes too late for the transfer.
+  bool swallow_cancel = false;
 
   // Runs inside Send, on the thread that builds the reactor, before the
   // call reaches the fake.
@@ -113,7 +123,7 @@ class Upstream final : public AsyncHttpClient {
     // Counted once the fake has it, so that a test that saw the count sees
     // the fake's call cancelled.
     void Cancel() override {
-      inner_->Cancel();
+      if (!upstream_->swallow_cancel) inner_->Cancel();
       absl::MutexLock lock(&upstream_->mu_);
       ++upstream_->cancelled_;
     }
@@ -154,12 +164,15 @@ class PendingCall {
     grpc::Status status;
     std::multimap<std::string, std::string> trailers;
     std::optional<UpdateStatusResponse> response;
+    // The response's bytes, whatever the method.
+    std::string response_bytes;
   };
 
   PendingCall(grpc::GenericStub* stub, const std::string& request_bytes,
               absl::Duration timeout = absl::Seconds(60),
-              const std::vector<std::pair<std::string, std::string>>& metadata = {})
-      : stub_(stub) {
+              const std::vector<std::pair<std::string, std::string>>& metadata = {},
+              std::string method = kMethod)
+      : stub_(stub), method_(std::move(method)) {
     grpc::Slice slice(request_bytes);
     request_ = grpc::ByteBuffer(&slice, 1);
     context_.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
@@ -179,7 +192,7 @@ class PendingCall {
   }
 
   void Start() {
-    reader_ = stub_->PrepareUnaryCall(&context_, kMethod, request_, &cq_);
+    reader_ = stub_->PrepareUnaryCall(&context_, method_, request_, &cq_);
     reader_->StartCall();
     reader_->Finish(&response_, &status_, this);
   }
@@ -204,6 +217,12 @@ class PendingCall {
                               std::string(value.data(), value.size()));
     }
     if (status_.ok()) {
+      std::vector<grpc::Slice> slices;
+      if (response_.Dump(&slices).ok()) {
+        for (const grpc::Slice& slice : slices) {
+          result.response_bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+        }
+      }
       UpdateStatusResponse response;
       if (grpc::SerializationTraits<UpdateStatusResponse>::Deserialize(&response_, &response)
               .ok()) {
@@ -216,6 +235,7 @@ class PendingCall {
 
  private:
   grpc::GenericStub* const stub_;
+  const std::string method_;
   grpc::CompletionQueue cq_;
   grpc::ClientContext context_;
   grpc::ByteBuffer request_;
@@ -269,23 +289,26 @@ class Edge {
   }
 
   PendingCall::Result Call(const std::string& request_bytes,
-                           const std::vector<std::pair<std::string, std::string>>& metadata = {}) {
-    PendingCall call(Stub(), request_bytes, absl::Seconds(60), metadata);
+                           const std::vector<std::pair<std::string, std::string>>& metadata = {},
+                           const std::string& method = kMethod) {
+    PendingCall call(Stub(), request_bytes, absl::Seconds(60), metadata, method);
     call.Start();
     return call.Wait();
   }
 
   // Calls finished (each Finish is counted once, just before it) and calls
   // started and not yet finished.
-  int Finished() { return Sample("livestream_gateway_rpc_duration_seconds_count"); }
-  int InFlight() { return Sample("livestream_gateway_rpcs_in_flight"); }
+  int Finished(absl::string_view method = kMethod) {
+    return Sample("livestream_gateway_rpc_duration_seconds_count", method);
+  }
+  int InFlight() { return Sample("livestream_gateway_rpcs_in_flight", kMethod); }
 
   // Declared first: it outlives the service and every call.
   Upstream upstream;
 
  private:
-  int Sample(absl::string_view name) {
-    const std::string prefix = absl::StrCat(name, "{method=\"", kMethod, "\"} ");
+  int Sample(absl::string_view name, absl::string_view method) {
+    const std::string prefix = absl::StrCat(name, "{method=\"", method, "\"} ");
     for (absl::string_view line : absl::StrSplit(metrics_.registry().Render(), '\n')) {
       int value = 0;
       if (absl::ConsumePrefix(&line, prefix) && absl::SimpleAtoi(line, &value)) return value;
@@ -460,6 +483,320 @@ TEST(LiveStreamServiceTest, AValidRequestGoesUpstreamAndItsAnswerComesBack) {
   EXPECT_EQ(edge.upstream.fake.request(0).url,
             "http://zoom.test/v2/webinars/85746065/livestream/status");
   EXPECT_EQ(result.trailers.count(kPushbackKey), 0u);
+}
+
+// --- GetLiveStream and UpdateLiveStream ------------------------------------
+
+constexpr char kGetLiveStream[] = "/zoom.livestream.v1.LiveStreamService/GetLiveStream";
+constexpr char kUpdateLiveStream[] = "/zoom.livestream.v1.LiveStreamService/UpdateLiveStream";
+constexpr char kSentKey[] = "sent-stream-key-5d2c";
+constexpr char kReadKey[] = "read-stream-key-9e41";
+constexpr char kCurrentJson[] =
+    R"({"stream_url":"rtmp://old.example/app","stream_key":"read-stream-key-9e41",)"
+    R"("page_url":"https://old.example/watch","resolution":"720p","extra":1})";
+
+GetLiveStreamRequest GetWebinar(const std::string& id = "99289110036") {
+  GetLiveStreamRequest request;
+  request.set_webinar_id(id);
+  return request;
+}
+
+// A change of the stream key alone: Zoom needs the rest, which is read first.
+UpdateLiveStreamRequest ChangeKey() {
+  UpdateLiveStreamRequest request;
+  request.set_webinar_id("99289110036");
+  request.mutable_live_stream()->set_stream_key(kSentKey);
+  request.mutable_live_stream()->set_stream_url("rtmp://ignored.example/not-in-mask");
+  request.mutable_update_mask()->add_paths("stream_key");
+  return request;
+}
+
+struct ConfigBadRequestRow {
+  std::string name;
+  std::string method;
+  std::string bytes;
+  std::string reason;
+  std::vector<std::string> fields;
+};
+
+void PrintTo(const ConfigBadRequestRow& row, std::ostream* out) { *out << row.name; }
+
+class ConfigBadRequestTest : public ::testing::TestWithParam<ConfigBadRequestRow> {};
+
+TEST_P(ConfigBadRequestTest, IsRefusedWithItsFieldsAndNothingGoesUpstream) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(200, kCurrentJson); };
+  const PendingCall::Result result = edge.Call(GetParam().bytes, {}, GetParam().method);
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << result.status.error_message();
+  EXPECT_EQ(ReasonOf(result.status), GetParam().reason);
+  ExpectOneErrorInfoAndOnlyPublicDetails(result.status);
+  std::optional<google::rpc::BadRequest> bad_request =
+      livestream_client::BadRequestOf(livestream_client::FromGrpcStatus(result.status));
+  std::vector<std::string> fields;
+  if (bad_request.has_value()) {
+    for (const auto& violation : bad_request->field_violations()) {
+      fields.push_back(violation.field());
+    }
+  }
+  EXPECT_THAT(fields, ElementsAreArray(GetParam().fields));
+  EXPECT_THAT(result.status.error_message(), Not(HasSubstr(kSentKey)));
+  EXPECT_EQ(edge.upstream.fake.sent(), 0);
+  EXPECT_EQ(result.trailers.count(kPushbackKey), 0u);
+}
+
+UpdateLiveStreamRequest ChangeKeyWith(const std::function<void(UpdateLiveStreamRequest&)>& edit) {
+  UpdateLiveStreamRequest request = ChangeKey();
+  edit(request);
+  return request;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Requests, ConfigBadRequestTest,
+    ::testing::Values(
+        ConfigBadRequestRow{"GetNoTarget", kGetLiveStream, "", "INVALID_REQUEST", {"target"}},
+        ConfigBadRequestRow{"GetBadWebinarId",
+                            kGetLiveStream,
+                            GetWebinar("12a").SerializeAsString(),
+                            "INVALID_REQUEST",
+                            {"webinar_id"}},
+        ConfigBadRequestRow{"GetMalformed",
+                            kGetLiveStream,
+                            std::string("\x0a\x05"
+                                        "12",
+                                        4),
+                            "MALFORMED_REQUEST",
+                            {}},
+        ConfigBadRequestRow{"UpdateKeyTooLong",
+                            kUpdateLiveStream,
+                            ChangeKeyWith([](auto& r) {
+                              r.mutable_live_stream()->set_stream_key(
+                                  absl::StrCat(kSentKey, std::string(600, 'k')));
+                            }).SerializeAsString(),
+                            "INVALID_REQUEST",
+                            {"live_stream.stream_key"}},
+        ConfigBadRequestRow{"UpdateEveryField",
+                            kUpdateLiveStream,
+                            ChangeKeyWith([](auto& r) {
+                              r.clear_webinar_id();
+                              r.mutable_update_mask()->add_paths("*");
+                            }).SerializeAsString(),
+                            "INVALID_REQUEST",
+                            {"target", "update_mask"}},
+        ConfigBadRequestRow{"UpdateBadUrls",
+                            kUpdateLiveStream,
+                            ChangeKeyWith([](auto& r) {
+                              r.mutable_update_mask()->add_paths("stream_url");
+                              r.mutable_update_mask()->add_paths("page_url");
+                              r.mutable_live_stream()->set_page_url("ftp://x");
+                              r.mutable_live_stream()->set_stream_url("http://x");
+                            }).SerializeAsString(),
+                            "INVALID_REQUEST",
+                            {"live_stream.stream_url", "live_stream.page_url"}},
+        // update_mask (field 4) sent as a string of bytes that are no FieldMask.
+        ConfigBadRequestRow{"UpdateMaskWrongWireType",
+                            kUpdateLiveStream,
+                            std::string("\x0a\x01"
+                                        "1\x20\x01",
+                                        5),
+                            "MALFORMED_REQUEST",
+                            {}}),
+    [](const ::testing::TestParamInfo<ConfigBadRequestRow>& info) { return info.param.name; });
+
+TEST(LiveStreamServiceTest, GetLiveStreamReadsZoomsConfiguration) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) {
+    return Answer(200, kCurrentJson, {{"x-zm-trackingid", "rid-get"}});
+  };
+  const PendingCall::Result result =
+      edge.Call(GetWebinar().SerializeAsString(), {}, kGetLiveStream);
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  GetLiveStreamResponse response;
+  ASSERT_TRUE(response.ParseFromString(result.response_bytes));
+  EXPECT_EQ(response.live_stream().stream_url(), "rtmp://old.example/app");
+  EXPECT_EQ(response.live_stream().stream_key(), kReadKey);
+  EXPECT_EQ(response.live_stream().page_url(), "https://old.example/watch");
+  EXPECT_EQ(response.live_stream().resolution(), zoom::livestream::v1::LIVE_STREAM_RESOLUTION_720P);
+  EXPECT_EQ(response.tracking_id(), "rid-get");
+  ASSERT_EQ(edge.upstream.fake.sent(), 1);
+  EXPECT_EQ(edge.upstream.fake.request(0).method, "GET");
+  EXPECT_EQ(edge.upstream.fake.request(0).url,
+            "http://zoom.test/v2/webinars/99289110036/livestream");
+  EXPECT_TRUE(edge.upstream.fake.request(0).idempotent);
+}
+
+TEST(LiveStreamServiceTest, AGarbledConfigurationIsAnInvalidResponse) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) {
+    return Answer(200, R"({"stream_key":["read-stream-key-9e41"]})");
+  };
+  const PendingCall::Result result =
+      edge.Call(GetWebinar().SerializeAsString(), {}, kGetLiveStream);
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ReasonOf(result.status), "ZOOM_INVALID_RESPONSE");
+  EXPECT_EQ(InfoMetadata(result.status, "attempts"), "1");
+  ExpectOneErrorInfoAndOnlyPublicDetails(result.status);
+  EXPECT_THAT(result.status.error_message(), Not(HasSubstr(kReadKey)));
+  EXPECT_EQ(result.trailers.count(kPushbackKey), 1u);
+}
+
+// The mask names only the key: the rest comes from Zoom's current
+// configuration, and the whole goes back in one PATCH.
+TEST(LiveStreamServiceTest, APartialUpdateReadsThenSendsTheMergedWhole) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest& request) {
+    if (request.method == "GET") return Answer(200, kCurrentJson);
+    return Answer(204, "", {{"x-zm-trackingid", "rid-patch"}});
+  };
+  const PendingCall::Result result =
+      edge.Call(ChangeKey().SerializeAsString(), {}, kUpdateLiveStream);
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  ASSERT_EQ(edge.upstream.fake.sent(), 2);
+  EXPECT_EQ(edge.upstream.fake.request(0).method, "GET");
+  const HttpRequest patch = edge.upstream.fake.request(1);
+  EXPECT_EQ(patch.method, "PATCH");
+  EXPECT_EQ(patch.url, "http://zoom.test/v2/webinars/99289110036/livestream");
+  EXPECT_TRUE(patch.idempotent);
+  EXPECT_EQ(patch.body,
+            R"({"stream_url":"rtmp://old.example/app","stream_key":"sent-stream-key-5d2c",)"
+            R"("page_url":"https://old.example/watch","resolution":"720p"})");
+  UpdateLiveStreamResponse response;
+  ASSERT_TRUE(response.ParseFromString(result.response_bytes));
+  EXPECT_EQ(response.live_stream().stream_key(), kSentKey);
+  EXPECT_EQ(response.live_stream().stream_url(), "rtmp://old.example/app");
+  EXPECT_EQ(response.tracking_id(), "rid-patch");
+}
+
+TEST(LiveStreamServiceTest, AWholeUpdateSendsOnlyThePatch) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(204); };
+  UpdateLiveStreamRequest request;
+  request.set_meeting_id("85746065");
+  request.mutable_live_stream()->set_stream_url("rtmps://new.example/app");
+  request.mutable_live_stream()->set_stream_key(kSentKey);
+  request.mutable_live_stream()->set_page_url("https://new.example/");
+  const PendingCall::Result result = edge.Call(request.SerializeAsString(), {}, kUpdateLiveStream);
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  ASSERT_EQ(edge.upstream.fake.sent(), 1);
+  EXPECT_EQ(edge.upstream.fake.request(0).method, "PATCH");
+  EXPECT_EQ(edge.upstream.fake.request(0).url, "http://zoom.test/v2/meetings/85746065/livestream");
+  EXPECT_EQ(edge.upstream.fake.request(0).body,
+            R"({"stream_url":"rtmps://new.example/app","stream_key":"sent-stream-key-5d2c",)"
+            R"("page_url":"https://new.example/"})");
+}
+
+// Zoom's text quoting either key, the one sent or the one read, reaches the
+// caller redacted.
+TEST(LiveStreamServiceTest, ZoomsTextIsRedactedOfBothStreamKeys) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest& request) {
+    if (request.method == "GET") return Answer(200, kCurrentJson);
+    return Answer(400, absl::StrCat(R"({"code":300,"message":"key )", kSentKey, " replaces ",
+                                    kReadKey, R"("})"));
+  };
+  const PendingCall::Result result =
+      edge.Call(ChangeKey().SerializeAsString(), {}, kUpdateLiveStream);
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReasonOf(result.status), "ZOOM_INVALID_REQUEST");
+  EXPECT_THAT(result.status.error_message(), HasSubstr("key [REDACTED] replaces [REDACTED]"));
+  EXPECT_THAT(result.status.error_details(), Not(HasSubstr(kSentKey)));
+  EXPECT_THAT(result.status.error_details(), Not(HasSubstr(kReadKey)));
+  // Both requests count.
+  EXPECT_EQ(InfoMetadata(result.status, "attempts"), "2");
+}
+
+// Without the check between the read and the write, the PATCH would go out
+// after the caller had gone.
+TEST(LiveStreamServiceTest, ACancellationDuringTheReadSendsNoWrite) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall call(edge.Stub(), ChangeKey().SerializeAsString(), absl::Seconds(60), {},
+                   kUpdateLiveStream);
+  call.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(1));
+  call.Cancel();
+  EXPECT_EQ(call.Wait().status.error_code(), grpc::StatusCode::CANCELLED);
+  ASSERT_TRUE(edge.upstream.AwaitCancelled(1));
+  ASSERT_TRUE(edge.upstream.AwaitReleased(1));
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+  EXPECT_EQ(edge.upstream.fake.request(0).method, "GET");
+}
+
+// The read answers even though the caller cancelled (the cancellation came
+// too late for it): the write is not sent.
+TEST(LiveStreamServiceTest, AReadThatAnswersAfterTheCancellationSendsNoWrite) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.swallow_cancel = true;
+  PendingCall call(edge.Stub(), ChangeKey().SerializeAsString(), absl::Seconds(60), {},
+                   kUpdateLiveStream);
+  call.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(1));
+  call.Cancel();
+  ASSERT_TRUE(edge.upstream.AwaitCancelled(1));
+  edge.upstream.fake.Reply(0, Answer(200, kCurrentJson));
+  EXPECT_EQ(call.Wait().status.error_code(), grpc::StatusCode::CANCELLED);
+  ASSERT_TRUE(edge.upstream.AwaitReleased(1));
+  EXPECT_EQ(edge.Finished(kUpdateLiveStream), 1);
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+}
+
+TEST(LiveStreamServiceTest, AbortForShutdownEndsAReadModifyWriteBeforeItsWrite) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall update(edge.Stub(), ChangeKey().SerializeAsString(), absl::Seconds(60), {},
+                     kUpdateLiveStream);
+  PendingCall get(edge.Stub(), GetWebinar().SerializeAsString(), absl::Seconds(60), {},
+                  kGetLiveStream);
+  PendingCall status(edge.Stub(), Bytes(StartWebinar()));
+  update.Start();
+  get.Start();
+  status.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(3));
+  EXPECT_EQ(edge.Service().AbortCallsForShutdown(), 3);
+  for (PendingCall* call : {&update, &get, &status}) {
+    const PendingCall::Result result = call->Wait();
+    EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_EQ(ReasonOf(result.status), "SERVER_SHUTTING_DOWN");
+    ExpectOneErrorInfoAndOnlyPublicDetails(result.status);
+  }
+  EXPECT_EQ(edge.upstream.fake.sent(), 3);
+  EXPECT_EQ(edge.Service().AbortCallsForShutdown(), 0);
+}
+
+// A policy names methods: allowing one does not allow the others.
+TEST(LiveStreamServiceTest, AuthorizationIsPerMethod) {
+  absl::StatusOr<AuthzPolicy> policy = ParseAuthzPolicy(R"json({
+    "name": "readers",
+    "allow_rules": [{"name": "read",
+                     "request": {"paths": ["/zoom.livestream.v1.LiveStreamService/GetLiveStream"]}}]
+  })json");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  LiveStreamServiceOptions options = DefaultOptions();
+  options.authorizer = std::make_shared<Authorizer>(
+      AuthorizerOptions{.policy = std::make_shared<const AuthzPolicy>(*std::move(policy))});
+  Edge edge(options);
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(200, kCurrentJson); };
+
+  EXPECT_TRUE(edge.Call(GetWebinar().SerializeAsString(), {}, kGetLiveStream).status.ok());
+  ASSERT_EQ(edge.upstream.fake.sent(), 1);
+  for (const auto& [method, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {kUpdateLiveStream, ChangeKey().SerializeAsString()},
+           {kMethod, Bytes(StartWebinar())}}) {
+    const PendingCall::Result result = edge.Call(bytes, {}, method);
+    EXPECT_THAT(result.status.error_code(),
+                AnyOf(grpc::StatusCode::PERMISSION_DENIED, grpc::StatusCode::UNAUTHENTICATED))
+        << method;
+    EXPECT_THAT(ReasonOf(result.status), AnyOf("PERMISSION_DENIED", "UNAUTHENTICATED")) << method;
+  }
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
 }
 
 // --- Caller tokens ---------------------------------------------------------

@@ -24,7 +24,9 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
+using ::zoom::livestream::v1::GetLiveStreamRequest;
 using ::zoom::livestream::v1::LIVE_STREAM_ACTION_START;
+using ::zoom::livestream::v1::UpdateLiveStreamRequest;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 
 constexpr absl::string_view kNotProtobuf =
@@ -138,6 +140,14 @@ void ExpectMalformed(const absl::StatusOr<UpdateStatusRequest>& decoded, absl::s
   EXPECT_EQ(payloads, 1);
 }
 
+void ExpectMalformedNamed(const absl::Status& status, absl::string_view message) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), message);
+  std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "MALFORMED_REQUEST");
+}
+
 void ExpectDecoded(const absl::StatusOr<UpdateStatusRequest>& decoded, const std::string& bytes) {
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   UpdateStatusRequest expected;
@@ -210,6 +220,80 @@ TEST(DecodeUpdateStatusRequestTest, MessageNeverQuotesTheBytes) {
   absl::StatusOr<UpdateStatusRequest> decoded = DecodeUpdateStatusRequest("\x0A\x0Asecret-tok\xFF");
   ASSERT_FALSE(decoded.ok());
   EXPECT_THAT(std::string(decoded.status().message()), Not(HasSubstr("secret-tok")));
+}
+
+// The same rules for the other methods' requests; the message names the
+// request's type.
+struct OtherCase {
+  std::string name;
+  std::string bytes;
+  std::string malformed;  // empty: decodes
+};
+
+void PrintTo(const OtherCase& c, std::ostream* os) { *os << c.name; }
+
+class DecodeUpdateLiveStreamTest : public testing::TestWithParam<OtherCase> {};
+
+TEST_P(DecodeUpdateLiveStreamTest, FollowsTheSameRules) {
+  grpc::Slice slice(GetParam().bytes);
+  absl::StatusOr<UpdateLiveStreamRequest> decoded =
+      DecodeRequest<UpdateLiveStreamRequest>(grpc::ByteBuffer(&slice, 1));
+  if (GetParam().malformed.empty()) {
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    UpdateLiveStreamRequest expected;
+    ASSERT_TRUE(expected.ParseFromString(GetParam().bytes));
+    EXPECT_EQ(decoded->SerializeAsString(), expected.SerializeAsString());
+    return;
+  }
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(decoded.status().message()),
+              StartsWith("malformed UpdateLiveStreamRequest: "));
+  EXPECT_THAT(std::string(decoded.status().message()), HasSubstr(GetParam().malformed));
+  std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(decoded.status());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "MALFORMED_REQUEST");
+}
+
+UpdateLiveStreamRequest FullUpdate() {
+  UpdateLiveStreamRequest request;
+  request.set_meeting_id("85746065");
+  request.mutable_live_stream()->set_stream_url("rtmp://a/b");
+  request.mutable_live_stream()->set_stream_key("key");
+  request.mutable_live_stream()->set_page_url("https://p");
+  request.mutable_live_stream()->set_resolution(zoom::livestream::v1::LIVE_STREAM_RESOLUTION_720P);
+  request.mutable_update_mask()->add_paths("stream_key");
+  return request;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Encodings, DecodeUpdateLiveStreamTest,
+    testing::Values(
+        OtherCase{"Full", FullUpdate().SerializeAsString(), ""}, OtherCase{"Empty", "", ""},
+        OtherCase{"UnknownFieldInLiveStream", Webinar1("\x1A\x02\x48\x01"), ""},
+        OtherCase{"Garbage", "\xFF\xFF\xFF", std::string(kNotProtobuf)},
+        OtherCase{"StreamKeyNotUtf8", Webinar1("\x1A\x03\x12\x01\xFF"), std::string(kNotProtobuf)},
+        OtherCase{"MaskPathNotUtf8", Webinar1("\x22\x03\x0A\x01\xFF"), std::string(kNotProtobuf)},
+        OtherCase{"LiveStreamAsVarint", Webinar1("\x18\x01"),
+                  "live_stream has the wrong wire type"},
+        OtherCase{"ResolutionAsString", Webinar1("\x1A\x03\x22\x01x"),
+                  "live_stream.resolution has the wrong wire type"},
+        OtherCase{"MaskPathsAsVarint", Webinar1("\x22\x02\x08\x01"),
+                  "update_mask.paths has the wrong wire type"}),
+    [](const testing::TestParamInfo<OtherCase>& info) { return info.param.name; });
+
+TEST(DecodeGetLiveStreamRequestTest, DecodesAndNamesItsType) {
+  GetLiveStreamRequest request;
+  request.set_webinar_id("99289110036");
+  absl::StatusOr<GetLiveStreamRequest> decoded =
+      DecodeRequest<GetLiveStreamRequest>(request.SerializeAsString());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->webinar_id(), "99289110036");
+  ExpectMalformedNamed(DecodeRequest<GetLiveStreamRequest>(grpc::ByteBuffer()).status(),
+                       "malformed GetLiveStreamRequest: the call carried no request message");
+  ExpectMalformedNamed(DecodeRequest<GetLiveStreamRequest>(absl::string_view("\x08\x01")).status(),
+                       "malformed GetLiveStreamRequest: webinar_id has the wrong wire type for its "
+                       "declared type");
 }
 
 }  // namespace

@@ -1,0 +1,302 @@
+#include "server/livestream_call.h"
+
+#include <algorithm>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "server/error_details.h"
+#include "server/grpc_status.h"
+#include "server/logging/traceparent.h"
+#include "server/metadata_limit.h"
+#include "server/request_log.h"
+
+namespace livestream_gateway {
+namespace {
+
+// gRPC lower-cases metadata keys.
+constexpr absl::string_view kCallerTokenKey = "x-zoom-access-token";
+constexpr absl::string_view kTraceparentKey = "traceparent";
+
+// The trace id of the call's W3C traceparent, for its log line; empty
+// unless the call sent exactly one valid one (the spec makes several none).
+std::string TraceIdOf(const grpc::CallbackServerContext& context) {
+  const auto [first, last] = context.client_metadata().equal_range(
+      grpc::string_ref(kTraceparentKey.data(), kTraceparentKey.size()));
+  if (first == last || std::next(first) != last) return "";
+  const std::optional<TraceParent> parsed =
+      ParseTraceparent(absl::string_view(first->second.data(), first->second.size()));
+  return parsed.has_value() ? std::string(parsed->trace_id) : "";
+}
+
+// The caller's own Zoom token, if it sent one and may. Errors never quote
+// the token.
+absl::StatusOr<std::optional<std::string>> CallerToken(const grpc::CallbackServerContext& context,
+                                                       bool allowed) {
+  const auto& metadata = context.client_metadata();
+  auto found = metadata.find(grpc::string_ref(kCallerTokenKey.data(), kCallerTokenKey.size()));
+  if (found == metadata.end()) return std::nullopt;
+  if (!allowed) {
+    return MakeError(absl::StatusCode::kPermissionDenied,
+                     "this server does not accept callers' Zoom tokens (x-zoom-access-token); "
+                     "it authenticates with its own credentials (see --allow_caller_token)",
+                     ErrorReason::CALLER_TOKEN_NOT_ALLOWED);
+  }
+  const absl::string_view token(found->second.data(), found->second.size());
+  const bool printable =
+      std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (token.empty() || token.size() > kMaxCallerTokenBytes || !printable) {
+    return MakeError(absl::StatusCode::kUnauthenticated,
+                     absl::StrCat("x-zoom-access-token must be a Zoom access token: 1 to ",
+                                  kMaxCallerTokenBytes, " printable characters without spaces"),
+                     ErrorReason::INVALID_CALLER_TOKEN);
+  }
+  return std::string(token);
+}
+
+// Reports how many requests went to Zoom in the ErrorInfo.
+void ReportAttempts(absl::Status& status, int attempts) {
+  std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
+  if (!info.has_value()) return;
+  (*info->mutable_metadata())["attempts"] = absl::StrCat(attempts);
+  SetDetail(status, *info);
+}
+
+}  // namespace
+
+LiveStreamServiceImpl::Call::Call(LiveStreamServiceImpl* service,
+                                  grpc::CallbackServerContext* context, grpc::ByteBuffer* response,
+                                  absl::string_view method, metrics::RpcMetrics* metrics,
+                                  std::string target, ZoomCallContext call_context)
+    : service_(service),
+      context_(context),
+      response_(response),
+      method_(method),
+      metrics_(metrics),
+      started_(absl::Now()),
+      target_(std::move(target)),
+      trace_id_(service->options_.log_requests ? TraceIdOf(*context) : ""),
+      call_context_(std::move(call_context)) {
+  if (metrics_ != nullptr) metrics_->Started();
+}
+
+bool LiveStreamServiceImpl::Call::AdmitCaller() {
+  if (absl::Status too_large =
+          CheckMetadataSize(context_->client_metadata(), service_->options_.max_metadata_bytes);
+      !too_large.ok()) {
+    Complete(too_large, "");
+    return false;
+  }
+  AuthzResult authz = service_->options_.authorizer->Check(method_, context_->client_metadata(),
+                                                           context_->auth_context().get());
+  principal_ = std::move(authz.principal);
+  if (!authz.status.ok()) {
+    Complete(authz.status, "");
+    return false;
+  }
+  return true;
+}
+
+bool LiveStreamServiceImpl::Call::AdmitCallerToken() {
+  absl::StatusOr<std::optional<std::string>> caller_token =
+      CallerToken(*context_, service_->options_.allow_caller_token);
+  if (!caller_token.ok()) {
+    Complete(caller_token.status(), "");
+    return false;
+  }
+  if (caller_token->has_value()) caller_token_ = **std::move(caller_token);
+  deadline_ =
+      std::min(absl::FromChrono(context_->deadline()), started_ + service_->options_.zoom_timeout);
+  return true;
+}
+
+void LiveStreamServiceImpl::Call::Send(HttpRequest request) {
+  // The credentials decorator sends a request that already has
+  // Authorization as it is.
+  if (!caller_token_.empty()) {
+    request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", caller_token_));
+  }
+  if (!waiting_) {
+    StartWaiting();
+    std::shared_ptr<Cancellable> call =
+        service_->zoom_->Send(std::move(request), deadline_,
+                              [this](UpstreamResult result) { OnZoomDone(std::move(result)); });
+    // gRPC calls OnCancel (and OnDone) only once the handler has returned
+    // this reactor, so no caller's cancellation can be missed here; a
+    // shutdown's can, and is taken up now.
+    bool abort_now = false;
+    {
+      absl::MutexLock lock(&mu_);
+      call_ = call;
+      abort_now = ending_for_shutdown_;
+    }
+    if (abort_now) call->Cancel();
+    return;
+  }
+
+  // A later request, from the callback of the one before: the caller may
+  // have cancelled, or the server aborted, since that one ended.
+  std::optional<absl::Status> stopped;
+  {
+    absl::MutexLock lock(&mu_);
+    if (ending_for_shutdown_) {
+      stopped = MapShutdownAbort(Delivery::kNotDelivered, call_context_);
+    } else if (cancelled_) {
+      stopped = MapTransportError(absl::CancelledError("the call was cancelled"),
+                                  Delivery::kNotDelivered, call_context_);
+    } else {
+      sending_.store(true, std::memory_order_release);
+    }
+  }
+  if (stopped.has_value()) {
+    CompleteAfterZoom(*std::move(stopped), "");
+    return;
+  }
+  std::shared_ptr<Cancellable> call =
+      service_->zoom_->Send(std::move(request), deadline_,
+                            [this](UpstreamResult result) { OnZoomDone(std::move(result)); });
+  std::optional<std::pair<absl::Status, std::string>> finished;
+  bool cancel_now = false;
+  {
+    absl::MutexLock lock(&mu_);
+    call_ = call;
+    sending_.store(false, std::memory_order_release);
+    finished.swap(deferred_);
+    cancel_now = cancelled_ || ending_for_shutdown_;
+  }
+  if (finished.has_value()) {
+    FinishNow(finished->first, finished->second);
+    return;
+  }
+  if (cancel_now) call->Cancel();
+}
+
+void LiveStreamServiceImpl::Call::OnCancel() {
+  std::shared_ptr<Cancellable> call;
+  {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    call = call_;
+  }
+  if (call != nullptr) call->Cancel();
+}
+
+std::shared_ptr<Cancellable> LiveStreamServiceImpl::Call::EndForShutdown() {
+  absl::MutexLock lock(&mu_);
+  ending_for_shutdown_ = true;
+  return call_;
+}
+
+void LiveStreamServiceImpl::Call::StartWaiting() {
+  absl::MutexLock lock(&service_->waiting_mu_);
+  waiting_ = true;
+  next_ = service_->waiting_;
+  if (next_ != nullptr) next_->previous_ = this;
+  service_->waiting_ = this;
+  if (service_->aborting_) {
+    absl::MutexLock own(&mu_);
+    ending_for_shutdown_ = true;
+  }
+}
+
+void LiveStreamServiceImpl::Call::StopWaiting() {
+  if (!waiting_) return;
+  absl::MutexLock lock(&service_->waiting_mu_);
+  if (previous_ != nullptr) {
+    previous_->next_ = next_;
+  } else {
+    service_->waiting_ = next_;
+  }
+  if (next_ != nullptr) next_->previous_ = previous_;
+}
+
+bool LiveStreamServiceImpl::Call::EndedForShutdown() {
+  absl::MutexLock lock(&mu_);
+  return ending_for_shutdown_;
+}
+
+Redactor LiveStreamServiceImpl::Call::CallRedactor() const {
+  // Taken now, so that tokens issued during the call are redacted too.
+  return WithCallSecrets(service_->options_.secrets->redactor().With(caller_token_));
+}
+
+void LiveStreamServiceImpl::Call::OnZoomDone(UpstreamResult result) {
+  attempts_ += result.attempts;
+  if (!result.response.ok()) {
+    // Decorators (credentials, rate limits) return errors that are already
+    // rich; bare transport failures still need mapping.
+    absl::Status status = std::move(result.response).status();
+    if (status.code() == absl::StatusCode::kCancelled && EndedForShutdown()) {
+      status = MapShutdownAbort(result.delivery, call_context_);
+    } else if (!GetDetail<google::rpc::ErrorInfo>(status).has_value()) {
+      status = MapTransportError(status, result.delivery, call_context_);
+    }
+    CompleteAfterZoom(std::move(status), "");
+    return;
+  }
+  const HttpResponse& answer = *result.response;
+  ZoomCallContext context = call_context_;
+  context.redactor = CallRedactor();
+  const std::string tracking_id = ZoomTrackingId(answer, context.redactor);
+  absl::Status status = MapZoomResponse(answer, context, absl::Now());
+  if (!status.ok()) {
+    CompleteAfterZoom(std::move(status), tracking_id);
+    return;
+  }
+  OnZoomAnswer(answer, tracking_id);
+}
+
+// Once the server has made its own attempts toward Zoom, a client retry
+// (client/service_config.json retries UNAVAILABLE) would bring up to
+// --zoom_max_attempts more requests to Zoom each time: gRPC's retry
+// pushback (gRFC A6) with a negative value tells every gRPC client not to
+// retry, so that one call costs at most the server's own attempts
+// (docs/operations.md, "Retry amplification"). Calls that failed before
+// reaching Zoom stay retryable.
+void LiveStreamServiceImpl::Call::CompleteAfterZoom(absl::Status status,
+                                                    absl::string_view tracking_id) {
+  ReportAttempts(status, attempts_);
+  if (!status.ok() && attempts_ >= 1) {
+    context_->AddTrailingMetadata("grpc-retry-pushback-ms", "-1");
+  }
+  Complete(status, tracking_id);
+}
+
+void LiveStreamServiceImpl::Call::Complete(const absl::Status& status,
+                                           absl::string_view tracking_id) {
+  if (sending_.load(std::memory_order_acquire)) {
+    absl::MutexLock lock(&mu_);
+    if (sending_.load(std::memory_order_relaxed)) {
+      deferred_.emplace(status, std::string(tracking_id));
+      return;
+    }
+  }
+  FinishNow(status, tracking_id);
+}
+
+void LiveStreamServiceImpl::Call::FinishNow(const absl::Status& status,
+                                            absl::string_view tracking_id) {
+  StopWaiting();
+  const absl::Duration latency = absl::Now() - started_;
+  if (metrics_ != nullptr) metrics_->Finished(status.code(), latency);
+  if (service_->options_.log_requests) {
+    std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
+    const std::string outcome = absl::StatusCodeToString(status.code());
+    WriteRequestLog(RequestLogEntry{
+        .method = method_,
+        .target = target_,
+        .outcome = outcome,
+        .reason = info.has_value() ? absl::string_view(info->reason()) : absl::string_view(),
+        .latency = latency,
+        .tracking_id = tracking_id,
+        .principal = principal_.empty() ? absl::string_view("-") : absl::string_view(principal_),
+        .trace_id = trace_id_,
+    });
+  }
+  Finish(ToGrpcStatus(status));
+}
+
+}  // namespace livestream_gateway

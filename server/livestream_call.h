@@ -1,0 +1,190 @@
+#ifndef LIVESTREAM_GATEWAY_SERVER_LIVESTREAM_CALL_H_
+#define LIVESTREAM_GATEWAY_SERVER_LIVESTREAM_CALL_H_
+
+// What every LiveStreamService method does with its call (private to the
+// service: livestream_service.cc holds each method's own steps). A call is
+// admitted (metadata size, authorization, decoding, validation, the caller's
+// token), sends one or more Zoom requests through the service's
+// AsyncHttpClient within one deadline, maps Zoom's answers and failures, and
+// finishes exactly once, with its request log line and metrics. It lives
+// until gRPC calls OnDone, which comes after Finish; Finish comes either at
+// once (admission) or from a Zoom callback, which the client runs exactly
+// once per request, also after Cancel.
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/livestream_service.h"
+#include "server/metrics/gateway_metrics.h"
+#include "server/zoom/error_mapping.h"
+#include "server/zoom/http.h"
+#include "server/zoom/redactor.h"
+
+namespace livestream_gateway {
+
+// "webinar/{id}", "meeting/{id}" or "-", for the request log line.
+template <typename Request>
+std::string TargetForLog(const Request& request) {
+  if (request.has_webinar_id()) return absl::StrCat("webinar/", request.webinar_id());
+  if (request.has_meeting_id()) return absl::StrCat("meeting/", request.meeting_id());
+  return "-";
+}
+
+template <typename Request>
+ZoomCallContext CallContextOf(const Request& request) {
+  if (request.has_meeting_id()) return ZoomCallContext{ZoomTarget::kMeeting, request.meeting_id()};
+  return ZoomCallContext{ZoomTarget::kWebinar, request.webinar_id()};
+}
+
+class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
+ public:
+  void OnCancel() override;
+  void OnDone() override { delete this; }
+
+  // OnDone and OnCancel above only free memory or enqueue a cancellation:
+  // they never block, so gRPC may run them on the thread that completes the
+  // call. Otherwise gRPC 1.51 hands each OnDone to its executor thread: one
+  // more thread wake-up per call, which cost a fifth of the server's CPU and
+  // a third of its throughput in bench/. (gRPC marks this hook "not API"; its
+  // own DefaultReactor() relies on it. livestream_service_test's
+  // OnDoneRunsWhereTheCallCompletesNotOnGrpcsExecutor fails if it stops
+  // working.)
+  bool InternalInlineable() override { return true; }
+
+  // Under the service's waiting_mu_, while this call is waiting on Zoom.
+  // Returns what to cancel (null when the call has not sent yet: Send
+  // cancels it then). The caller cancels outside waiting_mu_, as a
+  // cancellation may complete the call at once.
+  std::shared_ptr<Cancellable> EndForShutdown();
+
+ protected:
+  // The method's full name (authorization, log line) and its metrics (null
+  // for none). `target` and `call_context` name the webinar or meeting, as
+  // far as the request decoded.
+  Call(LiveStreamServiceImpl* service, grpc::CallbackServerContext* context,
+       grpc::ByteBuffer* response, absl::string_view method, metrics::RpcMetrics* metrics,
+       std::string target, ZoomCallContext call_context);
+  ~Call() override = default;
+
+  // Every check before a request may go to Zoom, in order: the metadata
+  // size, authorization (before the request is looked at: a caller who may
+  // not call learns nothing about it, and nothing goes upstream), `decoded`
+  // (the request's decoding), `validate()`, the caller's token. False when
+  // one failed and the call has finished.
+  template <typename Validate>
+  bool Admit(const absl::Status& decoded, Validate validate) {
+    if (!AdmitCaller()) return false;
+    if (!decoded.ok()) {
+      Complete(decoded, "");
+      return false;
+    }
+    if (absl::Status invalid = validate(); !invalid.ok()) {
+      Complete(invalid, "");
+      return false;
+    }
+    return AdmitCallerToken();
+  }
+
+  // Sends `request` within the call's deadline; OnZoomDone comes with its
+  // result. The first request joins the service's list of waiting calls; a
+  // later one (from OnZoomDone) is not sent once the call was cancelled or
+  // ended for shutdown, which then finishes it.
+  void Send(HttpRequest request);
+
+  // A 2xx answer of Zoom to the last request, with its redacted tracking id.
+  // Must end with Send, Succeed or CompleteAfterZoom.
+  virtual void OnZoomAnswer(const HttpResponse& answer, const std::string& tracking_id) = 0;
+
+  // The secrets Zoom's text must not carry on this call, besides the
+  // server's and the caller's token: none by default.
+  virtual Redactor WithCallSecrets(Redactor redactor) const { return redactor; }
+
+  // The call's redactor now (tokens issued during the call included).
+  Redactor CallRedactor() const;
+
+  // Finishes the call OK with `response`.
+  template <typename Response>
+  void Succeed(const Response& response, absl::string_view tracking_id) {
+    // One serialization, into a single slice. It fails only for messages
+    // over 2 GiB; the fields are bounded.
+    bool own_buffer = false;
+    (void)grpc::SerializationTraits<Response>::Serialize(response, response_, &own_buffer);
+    Complete(absl::OkStatus(), tracking_id);
+  }
+
+  // Finishes the call with an error after Zoom was (or may have been)
+  // tried: the ErrorInfo reports the attempts, and a client is told not to
+  // retry once the server made its own.
+  void CompleteAfterZoom(absl::Status status, absl::string_view tracking_id);
+
+  const ZoomCallContext& call_context() const { return call_context_; }
+
+ private:
+  bool AdmitCaller();
+  bool AdmitCallerToken();
+
+  // The client's callback.
+  void OnZoomDone(UpstreamResult result);
+
+  void StartWaiting();
+  // Before Finish: the service must not find a finished call.
+  void StopWaiting();
+  bool EndedForShutdown();
+
+  // Must be the last thing a path does: after Finish, OnDone may delete this
+  // on another thread. While a later request is being sent, the finish waits
+  // for Send to return (the client may run the callback inside Send, and
+  // Send still needs the call).
+  void Complete(const absl::Status& status, absl::string_view tracking_id);
+  void FinishNow(const absl::Status& status, absl::string_view tracking_id);
+
+  LiveStreamServiceImpl* const service_;
+  grpc::CallbackServerContext* const context_;
+  grpc::ByteBuffer* const response_;
+  const absl::string_view method_;
+  metrics::RpcMetrics* const metrics_;
+  const absl::Time started_;
+  const std::string target_;
+  const std::string trace_id_;  // empty without a valid traceparent
+  const ZoomCallContext call_context_;
+  std::string principal_;     // empty: none (or not yet known)
+  std::string caller_token_;  // Secret; empty unless the caller sent one.
+  // Set by AdmitCallerToken; every request of the call shares it.
+  absl::Time deadline_ = absl::InfinitePast();
+  // Requests sent to Zoom over all of the call's upstream calls; only the
+  // client's callbacks, one after the other, touch it.
+  int attempts_ = 0;
+
+  absl::Mutex mu_;
+  std::shared_ptr<Cancellable> call_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool ending_for_shutdown_ ABSL_GUARDED_BY(mu_) = false;
+  // True while Send hands a later request to the client; written under mu_.
+  // Read once by every Complete: no lock on the path of a one-request call.
+  std::atomic<bool> sending_ = false;
+  // A finish that came while sending_ was true.
+  std::optional<std::pair<absl::Status, std::string>> deferred_ ABSL_GUARDED_BY(mu_);
+
+  // The service walks its list of waiting calls.
+  friend class LiveStreamServiceImpl;
+  // Set once, by the first Send, before any other thread knows the call.
+  bool waiting_ = false;
+  // In the service's list of waiting calls.
+  Call* previous_ ABSL_GUARDED_BY(service_->waiting_mu_) = nullptr;
+  Call* next_ ABSL_GUARDED_BY(service_->waiting_mu_) = nullptr;
+};
+
+}  // namespace livestream_gateway
+
+#endif  // LIVESTREAM_GATEWAY_SERVER_LIVESTREAM_CALL_H_

@@ -133,6 +133,11 @@ const (
 	// metadata `delivered` says whether Zoom may have received the request.
 	// Code: UNAVAILABLE (another replica may take it).
 	ErrorReason_SERVER_SHUTTING_DOWN ErrorReason = 28
+	// Zoom answered 2xx with a body that is not what the endpoint documents
+	// (GetLiveStream, or the read of an UpdateLiveStream: not a JSON object,
+	// a field of the wrong type, not UTF-8, over 64 KiB); for an
+	// UpdateLiveStream nothing was changed. Code: UNAVAILABLE.
+	ErrorReason_ZOOM_INVALID_RESPONSE ErrorReason = 29
 )
 
 // Enum value maps for ErrorReason.
@@ -167,6 +172,7 @@ var (
 		26: "CALLER_TOKEN_REQUIRED",
 		27: "INTERNAL",
 		28: "SERVER_SHUTTING_DOWN",
+		29: "ZOOM_INVALID_RESPONSE",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":            0,
@@ -198,6 +204,7 @@ var (
 		"CALLER_TOKEN_REQUIRED":               26,
 		"INTERNAL":                            27,
 		"SERVER_SHUTTING_DOWN":                28,
+		"ZOOM_INVALID_RESPONSE":               29,
 	}
 )
 
@@ -232,7 +239,7 @@ var File_zoom_livestream_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_zoom_livestream_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"%zoom/livestream/v1/error_reason.proto\x12\x12zoom.livestream.v1*\xf3\x05\n" +
+	"%zoom/livestream/v1/error_reason.proto\x12\x12zoom.livestream.v1*\x8e\x06\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16ZOOM_WEBINAR_NOT_FOUND\x10\x01\x12\x1a\n" +
@@ -263,7 +270,8 @@ const file_zoom_livestream_v1_error_reason_proto_rawDesc = "" +
 	"\x14INVALID_CALLER_TOKEN\x10\x19\x12\x19\n" +
 	"\x15CALLER_TOKEN_REQUIRED\x10\x1a\x12\f\n" +
 	"\bINTERNAL\x10\x1b\x12\x18\n" +
-	"\x14SERVER_SHUTTING_DOWN\x10\x1cB\x85\x01\n" +
+	"\x14SERVER_SHUTTING_DOWN\x10\x1c\x12\x19\n" +
+	"\x15ZOOM_INVALID_RESPONSE\x10\x1dB\x85\x01\n" +
 	"\x16com.zoom.livestream.v1B\x10ErrorReasonProtoP\x01ZTgithub.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1;livestreamv1\xf8\x01\x01b\x06proto3"
 
 var (

@@ -22,6 +22,7 @@ package livestreamv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -86,6 +87,60 @@ func (x LiveStreamAction) Number() protoreflect.EnumNumber {
 // Deprecated: Use LiveStreamAction.Descriptor instead.
 func (LiveStreamAction) EnumDescriptor() ([]byte, []int) {
 	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{0}
+}
+
+// The resolution of a custom live stream.
+type LiveStreamResolution int32
+
+const (
+	// Not set: Zoom's default (720p).
+	LiveStreamResolution_LIVE_STREAM_RESOLUTION_UNSPECIFIED LiveStreamResolution = 0
+	// 720p (Zoom `720p`).
+	LiveStreamResolution_LIVE_STREAM_RESOLUTION_720P LiveStreamResolution = 1
+	// 1080p (Zoom `1080p`); the host's account must have 1080p live streaming
+	// enabled.
+	LiveStreamResolution_LIVE_STREAM_RESOLUTION_1080P LiveStreamResolution = 2
+)
+
+// Enum value maps for LiveStreamResolution.
+var (
+	LiveStreamResolution_name = map[int32]string{
+		0: "LIVE_STREAM_RESOLUTION_UNSPECIFIED",
+		1: "LIVE_STREAM_RESOLUTION_720P",
+		2: "LIVE_STREAM_RESOLUTION_1080P",
+	}
+	LiveStreamResolution_value = map[string]int32{
+		"LIVE_STREAM_RESOLUTION_UNSPECIFIED": 0,
+		"LIVE_STREAM_RESOLUTION_720P":        1,
+		"LIVE_STREAM_RESOLUTION_1080P":       2,
+	}
+)
+
+func (x LiveStreamResolution) Enum() *LiveStreamResolution {
+	p := new(LiveStreamResolution)
+	*p = x
+	return p
+}
+
+func (x LiveStreamResolution) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LiveStreamResolution) Descriptor() protoreflect.EnumDescriptor {
+	return file_zoom_livestream_v1_livestream_service_proto_enumTypes[1].Descriptor()
+}
+
+func (LiveStreamResolution) Type() protoreflect.EnumType {
+	return &file_zoom_livestream_v1_livestream_service_proto_enumTypes[1]
+}
+
+func (x LiveStreamResolution) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LiveStreamResolution.Descriptor instead.
+func (LiveStreamResolution) EnumDescriptor() ([]byte, []int) {
+	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{1}
 }
 
 // Settings of a live stream. Only the fields that are set are sent to Zoom;
@@ -310,11 +365,401 @@ func (x *UpdateStatusResponse) GetTrackingId() string {
 	return ""
 }
 
+// The custom live streaming configuration of a webinar or meeting: where
+// Zoom sends the stream, and the page viewers watch it on.
+type LiveStream struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The RTMP(S) ingest URL: an `rtmp://` or `rtmps://` URL of at most 1024
+	// characters, e.g. "rtmp://live.example.com/app".
+	StreamUrl string `protobuf:"bytes,1,opt,name=stream_url,json=streamUrl,proto3" json:"stream_url,omitempty"`
+	// The stream name and key: 1 to 512 printable ASCII characters. A secret:
+	// the server never logs it and removes it from any text of Zoom's it
+	// passes on.
+	StreamKey string `protobuf:"bytes,2,opt,name=stream_key,json=streamKey,proto3" json:"stream_key,omitempty"`
+	// The page where viewers watch the live stream: an `http://` or `https://`
+	// URL of at most 1024 characters.
+	PageUrl string `protobuf:"bytes,3,opt,name=page_url,json=pageUrl,proto3" json:"page_url,omitempty"`
+	// The resolution; unspecified keeps Zoom's default.
+	Resolution    LiveStreamResolution `protobuf:"varint,4,opt,name=resolution,proto3,enum=zoom.livestream.v1.LiveStreamResolution" json:"resolution,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LiveStream) Reset() {
+	*x = LiveStream{}
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LiveStream) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LiveStream) ProtoMessage() {}
+
+func (x *LiveStream) ProtoReflect() protoreflect.Message {
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LiveStream.ProtoReflect.Descriptor instead.
+func (*LiveStream) Descriptor() ([]byte, []int) {
+	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *LiveStream) GetStreamUrl() string {
+	if x != nil {
+		return x.StreamUrl
+	}
+	return ""
+}
+
+func (x *LiveStream) GetStreamKey() string {
+	if x != nil {
+		return x.StreamKey
+	}
+	return ""
+}
+
+func (x *LiveStream) GetPageUrl() string {
+	if x != nil {
+		return x.PageUrl
+	}
+	return ""
+}
+
+func (x *LiveStream) GetResolution() LiveStreamResolution {
+	if x != nil {
+		return x.Resolution
+	}
+	return LiveStreamResolution_LIVE_STREAM_RESOLUTION_UNSPECIFIED
+}
+
+// Request for LiveStreamService.GetLiveStream.
+type GetLiveStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The webinar or meeting whose configuration to read. Exactly one must be
+	// set; the same rules as in UpdateStatusRequest.
+	//
+	// Types that are valid to be assigned to Target:
+	//
+	//	*GetLiveStreamRequest_WebinarId
+	//	*GetLiveStreamRequest_MeetingId
+	Target        isGetLiveStreamRequest_Target `protobuf_oneof:"target"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLiveStreamRequest) Reset() {
+	*x = GetLiveStreamRequest{}
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLiveStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLiveStreamRequest) ProtoMessage() {}
+
+func (x *GetLiveStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLiveStreamRequest.ProtoReflect.Descriptor instead.
+func (*GetLiveStreamRequest) Descriptor() ([]byte, []int) {
+	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *GetLiveStreamRequest) GetTarget() isGetLiveStreamRequest_Target {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *GetLiveStreamRequest) GetWebinarId() string {
+	if x != nil {
+		if x, ok := x.Target.(*GetLiveStreamRequest_WebinarId); ok {
+			return x.WebinarId
+		}
+	}
+	return ""
+}
+
+func (x *GetLiveStreamRequest) GetMeetingId() string {
+	if x != nil {
+		if x, ok := x.Target.(*GetLiveStreamRequest_MeetingId); ok {
+			return x.MeetingId
+		}
+	}
+	return ""
+}
+
+type isGetLiveStreamRequest_Target interface {
+	isGetLiveStreamRequest_Target()
+}
+
+type GetLiveStreamRequest_WebinarId struct {
+	// The Zoom webinar ID, e.g. "99289110036".
+	WebinarId string `protobuf:"bytes,1,opt,name=webinar_id,json=webinarId,proto3,oneof"`
+}
+
+type GetLiveStreamRequest_MeetingId struct {
+	// The Zoom meeting ID, e.g. "85746065".
+	MeetingId string `protobuf:"bytes,2,opt,name=meeting_id,json=meetingId,proto3,oneof"`
+}
+
+func (*GetLiveStreamRequest_WebinarId) isGetLiveStreamRequest_Target() {}
+
+func (*GetLiveStreamRequest_MeetingId) isGetLiveStreamRequest_Target() {}
+
+// Response of LiveStreamService.GetLiveStream.
+type GetLiveStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The configuration as Zoom holds it; fields Zoom did not return are empty.
+	LiveStream *LiveStream `protobuf:"bytes,1,opt,name=live_stream,json=liveStream,proto3" json:"live_stream,omitempty"`
+	// Zoom's tracking ID for the request, as in UpdateStatusResponse.
+	TrackingId    string `protobuf:"bytes,2,opt,name=tracking_id,json=trackingId,proto3" json:"tracking_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLiveStreamResponse) Reset() {
+	*x = GetLiveStreamResponse{}
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLiveStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLiveStreamResponse) ProtoMessage() {}
+
+func (x *GetLiveStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLiveStreamResponse.ProtoReflect.Descriptor instead.
+func (*GetLiveStreamResponse) Descriptor() ([]byte, []int) {
+	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetLiveStreamResponse) GetLiveStream() *LiveStream {
+	if x != nil {
+		return x.LiveStream
+	}
+	return nil
+}
+
+func (x *GetLiveStreamResponse) GetTrackingId() string {
+	if x != nil {
+		return x.TrackingId
+	}
+	return ""
+}
+
+// Request for LiveStreamService.UpdateLiveStream.
+type UpdateLiveStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The webinar or meeting whose configuration to set. Exactly one must be
+	// set; the same rules as in UpdateStatusRequest.
+	//
+	// Types that are valid to be assigned to Target:
+	//
+	//	*UpdateLiveStreamRequest_WebinarId
+	//	*UpdateLiveStreamRequest_MeetingId
+	Target isUpdateLiveStreamRequest_Target `protobuf_oneof:"target"`
+	// The new configuration: the fields that `update_mask` names are
+	// validated and changed, the others keep their current value.
+	LiveStream *LiveStream `protobuf:"bytes,3,opt,name=live_stream,json=liveStream,proto3" json:"live_stream,omitempty"`
+	// Which fields of `live_stream` to change (AIP-134): the paths
+	// `stream_url`, `stream_key`, `page_url` and `resolution`, or `*` alone for
+	// all four. Unset or empty: the fields set in `live_stream` (non-empty
+	// strings, a specified resolution). A named string field must be valid
+	// (not empty); a named `resolution` left unspecified is not sent. When the
+	// changed fields leave out any of `stream_url`, `stream_key` and
+	// `page_url`, the server reads the current configuration first and sends
+	// it merged (not atomic).
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateLiveStreamRequest) Reset() {
+	*x = UpdateLiveStreamRequest{}
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateLiveStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateLiveStreamRequest) ProtoMessage() {}
+
+func (x *UpdateLiveStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateLiveStreamRequest.ProtoReflect.Descriptor instead.
+func (*UpdateLiveStreamRequest) Descriptor() ([]byte, []int) {
+	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *UpdateLiveStreamRequest) GetTarget() isUpdateLiveStreamRequest_Target {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *UpdateLiveStreamRequest) GetWebinarId() string {
+	if x != nil {
+		if x, ok := x.Target.(*UpdateLiveStreamRequest_WebinarId); ok {
+			return x.WebinarId
+		}
+	}
+	return ""
+}
+
+func (x *UpdateLiveStreamRequest) GetMeetingId() string {
+	if x != nil {
+		if x, ok := x.Target.(*UpdateLiveStreamRequest_MeetingId); ok {
+			return x.MeetingId
+		}
+	}
+	return ""
+}
+
+func (x *UpdateLiveStreamRequest) GetLiveStream() *LiveStream {
+	if x != nil {
+		return x.LiveStream
+	}
+	return nil
+}
+
+func (x *UpdateLiveStreamRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+type isUpdateLiveStreamRequest_Target interface {
+	isUpdateLiveStreamRequest_Target()
+}
+
+type UpdateLiveStreamRequest_WebinarId struct {
+	// The Zoom webinar ID, e.g. "99289110036".
+	WebinarId string `protobuf:"bytes,1,opt,name=webinar_id,json=webinarId,proto3,oneof"`
+}
+
+type UpdateLiveStreamRequest_MeetingId struct {
+	// The Zoom meeting ID, e.g. "85746065".
+	MeetingId string `protobuf:"bytes,2,opt,name=meeting_id,json=meetingId,proto3,oneof"`
+}
+
+func (*UpdateLiveStreamRequest_WebinarId) isUpdateLiveStreamRequest_Target() {}
+
+func (*UpdateLiveStreamRequest_MeetingId) isUpdateLiveStreamRequest_Target() {}
+
+// Response of LiveStreamService.UpdateLiveStream.
+type UpdateLiveStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The configuration the server sent to Zoom, which Zoom accepted.
+	LiveStream *LiveStream `protobuf:"bytes,1,opt,name=live_stream,json=liveStream,proto3" json:"live_stream,omitempty"`
+	// Zoom's tracking ID for the PATCH, as in UpdateStatusResponse.
+	TrackingId    string `protobuf:"bytes,2,opt,name=tracking_id,json=trackingId,proto3" json:"tracking_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateLiveStreamResponse) Reset() {
+	*x = UpdateLiveStreamResponse{}
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateLiveStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateLiveStreamResponse) ProtoMessage() {}
+
+func (x *UpdateLiveStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateLiveStreamResponse.ProtoReflect.Descriptor instead.
+func (*UpdateLiveStreamResponse) Descriptor() ([]byte, []int) {
+	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *UpdateLiveStreamResponse) GetLiveStream() *LiveStream {
+	if x != nil {
+		return x.LiveStream
+	}
+	return nil
+}
+
+func (x *UpdateLiveStreamResponse) GetTrackingId() string {
+	if x != nil {
+		return x.TrackingId
+	}
+	return ""
+}
+
 var File_zoom_livestream_v1_livestream_service_proto protoreflect.FileDescriptor
 
 const file_zoom_livestream_v1_livestream_service_proto_rawDesc = "" +
 	"\n" +
-	"+zoom/livestream/v1/livestream_service.proto\x12\x12zoom.livestream.v1\"\x9a\x01\n" +
+	"+zoom/livestream/v1/livestream_service.proto\x12\x12zoom.livestream.v1\x1a google/protobuf/field_mask.proto\"\x9a\x01\n" +
 	"\x12LiveStreamSettings\x123\n" +
 	"\x13active_speaker_name\x18\x01 \x01(\bH\x00R\x11activeSpeakerName\x88\x01\x01\x12&\n" +
 	"\fdisplay_name\x18\x02 \x01(\tH\x01R\vdisplayName\x88\x01\x01B\x16\n" +
@@ -330,13 +775,55 @@ const file_zoom_livestream_v1_livestream_service_proto_rawDesc = "" +
 	"\x06target\"7\n" +
 	"\x14UpdateStatusResponse\x12\x1f\n" +
 	"\vtracking_id\x18\x01 \x01(\tR\n" +
+	"trackingId\"\xaf\x01\n" +
+	"\n" +
+	"LiveStream\x12\x1d\n" +
+	"\n" +
+	"stream_url\x18\x01 \x01(\tR\tstreamUrl\x12\x1d\n" +
+	"\n" +
+	"stream_key\x18\x02 \x01(\tR\tstreamKey\x12\x19\n" +
+	"\bpage_url\x18\x03 \x01(\tR\apageUrl\x12H\n" +
+	"\n" +
+	"resolution\x18\x04 \x01(\x0e2(.zoom.livestream.v1.LiveStreamResolutionR\n" +
+	"resolution\"b\n" +
+	"\x14GetLiveStreamRequest\x12\x1f\n" +
+	"\n" +
+	"webinar_id\x18\x01 \x01(\tH\x00R\twebinarId\x12\x1f\n" +
+	"\n" +
+	"meeting_id\x18\x02 \x01(\tH\x00R\tmeetingIdB\b\n" +
+	"\x06target\"y\n" +
+	"\x15GetLiveStreamResponse\x12?\n" +
+	"\vlive_stream\x18\x01 \x01(\v2\x1e.zoom.livestream.v1.LiveStreamR\n" +
+	"liveStream\x12\x1f\n" +
+	"\vtracking_id\x18\x02 \x01(\tR\n" +
+	"trackingId\"\xe3\x01\n" +
+	"\x17UpdateLiveStreamRequest\x12\x1f\n" +
+	"\n" +
+	"webinar_id\x18\x01 \x01(\tH\x00R\twebinarId\x12\x1f\n" +
+	"\n" +
+	"meeting_id\x18\x02 \x01(\tH\x00R\tmeetingId\x12?\n" +
+	"\vlive_stream\x18\x03 \x01(\v2\x1e.zoom.livestream.v1.LiveStreamR\n" +
+	"liveStream\x12;\n" +
+	"\vupdate_mask\x18\x04 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMaskB\b\n" +
+	"\x06target\"|\n" +
+	"\x18UpdateLiveStreamResponse\x12?\n" +
+	"\vlive_stream\x18\x01 \x01(\v2\x1e.zoom.livestream.v1.LiveStreamR\n" +
+	"liveStream\x12\x1f\n" +
+	"\vtracking_id\x18\x02 \x01(\tR\n" +
 	"trackingId*q\n" +
 	"\x10LiveStreamAction\x12\"\n" +
 	"\x1eLIVE_STREAM_ACTION_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18LIVE_STREAM_ACTION_START\x10\x01\x12\x1b\n" +
-	"\x17LIVE_STREAM_ACTION_STOP\x10\x022v\n" +
+	"\x17LIVE_STREAM_ACTION_STOP\x10\x02*\x81\x01\n" +
+	"\x14LiveStreamResolution\x12&\n" +
+	"\"LIVE_STREAM_RESOLUTION_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bLIVE_STREAM_RESOLUTION_720P\x10\x01\x12 \n" +
+	"\x1cLIVE_STREAM_RESOLUTION_1080P\x10\x022\xcb\x02\n" +
 	"\x11LiveStreamService\x12a\n" +
-	"\fUpdateStatus\x12'.zoom.livestream.v1.UpdateStatusRequest\x1a(.zoom.livestream.v1.UpdateStatusResponseB\x8b\x01\n" +
+	"\fUpdateStatus\x12'.zoom.livestream.v1.UpdateStatusRequest\x1a(.zoom.livestream.v1.UpdateStatusResponse\x12d\n" +
+	"\rGetLiveStream\x12(.zoom.livestream.v1.GetLiveStreamRequest\x1a).zoom.livestream.v1.GetLiveStreamResponse\x12m\n" +
+	"\x10UpdateLiveStream\x12+.zoom.livestream.v1.UpdateLiveStreamRequest\x1a,.zoom.livestream.v1.UpdateLiveStreamResponseB\x8b\x01\n" +
 	"\x16com.zoom.livestream.v1B\x16LiveStreamServiceProtoP\x01ZTgithub.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1;livestreamv1\xf8\x01\x01b\x06proto3"
 
 var (
@@ -351,24 +838,40 @@ func file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP() []byte {
 	return file_zoom_livestream_v1_livestream_service_proto_rawDescData
 }
 
-var file_zoom_livestream_v1_livestream_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_zoom_livestream_v1_livestream_service_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_zoom_livestream_v1_livestream_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_zoom_livestream_v1_livestream_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_zoom_livestream_v1_livestream_service_proto_goTypes = []any{
-	(LiveStreamAction)(0),        // 0: zoom.livestream.v1.LiveStreamAction
-	(*LiveStreamSettings)(nil),   // 1: zoom.livestream.v1.LiveStreamSettings
-	(*UpdateStatusRequest)(nil),  // 2: zoom.livestream.v1.UpdateStatusRequest
-	(*UpdateStatusResponse)(nil), // 3: zoom.livestream.v1.UpdateStatusResponse
+	(LiveStreamAction)(0),            // 0: zoom.livestream.v1.LiveStreamAction
+	(LiveStreamResolution)(0),        // 1: zoom.livestream.v1.LiveStreamResolution
+	(*LiveStreamSettings)(nil),       // 2: zoom.livestream.v1.LiveStreamSettings
+	(*UpdateStatusRequest)(nil),      // 3: zoom.livestream.v1.UpdateStatusRequest
+	(*UpdateStatusResponse)(nil),     // 4: zoom.livestream.v1.UpdateStatusResponse
+	(*LiveStream)(nil),               // 5: zoom.livestream.v1.LiveStream
+	(*GetLiveStreamRequest)(nil),     // 6: zoom.livestream.v1.GetLiveStreamRequest
+	(*GetLiveStreamResponse)(nil),    // 7: zoom.livestream.v1.GetLiveStreamResponse
+	(*UpdateLiveStreamRequest)(nil),  // 8: zoom.livestream.v1.UpdateLiveStreamRequest
+	(*UpdateLiveStreamResponse)(nil), // 9: zoom.livestream.v1.UpdateLiveStreamResponse
+	(*fieldmaskpb.FieldMask)(nil),    // 10: google.protobuf.FieldMask
 }
 var file_zoom_livestream_v1_livestream_service_proto_depIdxs = []int32{
-	0, // 0: zoom.livestream.v1.UpdateStatusRequest.action:type_name -> zoom.livestream.v1.LiveStreamAction
-	1, // 1: zoom.livestream.v1.UpdateStatusRequest.settings:type_name -> zoom.livestream.v1.LiveStreamSettings
-	2, // 2: zoom.livestream.v1.LiveStreamService.UpdateStatus:input_type -> zoom.livestream.v1.UpdateStatusRequest
-	3, // 3: zoom.livestream.v1.LiveStreamService.UpdateStatus:output_type -> zoom.livestream.v1.UpdateStatusResponse
-	3, // [3:4] is the sub-list for method output_type
-	2, // [2:3] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	0,  // 0: zoom.livestream.v1.UpdateStatusRequest.action:type_name -> zoom.livestream.v1.LiveStreamAction
+	2,  // 1: zoom.livestream.v1.UpdateStatusRequest.settings:type_name -> zoom.livestream.v1.LiveStreamSettings
+	1,  // 2: zoom.livestream.v1.LiveStream.resolution:type_name -> zoom.livestream.v1.LiveStreamResolution
+	5,  // 3: zoom.livestream.v1.GetLiveStreamResponse.live_stream:type_name -> zoom.livestream.v1.LiveStream
+	5,  // 4: zoom.livestream.v1.UpdateLiveStreamRequest.live_stream:type_name -> zoom.livestream.v1.LiveStream
+	10, // 5: zoom.livestream.v1.UpdateLiveStreamRequest.update_mask:type_name -> google.protobuf.FieldMask
+	5,  // 6: zoom.livestream.v1.UpdateLiveStreamResponse.live_stream:type_name -> zoom.livestream.v1.LiveStream
+	3,  // 7: zoom.livestream.v1.LiveStreamService.UpdateStatus:input_type -> zoom.livestream.v1.UpdateStatusRequest
+	6,  // 8: zoom.livestream.v1.LiveStreamService.GetLiveStream:input_type -> zoom.livestream.v1.GetLiveStreamRequest
+	8,  // 9: zoom.livestream.v1.LiveStreamService.UpdateLiveStream:input_type -> zoom.livestream.v1.UpdateLiveStreamRequest
+	4,  // 10: zoom.livestream.v1.LiveStreamService.UpdateStatus:output_type -> zoom.livestream.v1.UpdateStatusResponse
+	7,  // 11: zoom.livestream.v1.LiveStreamService.GetLiveStream:output_type -> zoom.livestream.v1.GetLiveStreamResponse
+	9,  // 12: zoom.livestream.v1.LiveStreamService.UpdateLiveStream:output_type -> zoom.livestream.v1.UpdateLiveStreamResponse
+	10, // [10:13] is the sub-list for method output_type
+	7,  // [7:10] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_zoom_livestream_v1_livestream_service_proto_init() }
@@ -381,13 +884,21 @@ func file_zoom_livestream_v1_livestream_service_proto_init() {
 		(*UpdateStatusRequest_WebinarId)(nil),
 		(*UpdateStatusRequest_MeetingId)(nil),
 	}
+	file_zoom_livestream_v1_livestream_service_proto_msgTypes[4].OneofWrappers = []any{
+		(*GetLiveStreamRequest_WebinarId)(nil),
+		(*GetLiveStreamRequest_MeetingId)(nil),
+	}
+	file_zoom_livestream_v1_livestream_service_proto_msgTypes[6].OneofWrappers = []any{
+		(*UpdateLiveStreamRequest_WebinarId)(nil),
+		(*UpdateLiveStreamRequest_MeetingId)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_zoom_livestream_v1_livestream_service_proto_rawDesc), len(file_zoom_livestream_v1_livestream_service_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   3,
+			NumEnums:      2,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,16 +32,18 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	LiveStreamService_UpdateStatus_FullMethodName = "/zoom.livestream.v1.LiveStreamService/UpdateStatus"
+	LiveStreamService_UpdateStatus_FullMethodName     = "/zoom.livestream.v1.LiveStreamService/UpdateStatus"
+	LiveStreamService_GetLiveStream_FullMethodName    = "/zoom.livestream.v1.LiveStreamService/GetLiveStream"
+	LiveStreamService_UpdateLiveStream_FullMethodName = "/zoom.livestream.v1.LiveStreamService/UpdateLiveStream"
 )
 
 // LiveStreamServiceClient is the client API for LiveStreamService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// Starts and stops the live stream of a Zoom webinar or meeting, and updates
-// the settings of a stopped one. Each call becomes one Zoom
-// `PATCH /v2/{webinars|meetings}/{id}/livestream/status` request.
+// Starts and stops the live stream of a Zoom webinar or meeting, updates the
+// settings of a stopped one, and reads and sets its custom live streaming
+// configuration (stream URL, stream key, page URL, resolution).
 type LiveStreamServiceClient interface {
 	// Starts or stops a live stream, or updates its settings.
 	//
@@ -57,6 +59,18 @@ type LiveStreamServiceClient interface {
 	// a custom live streaming service configured (FAILED_PRECONDITION
 	// otherwise).
 	UpdateStatus(ctx context.Context, in *UpdateStatusRequest, opts ...grpc.CallOption) (*UpdateStatusResponse, error)
+	// Reads the custom live streaming configuration of a webinar or meeting:
+	// one Zoom `GET /v2/{webinars|meetings}/{id}/livestream` request. The
+	// response holds the stream key, a secret: the server never logs it.
+	GetLiveStream(ctx context.Context, in *GetLiveStreamRequest, opts ...grpc.CallOption) (*GetLiveStreamResponse, error)
+	// Sets the custom live streaming configuration of a webinar or meeting: one
+	// Zoom `PATCH /v2/{webinars|meetings}/{id}/livestream` request (a JSON
+	// body). Zoom requires the stream URL, stream key and page URL on every
+	// change; when `update_mask` names only some fields, the server first
+	// reads the current configuration (GetLiveStream) and sends it merged with
+	// the new fields. That read-modify-write is not atomic: a change made by
+	// someone else between the read and the write is overwritten.
+	UpdateLiveStream(ctx context.Context, in *UpdateLiveStreamRequest, opts ...grpc.CallOption) (*UpdateLiveStreamResponse, error)
 }
 
 type liveStreamServiceClient struct {
@@ -77,13 +91,33 @@ func (c *liveStreamServiceClient) UpdateStatus(ctx context.Context, in *UpdateSt
 	return out, nil
 }
 
+func (c *liveStreamServiceClient) GetLiveStream(ctx context.Context, in *GetLiveStreamRequest, opts ...grpc.CallOption) (*GetLiveStreamResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetLiveStreamResponse)
+	err := c.cc.Invoke(ctx, LiveStreamService_GetLiveStream_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *liveStreamServiceClient) UpdateLiveStream(ctx context.Context, in *UpdateLiveStreamRequest, opts ...grpc.CallOption) (*UpdateLiveStreamResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateLiveStreamResponse)
+	err := c.cc.Invoke(ctx, LiveStreamService_UpdateLiveStream_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LiveStreamServiceServer is the server API for LiveStreamService service.
 // All implementations must embed UnimplementedLiveStreamServiceServer
 // for forward compatibility.
 //
-// Starts and stops the live stream of a Zoom webinar or meeting, and updates
-// the settings of a stopped one. Each call becomes one Zoom
-// `PATCH /v2/{webinars|meetings}/{id}/livestream/status` request.
+// Starts and stops the live stream of a Zoom webinar or meeting, updates the
+// settings of a stopped one, and reads and sets its custom live streaming
+// configuration (stream URL, stream key, page URL, resolution).
 type LiveStreamServiceServer interface {
 	// Starts or stops a live stream, or updates its settings.
 	//
@@ -99,6 +133,18 @@ type LiveStreamServiceServer interface {
 	// a custom live streaming service configured (FAILED_PRECONDITION
 	// otherwise).
 	UpdateStatus(context.Context, *UpdateStatusRequest) (*UpdateStatusResponse, error)
+	// Reads the custom live streaming configuration of a webinar or meeting:
+	// one Zoom `GET /v2/{webinars|meetings}/{id}/livestream` request. The
+	// response holds the stream key, a secret: the server never logs it.
+	GetLiveStream(context.Context, *GetLiveStreamRequest) (*GetLiveStreamResponse, error)
+	// Sets the custom live streaming configuration of a webinar or meeting: one
+	// Zoom `PATCH /v2/{webinars|meetings}/{id}/livestream` request (a JSON
+	// body). Zoom requires the stream URL, stream key and page URL on every
+	// change; when `update_mask` names only some fields, the server first
+	// reads the current configuration (GetLiveStream) and sends it merged with
+	// the new fields. That read-modify-write is not atomic: a change made by
+	// someone else between the read and the write is overwritten.
+	UpdateLiveStream(context.Context, *UpdateLiveStreamRequest) (*UpdateLiveStreamResponse, error)
 	mustEmbedUnimplementedLiveStreamServiceServer()
 }
 
@@ -111,6 +157,12 @@ type UnimplementedLiveStreamServiceServer struct{}
 
 func (UnimplementedLiveStreamServiceServer) UpdateStatus(context.Context, *UpdateStatusRequest) (*UpdateStatusResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateStatus not implemented")
+}
+func (UnimplementedLiveStreamServiceServer) GetLiveStream(context.Context, *GetLiveStreamRequest) (*GetLiveStreamResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetLiveStream not implemented")
+}
+func (UnimplementedLiveStreamServiceServer) UpdateLiveStream(context.Context, *UpdateLiveStreamRequest) (*UpdateLiveStreamResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateLiveStream not implemented")
 }
 func (UnimplementedLiveStreamServiceServer) mustEmbedUnimplementedLiveStreamServiceServer() {}
 func (UnimplementedLiveStreamServiceServer) testEmbeddedByValue()                           {}
@@ -151,6 +203,42 @@ func _LiveStreamService_UpdateStatus_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LiveStreamService_GetLiveStream_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetLiveStreamRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LiveStreamServiceServer).GetLiveStream(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LiveStreamService_GetLiveStream_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LiveStreamServiceServer).GetLiveStream(ctx, req.(*GetLiveStreamRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LiveStreamService_UpdateLiveStream_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateLiveStreamRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LiveStreamServiceServer).UpdateLiveStream(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LiveStreamService_UpdateLiveStream_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LiveStreamServiceServer).UpdateLiveStream(ctx, req.(*UpdateLiveStreamRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LiveStreamService_ServiceDesc is the grpc.ServiceDesc for LiveStreamService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -161,6 +249,14 @@ var LiveStreamService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateStatus",
 			Handler:    _LiveStreamService_UpdateStatus_Handler,
+		},
+		{
+			MethodName: "GetLiveStream",
+			Handler:    _LiveStreamService_GetLiveStream_Handler,
+		},
+		{
+			MethodName: "UpdateLiveStream",
+			Handler:    _LiveStreamService_UpdateLiveStream_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -2,7 +2,9 @@
 # Exercises livestream_server with the pinned grpcurl (tools/versions.env) over
 # server reflection, against the zoom_emulator: listing, describing, a
 # successful call, and two errors whose google.rpc details grpcurl must decode
-# (ErrorInfo for an unknown webinar, BadRequest for a validation error).
+# (ErrorInfo for an unknown webinar, BadRequest for a validation error), then
+# a configuration set with UpdateLiveStream (whole, then one field through an
+# update_mask) and read back with GetLiveStream.
 #
 #   scripts/test-grpcurl.sh
 #
@@ -17,6 +19,7 @@ GRPCURL="${REPO_ROOT}/tools/bin/grpcurl"
 SERVICE=zoom.livestream.v1.LiveStreamService
 KNOWN_WEBINAR=99289110036 # exists in the emulator and accepts start
 UNKNOWN_WEBINAR=12345     # the emulator answers Zoom 400, code 3001
+UNCONFIGURED_WEBINAR=99289110037 # exists in the emulator, no live stream configuration
 
 "${REPO_ROOT}/tools/install.sh" grpcurl >/dev/null
 
@@ -84,6 +87,8 @@ grpcurl_run "${ADDR}" describe "${SERVICE}"
 want_ok
 want_text "${SERVICE} is a service"
 want_text "rpc UpdateStatus ( .zoom.livestream.v1.UpdateStatusRequest ) returns ( .zoom.livestream.v1.UpdateStatusResponse );"
+want_text "rpc GetLiveStream ( .zoom.livestream.v1.GetLiveStreamRequest ) returns ( .zoom.livestream.v1.GetLiveStreamResponse );"
+want_text "rpc UpdateLiveStream ( .zoom.livestream.v1.UpdateLiveStreamRequest ) returns ( .zoom.livestream.v1.UpdateLiveStreamResponse );"
 finish
 
 begin "grpc.health.v1.Health/Check is SERVING"
@@ -124,6 +129,40 @@ want_text '"@type": "type.googleapis.com/google.rpc.ErrorInfo"'
 want_no_text "@error"
 want_no_text "not recognized"
 finish show
+
+begin "UpdateLiveStream configures webinar ${UNCONFIGURED_WEBINAR}"
+grpcurl_run -d "{\"webinar_id\": \"${UNCONFIGURED_WEBINAR}\", \"live_stream\": {
+    \"stream_url\": \"rtmp://live.example.com/app\", \"stream_key\": \"grpcurl-key-1\",
+    \"page_url\": \"https://example.com/watch\", \"resolution\": \"LIVE_STREAM_RESOLUTION_1080P\"}}" \
+  "${ADDR}" "${SERVICE}/UpdateLiveStream"
+want_ok
+want_text '"stream_url": "rtmp://live.example.com/app"'
+finish
+
+begin "UpdateLiveStream with update_mask stream_key changes only the key"
+grpcurl_run -d "{\"webinar_id\": \"${UNCONFIGURED_WEBINAR}\", \"live_stream\": {\"stream_key\": \"grpcurl-key-2\"},
+    \"update_mask\": {\"paths\": [\"stream_key\"]}}" "${ADDR}" "${SERVICE}/UpdateLiveStream"
+want_ok
+want_text '"stream_key": "grpcurl-key-2"'
+want_text '"page_url": "https://example.com/watch"'
+finish
+
+begin "GetLiveStream reads the merged configuration back"
+grpcurl_run -d "{\"webinar_id\": \"${UNCONFIGURED_WEBINAR}\"}" "${ADDR}" "${SERVICE}/GetLiveStream"
+want_ok
+want_text '"stream_url": "rtmp://live.example.com/app"'
+want_text '"stream_key": "grpcurl-key-2"'
+want_text '"resolution": "LIVE_STREAM_RESOLUTION_1080P"'
+finish show
+
+begin 'UpdateLiveStream with an http:// stream_url: InvalidArgument naming live_stream.stream_url'
+grpcurl_run -d "{\"webinar_id\": \"${UNCONFIGURED_WEBINAR}\", \"live_stream\": {\"stream_url\": \"http://x\"}}" \
+  "${ADDR}" "${SERVICE}/UpdateLiveStream"
+want_error
+want_text "Code: InvalidArgument"
+want_text '"field": "live_stream.stream_url"'
+want_no_text "@error"
+finish
 
 echo "${PASSED} passed, ${FAILED} failed"
 [[ ${FAILED} -eq 0 ]]

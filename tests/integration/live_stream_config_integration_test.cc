@@ -55,21 +55,21 @@ class LiveStreamConfigTest : public ::testing::Test {
   static void SetUpTestSuite() {
     auto emulator = Emulator::Start();
     ASSERT_TRUE(emulator.ok()) << emulator.status();
-    emulator_ = emulator->release();
-    auto server = Server::Start(emulator_->base_url());
+    shared_emulator = emulator->release();
+    auto server = Server::Start(shared_emulator->base_url());
     ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
+    shared_server = server->release();
   }
   static void TearDownTestSuite() {
-    delete server_;
-    delete emulator_;
+    delete shared_server;
+    delete shared_emulator;
   }
   void SetUp() override {
-    ASSERT_EQ(
-        HttpCall("POST", absl::StrCat("http://127.0.0.1:", emulator_->port(), "/_emulator/reset"))
-            .status,
-        200);
-    stub_ = server_->NewStub();
+    ASSERT_EQ(HttpCall("POST", absl::StrCat("http://127.0.0.1:", shared_emulator->port(),
+                                            "/_emulator/reset"))
+                  .status,
+              200);
+    stub_ = shared_server->NewStub();
   }
 
   grpc::Status Get(const std::string& webinar_id, GetLiveStreamResponse* response) {
@@ -86,13 +86,11 @@ class LiveStreamConfigTest : public ::testing::Test {
     return stub_->UpdateLiveStream(&context, request, response);
   }
 
-  static Emulator* emulator_;
-  static Server* server_;
+  // One emulator and one server for the suite; SetUp resets the emulator.
+  inline static Emulator* shared_emulator = nullptr;
+  inline static Server* shared_server = nullptr;
   std::unique_ptr<zoom::livestream::v1::LiveStreamService::Stub> stub_;
 };
-
-Emulator* LiveStreamConfigTest::emulator_ = nullptr;
-Server* LiveStreamConfigTest::server_ = nullptr;
 
 TEST_F(LiveStreamConfigTest, GetReadsTheSeededConfiguration) {
   GetLiveStreamResponse response;
@@ -104,7 +102,7 @@ TEST_F(LiveStreamConfigTest, GetReadsTheSeededConfiguration) {
             absl::StrCat("https://emulator.example/live/", kWebinar));
   EXPECT_EQ(response.live_stream().resolution(), LIVE_STREAM_RESOLUTION_720P);
   EXPECT_THAT(response.tracking_id(), StartsWith("v=2.0;"));
-  auto requests = emulator_->Requests();
+  auto requests = shared_emulator->Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(Field(requests[0], "method"), "GET");
   EXPECT_EQ(Field(requests[0], "path"), absl::StrCat("/v2/webinars/", kWebinar, "/livestream"));
@@ -120,7 +118,7 @@ TEST_F(LiveStreamConfigTest, AWholeUpdateIsOnePatchAndAGetThenReadsIt) {
   EXPECT_EQ(updated.live_stream().SerializeAsString(), NewConfig().SerializeAsString());
   EXPECT_THAT(updated.tracking_id(), StartsWith("v=2.0;"));
 
-  auto requests = emulator_->Requests();
+  auto requests = shared_emulator->Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(Field(requests[0], "method"), "PATCH");
   EXPECT_EQ(Field(requests[0], "path"), absl::StrCat("/v2/meetings/", kMeeting, "/livestream"));
@@ -146,7 +144,7 @@ TEST_F(LiveStreamConfigTest, APartialMaskReadsThenWritesTheMergedWhole) {
   grpc::Status status = Update(request, &updated);
   ASSERT_TRUE(status.ok()) << status.error_message();
 
-  auto requests = emulator_->Requests();
+  auto requests = shared_emulator->Requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(Field(requests[0], "method"), "GET");
   EXPECT_EQ(Field(requests[1], "method"), "PATCH");
@@ -184,12 +182,12 @@ TEST_F(LiveStreamConfigTest, AnUnknownWebinarIsNotFound) {
 }
 
 TEST_F(LiveStreamConfigTest, AFailedReadOfAReadModifyWriteSendsNoPatch) {
-  emulator_->Script(R"([{"status":503,"body":"{\"code\":503,\"message\":\"busy\"}",)"
-                    R"("match":{"method":"GET","path":"/v2/webinars/*/livestream"}},)"
-                    R"({"status":503,"body":"{\"code\":503,\"message\":\"busy\"}",)"
-                    R"("match":{"method":"GET","path":"/v2/webinars/*/livestream"}},)"
-                    R"({"status":503,"body":"{\"code\":503,\"message\":\"busy\"}",)"
-                    R"("match":{"method":"GET","path":"/v2/webinars/*/livestream"}}])");
+  shared_emulator->Script(R"([{"status":503,"body":"{\"code\":503,\"message\":\"busy\"}",)"
+                          R"("match":{"method":"GET","path":"/v2/webinars/*/livestream"}},)"
+                          R"({"status":503,"body":"{\"code\":503,\"message\":\"busy\"}",)"
+                          R"("match":{"method":"GET","path":"/v2/webinars/*/livestream"}},)"
+                          R"({"status":503,"body":"{\"code\":503,\"message\":\"busy\"}",)"
+                          R"("match":{"method":"GET","path":"/v2/webinars/*/livestream"}}])");
   UpdateLiveStreamRequest request;
   request.set_webinar_id(kWebinar);
   request.mutable_live_stream()->set_page_url("https://example.com/other");
@@ -200,7 +198,7 @@ TEST_F(LiveStreamConfigTest, AFailedReadOfAReadModifyWriteSendsNoPatch) {
   auto info = Detail<google::rpc::ErrorInfo>(status);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(MetadataOf(*info, "attempts"), "3");
-  for (const auto& recorded : emulator_->Requests()) {
+  for (const auto& recorded : shared_emulator->Requests()) {
     EXPECT_EQ(Field(recorded, "method"), "GET");
   }
   // Nothing changed.
@@ -211,8 +209,8 @@ TEST_F(LiveStreamConfigTest, AFailedReadOfAReadModifyWriteSendsNoPatch) {
 }
 
 TEST_F(LiveStreamConfigTest, AGarbledReadIsInvalidResponseAndSendsNoPatch) {
-  emulator_->Script(R"([{"status":200,"body":"{\"stream_key\":12}",)"
-                    R"("match":{"method":"GET","path":"/v2/webinars/*/livestream"}}])");
+  shared_emulator->Script(R"([{"status":200,"body":"{\"stream_key\":12}",)"
+                          R"("match":{"method":"GET","path":"/v2/webinars/*/livestream"}}])");
   UpdateLiveStreamRequest request;
   request.set_webinar_id(kWebinar);
   request.mutable_live_stream()->set_stream_key(kNewKey);
@@ -220,13 +218,13 @@ TEST_F(LiveStreamConfigTest, AGarbledReadIsInvalidResponseAndSendsNoPatch) {
   grpc::Status status = Update(request, &updated);
   ASSERT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
   EXPECT_EQ(ReasonOf(status), "ZOOM_INVALID_RESPONSE");
-  EXPECT_EQ(emulator_->Requests().size(), 1u);
+  EXPECT_EQ(shared_emulator->Requests().size(), 1u);
 }
 
 TEST_F(LiveStreamConfigTest, TheStreamKeyNeverReachesLogsOrErrorMessages) {
   const std::string read_key = absl::StrCat("emulator-stream-key-", kWebinar);
   // Zoom echoes both keys, the one read and the one sent, in its error.
-  emulator_->Script(absl::StrCat(
+  shared_emulator->Script(absl::StrCat(
       R"([{"status":400,"body":"{\"code\":300,\"message\":\"bad key )", kNewKey, " (was ", read_key,
       R"()\"}","match":{"method":"PATCH","path":"/v2/webinars/*/livestream"}}])"));
   UpdateLiveStreamRequest request;
@@ -245,10 +243,11 @@ TEST_F(LiveStreamConfigTest, TheStreamKeyNeverReachesLogsOrErrorMessages) {
   ASSERT_TRUE(Get(kWebinar, &read).ok());
   EXPECT_EQ(read.live_stream().stream_key(), read_key);
   // The request log lines of both calls are written by now (before Finish).
-  ASSERT_TRUE(WaitFor(
-      [&] { return server_->process().Stderr().find("GetLiveStream") != std::string::npos; }));
-  EXPECT_THAT(server_->process().Stderr(), Not(HasSubstr(kNewKey)));
-  EXPECT_THAT(server_->process().Stderr(), Not(HasSubstr(read_key)));
+  ASSERT_TRUE(WaitFor([&] {
+    return shared_server->process().Stderr().find("GetLiveStream") != std::string::npos;
+  }));
+  EXPECT_THAT(shared_server->process().Stderr(), Not(HasSubstr(kNewKey)));
+  EXPECT_THAT(shared_server->process().Stderr(), Not(HasSubstr(read_key)));
 }
 
 TEST_F(LiveStreamConfigTest, BadInputIsRefusedBeforeZoom) {
@@ -265,7 +264,7 @@ TEST_F(LiveStreamConfigTest, BadInputIsRefusedBeforeZoom) {
   ASSERT_TRUE(bad.has_value());
   ASSERT_EQ(bad->field_violations_size(), 1);
   EXPECT_EQ(bad->field_violations(0).field(), "update_mask");
-  EXPECT_TRUE(emulator_->Requests().empty());
+  EXPECT_TRUE(shared_emulator->Requests().empty());
 }
 
 TEST_F(LiveStreamConfigTest, StartingAnUnconfiguredWebinarIsAFailedPreconditionUntilConfigured) {

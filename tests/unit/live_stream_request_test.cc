@@ -202,7 +202,7 @@ INSTANTIATE_TEST_SUITE_P(
         ParseRow{"NotUtf8", "{\"stream_key\":\"secret-key\xFF\"}", std::nullopt, "not UTF-8"},
         ParseRow{"TooDeep", std::string(64, '[') + std::string(64, ']'), std::nullopt,
                  "not a JSON object"},
-        ParseRow{"TooLarge", R"({"stream_key":")" + std::string(70 * 1024, 'k') + R"("})",
+        ParseRow{"TooLarge", R"({"stream_key":")" + std::string(size_t{70} * 1024, 'k') + R"("})",
                  std::nullopt, "over 64 KiB"},
         ParseRow{"Truncated", R"({"stream_key":"secret-key"})", std::nullopt, "over 64 KiB", true}),
     [](const ::testing::TestParamInfo<ParseRow>& info) { return info.param.name; });

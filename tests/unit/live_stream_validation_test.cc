@@ -68,16 +68,16 @@ TEST_P(UpdateLiveStreamValidationTest, NamesEachBadField) {
   }
 }
 
-auto Key(std::string key) {
+auto Key(const std::string& key) {
   return [key](UpdateLiveStreamRequest& r) { r.mutable_live_stream()->set_stream_key(key); };
 }
-auto Url(std::string url) {
+auto Url(const std::string& url) {
   return [url](UpdateLiveStreamRequest& r) { r.mutable_live_stream()->set_stream_url(url); };
 }
-auto Page(std::string url) {
+auto Page(const std::string& url) {
   return [url](UpdateLiveStreamRequest& r) { r.mutable_live_stream()->set_page_url(url); };
 }
-auto Paths(std::vector<std::string> paths) {
+auto Paths(const std::vector<std::string>& paths) {
   return [paths](UpdateLiveStreamRequest& r) {
     for (const std::string& path : paths) r.mutable_update_mask()->add_paths(path);
   };

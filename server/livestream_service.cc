@@ -113,7 +113,7 @@ class LiveStreamServiceImpl::UpdateLiveStreamCall final : public Call {
                        absl::StatusOr<UpdateLiveStreamRequest> request, grpc::ByteBuffer* response)
       : Call(service, context, response, kUpdateLiveStreamMethod,
              service->update_live_stream_metrics_, TargetOf(request), ContextOf(request)),
-        options_(&service->options_.request) {
+        request_options_(&service->options_.request) {
     if (!Admit(request.status(),
                [&request] { return ValidateUpdateLiveStreamRequest(*request); })) {
       return;
@@ -122,7 +122,8 @@ class LiveStreamServiceImpl::UpdateLiveStreamCall final : public Call {
     update_ = std::move(*request->mutable_live_stream());
     if (NeedsCurrentConfiguration(changed_)) {
       reading_ = true;
-      Send(BuildGetLiveStreamRequest(call_context().target, call_context().target_id, *options_));
+      Send(BuildGetLiveStreamRequest(call_context().target, call_context().target_id,
+                                     *request_options_));
       return;
     }
     Write(LiveStream());
@@ -156,10 +157,10 @@ class LiveStreamServiceImpl::UpdateLiveStreamCall final : public Call {
   void Write(const LiveStream& current) {
     sent_ = MergeLiveStream(current, update_, changed_);
     Send(BuildUpdateLiveStreamRequest(call_context().target, call_context().target_id, sent_,
-                                      *options_));
+                                      *request_options_));
   }
 
-  const ZoomRequestOptions* const options_;
+  const ZoomRequestOptions* const request_options_;
   LiveStreamFields changed_;
   LiveStream update_;
   // Only the client's callbacks, one after the other, touch these.

@@ -92,8 +92,9 @@ const (
 	// The request failed validation; nothing was sent to Zoom.
 	// Code: INVALID_ARGUMENT, with a BadRequest naming each bad field.
 	ErrorReason_INVALID_REQUEST ErrorReason = 15
-	// The request bytes are no UpdateStatusRequest (malformed protobuf, a
-	// string that is not UTF-8); nothing was sent. Code: INVALID_ARGUMENT.
+	// The request bytes are not the method's request message (malformed
+	// protobuf, a string that is not UTF-8); nothing was sent.
+	// Code: INVALID_ARGUMENT.
 	ErrorReason_MALFORMED_REQUEST ErrorReason = 16
 	// The request metadata is over --max_metadata_bytes; nothing was sent.
 	// Code: RESOURCE_EXHAUSTED.

@@ -4,28 +4,47 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/field_mask.pb.h"
 
 namespace livestream_client::cli {
 
 using ::zoom::livestream::v1::LIVE_STREAM_ACTION_START;
 using ::zoom::livestream::v1::LIVE_STREAM_ACTION_STOP;
 using ::zoom::livestream::v1::LIVE_STREAM_ACTION_UNSPECIFIED;
+using ::zoom::livestream::v1::LIVE_STREAM_RESOLUTION_1080P;
+using ::zoom::livestream::v1::LIVE_STREAM_RESOLUTION_720P;
+using ::zoom::livestream::v1::LIVE_STREAM_RESOLUTION_UNSPECIFIED;
+using ::zoom::livestream::v1::LiveStreamResolution;
 
 const char kUsage[] =
     R"(Usage: livestreamctl --target=HOST:PORT start|stop|settings (--webinar ID | --meeting ID)
-                     [--display-name NAME] [--active-speaker-name=true|false] [--timeout 5s]
-                     [--tls] [--tls-ca-file FILE] [--tls-cert-file FILE --tls-key-file FILE]
-                     [--bearer-token-file FILE]
+                     [--display-name NAME] [--active-speaker-name=true|false] [CALL FLAGS]
+       livestreamctl --target=HOST:PORT get (--webinar ID | --meeting ID)
+                     [--show-stream-key] [CALL FLAGS]
+       livestreamctl --target=HOST:PORT configure (--webinar ID | --meeting ID)
+                     [--stream-url URL] [--stream-key-file FILE|-] [--page-url URL]
+                     [--resolution 720p|1080p] [--show-stream-key] [CALL FLAGS]
+CALL FLAGS: [--timeout 5s] [--tls] [--tls-ca-file FILE]
+            [--tls-cert-file FILE --tls-key-file FILE] [--bearer-token-file FILE]
 
 Starts or stops the live stream of a Zoom webinar or meeting through the
-zoom-livestream-gateway, or updates its settings. The gateway validates the
-request; this tool only checks usage.
+zoom-livestream-gateway, updates its settings, or reads and sets its custom
+live streaming configuration. The gateway validates the request; this tool
+only checks usage.
 
 Subcommands:
-  start     start the live stream (settings given with it are sent too)
-  stop      stop the live stream
-  settings  send settings only, no action (Zoom applies them to a stopped
-            live stream)
+  start      start the live stream (settings given with it are sent too)
+  stop       stop the live stream
+  settings   send settings only, no action (Zoom applies them to a stopped
+             live stream)
+  get        print the custom live streaming configuration: stream URL,
+             stream key (masked unless --show-stream-key), page URL and
+             resolution
+  configure  change the configuration fields given, and only those (the
+             update mask names exactly them; the gateway reads the others
+             and sends them unchanged, which is not atomic); prints the
+             configuration the gateway sent, the key masked as with get
 
 Flags (--flag=value and --flag value both work, and so do underscores instead
 of hyphens, e.g. --display_name):
@@ -35,9 +54,22 @@ of hyphens, e.g. --display_name):
   --webinar=ID                the Zoom webinar ID
   --meeting=ID                the Zoom meeting ID (give exactly one of
                               --webinar and --meeting)
-  --display-name=NAME         the live stream's display name
-  --active-speaker-name=BOOL  true or false: whether to show the active
-                              speaker's name; unchanged when not given
+  --display-name=NAME         start, stop, settings: the live stream's
+                              display name
+  --active-speaker-name=BOOL  start, stop, settings: true or false, whether
+                              to show the active speaker's name; unchanged
+                              when not given
+  --stream-url=URL            configure: the rtmp:// or rtmps:// ingest URL
+  --stream-key-file=FILE      configure: read the new stream key from FILE,
+                              or from stdin with "-", without its final
+                              newline. The key is a secret, so there is no
+                              flag that takes it: a command line lands in
+                              shell history and in ps output
+  --page-url=URL              configure: the http(s) page viewers watch on
+  --resolution=RES            configure: 720p or 1080p
+  --show-stream-key           get, configure: print the stream key. Without
+                              it the key is shown as
+                              "<hidden: --show-stream-key prints it>"
   --timeout=DURATION          deadline of the call, e.g. 500ms, 5s, 1m
                               (default 5s)
   --tls                       use TLS, trusting gRPC's default roots (implied
@@ -52,13 +84,17 @@ of hyphens, e.g. --display_name):
   --help                      show this help
   --version                   show the version
 
-Output: on success "tracking_id: ID" on stdout (Zoom's tracking ID, empty when
-Zoom sent none). On failure the status code, message and every error detail
-(ErrorInfo reason and metadata, BadRequest, ...) go to stderr.
+Output: start, stop and settings print "tracking_id: ID" on stdout (Zoom's
+tracking ID, empty when Zoom sent none). get and configure print one line
+each of "stream_url: ", "stream_key: ", "page_url: ", "resolution: " and
+"tracking_id: " with the value; an empty value is unset (an empty stream_url:
+no configuration; an empty resolution: Zoom's default). On failure the status
+code, message and every error detail (ErrorInfo reason and metadata,
+BadRequest, ...) go to stderr.
 
 Exit codes:
   0        success
-  1        usage error
+  1        usage error (including an unreadable or empty --stream-key-file)
   10+CODE  the call failed with gRPC status CODE, e.g. 13 INVALID_ARGUMENT,
            14 DEADLINE_EXCEEDED, 15 NOT_FOUND, 17 PERMISSION_DENIED,
            18 RESOURCE_EXHAUSTED, 19 FAILED_PRECONDITION, 24 UNAVAILABLE,
@@ -105,10 +141,102 @@ std::vector<std::string> NormalizeFlagNames(
   return out;
 }
 
+namespace {
+
+// Which subcommands take a flag, for the usage error of one given to another.
+absl::Status OnlyFor(bool given, absl::string_view flag, bool allowed,
+                     absl::string_view subcommands) {
+  if (!given || allowed) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(flag, " applies only to ", subcommands));
+}
+
+absl::Status CheckFlagsFitCommand(Command command, const Flags& flags) {
+  const bool status = command == Command::kUpdateStatus;
+  const bool configure = command == Command::kUpdateLiveStream;
+  for (const absl::Status& check : {
+           OnlyFor(flags.display_name.has_value(), "--display-name", status,
+                   "start, stop and settings"),
+           OnlyFor(flags.active_speaker_name.has_value(), "--active-speaker-name", status,
+                   "start, stop and settings"),
+           OnlyFor(flags.stream_url.has_value(), "--stream-url", configure, "configure"),
+           OnlyFor(flags.stream_key_file.has_value(), "--stream-key-file", configure, "configure"),
+           OnlyFor(flags.page_url.has_value(), "--page-url", configure, "configure"),
+           OnlyFor(flags.resolution.has_value(), "--resolution", configure, "configure"),
+           OnlyFor(flags.show_stream_key, "--show-stream-key", !status, "get and configure"),
+       }) {
+    if (!check.ok()) return check;
+  }
+  return absl::OkStatus();
+}
+
+// The configure request without the target: the fields given, and a mask
+// naming exactly them, so that what was not given is left as it is.
+absl::Status BuildConfigure(const Flags& flags, Invocation& invocation) {
+  UpdateLiveStreamRequest& request = invocation.configure_request;
+  LiveStream& live_stream = *request.mutable_live_stream();
+  google::protobuf::FieldMask& mask = *request.mutable_update_mask();
+  if (flags.stream_url.has_value()) {
+    live_stream.set_stream_url(*flags.stream_url);
+    mask.add_paths("stream_url");
+  }
+  if (flags.stream_key_file.has_value()) {
+    if (flags.stream_key_file->empty()) {
+      return absl::InvalidArgumentError("--stream-key-file needs a file name, or - for stdin");
+    }
+    invocation.stream_key_file = *flags.stream_key_file;
+    mask.add_paths("stream_key");
+  }
+  if (flags.page_url.has_value()) {
+    live_stream.set_page_url(*flags.page_url);
+    mask.add_paths("page_url");
+  }
+  if (flags.resolution.has_value()) {
+    if (*flags.resolution == "720p") {
+      live_stream.set_resolution(LIVE_STREAM_RESOLUTION_720P);
+    } else if (*flags.resolution == "1080p") {
+      live_stream.set_resolution(LIVE_STREAM_RESOLUTION_1080P);
+    } else {
+      return absl::InvalidArgumentError("--resolution must be 720p or 1080p");
+    }
+    mask.add_paths("resolution");
+  }
+  if (mask.paths().empty()) {
+    return absl::InvalidArgumentError(
+        "configure needs at least one of --stream-url, --stream-key-file, --page-url and "
+        "--resolution");
+  }
+  return absl::OkStatus();
+}
+
+// Sets the oneof target of any of the three requests.
+template <typename Request>
+void SetTarget(const Flags& flags, Request& request) {
+  if (flags.webinar.has_value()) request.set_webinar_id(*flags.webinar);
+  if (flags.meeting.has_value()) request.set_meeting_id(*flags.meeting);
+}
+
+// Zoom's spelling; empty when unset, the number for a value this build does
+// not know (a newer server).
+std::string ResolutionName(LiveStreamResolution resolution) {
+  switch (resolution) {
+    case LIVE_STREAM_RESOLUTION_UNSPECIFIED:
+      return "";
+    case LIVE_STREAM_RESOLUTION_720P:
+      return "720p";
+    case LIVE_STREAM_RESOLUTION_1080P:
+      return "1080p";
+    default:
+      return absl::StrCat(static_cast<int>(resolution));
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& positional,
                                            const Flags& flags) {
   if (positional.empty()) {
-    return absl::InvalidArgumentError("missing subcommand: start, stop or settings");
+    return absl::InvalidArgumentError(
+        "missing subcommand: start, stop, settings, get or configure");
   }
   if (positional.size() > 1) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument: ", positional[1]));
@@ -121,23 +249,41 @@ absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& posit
     invocation.request.set_action(LIVE_STREAM_ACTION_STOP);
   } else if (subcommand == "settings") {
     invocation.request.set_action(LIVE_STREAM_ACTION_UNSPECIFIED);
+  } else if (subcommand == "get") {
+    invocation.command = Command::kGetLiveStream;
+  } else if (subcommand == "configure") {
+    invocation.command = Command::kUpdateLiveStream;
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown subcommand: ", subcommand, " (want start, stop or settings)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown subcommand: ", subcommand, " (want start, stop, settings, get or configure)"));
   }
   if (flags.target.empty()) return absl::InvalidArgumentError("missing --target=HOST:PORT");
   invocation.target = flags.target;
   if (flags.webinar.has_value() == flags.meeting.has_value()) {
     return absl::InvalidArgumentError("give exactly one of --webinar=ID and --meeting=ID");
   }
-  if (flags.webinar.has_value()) invocation.request.set_webinar_id(*flags.webinar);
-  if (flags.meeting.has_value()) invocation.request.set_meeting_id(*flags.meeting);
-  if (flags.display_name.has_value()) {
-    invocation.request.mutable_settings()->set_display_name(*flags.display_name);
+  if (absl::Status fits = CheckFlagsFitCommand(invocation.command, flags); !fits.ok()) {
+    return fits;
   }
-  if (flags.active_speaker_name.has_value()) {
-    invocation.request.mutable_settings()->set_active_speaker_name(*flags.active_speaker_name);
+  switch (invocation.command) {
+    case Command::kUpdateStatus:
+      SetTarget(flags, invocation.request);
+      if (flags.display_name.has_value()) {
+        invocation.request.mutable_settings()->set_display_name(*flags.display_name);
+      }
+      if (flags.active_speaker_name.has_value()) {
+        invocation.request.mutable_settings()->set_active_speaker_name(*flags.active_speaker_name);
+      }
+      break;
+    case Command::kGetLiveStream:
+      SetTarget(flags, invocation.get_request);
+      break;
+    case Command::kUpdateLiveStream:
+      SetTarget(flags, invocation.configure_request);
+      if (absl::Status built = BuildConfigure(flags, invocation); !built.ok()) return built;
+      break;
   }
+  invocation.show_stream_key = flags.show_stream_key;
   if (flags.timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--timeout must be positive");
   }
@@ -152,6 +298,24 @@ absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& posit
   }
   invocation.bearer_token_file = flags.bearer_token_file;
   return invocation;
+}
+
+absl::StatusOr<std::string> StreamKeyFromFileContents(absl::string_view contents) {
+  if (absl::ConsumeSuffix(&contents, "\n")) absl::ConsumeSuffix(&contents, "\r");
+  if (contents.empty()) return absl::InvalidArgumentError("the stream key file is empty");
+  return std::string(contents);
+}
+
+std::string FormatLiveStream(const LiveStream& live_stream, absl::string_view tracking_id,
+                             bool show_stream_key) {
+  const std::string stream_key = show_stream_key || live_stream.stream_key().empty()
+                                     ? EscapeControlCharacters(live_stream.stream_key())
+                                     : std::string(kHiddenStreamKey);
+  return absl::StrCat("stream_url: ", EscapeControlCharacters(live_stream.stream_url()),
+                      "\nstream_key: ", stream_key,
+                      "\npage_url: ", EscapeControlCharacters(live_stream.page_url()),
+                      "\nresolution: ", ResolutionName(live_stream.resolution()),
+                      "\ntracking_id: ", EscapeControlCharacters(tracking_id), "\n");
 }
 
 }  // namespace livestream_client::cli

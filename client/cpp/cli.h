@@ -48,6 +48,11 @@ struct Flags {
   std::optional<std::string> meeting;
   std::optional<std::string> display_name;
   std::optional<bool> active_speaker_name;
+  std::optional<std::string> stream_url;
+  std::optional<std::string> stream_key_file;
+  std::optional<std::string> page_url;
+  std::optional<std::string> resolution;
+  bool show_stream_key = false;
   absl::Duration timeout = absl::Seconds(5);
   bool tls = false;
   std::string tls_ca_file;
@@ -56,23 +61,55 @@ struct Flags {
   std::string bearer_token_file;
 };
 
+// Which RPC a subcommand makes.
+enum class Command {
+  kUpdateStatus,      // start, stop, settings: `request`
+  kGetLiveStream,     // get: `get_request`
+  kUpdateLiveStream,  // configure: `configure_request`
+};
+
 struct Invocation {
   std::string target;
+  Command command = Command::kUpdateStatus;
   UpdateStatusRequest request;
+  GetLiveStreamRequest get_request;
+  // Without the stream key when `stream_key_file` is set: main() reads the
+  // file (ReadStreamKey) and fills it in.
+  UpdateLiveStreamRequest configure_request;
+  // The file holding the new stream key, "-" for stdin; empty: unchanged.
+  std::string stream_key_file;
+  // get and configure print the stream key instead of masking it.
+  bool show_stream_key = false;
   absl::Duration timeout;
   // Set when the channel uses TLS: --tls, or any of the TLS file flags.
   std::optional<TlsFiles> tls;
   std::string bearer_token_file;
 };
 
-// Applies the usage rules (a subcommand of start|stop|settings, a target,
-// exactly one of webinar and meeting, a positive timeout, a client
-// certificate only with its key) and builds the
-// request. `positional` excludes the program name. Anything else is left to
+// Applies the usage rules (a subcommand of start|stop|settings|get|configure,
+// a target, exactly one of webinar and meeting, only the flags the
+// subcommand takes, for configure at least one field to change and a known
+// resolution, a positive timeout, a client certificate only with its key)
+// and builds the request; configure's update mask names exactly the fields
+// given. `positional` excludes the program name. Anything else is left to
 // the server to validate. An InvalidArgument result is a usage error whose
 // message is meant for the user.
 absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& positional,
                                            const Flags& flags);
+
+// The stream key in the contents of a --stream-key-file: the text without
+// one final line ending (LF or CRLF, an editor's or `echo`'s). Other
+// whitespace is kept: it is the server's to judge. An empty key is a usage
+// error; the message never quotes the contents.
+absl::StatusOr<std::string> StreamKeyFromFileContents(absl::string_view contents);
+
+// What get and configure print: one "name: value" line per field and the
+// tracking ID, values with control characters escaped. The stream key is
+// shown as kHiddenStreamKey unless `show_stream_key` (an empty key is
+// printed as empty: there is nothing to hide).
+inline constexpr absl::string_view kHiddenStreamKey = "<hidden: --show-stream-key prints it>";
+std::string FormatLiveStream(const LiveStream& live_stream, absl::string_view tracking_id,
+                             bool show_stream_key);
 
 }  // namespace livestream_client::cli
 

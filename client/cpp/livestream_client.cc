@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -31,33 +32,10 @@ void SetTimeout(grpc::ClientContext& context, absl::Duration timeout) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
 }
 
-absl::StatusOr<UpdateStatusResponse> ToStatusOr(const grpc::Status& status,
-                                                UpdateStatusResponse response) {
+template <typename Response>
+absl::StatusOr<Response> ToStatusOr(const grpc::Status& status, Response response) {
   if (!status.ok()) return FromGrpcStatus(status);
   return response;
-}
-
-// Server text may echo caller input; escaping control characters keeps one
-// detail per line and keeps terminal escape sequences out of the output.
-// Bytes >= 0x80 pass through so UTF-8 stays readable.
-std::string Printable(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      absl::StrAppendFormat(&out, "\\x%02x", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 std::string CodeName(int code) {
@@ -72,18 +50,19 @@ std::string FormatMetadata(const google::protobuf::Map<std::string, std::string>
   std::vector<std::pair<std::string, std::string>> sorted(metadata.begin(), metadata.end());
   std::sort(sorted.begin(), sorted.end());
   return absl::StrJoin(sorted, ", ", [](std::string* out, const auto& entry) {
-    absl::StrAppend(out, Printable(entry.first), "=", Printable(entry.second));
+    absl::StrAppend(out, EscapeControlCharacters(entry.first), "=",
+                    EscapeControlCharacters(entry.second));
   });
 }
 
 // Appends " name=value" when value is non-empty.
 void AppendField(std::string& out, absl::string_view name, absl::string_view value) {
-  if (!value.empty()) absl::StrAppend(&out, " ", name, "=", Printable(value));
+  if (!value.empty()) absl::StrAppend(&out, " ", name, "=", EscapeControlCharacters(value));
 }
 
 void FormatErrorInfo(const google::rpc::ErrorInfo& info, std::string& out) {
-  absl::StrAppend(&out, "\n  ErrorInfo: reason=", Printable(info.reason()),
-                  " domain=", Printable(info.domain()));
+  absl::StrAppend(&out, "\n  ErrorInfo: reason=", EscapeControlCharacters(info.reason()),
+                  " domain=", EscapeControlCharacters(info.domain()));
   if (!info.metadata().empty()) {
     absl::StrAppend(&out, " metadata{", FormatMetadata(info.metadata()), "}");
   }
@@ -102,8 +81,8 @@ void FormatBadRequest(const google::rpc::BadRequest& bad_request, std::string& o
     absl::StrAppend(&out, "\n  BadRequest: (no field violations)");
   }
   for (const auto& violation : bad_request.field_violations()) {
-    absl::StrAppend(&out, "\n  BadRequest: ", Printable(violation.field()), ": ",
-                    Printable(violation.description()));
+    absl::StrAppend(&out, "\n  BadRequest: ", EscapeControlCharacters(violation.field()), ": ",
+                    EscapeControlCharacters(violation.description()));
   }
 }
 
@@ -112,9 +91,10 @@ void FormatPreconditionFailure(const google::rpc::PreconditionFailure& failure, 
     absl::StrAppend(&out, "\n  PreconditionFailure: (no violations)");
   }
   for (const auto& violation : failure.violations()) {
-    absl::StrAppend(&out, "\n  PreconditionFailure: type=", Printable(violation.type()),
-                    " subject=", Printable(violation.subject()), ": ",
-                    Printable(violation.description()));
+    absl::StrAppend(&out,
+                    "\n  PreconditionFailure: type=", EscapeControlCharacters(violation.type()),
+                    " subject=", EscapeControlCharacters(violation.subject()), ": ",
+                    EscapeControlCharacters(violation.description()));
   }
 }
 
@@ -123,8 +103,8 @@ void FormatQuotaFailure(const google::rpc::QuotaFailure& failure, std::string& o
     absl::StrAppend(&out, "\n  QuotaFailure: (no violations)");
   }
   for (const auto& violation : failure.violations()) {
-    absl::StrAppend(&out, "\n  QuotaFailure: ", Printable(violation.subject()), ": ",
-                    Printable(violation.description()));
+    absl::StrAppend(&out, "\n  QuotaFailure: ", EscapeControlCharacters(violation.subject()), ": ",
+                    EscapeControlCharacters(violation.description()));
   }
 }
 
@@ -152,12 +132,12 @@ void FormatOther(const google::protobuf::Any& any, std::string& out) {
       std::unique_ptr<google::protobuf::Message> message(prototype->New());
       if (message->ParseFromString(any.value())) {
         absl::StrAppend(&out, "\n  ", descriptor->name(), ": ",
-                        Printable(message->ShortDebugString()));
+                        EscapeControlCharacters(message->ShortDebugString()));
         return;
       }
     }
   }
-  absl::StrAppend(&out, "\n  ", Printable(url), " (", any.value().size(), " bytes)");
+  absl::StrAppend(&out, "\n  ", EscapeControlCharacters(url), " (", any.value().size(), " bytes)");
 }
 
 template <typename T>
@@ -210,38 +190,89 @@ void LiveStreamClient::Prepare(grpc::ClientContext& context, absl::Duration time
   }
 }
 
-absl::StatusOr<UpdateStatusResponse> LiveStreamClient::UpdateStatus(
-    const UpdateStatusRequest& request, absl::Duration timeout) {
+template <typename Request, typename Response, typename Method>
+absl::StatusOr<Response> LiveStreamClient::Call(Method method, const Request& request,
+                                                absl::Duration timeout) {
   grpc::ClientContext context;
   Prepare(context, timeout);
-  UpdateStatusResponse response;
-  grpc::Status status = stub_->UpdateStatus(&context, request, &response);
+  Response response;
+  grpc::Status status = (stub_.get()->*method)(&context, request, &response);
   return ToStatusOr(status, std::move(response));
+}
+
+template <typename Request, typename Response, typename Start>
+PendingCall LiveStreamClient::CallAsync(Start start, const Request& request, absl::Duration timeout,
+                                        Callback<Response> done) {
+  // gRPC needs the context, request and response alive until the call ends;
+  // the completion lambda owns them. The context is shared with PendingCall
+  // so that Cancel() stays safe after completion.
+  struct State {
+    std::shared_ptr<grpc::ClientContext> context = std::make_shared<grpc::ClientContext>();
+    Request request;
+    Response response;
+    Callback<Response> done;
+  };
+  auto state = std::make_shared<State>();
+  state->request = request;
+  state->done = std::move(done);
+  Prepare(*state->context, timeout);
+  PendingCall pending(state->context);
+  State* raw = state.get();
+  start(raw->context.get(), &raw->request, &raw->response,
+        [state = std::move(state)](const grpc::Status& status) {
+          std::move(state->done)(ToStatusOr(status, std::move(state->response)));
+        });
+  return pending;
+}
+
+absl::StatusOr<UpdateStatusResponse> LiveStreamClient::UpdateStatus(
+    const UpdateStatusRequest& request, absl::Duration timeout) {
+  return Call<UpdateStatusRequest, UpdateStatusResponse>(&LiveStreamService::Stub::UpdateStatus,
+                                                         request, timeout);
 }
 
 PendingCall LiveStreamClient::UpdateStatusAsync(const UpdateStatusRequest& request,
                                                 absl::Duration timeout, UpdateStatusCallback done) {
-  // gRPC needs the context, request and response alive until the call ends;
-  // the completion lambda owns them. The context is shared with PendingCall
-  // so that Cancel() stays safe after completion.
-  struct Call {
-    std::shared_ptr<grpc::ClientContext> context = std::make_shared<grpc::ClientContext>();
-    UpdateStatusRequest request;
-    UpdateStatusResponse response;
-    UpdateStatusCallback done;
-  };
-  auto call = std::make_shared<Call>();
-  call->request = request;
-  call->done = std::move(done);
-  Prepare(*call->context, timeout);
-  PendingCall pending(call->context);
-  Call* raw = call.get();
-  stub_->async()->UpdateStatus(
-      raw->context.get(), &raw->request, &raw->response,
-      [call = std::move(call)](const grpc::Status& status) {
-        std::move(call->done)(ToStatusOr(status, std::move(call->response)));
-      });
-  return pending;
+  return CallAsync<UpdateStatusRequest, UpdateStatusResponse>(
+      [this](grpc::ClientContext* context, const UpdateStatusRequest* call_request,
+             UpdateStatusResponse* response, std::function<void(grpc::Status)> on_done) {
+        stub_->async()->UpdateStatus(context, call_request, response, std::move(on_done));
+      },
+      request, timeout, std::move(done));
+}
+
+absl::StatusOr<GetLiveStreamResponse> LiveStreamClient::GetLiveStream(
+    const GetLiveStreamRequest& request, absl::Duration timeout) {
+  return Call<GetLiveStreamRequest, GetLiveStreamResponse>(&LiveStreamService::Stub::GetLiveStream,
+                                                           request, timeout);
+}
+
+PendingCall LiveStreamClient::GetLiveStreamAsync(const GetLiveStreamRequest& request,
+                                                 absl::Duration timeout,
+                                                 Callback<GetLiveStreamResponse> done) {
+  return CallAsync<GetLiveStreamRequest, GetLiveStreamResponse>(
+      [this](grpc::ClientContext* context, const GetLiveStreamRequest* call_request,
+             GetLiveStreamResponse* response, std::function<void(grpc::Status)> on_done) {
+        stub_->async()->GetLiveStream(context, call_request, response, std::move(on_done));
+      },
+      request, timeout, std::move(done));
+}
+
+absl::StatusOr<UpdateLiveStreamResponse> LiveStreamClient::UpdateLiveStream(
+    const UpdateLiveStreamRequest& request, absl::Duration timeout) {
+  return Call<UpdateLiveStreamRequest, UpdateLiveStreamResponse>(
+      &LiveStreamService::Stub::UpdateLiveStream, request, timeout);
+}
+
+PendingCall LiveStreamClient::UpdateLiveStreamAsync(const UpdateLiveStreamRequest& request,
+                                                    absl::Duration timeout,
+                                                    Callback<UpdateLiveStreamResponse> done) {
+  return CallAsync<UpdateLiveStreamRequest, UpdateLiveStreamResponse>(
+      [this](grpc::ClientContext* context, const UpdateLiveStreamRequest* call_request,
+             UpdateLiveStreamResponse* response, std::function<void(grpc::Status)> on_done) {
+        stub_->async()->UpdateLiveStream(context, call_request, response, std::move(on_done));
+      },
+      request, timeout, std::move(done));
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
@@ -289,11 +320,34 @@ std::optional<absl::Duration> RetryDelayOf(const absl::Status& status) {
   return ToDuration(info->retry_delay());
 }
 
+// Server text may echo caller input; escaping control characters keeps one
+// detail per line and keeps terminal escape sequences out of the output.
+// Bytes >= 0x80 pass through so UTF-8 stays readable.
+std::string EscapeControlCharacters(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      absl::StrAppendFormat(&out, "\\x%02x", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string FormatStatus(const grpc::Status& status) {
   if (status.ok()) return "OK";
   std::string out = CodeName(status.error_code());
   if (!status.error_message().empty()) {
-    absl::StrAppend(&out, ": ", Printable(status.error_message()));
+    absl::StrAppend(&out, ": ", EscapeControlCharacters(status.error_message()));
   }
   if (status.error_details().empty()) return out;
   google::rpc::Status rpc_status;

@@ -49,6 +49,11 @@ namespace livestream_client {
 
 using UpdateStatusRequest = ::zoom::livestream::v1::UpdateStatusRequest;
 using UpdateStatusResponse = ::zoom::livestream::v1::UpdateStatusResponse;
+using GetLiveStreamRequest = ::zoom::livestream::v1::GetLiveStreamRequest;
+using GetLiveStreamResponse = ::zoom::livestream::v1::GetLiveStreamResponse;
+using UpdateLiveStreamRequest = ::zoom::livestream::v1::UpdateLiveStreamRequest;
+using UpdateLiveStreamResponse = ::zoom::livestream::v1::UpdateLiveStreamResponse;
+using LiveStream = ::zoom::livestream::v1::LiveStream;
 
 // The ErrorInfo.domain of every error the gateway itself returns. Errors
 // produced by gRPC (e.g. DEADLINE_EXCEEDED, or UNAVAILABLE when the server is
@@ -70,8 +75,8 @@ std::shared_ptr<grpc::Channel> MakeChannel(
     const std::string& target, const std::optional<std::string>& service_config_json = std::nullopt,
     std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
-// A call started by LiveStreamClient::UpdateStatusAsync. Dropping it does
-// not cancel the call.
+// A call started by one of LiveStreamClient's *Async methods. Dropping it
+// does not cancel the call.
 class PendingCall {
  public:
   explicit PendingCall(std::shared_ptr<grpc::ClientContext> context);
@@ -93,10 +98,15 @@ struct ClientOptions {
   std::string bearer_token;
 };
 
-// Thread-safe; share one per channel.
+// Thread-safe; share one per channel. Every method takes the call's timeout
+// and reports a failure as the absl::Status FromGrpcStatus makes, so the
+// detail readers below (ErrorReasonOf, BadRequestOf, FormatStatus, ...) work
+// on the errors of all of them.
 class LiveStreamClient {
  public:
-  using UpdateStatusCallback = absl::AnyInvocable<void(absl::StatusOr<UpdateStatusResponse>) &&>;
+  template <typename Response>
+  using Callback = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+  using UpdateStatusCallback = Callback<UpdateStatusResponse>;
 
   explicit LiveStreamClient(std::shared_ptr<grpc::Channel> channel, ClientOptions options = {});
 
@@ -110,9 +120,34 @@ class LiveStreamClient {
   PendingCall UpdateStatusAsync(const UpdateStatusRequest& request, absl::Duration timeout,
                                 UpdateStatusCallback done);
 
+  // Reads the custom live streaming configuration. The response holds the
+  // stream key, a secret: do not log it.
+  absl::StatusOr<GetLiveStreamResponse> GetLiveStream(const GetLiveStreamRequest& request,
+                                                      absl::Duration timeout);
+  PendingCall GetLiveStreamAsync(const GetLiveStreamRequest& request, absl::Duration timeout,
+                                 Callback<GetLiveStreamResponse> done);
+
+  // Sets the fields of the configuration that `request.update_mask` names
+  // (unset: the fields set in `request.live_stream`). A partial change is a
+  // read-modify-write on the server, not atomic (see the proto).
+  absl::StatusOr<UpdateLiveStreamResponse> UpdateLiveStream(const UpdateLiveStreamRequest& request,
+                                                            absl::Duration timeout);
+  PendingCall UpdateLiveStreamAsync(const UpdateLiveStreamRequest& request, absl::Duration timeout,
+                                    Callback<UpdateLiveStreamResponse> done);
+
  private:
   // The deadline and the caller's metadata of one call.
   void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
+
+  // One blocking call of `method` (a Stub member function).
+  template <typename Request, typename Response, typename Method>
+  absl::StatusOr<Response> Call(Method method, const Request& request, absl::Duration timeout);
+
+  // One callback-API call: `start(context, request, response, on_done)`
+  // starts it on the async stub.
+  template <typename Request, typename Response, typename Start>
+  PendingCall CallAsync(Start start, const Request& request, absl::Duration timeout,
+                        Callback<Response> done);
 
   std::unique_ptr<::zoom::livestream::v1::LiveStreamService::Stub> stub_;
   ClientOptions options_;
@@ -167,6 +202,11 @@ inline std::optional<google::rpc::QuotaFailure> QuotaFailureOf(const absl::Statu
 
 // How long the server asked the caller to wait before retrying (RetryInfo).
 std::optional<absl::Duration> RetryDelayOf(const absl::Status& status);
+
+// `text` with control characters escaped (\n, \r, \t, \xNN) and bytes >=
+// 0x80 kept, so UTF-8 stays readable: server text printed this way stays on
+// one line and carries no terminal escape sequences.
+std::string EscapeControlCharacters(absl::string_view text);
 
 // A human-readable rendering: "CODE: message", then one indented line per
 // detail (one per violation for BadRequest, PreconditionFailure and

@@ -1,7 +1,9 @@
-// livestreamctl: start, stop or configure a Zoom live stream through the
-// gateway. See cli.cc (kUsage) for usage and exit codes.
+// livestreamctl: start, stop or configure a Zoom live stream, or read its
+// configuration, through the gateway. See cli.cc (kUsage) for usage and exit codes.
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +15,9 @@
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "client/cpp/channel_security.h"
 #include "client/cpp/cli.h"
@@ -25,6 +30,14 @@ ABSL_FLAG(std::optional<std::string>, display_name, std::nullopt,
           "The live stream's display name.");
 ABSL_FLAG(std::optional<bool>, active_speaker_name, std::nullopt,
           "true or false: whether to show the active speaker's name.");
+ABSL_FLAG(std::optional<std::string>, stream_url, std::nullopt,
+          "configure: the rtmp:// or rtmps:// ingest URL.");
+ABSL_FLAG(std::optional<std::string>, stream_key_file, std::nullopt,
+          "configure: file holding the new stream key, - for stdin.");
+ABSL_FLAG(std::optional<std::string>, page_url, std::nullopt,
+          "configure: the page viewers watch the live stream on.");
+ABSL_FLAG(std::optional<std::string>, resolution, std::nullopt, "configure: 720p or 1080p.");
+ABSL_FLAG(bool, show_stream_key, false, "get, configure: print the stream key unmasked.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of the call.");
 ABSL_FLAG(bool, tls, false, "Use TLS, trusting gRPC's default roots.");
 ABSL_FLAG(std::string, tls_ca_file, "", "PEM CA bundle the gateway's certificate must chain to.");
@@ -41,6 +54,66 @@ cli::FlagKind KindOf(absl::string_view name) {
   const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
   if (flag == nullptr) return cli::FlagKind::kUnknown;
   return flag->IsOfType<bool>() ? cli::FlagKind::kBool : cli::FlagKind::kValue;
+}
+
+// The whole file, or stdin for "-". The error names the file, never what it
+// holds.
+absl::StatusOr<std::string> ReadStreamKeyFile(const std::string& path) {
+  std::string contents;
+  if (path == "-") {
+    contents.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) return absl::InvalidArgumentError("cannot read the stream key from stdin");
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read stream key file ", path));
+    contents.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot read stream key file ", path));
+    }
+  }
+  return cli::StreamKeyFromFileContents(contents);
+}
+
+// Makes the call the invocation names and prints its result; returns the
+// exit code.
+int Run(livestream_client::LiveStreamClient& client, const cli::Invocation& invocation) {
+  absl::Status failure;
+  switch (invocation.command) {
+    case cli::Command::kUpdateStatus: {
+      absl::StatusOr<livestream_client::UpdateStatusResponse> response =
+          client.UpdateStatus(invocation.request, invocation.timeout);
+      if (!response.ok()) {
+        failure = response.status();
+        break;
+      }
+      std::cout << "tracking_id: " << response->tracking_id() << "\n";
+      return cli::kExitOk;
+    }
+    case cli::Command::kGetLiveStream: {
+      absl::StatusOr<livestream_client::GetLiveStreamResponse> response =
+          client.GetLiveStream(invocation.get_request, invocation.timeout);
+      if (!response.ok()) {
+        failure = response.status();
+        break;
+      }
+      std::cout << cli::FormatLiveStream(response->live_stream(), response->tracking_id(),
+                                         invocation.show_stream_key);
+      return cli::kExitOk;
+    }
+    case cli::Command::kUpdateLiveStream: {
+      absl::StatusOr<livestream_client::UpdateLiveStreamResponse> response =
+          client.UpdateLiveStream(invocation.configure_request, invocation.timeout);
+      if (!response.ok()) {
+        failure = response.status();
+        break;
+      }
+      std::cout << cli::FormatLiveStream(response->live_stream(), response->tracking_id(),
+                                         invocation.show_stream_key);
+      return cli::kExitOk;
+    }
+  }
+  std::cerr << livestream_client::FormatStatus(failure) << "\n";
+  return cli::ExitCodeFor(failure);
 }
 
 // absl's own --help lists every linked flag in underscore spelling and exits
@@ -84,6 +157,11 @@ int main(int argc, char** argv) {
   flags.meeting = absl::GetFlag(FLAGS_meeting);
   flags.display_name = absl::GetFlag(FLAGS_display_name);
   flags.active_speaker_name = absl::GetFlag(FLAGS_active_speaker_name);
+  flags.stream_url = absl::GetFlag(FLAGS_stream_url);
+  flags.stream_key_file = absl::GetFlag(FLAGS_stream_key_file);
+  flags.page_url = absl::GetFlag(FLAGS_page_url);
+  flags.resolution = absl::GetFlag(FLAGS_resolution);
+  flags.show_stream_key = absl::GetFlag(FLAGS_show_stream_key);
   flags.timeout = absl::GetFlag(FLAGS_timeout);
   flags.tls = absl::GetFlag(FLAGS_tls);
   flags.tls_ca_file = absl::GetFlag(FLAGS_tls_ca_file);
@@ -95,6 +173,15 @@ int main(int argc, char** argv) {
     std::cerr << "livestreamctl: " << invocation.status().message()
               << "\nRun 'livestreamctl --help' for usage.\n";
     return cli::kExitUsage;
+  }
+
+  if (!invocation->stream_key_file.empty()) {
+    absl::StatusOr<std::string> key = ReadStreamKeyFile(invocation->stream_key_file);
+    if (!key.ok()) {
+      std::cerr << "livestreamctl: " << key.status().message() << "\n";
+      return cli::kExitUsage;
+    }
+    invocation->configure_request.mutable_live_stream()->set_stream_key(*std::move(key));
   }
 
   std::shared_ptr<grpc::ChannelCredentials> credentials;
@@ -120,12 +207,5 @@ int main(int argc, char** argv) {
   livestream_client::LiveStreamClient client(
       livestream_client::MakeChannel(invocation->target, std::nullopt, std::move(credentials)),
       std::move(options));
-  absl::StatusOr<livestream_client::UpdateStatusResponse> response =
-      client.UpdateStatus(invocation->request, invocation->timeout);
-  if (!response.ok()) {
-    std::cerr << livestream_client::FormatStatus(response.status()) << "\n";
-    return cli::ExitCodeFor(response.status());
-  }
-  std::cout << "tracking_id: " << response->tracking_id() << "\n";
-  return cli::kExitOk;
+  return Run(client, *invocation);
 }

@@ -10,7 +10,11 @@
 
 namespace livestream_client::testing {
 
+using ::zoom::livestream::v1::GetLiveStreamRequest;
+using ::zoom::livestream::v1::GetLiveStreamResponse;
 using ::zoom::livestream::v1::LiveStreamService;
+using ::zoom::livestream::v1::UpdateLiveStreamRequest;
+using ::zoom::livestream::v1::UpdateLiveStreamResponse;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 using ::zoom::livestream::v1::UpdateStatusResponse;
 
@@ -39,6 +43,25 @@ class FakeLiveStreamServer::HoldReactor : public grpc::ServerUnaryReactor {
   FakeLiveStreamServer* owner_;
 };
 
+template <typename Fill>
+FakeReply FakeLiveStreamServer::Receive(grpc::CallbackServerContext* context, Fill fill) {
+  absl::MutexLock lock(&mu_);
+  ReceivedCall call;
+  fill(call);
+  call.deadline = context->deadline();
+  const auto [begin, end] = context->client_metadata().equal_range("authorization");
+  for (auto entry = begin; entry != end; ++entry) {
+    call.authorization.emplace_back(entry->second.data(), entry->second.size());
+  }
+  for (const grpc::string_ref& identity : context->auth_context()->GetPeerIdentity()) {
+    call.peer_identity.emplace_back(identity.data(), identity.size());
+  }
+  calls_.push_back(std::move(call));
+  FakeReply reply = replies_.front();
+  if (replies_.size() > 1) replies_.pop_front();
+  return reply;
+}
+
 class FakeLiveStreamServer::Service : public LiveStreamService::CallbackService {
  public:
   explicit Service(FakeLiveStreamServer* owner) : owner_(owner) {}
@@ -46,29 +69,46 @@ class FakeLiveStreamServer::Service : public LiveStreamService::CallbackService 
   grpc::ServerUnaryReactor* UpdateStatus(grpc::CallbackServerContext* context,
                                          const UpdateStatusRequest* request,
                                          UpdateStatusResponse* response) override {
-    FakeReply reply;
-    {
-      absl::MutexLock lock(&owner_->mu_);
-      ReceivedCall call{*request, context->deadline()};
-      const auto [begin, end] = context->client_metadata().equal_range("authorization");
-      for (auto entry = begin; entry != end; ++entry) {
-        call.authorization.emplace_back(entry->second.data(), entry->second.size());
-      }
-      for (const grpc::string_ref& identity : context->auth_context()->GetPeerIdentity()) {
-        call.peer_identity.emplace_back(identity.data(), identity.size());
-      }
-      owner_->calls_.push_back(std::move(call));
-      reply = owner_->replies_.front();
-      if (owner_->replies_.size() > 1) owner_->replies_.pop_front();
-    }
-    if (reply.hold) return new HoldReactor(owner_);
+    const FakeReply reply = owner_->Receive(context, [&](ReceivedCall& call) {
+      call.method = "UpdateStatus";
+      call.request = *request;
+    });
     response->set_tracking_id(reply.tracking_id);
+    return Answer(context, reply);
+  }
+
+  grpc::ServerUnaryReactor* GetLiveStream(grpc::CallbackServerContext* context,
+                                          const GetLiveStreamRequest* request,
+                                          GetLiveStreamResponse* response) override {
+    const FakeReply reply = owner_->Receive(context, [&](ReceivedCall& call) {
+      call.method = "GetLiveStream";
+      call.get_request = *request;
+    });
+    response->set_tracking_id(reply.tracking_id);
+    *response->mutable_live_stream() = reply.live_stream;
+    return Answer(context, reply);
+  }
+
+  grpc::ServerUnaryReactor* UpdateLiveStream(grpc::CallbackServerContext* context,
+                                             const UpdateLiveStreamRequest* request,
+                                             UpdateLiveStreamResponse* response) override {
+    const FakeReply reply = owner_->Receive(context, [&](ReceivedCall& call) {
+      call.method = "UpdateLiveStream";
+      call.update_request = *request;
+    });
+    response->set_tracking_id(reply.tracking_id);
+    *response->mutable_live_stream() = reply.live_stream;
+    return Answer(context, reply);
+  }
+
+ private:
+  grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, const FakeReply& reply) {
+    if (reply.hold) return new HoldReactor(owner_);
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(reply.status);
     return reactor;
   }
 
- private:
   FakeLiveStreamServer* owner_;
 };
 

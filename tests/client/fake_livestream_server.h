@@ -27,19 +27,26 @@ namespace livestream_client::testing {
 struct FakeReply {
   grpc::Status status = grpc::Status::OK;
   std::string tracking_id;
+  // The configuration GetLiveStream and UpdateLiveStream answer with.
+  zoom::livestream::v1::LiveStream live_stream;
   // Never answers; the call ends only when the client cancels it, its
   // deadline passes or the server shuts down.
   bool hold = false;
 
-  static FakeReply Ok(std::string tracking_id) {
-    return {grpc::Status::OK, std::move(tracking_id)};
+  static FakeReply Ok(std::string tracking_id) { return Ok(std::move(tracking_id), {}); }
+  static FakeReply Ok(std::string tracking_id, zoom::livestream::v1::LiveStream live_stream) {
+    return {grpc::Status::OK, std::move(tracking_id), std::move(live_stream)};
   }
-  static FakeReply Error(grpc::Status status) { return {std::move(status), ""}; }
-  static FakeReply Hold() { return {grpc::Status::OK, "", true}; }
+  static FakeReply Error(grpc::Status status) { return {std::move(status), "", {}}; }
+  static FakeReply Hold() { return {grpc::Status::OK, "", {}, true}; }
 };
 
 struct ReceivedCall {
+  // The method's name, e.g. "UpdateStatus"; only its request field is set.
+  std::string method;
   zoom::livestream::v1::UpdateStatusRequest request;
+  zoom::livestream::v1::GetLiveStreamRequest get_request;
+  zoom::livestream::v1::UpdateLiveStreamRequest update_request;
   std::chrono::system_clock::time_point deadline;
   // Every `authorization` metadata value, in order.
   std::vector<std::string> authorization;
@@ -71,6 +78,10 @@ class FakeLiveStreamServer {
  private:
   class Service;
   class HoldReactor;
+
+  // Records the call (`fill` sets its request) and takes the next reply.
+  template <typename Fill>
+  FakeReply Receive(grpc::CallbackServerContext* context, Fill fill);
 
   absl::Mutex mu_;
   std::deque<FakeReply> replies_ ABSL_GUARDED_BY(mu_);

@@ -387,6 +387,153 @@ TEST_F(LiveStreamClientTest, AsyncCancelReachesServer) {
   call.Cancel();  // After completion: harmless.
 }
 
+GetLiveStreamRequest GetWebinar() {
+  return Parse<GetLiveStreamRequest>(R"pb(webinar_id: "99289110036")pb");
+}
+
+UpdateLiveStreamRequest ConfigureWebinar() {
+  return Parse<UpdateLiveStreamRequest>(R"pb(
+    webinar_id: "99289110036"
+    live_stream { page_url: "https://example.com/watch" resolution: LIVE_STREAM_RESOLUTION_1080P }
+    update_mask { paths: "page_url" paths: "resolution" }
+  )pb");
+}
+
+LiveStream SampleLiveStream() {
+  return Parse<LiveStream>(R"pb(
+    stream_url: "rtmp://live.example.com/app"
+    stream_key: "s3cret-key"
+    page_url: "https://example.com/watch"
+    resolution: LIVE_STREAM_RESOLUTION_1080P
+  )pb");
+}
+
+TEST_F(LiveStreamClientTest, GetLiveStreamSendsRequestAndReturnsConfiguration) {
+  server_.SetReplies({FakeReply::Ok("trk-get", SampleLiveStream())});
+  absl::StatusOr<GetLiveStreamResponse> response =
+      client_.GetLiveStream(GetWebinar(), absl::Seconds(30));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->tracking_id(), "trk-get");
+  EXPECT_TRUE(MessageDifferencer::Equals(response->live_stream(), SampleLiveStream()));
+  const std::vector<testing::ReceivedCall> calls = server_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].method, "GetLiveStream");
+  EXPECT_TRUE(MessageDifferencer::Equals(calls[0].get_request, GetWebinar()));
+}
+
+TEST_F(LiveStreamClientTest, UpdateLiveStreamSendsRequestWithMaskAndReturnsConfiguration) {
+  server_.SetReplies({FakeReply::Ok("trk-patch", SampleLiveStream())});
+  absl::StatusOr<UpdateLiveStreamResponse> response =
+      client_.UpdateLiveStream(ConfigureWebinar(), absl::Seconds(30));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->tracking_id(), "trk-patch");
+  EXPECT_TRUE(MessageDifferencer::Equals(response->live_stream(), SampleLiveStream()));
+  const std::vector<testing::ReceivedCall> calls = server_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].method, "UpdateLiveStream");
+  EXPECT_TRUE(MessageDifferencer::Equals(calls[0].update_request, ConfigureWebinar()));
+}
+
+TEST_F(LiveStreamClientTest, ConfigurationCallsKeepRichErrors) {
+  const grpc::Status not_found =
+      RichStatus(grpc::StatusCode::NOT_FOUND, "Zoom webinar 123 not found", NotFoundInfo());
+  const grpc::Status invalid =
+      RichStatus(grpc::StatusCode::INVALID_ARGUMENT, "invalid request", SampleBadRequest());
+  server_.SetReplies({FakeReply::Error(not_found), FakeReply::Error(invalid)});
+
+  absl::StatusOr<GetLiveStreamResponse> got =
+      client_.GetLiveStream(GetWebinar(), absl::Seconds(30));
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ErrorReasonOf(got.status()), ErrorReason::ZOOM_WEBINAR_NOT_FOUND);
+  EXPECT_EQ(FormatStatus(got.status()), FormatStatus(not_found));
+
+  absl::StatusOr<UpdateLiveStreamResponse> updated =
+      client_.UpdateLiveStream(ConfigureWebinar(), absl::Seconds(30));
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(BadRequestOf(updated.status()).has_value());
+  EXPECT_TRUE(MessageDifferencer::Equals(*BadRequestOf(updated.status()), SampleBadRequest()));
+  EXPECT_EQ(FormatStatus(updated.status()), FormatStatus(invalid));
+}
+
+TEST_F(LiveStreamClientTest, ConfigurationCallsSendTheDeadline) {
+  server_.SetReplies({FakeReply::Hold()});
+  EXPECT_EQ(client_.GetLiveStream(GetWebinar(), absl::Milliseconds(200)).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(client_.UpdateLiveStream(ConfigureWebinar(), absl::Milliseconds(200)).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  ASSERT_TRUE(server_.WaitForCancellations(2));
+  const std::vector<testing::ReceivedCall> calls = server_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  for (const testing::ReceivedCall& call : calls) {
+    EXPECT_LT(call.deadline, std::chrono::system_clock::now() + std::chrono::seconds(10))
+        << call.method;
+  }
+}
+
+TEST(LiveStreamClientOptionsTest, ConfigurationCallsSendTheBearerToken) {
+  FakeLiveStreamServer server;
+  LiveStreamClient client(MakeChannel(server.target()), {.bearer_token = "tok-123"});
+  ASSERT_TRUE(client.GetLiveStream(GetWebinar(), absl::Seconds(30)).ok());
+  ASSERT_TRUE(client.UpdateLiveStream(ConfigureWebinar(), absl::Seconds(30)).ok());
+  const std::vector<testing::ReceivedCall> calls = server.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  for (const testing::ReceivedCall& call : calls) {
+    ASSERT_EQ(call.authorization.size(), 1u) << call.method;
+    EXPECT_EQ(call.authorization[0], "Bearer tok-123") << call.method;
+  }
+}
+
+TEST_F(LiveStreamClientTest, AsyncGetLiveStream) {
+  server_.SetReplies({FakeReply::Ok("trk-async-get", SampleLiveStream())});
+  absl::Notification done;
+  absl::StatusOr<GetLiveStreamResponse> result;
+  client_.GetLiveStreamAsync(GetWebinar(), absl::Seconds(30),
+                             [&](absl::StatusOr<GetLiveStreamResponse> r) {
+                               result = std::move(r);
+                               done.Notify();
+                             });
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->tracking_id(), "trk-async-get");
+  EXPECT_TRUE(MessageDifferencer::Equals(result->live_stream(), SampleLiveStream()));
+  ASSERT_EQ(server_.calls().size(), 1u);
+  EXPECT_TRUE(MessageDifferencer::Equals(server_.calls()[0].get_request, GetWebinar()));
+}
+
+TEST_F(LiveStreamClientTest, AsyncUpdateLiveStreamRichError) {
+  const grpc::Status sent =
+      RichStatus(grpc::StatusCode::INVALID_ARGUMENT, "invalid request", SampleBadRequest());
+  server_.SetReplies({FakeReply::Error(sent)});
+  absl::Notification done;
+  absl::StatusOr<UpdateLiveStreamResponse> result;
+  client_.UpdateLiveStreamAsync(ConfigureWebinar(), absl::Seconds(30),
+                                [&](absl::StatusOr<UpdateLiveStreamResponse> r) {
+                                  result = std::move(r);
+                                  done.Notify();
+                                });
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(BadRequestOf(result.status()).has_value());
+  ASSERT_EQ(server_.calls().size(), 1u);
+  EXPECT_TRUE(MessageDifferencer::Equals(server_.calls()[0].update_request, ConfigureWebinar()));
+}
+
+TEST_F(LiveStreamClientTest, AsyncUpdateLiveStreamCancelReachesServer) {
+  server_.SetReplies({FakeReply::Hold()});
+  absl::Notification done;
+  absl::StatusOr<UpdateLiveStreamResponse> result;
+  PendingCall call = client_.UpdateLiveStreamAsync(ConfigureWebinar(), absl::Seconds(60),
+                                                   [&](absl::StatusOr<UpdateLiveStreamResponse> r) {
+                                                     result = std::move(r);
+                                                     done.Notify();
+                                                   });
+  ASSERT_TRUE(server_.WaitForCalls(1));
+  call.Cancel();
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_TRUE(server_.WaitForCancellations(1));
+}
+
 TEST(MakeChannelTest, AppliesServiceConfig) {
   FakeLiveStreamServer server;
   const grpc::Status unavailable(grpc::StatusCode::UNAVAILABLE, "try again");
@@ -403,6 +550,29 @@ TEST(MakeChannelTest, AppliesServiceConfig) {
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->tracking_id(), "third time");
   EXPECT_EQ(server.calls().size(), 3u);
+}
+
+// The shipped policy (client/service_config.json) names the whole service,
+// so it covers the configuration calls too.
+TEST(MakeChannelTest, ServiceWideRetryPolicyCoversConfigurationCalls) {
+  FakeLiveStreamServer server;
+  const grpc::Status unavailable(grpc::StatusCode::UNAVAILABLE, "try again");
+  server.SetReplies({FakeReply::Error(unavailable), FakeReply::Ok("get", SampleLiveStream()),
+                     FakeReply::Error(unavailable), FakeReply::Ok("patch", SampleLiveStream())});
+  LiveStreamClient client(MakeChannel(server.target(), R"json({
+    "methodConfig": [{
+      "name": [{"service": "zoom.livestream.v1.LiveStreamService"}],
+      "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.01s", "maxBackoff": "0.05s",
+                      "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}
+    }]})json"));
+  absl::StatusOr<GetLiveStreamResponse> got = client.GetLiveStream(GetWebinar(), absl::Seconds(30));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->tracking_id(), "get");
+  absl::StatusOr<UpdateLiveStreamResponse> updated =
+      client.UpdateLiveStream(ConfigureWebinar(), absl::Seconds(30));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->tracking_id(), "patch");
+  EXPECT_EQ(server.calls().size(), 4u);
 }
 
 TEST(MakeChannelTest, WithoutServiceConfigDoesNotRetry) {

@@ -1,4 +1,5 @@
-// Runs the livestreamctl binary against the in-process fake server.
+// Runs the livestreamctl binary against the in-process fake server, and its
+// configuration subcommands against the real server and the Zoom emulator.
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -11,6 +12,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -22,6 +25,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/client/fake_livestream_server.h"
+#include "tests/integration/test_harness.h"
 #include "tests/tls/test_pki.h"
 
 extern char** environ;
@@ -38,6 +42,8 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
+using ::zoom::livestream::v1::LiveStream;
+using ::zoom::livestream::v1::UpdateLiveStreamRequest;
 
 struct RunResult {
   int exit_code = -1;
@@ -54,17 +60,29 @@ std::string ReadAll(int fd) {
   return text;
 }
 
-// stdout and stderr go to in-memory files rather than pipes, so the child can
-// never block on a full pipe while we wait for it.
-RunResult RunLivestreamctl(const std::vector<std::string>& args) {
+// stdin, stdout and stderr are in-memory files rather than pipes, so the
+// child can never block on a full pipe while we wait for it. Without
+// `stdin_text` stdin is /dev/null.
+RunResult RunLivestreamctl(const std::vector<std::string>& args,
+                           const std::optional<std::string>& stdin_text = std::nullopt) {
   RunResult result;
   const int out_fd = memfd_create("stdout", MFD_CLOEXEC);
   const int err_fd = memfd_create("stderr", MFD_CLOEXEC);
   EXPECT_GE(out_fd, 0);
   EXPECT_GE(err_fd, 0);
+  int in_fd = -1;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (stdin_text.has_value()) {
+    in_fd = memfd_create("stdin", MFD_CLOEXEC);
+    EXPECT_GE(in_fd, 0);
+    EXPECT_EQ(write(in_fd, stdin_text->data(), stdin_text->size()),
+              static_cast<ssize_t>(stdin_text->size()));
+    lseek(in_fd, 0, SEEK_SET);
+    posix_spawn_file_actions_adddup2(&actions, in_fd, STDIN_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
   std::vector<std::string> argv_strings = {LIVESTREAMCTL_PATH};
@@ -88,6 +106,7 @@ RunResult RunLivestreamctl(const std::vector<std::string>& args) {
   result.err = ReadAll(err_fd);
   close(out_fd);
   close(err_fd);
+  if (in_fd >= 0) close(in_fd);
   return result;
 }
 
@@ -219,6 +238,154 @@ TEST_F(LivestreamctlTest, DefaultTimeoutIsFiveSeconds) {
   EXPECT_LE(calls[0].deadline, after + std::chrono::seconds(5) + std::chrono::milliseconds(100));
 }
 
+LiveStream FakeConfiguration() {
+  LiveStream live_stream;
+  live_stream.set_stream_url("rtmp://live.example.com/app");
+  live_stream.set_stream_key("fake-s3cret-key");
+  live_stream.set_page_url("https://example.com/watch");
+  live_stream.set_resolution(zoom::livestream::v1::LIVE_STREAM_RESOLUTION_720P);
+  return live_stream;
+}
+
+template <typename Message>
+Message ParseMessage(const std::string& text) {
+  Message message;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
+  return message;
+}
+
+// A temporary directory for key files, removed at the end of the test.
+class LivestreamctlConfigurationTest : public LivestreamctlTest {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ctl-key-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string WriteFile(const std::string& name, const std::string& contents) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << contents;
+    return path;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(LivestreamctlConfigurationTest, GetPrintsTheConfigurationWithTheKeyMasked) {
+  server_.SetReplies({FakeReply::Ok("trk-get", FakeConfiguration())});
+  const RunResult result = RunLivestreamctl(Args({"get", "--webinar=99289110036"}));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "stream_url: rtmp://live.example.com/app\n"
+            "stream_key: <hidden: --show-stream-key prints it>\n"
+            "page_url: https://example.com/watch\n"
+            "resolution: 720p\n"
+            "tracking_id: trk-get\n");
+  EXPECT_THAT(result.err, IsEmpty());
+  const std::vector<testing::ReceivedCall> calls = server_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].method, "GetLiveStream");
+  EXPECT_EQ(calls[0].get_request.webinar_id(), "99289110036");
+}
+
+TEST_F(LivestreamctlConfigurationTest, GetShowsTheKeyOnlyWhenAsked) {
+  server_.SetReplies({FakeReply::Ok("t", FakeConfiguration())});
+  const RunResult result =
+      RunLivestreamctl(Args({"get", "--meeting", "85746065", "--show-stream-key"}));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("\nstream_key: fake-s3cret-key\n"));
+  ASSERT_EQ(server_.calls().size(), 1u);
+  EXPECT_EQ(server_.calls()[0].get_request.meeting_id(), "85746065");
+}
+
+TEST_F(LivestreamctlConfigurationTest, ConfigurePageUrlSendsAMaskOfOnlyThePageUrl) {
+  server_.SetReplies({FakeReply::Ok("trk-patch", FakeConfiguration())});
+  const RunResult result = RunLivestreamctl(
+      Args({"configure", "--webinar=1", "--page-url", "https://example.com/watch"}));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("stream_key: <hidden: --show-stream-key prints it>\n"));
+  EXPECT_THAT(result.out, HasSubstr("tracking_id: trk-patch\n"));
+  EXPECT_THAT(result.out, Not(HasSubstr("fake-s3cret-key")));
+  const std::vector<testing::ReceivedCall> calls = server_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].method, "UpdateLiveStream");
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      calls[0].update_request, ParseMessage<UpdateLiveStreamRequest>(R"pb(
+        webinar_id: "1"
+        live_stream { page_url: "https://example.com/watch" }
+        update_mask { paths: "page_url" }
+      )pb")))
+      << calls[0].update_request.ShortDebugString();
+}
+
+TEST_F(LivestreamctlConfigurationTest, ConfigureReadsTheKeyFromAFileOrStdin) {
+  server_.SetReplies({FakeReply::Ok("t", FakeConfiguration())});
+  const std::string key_file = WriteFile("key", "file-key-1\n");
+  RunResult result =
+      RunLivestreamctl(Args({"configure", "--webinar=1", "--stream-key-file", key_file,
+                             "--stream-url=rtmp://a/b", "--resolution=1080p"}));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  result = RunLivestreamctl(Args({"configure", "--meeting=2", "--stream_key_file=-"}),
+                            "stdin-key-2\r\n");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr("stdin-key-2")));
+
+  const std::vector<testing::ReceivedCall> calls = server_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      calls[0].update_request, ParseMessage<UpdateLiveStreamRequest>(R"pb(
+        webinar_id: "1"
+        live_stream {
+          stream_url: "rtmp://a/b"
+          stream_key: "file-key-1"
+          resolution: LIVE_STREAM_RESOLUTION_1080P
+        }
+        update_mask { paths: "stream_url" paths: "stream_key" paths: "resolution" }
+      )pb")))
+      << calls[0].update_request.ShortDebugString();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      calls[1].update_request, ParseMessage<UpdateLiveStreamRequest>(R"pb(
+        meeting_id: "2"
+        live_stream { stream_key: "stdin-key-2" }
+        update_mask { paths: "stream_key" }
+      )pb")))
+      << calls[1].update_request.ShortDebugString();
+}
+
+TEST_F(LivestreamctlConfigurationTest, RichErrorGoesToStderrWithExitCodeTenPlusCode) {
+  google::rpc::ErrorInfo info;
+  info.set_reason("ZOOM_WEBINAR_NOT_FOUND");
+  info.set_domain("zoom-livestream-gateway");
+  const grpc::Status sent =
+      RichStatus(grpc::StatusCode::NOT_FOUND, "Zoom webinar 9 not found", info);
+  server_.SetReplies({FakeReply::Error(sent)});
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"get", "--webinar=9"},
+        std::vector<std::string>{"configure", "--webinar=9", "--resolution=720p"}}) {
+    const RunResult result = RunLivestreamctl(Args(args));
+    EXPECT_EQ(result.exit_code, 15) << args[0];
+    EXPECT_THAT(result.out, IsEmpty()) << args[0];
+    EXPECT_EQ(result.err, FormatStatus(sent) + "\n") << args[0];
+  }
+}
+
+TEST_F(LivestreamctlConfigurationTest, UnreadableOrEmptyKeyFileIsAUsageErrorWithoutTheContents) {
+  const std::string blank = WriteFile("blank", "\n");
+  RunResult result = RunLivestreamctl(
+      Args({"configure", "--webinar=1", "--stream-key-file=" + dir_ + "/missing"}));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("cannot read stream key file " + dir_ + "/missing"));
+  result = RunLivestreamctl(Args({"configure", "--webinar=1", "--stream-key-file=" + blank}));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("the stream key file is empty"));
+  result = RunLivestreamctl(Args({"configure", "--webinar=1", "--stream-key-file=-"}), "");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("the stream key file is empty"));
+  EXPECT_TRUE(server_.calls().empty());
+}
+
 TEST(LivestreamctlUnreachableTest, UnavailableExitsTwentyFour) {
   // A bound socket that never listens refuses connections for as long as it
   // is held, unlike a port that was merely free a moment ago.
@@ -245,6 +412,8 @@ TEST_F(LivestreamctlTest, HelpExitsZero) {
     EXPECT_EQ(result.exit_code, 0) << flag;
     EXPECT_THAT(result.out, StartsWith("Usage: livestreamctl --target=HOST:PORT")) << flag;
     EXPECT_THAT(result.out, HasSubstr("Exit codes")) << flag;
+    EXPECT_THAT(result.out, HasSubstr("--show-stream-key")) << flag;
+    EXPECT_THAT(result.out, HasSubstr("shell history")) << flag;
   }
   EXPECT_TRUE(server_.calls().empty());
 }
@@ -309,6 +478,27 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"MissingCaFile",
                   {"start", "--webinar=1", "--tls-ca-file=/nonexistent/ca.crt"},
                   "TLS CA file /nonexistent/ca.crt",
+                  false},
+        UsageCase{"ConfigureWithoutFields",
+                  {"configure", "--webinar=1"},
+                  "configure needs at least one of",
+                  false},
+        UsageCase{"UnknownResolution",
+                  {"configure", "--webinar=1", "--resolution=480p"},
+                  "--resolution must be 720p or 1080p",
+                  false},
+        UsageCase{"StreamUrlWithGet",
+                  {"get", "--webinar=1", "--stream-url=rtmp://x/y"},
+                  "--stream-url applies only to configure",
+                  false},
+        UsageCase{"ShowStreamKeyWithStart",
+                  {"start", "--webinar=1", "--show-stream-key"},
+                  "--show-stream-key applies only to get and configure",
+                  false},
+        // A key on the command line would land in shell history and ps.
+        UsageCase{"NoFlagTakesTheKeyItself",
+                  {"configure", "--webinar=1", "--stream-key=abc"},
+                  "stream-key",
                   false},
         UsageCase{"MissingTokenFile",
                   {"start", "--webinar=1", "--bearer-token-file=/nonexistent/token"},
@@ -383,6 +573,137 @@ TEST_F(LivestreamctlTlsTest, WithoutTlsOrAClientCertificateTheCallIsUnavailable)
                              "--tls-ca-file=" + pki_->cert("ca"), "--timeout=10s"});
   EXPECT_EQ(result.exit_code, 24) << result.err;
   EXPECT_TRUE(server.calls().empty());
+}
+
+// get and configure end to end: the real server against the Zoom emulator.
+class LivestreamctlEmulatorTest : public ::testing::Test {
+ protected:
+  // Seeded in the emulator: running, never configured.
+  static constexpr char kUnconfigured[] = "99289110037";
+  static constexpr char kKey[] = "ctl-e2e-s3cret-key-9c1d";
+
+  static void SetUpTestSuite() {
+    auto emulator = livestream_gateway::testing::Emulator::Start();
+    ASSERT_TRUE(emulator.ok()) << emulator.status();
+    emulator_ = emulator->release();
+    auto server = livestream_gateway::testing::Server::Start(emulator_->base_url());
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = server->release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete emulator_;
+  }
+  void SetUp() override {
+    ASSERT_EQ(livestream_gateway::testing::HttpCall(
+                  "POST", absl::StrCat("http://127.0.0.1:", emulator_->port(), "/_emulator/reset"))
+                  .status,
+              200);
+    std::ofstream(key_file_.path("key")) << kKey << "\n";
+  }
+
+  std::vector<std::string> Args(std::vector<std::string> rest) {
+    rest.insert(rest.begin(), {"--target=" + server_->target(), "--timeout=20s"});
+    return rest;
+  }
+
+  std::string KeyFile() const { return key_file_.path("key"); }
+
+  static livestream_gateway::testing::Emulator* emulator_;
+  static livestream_gateway::testing::Server* server_;
+  livestream_gateway::testing::TempDir key_file_;
+};
+
+livestream_gateway::testing::Emulator* LivestreamctlEmulatorTest::emulator_ = nullptr;
+livestream_gateway::testing::Server* LivestreamctlEmulatorTest::server_ = nullptr;
+
+TEST_F(LivestreamctlEmulatorTest, ConfigureThenGetMasksTheKeyUnlessAsked) {
+  RunResult result = RunLivestreamctl(
+      Args({"configure", std::string("--webinar=") + kUnconfigured,
+            "--stream-url=rtmps://ingest.example.com:443/live", "--stream-key-file=" + KeyFile(),
+            "--page-url=https://example.com/watch/1", "--resolution=1080p"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("stream_url: rtmps://ingest.example.com:443/live\n"
+                                     "stream_key: <hidden: --show-stream-key prints it>\n"
+                                     "page_url: https://example.com/watch/1\n"
+                                     "resolution: 1080p\n"
+                                     "tracking_id: "));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kKey)));
+
+  result = RunLivestreamctl(Args({"get", std::string("--webinar=") + kUnconfigured}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("stream_url: rtmps://ingest.example.com:443/live\n"
+                                     "stream_key: <hidden: --show-stream-key prints it>\n"
+                                     "page_url: https://example.com/watch/1\n"
+                                     "resolution: 1080p\n"));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kKey)));
+
+  result = RunLivestreamctl(
+      Args({"get", std::string("--webinar=") + kUnconfigured, "--show-stream-key"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr(absl::StrCat("\nstream_key: ", kKey, "\n")));
+}
+
+TEST_F(LivestreamctlEmulatorTest, ConfigurePageUrlChangesOnlyThePageUrl) {
+  RunResult result = RunLivestreamctl(
+      Args({"configure", std::string("--webinar=") + kUnconfigured,
+            "--stream-url=rtmp://live.example.com/app", "--stream-key-file=" + KeyFile(),
+            "--page-url=https://example.com/old", "--resolution=720p"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  result = RunLivestreamctl(Args({"configure", std::string("--webinar=") + kUnconfigured,
+                                  "--page-url=https://example.com/new"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  result = RunLivestreamctl(
+      Args({"get", std::string("--webinar=") + kUnconfigured, "--show-stream-key"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith(absl::StrCat("stream_url: rtmp://live.example.com/app\n"
+                                                  "stream_key: ",
+                                                  kKey,
+                                                  "\n"
+                                                  "page_url: https://example.com/new\n"
+                                                  "resolution: 720p\n")));
+}
+
+TEST_F(LivestreamctlEmulatorTest, GetOfAnUnconfiguredWebinarPrintsEmptyValues) {
+  const RunResult result =
+      RunLivestreamctl(Args({"get", std::string("--webinar=") + kUnconfigured}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out,
+              StartsWith("stream_url: \nstream_key: \npage_url: \nresolution: \ntracking_id: "));
+}
+
+TEST_F(LivestreamctlEmulatorTest, ErrorsCarryTheirReasonAndNeverTheKey) {
+  // The gateway refuses a non-RTMP stream URL before reaching Zoom.
+  RunResult result = RunLivestreamctl(
+      Args({"configure", std::string("--webinar=") + kUnconfigured,
+            "--stream-url=http://not-rtmp.example.com", "--stream-key-file=" + KeyFile(),
+            "--page-url=https://example.com/watch"}));
+  EXPECT_EQ(result.exit_code, 13) << result.err;
+  EXPECT_THAT(result.err, StartsWith("INVALID_ARGUMENT"));
+  EXPECT_THAT(result.err, HasSubstr("BadRequest: live_stream.stream_url"));
+  EXPECT_THAT(result.out, IsEmpty());
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kKey)));
+
+  // A key the gateway refuses is named by its field, not quoted.
+  const std::string long_key = absl::StrCat(kKey, std::string(600, 'k'));
+  std::ofstream(KeyFile()) << long_key;
+  result = RunLivestreamctl(Args(
+      {"configure", std::string("--webinar=") + kUnconfigured, "--stream-key-file=" + KeyFile()}));
+  EXPECT_EQ(result.exit_code, 13) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("BadRequest: live_stream.stream_key"));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kKey)));
+
+  // Zoom's answer for an unknown webinar, with its reason.
+  std::ofstream(KeyFile()) << kKey;
+  result = RunLivestreamctl(
+      Args({"configure", "--webinar=12345", "--stream-key-file=" + KeyFile(),
+            "--stream-url=rtmp://live.example.com/app", "--page-url=https://example.com/watch"}));
+  EXPECT_EQ(result.exit_code, 15) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("ErrorInfo: reason=ZOOM_WEBINAR_NOT_FOUND"));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kKey)));
+  result = RunLivestreamctl(Args({"get", "--webinar=12345"}));
+  EXPECT_EQ(result.exit_code, 15) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("ErrorInfo: reason=ZOOM_WEBINAR_NOT_FOUND"));
 }
 
 }  // namespace

@@ -265,7 +265,7 @@ class LivestreamctlConfigurationTest : public LivestreamctlTest {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string WriteFile(const std::string& name, const std::string& contents) {
-    const std::string path = dir_ + "/" + name;
+    std::string path = dir_ + "/" + name;
     std::ofstream(path, std::ios::binary) << contents;
     return path;
   }
@@ -585,37 +585,35 @@ class LivestreamctlEmulatorTest : public ::testing::Test {
   static void SetUpTestSuite() {
     auto emulator = livestream_gateway::testing::Emulator::Start();
     ASSERT_TRUE(emulator.ok()) << emulator.status();
-    emulator_ = emulator->release();
-    auto server = livestream_gateway::testing::Server::Start(emulator_->base_url());
+    shared_emulator = emulator->release();
+    auto server = livestream_gateway::testing::Server::Start(shared_emulator->base_url());
     ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
+    shared_server = server->release();
   }
   static void TearDownTestSuite() {
-    delete server_;
-    delete emulator_;
+    delete shared_server;
+    delete shared_emulator;
   }
   void SetUp() override {
-    ASSERT_EQ(livestream_gateway::testing::HttpCall(
-                  "POST", absl::StrCat("http://127.0.0.1:", emulator_->port(), "/_emulator/reset"))
-                  .status,
-              200);
+    ASSERT_EQ(
+        livestream_gateway::testing::HttpCall(
+            "POST", absl::StrCat("http://127.0.0.1:", shared_emulator->port(), "/_emulator/reset"))
+            .status,
+        200);
     std::ofstream(key_file_.path("key")) << kKey << "\n";
   }
 
   std::vector<std::string> Args(std::vector<std::string> rest) {
-    rest.insert(rest.begin(), {"--target=" + server_->target(), "--timeout=20s"});
+    rest.insert(rest.begin(), {"--target=" + shared_server->target(), "--timeout=20s"});
     return rest;
   }
 
   std::string KeyFile() const { return key_file_.path("key"); }
 
-  static livestream_gateway::testing::Emulator* emulator_;
-  static livestream_gateway::testing::Server* server_;
+  inline static livestream_gateway::testing::Emulator* shared_emulator = nullptr;
+  inline static livestream_gateway::testing::Server* shared_server = nullptr;
   livestream_gateway::testing::TempDir key_file_;
 };
-
-livestream_gateway::testing::Emulator* LivestreamctlEmulatorTest::emulator_ = nullptr;
-livestream_gateway::testing::Server* LivestreamctlEmulatorTest::server_ = nullptr;
 
 TEST_F(LivestreamctlEmulatorTest, ConfigureThenGetMasksTheKeyUnlessAsked) {
   RunResult result = RunLivestreamctl(

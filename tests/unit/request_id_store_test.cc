@@ -1,5 +1,6 @@
 #include "server/idempotency/request_id_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -22,7 +23,7 @@ namespace {
 using Begun = RequestIdStore::Begun;
 using Completion = RequestIdStore::Ticket::Completion;
 
-const absl::Time kStart = absl::FromUnixSeconds(1'700'000'000);
+constexpr absl::Time kStart = absl::FromUnixSeconds(1'700'000'000);
 constexpr char kMethod[] = "/zoom.livestream.v1.LiveStreamService/UpdateStatus";
 
 RequestKey Key(std::string request_id, std::string principal = "alice") {
@@ -30,8 +31,8 @@ RequestKey Key(std::string request_id, std::string principal = "alice") {
       .principal = std::move(principal), .method = kMethod, .request_id = std::move(request_id)};
 }
 
-const Fingerprint kBody = RequestFingerprint("action: start");
-const Fingerprint kOtherBody = RequestFingerprint("action: stop");
+Fingerprint Body() { return RequestFingerprint("action: start"); }
+Fingerprint OtherBody() { return RequestFingerprint("action: stop"); }
 
 Outcome Response(std::string bytes) { return Outcome{absl::OkStatus(), std::move(bytes)}; }
 
@@ -41,7 +42,7 @@ class Recorder {
   WaitCallback Callback() {
     return [this](WaitResult result) { results_.push_back(std::move(result)); };
   }
-  const std::vector<WaitResult>& results() const { return results_; }
+  const std::vector<WaitResult>& Results() const { return results_; }
 
  private:
   std::vector<WaitResult> results_;
@@ -49,17 +50,17 @@ class Recorder {
 
 // A callback for a Begin that must not wait.
 WaitCallback MustNotRun() {
-  return [](WaitResult) { ADD_FAILURE() << "a callback ran that was never told to wait"; };
+  return [](const WaitResult&) { ADD_FAILURE() << "a callback ran that was never told to wait"; };
 }
 
 RequestIdStore::BeginResult BeginDone(RequestIdStore& store, const RequestKey& key,
                                       absl::Time now) {
-  return store.Begin(key, kBody, now, MustNotRun());
+  return store.Begin(key, Body(), now, MustNotRun());
 }
 
 TEST(RequestIdStoreTest, ARepeatOfACompletedRequestGetsItsOutcome) {
   RequestIdStore store;
-  auto first = store.Begin(Key("1"), kBody, kStart, MustNotRun());
+  auto first = store.Begin(Key("1"), Body(), kStart, MustNotRun());
   ASSERT_EQ(first.begun, Begun::kFirst);
   EXPECT_EQ(first.ticket.Complete(Response("started"), kStart), Completion::kRemembered);
 
@@ -107,10 +108,10 @@ TEST(RequestIdStoreTest, KeysDifferingInAnyPartAreDifferentRequests) {
   for (const KeyPair& pair : pairs) {
     SCOPED_TRACE(pair.name);
     RequestIdStore store;
-    auto a = store.Begin(pair.a, kBody, kStart, MustNotRun());
+    auto a = store.Begin(pair.a, Body(), kStart, MustNotRun());
     ASSERT_EQ(a.begun, Begun::kFirst);
     a.ticket.Complete(Response("a"), kStart);
-    EXPECT_EQ(store.Begin(pair.b, kBody, kStart, MustNotRun()).begun, Begun::kFirst);
+    EXPECT_EQ(store.Begin(pair.b, Body(), kStart, MustNotRun()).begun, Begun::kFirst);
   }
 }
 
@@ -122,14 +123,14 @@ TEST(RequestIdStoreTest, ARepeatWithAnotherBodyIsAMismatch) {
     if (completed) first.ticket.Complete(Response("started"), kStart);
 
     Recorder recorder;
-    EXPECT_EQ(store.Begin(Key("1"), kOtherBody, kStart, recorder.Callback()).begun,
+    EXPECT_EQ(store.Begin(Key("1"), OtherBody(), kStart, recorder.Callback()).begun,
               Begun::kMismatch);
     // The first request keeps its key.
     if (!completed) first.ticket.Complete(Response("started"), kStart);
     auto again = BeginDone(store, Key("1"), kStart);
     ASSERT_EQ(again.begun, Begun::kDone);
     EXPECT_EQ(again.outcome->response, "started");
-    EXPECT_TRUE(recorder.results().empty());
+    EXPECT_TRUE(recorder.Results().empty());
   }
 }
 
@@ -140,24 +141,24 @@ TEST(RequestIdStoreTest, EveryRepeatWaitingGetsTheOutcomeOnceWhenTheFirstComplet
   std::vector<Recorder> recorders(3);
   std::vector<RequestIdStore::Waiter> waiters;
   for (Recorder& recorder : recorders) {
-    auto repeat = store.Begin(Key("1"), kBody, kStart, recorder.Callback());
+    auto repeat = store.Begin(Key("1"), Body(), kStart, recorder.Callback());
     ASSERT_EQ(repeat.begun, Begun::kWait);
     waiters.push_back(std::move(repeat.waiter));
   }
-  for (const Recorder& recorder : recorders) EXPECT_TRUE(recorder.results().empty());
+  for (const Recorder& recorder : recorders) EXPECT_TRUE(recorder.Results().empty());
   EXPECT_EQ(store.in_flight(), 1);
 
   first.ticket.Complete(Response("started"), kStart);
   for (const Recorder& recorder : recorders) {
-    ASSERT_EQ(recorder.results().size(), 1);
-    EXPECT_EQ(recorder.results()[0].end, WaitEnd::kDone);
-    ASSERT_NE(recorder.results()[0].outcome, nullptr);
-    EXPECT_EQ(recorder.results()[0].outcome->response, "started");
+    ASSERT_EQ(recorder.Results().size(), 1);
+    EXPECT_EQ(recorder.Results()[0].end, WaitEnd::kDone);
+    ASSERT_NE(recorder.Results()[0].outcome, nullptr);
+    EXPECT_EQ(recorder.Results()[0].outcome->response, "started");
   }
   // Dropping a waiter whose callback ran does not run it again.
   waiters.clear();
   first.ticket.Complete(Response("again"), kStart);
-  for (const Recorder& recorder : recorders) EXPECT_EQ(recorder.results().size(), 1);
+  for (const Recorder& recorder : recorders) EXPECT_EQ(recorder.Results().size(), 1);
 }
 
 TEST(RequestIdStoreTest, AnAbandonedFirstFreesTheKeyAndTellsItsWaiters) {
@@ -176,13 +177,13 @@ TEST(RequestIdStoreTest, AnAbandonedFirstFreesTheKeyAndTellsItsWaiters) {
     RequestIdStore store;
     auto first = BeginDone(store, Key("1"), kStart);
     Recorder recorder;
-    auto repeat = store.Begin(Key("1"), kBody, kStart, recorder.Callback());
+    auto repeat = store.Begin(Key("1"), Body(), kStart, recorder.Callback());
     ASSERT_EQ(repeat.begun, Begun::kWait);
 
     test.end(first.ticket);
-    ASSERT_EQ(recorder.results().size(), 1);
-    EXPECT_EQ(recorder.results()[0].end, WaitEnd::kAbandoned);
-    EXPECT_EQ(recorder.results()[0].outcome, nullptr);
+    ASSERT_EQ(recorder.Results().size(), 1);
+    EXPECT_EQ(recorder.Results()[0].end, WaitEnd::kAbandoned);
+    EXPECT_EQ(recorder.Results()[0].outcome, nullptr);
     EXPECT_EQ(store.size(), 0);
     EXPECT_EQ(first.ticket.Complete(Response("late"), kStart), Completion::kSpent);
     EXPECT_EQ(BeginDone(store, Key("1"), kStart).begun, Begun::kFirst);
@@ -195,12 +196,12 @@ TEST(RequestIdStoreTest, AnAbandonedRepeatMayBeginAgainFromItsCallback) {
   RequestIdStore store;
   auto first = BeginDone(store, Key("1"), kStart);
   std::vector<RequestIdStore::BeginResult> retries;
-  auto begin_again = [&](WaitResult result) {
+  auto begin_again = [&](const WaitResult& result) {
     ASSERT_EQ(result.end, WaitEnd::kAbandoned);
-    retries.push_back(store.Begin(Key("1"), kBody, kStart, [](WaitResult) {}));
+    retries.push_back(store.Begin(Key("1"), Body(), kStart, [](const WaitResult&) {}));
   };
-  auto repeat_a = store.Begin(Key("1"), kBody, kStart, begin_again);
-  auto repeat_b = store.Begin(Key("1"), kBody, kStart, begin_again);
+  auto repeat_a = store.Begin(Key("1"), Body(), kStart, begin_again);
+  auto repeat_b = store.Begin(Key("1"), Body(), kStart, begin_again);
 
   first.ticket.Abandon();
   ASSERT_EQ(retries.size(), 2);
@@ -225,19 +226,19 @@ TEST(RequestIdStoreTest, ACancelledWaitRunsItsCallbackOnceAndOnlyThat) {
     auto first = BeginDone(store, Key("1"), kStart);
     Recorder cancelled;
     Recorder staying;
-    auto leaving = store.Begin(Key("1"), kBody, kStart, cancelled.Callback());
-    auto waiting = store.Begin(Key("1"), kBody, kStart, staying.Callback());
+    auto leaving = store.Begin(Key("1"), Body(), kStart, cancelled.Callback());
+    auto waiting = store.Begin(Key("1"), Body(), kStart, staying.Callback());
 
     test.stop(leaving.waiter);
-    ASSERT_EQ(cancelled.results().size(), 1);
-    EXPECT_EQ(cancelled.results()[0].end, WaitEnd::kCancelled);
-    EXPECT_TRUE(staying.results().empty());
+    ASSERT_EQ(cancelled.Results().size(), 1);
+    EXPECT_EQ(cancelled.Results()[0].end, WaitEnd::kCancelled);
+    EXPECT_TRUE(staying.Results().empty());
 
     first.ticket.Complete(Response("started"), kStart);
     leaving.waiter.Cancel();
-    EXPECT_EQ(cancelled.results().size(), 1);
-    ASSERT_EQ(staying.results().size(), 1);
-    EXPECT_EQ(staying.results()[0].end, WaitEnd::kDone);
+    EXPECT_EQ(cancelled.Results().size(), 1);
+    ASSERT_EQ(staying.Results().size(), 1);
+    EXPECT_EQ(staying.Results()[0].end, WaitEnd::kDone);
   }
 }
 
@@ -260,12 +261,12 @@ TEST(RequestIdStoreTest, TheRememberPolicyDecidesWhatRepeatsGet) {
         .remember = [](const Outcome& outcome) { return !absl::IsUnavailable(outcome.status); }});
     auto first = BeginDone(store, Key("1"), kStart);
     Recorder recorder;
-    auto repeat = store.Begin(Key("1"), kBody, kStart, recorder.Callback());
+    auto repeat = store.Begin(Key("1"), Body(), kStart, recorder.Callback());
 
     EXPECT_EQ(first.ticket.Complete(Outcome{test.status, ""}, kStart), test.completion);
     // Waiting repeats get the outcome either way: it is their request's.
-    ASSERT_EQ(recorder.results().size(), 1);
-    EXPECT_EQ(recorder.results()[0].outcome->status, test.status);
+    ASSERT_EQ(recorder.Results().size(), 1);
+    EXPECT_EQ(recorder.Results()[0].outcome->status, test.status);
     const Begun next = BeginDone(store, Key("1"), kStart).begun;
     EXPECT_EQ(next, test.completion == Completion::kRemembered ? Begun::kDone : Begun::kFirst);
   }
@@ -293,10 +294,10 @@ TEST(RequestIdStoreTest, AnOutcomeTooLargeIsNotRemembered) {
 
   auto large = BeginDone(store, Key("large"), kStart);
   Recorder recorder;
-  auto repeat = store.Begin(Key("large"), kBody, kStart, recorder.Callback());
+  auto repeat = store.Begin(Key("large"), Body(), kStart, recorder.Callback());
   EXPECT_EQ(large.ticket.Complete(Response("12345"), kStart), Completion::kTooLarge);
-  ASSERT_EQ(recorder.results().size(), 1);
-  EXPECT_EQ(recorder.results()[0].outcome->response, "12345");
+  ASSERT_EQ(recorder.Results().size(), 1);
+  EXPECT_EQ(recorder.Results()[0].outcome->response, "12345");
   EXPECT_EQ(BeginDone(store, Key("large"), kStart).begun, Begun::kFirst);
 }
 
@@ -306,7 +307,7 @@ TEST(RequestIdStoreTest, AnOutcomeIsRememberedForTheTtlFromItsCompletion) {
   auto first = BeginDone(store, Key("1"), kStart);
   // A call in flight longer than the ttl is still in flight.
   Recorder recorder;
-  EXPECT_EQ(store.Begin(Key("1"), kBody, kStart + 2 * ttl, recorder.Callback()).begun,
+  EXPECT_EQ(store.Begin(Key("1"), Body(), kStart + 2 * ttl, recorder.Callback()).begun,
             Begun::kWait);
   const absl::Time completed = kStart + 2 * ttl;
   first.ticket.Complete(Response("started"), completed);
@@ -390,7 +391,7 @@ TEST(RequestIdStoreTest, RequestsInFlightAreNeverEvicted) {
   EXPECT_EQ(c.begun, Begun::kFirst);
   // The one in flight stayed and is still waited on.
   Recorder recorder;
-  EXPECT_EQ(store.Begin(Key("a"), kBody, kStart, recorder.Callback()).begun, Begun::kWait);
+  EXPECT_EQ(store.Begin(Key("a"), Body(), kStart, recorder.Callback()).begun, Begun::kWait);
   EXPECT_EQ(BeginDone(store, Key("d"), kStart).begun, Begun::kFull);
 }
 
@@ -398,43 +399,45 @@ TEST(RequestIdStoreTest, TooManyRepeatsWaitingOnOneRequestAreRefused) {
   RequestIdStore store(RequestIdStoreOptions{.max_waiters_per_request = 2});
   auto first = BeginDone(store, Key("1"), kStart);
   Recorder recorder;
-  auto one = store.Begin(Key("1"), kBody, kStart, recorder.Callback());
-  auto two = store.Begin(Key("1"), kBody, kStart, recorder.Callback());
+  auto one = store.Begin(Key("1"), Body(), kStart, recorder.Callback());
+  auto two = store.Begin(Key("1"), Body(), kStart, recorder.Callback());
   ASSERT_EQ(two.begun, Begun::kWait);
-  EXPECT_EQ(store.Begin(Key("1"), kBody, kStart, MustNotRun()).begun, Begun::kFull);
+  EXPECT_EQ(store.Begin(Key("1"), Body(), kStart, MustNotRun()).begun, Begun::kFull);
   one.waiter.Cancel();
-  EXPECT_EQ(store.Begin(Key("1"), kBody, kStart, recorder.Callback()).begun, Begun::kWait);
+  EXPECT_EQ(store.Begin(Key("1"), Body(), kStart, recorder.Callback()).begun, Begun::kWait);
 }
 
 TEST(RequestIdStoreTest, AFloodOfDistinctIdsStaysAtTheBound) {
-  constexpr size_t kBound = 1000;
-  constexpr int kIds = 1'000'000;
-  RequestIdStore store(RequestIdStoreOptions{.max_entries = kBound});
+  constexpr size_t bound = 1000;
+  constexpr int ids = 1'000'000;
+  RequestIdStore store(RequestIdStoreOptions{.max_entries = bound});
   size_t largest = 0;
-  for (int i = 0; i < kIds; ++i) {
+  for (int i = 0; i < ids; ++i) {
     const absl::Time now = kStart + absl::Milliseconds(i);
     auto first = BeginDone(store, Key(absl::StrCat(i)), now);
     ASSERT_EQ(first.begun, Begun::kFirst) << i;
     first.ticket.Complete(Response("ok"), now);
     largest = std::max(largest, store.size());
   }
-  EXPECT_EQ(largest, kBound);
-  EXPECT_EQ(store.size(), kBound);
-  const absl::Time end = kStart + absl::Milliseconds(kIds);
-  EXPECT_EQ(BeginDone(store, Key(absl::StrCat(kIds - 1)), end).begun, Begun::kDone);
+  EXPECT_EQ(largest, bound);
+  EXPECT_EQ(store.size(), bound);
+  const absl::Time end = kStart + absl::Milliseconds(ids);
+  EXPECT_EQ(BeginDone(store, Key(absl::StrCat(ids - 1)), end).begun, Begun::kDone);
   EXPECT_EQ(BeginDone(store, Key("0"), end).begun, Begun::kFirst);
 }
 
-// Threads begin, complete, abandon and cancel on a few keys at once. Each
-// key's outcome is completed at most once (its ttl is endless and nothing is
-// evicted), and every repeat gets exactly that outcome: at once, or through
-// its callback, which runs exactly once.
+// Threads begin, complete, abandon and cancel on the same keys at once: all
+// move through the keys together, a few rounds on each. Each key's outcome is
+// completed at most once (its ttl is endless and nothing is evicted), and
+// every repeat gets exactly that outcome: at once, or through its callback,
+// which runs exactly once.
 TEST(RequestIdStoreTest, ConcurrentRepeatsEachGetTheirKeysOutcomeOnce) {
-  constexpr int kKeys = 8;
-  constexpr int kThreads = 4;
-  constexpr int kRounds = 5000;
-  RequestIdStore store(RequestIdStoreOptions{.ttl = absl::InfiniteDuration(),
-                                             .max_waiters_per_request = kThreads * kRounds});
+  constexpr int rounds_per_key = 4;
+  constexpr int thread_count = 4;
+  constexpr int rounds = 5000;
+  constexpr int keys = rounds / rounds_per_key;
+  RequestIdStore store(RequestIdStoreOptions{
+      .ttl = absl::InfiniteDuration(), .max_waiters_per_request = size_t{thread_count} * rounds});
 
   // A repeat told to wait, kept to the end so that its wait goes on.
   struct Wait {
@@ -445,18 +448,19 @@ TEST(RequestIdStoreTest, ConcurrentRepeatsEachGetTheirKeysOutcomeOnce) {
     RequestIdStore::Waiter waiter;
   };
   absl::Mutex mu;
-  std::vector<std::unique_ptr<Wait>> waits ABSL_GUARDED_BY(mu);
-  std::vector<std::pair<int, std::string>> answered ABSL_GUARDED_BY(mu);
-  std::vector<int> completions ABSL_GUARDED_BY(mu) = std::vector<int>(kKeys, 0);
+  // Guarded by mu:
+  std::vector<std::unique_ptr<Wait>> waits;
+  std::vector<std::pair<int, std::string>> answered;  // the kDone answers
+  std::vector<int> completions(keys, 0);
 
   auto outcome_of = [](int key) { return absl::StrCat("outcome-", key); };
   auto work = [&](int thread) {
-    for (int round = 0; round < kRounds; ++round) {
-      const int key = (round * 7 + thread) % kKeys;
+    for (int round = 0; round < rounds; ++round) {
+      const int key = round / rounds_per_key;
       auto wait = std::make_unique<Wait>();
       wait->key = key;
       Wait* raw = wait.get();
-      auto begun = store.Begin(Key(absl::StrCat(key)), kBody, kStart, [raw](WaitResult result) {
+      auto begun = store.Begin(Key(absl::StrCat(key)), Body(), kStart, [raw](WaitResult result) {
         raw->result = std::move(result);
         raw->runs.fetch_add(1);
       });
@@ -494,12 +498,12 @@ TEST(RequestIdStoreTest, ConcurrentRepeatsEachGetTheirKeysOutcomeOnce) {
     }
   };
   std::vector<std::thread> threads;
-  threads.reserve(kThreads);
-  for (int thread = 0; thread < kThreads; ++thread) threads.emplace_back(work, thread);
+  threads.reserve(thread_count);
+  for (int thread = 0; thread < thread_count; ++thread) threads.emplace_back(work, thread);
   for (std::thread& thread : threads) thread.join();
 
   absl::MutexLock lock(&mu);
-  for (int key = 0; key < kKeys; ++key) EXPECT_LE(completions[key], 1) << key;
+  for (int key = 0; key < keys; ++key) EXPECT_LE(completions[key], 1) << key;
   EXPECT_FALSE(answered.empty());
   for (const auto& [key, response] : answered) EXPECT_EQ(response, outcome_of(key));
   for (const auto& wait : waits) {

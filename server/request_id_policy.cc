@@ -33,7 +33,8 @@ bool RememberOutcome(const idempotency::Outcome& outcome) {
       GetDetail<google::rpc::ErrorInfo>(outcome.status);
   if (!info.has_value()) return true;
   if (MetadataOf(*info, "delivered") == "no") return false;
-  return !(info->reason() == zoom::livestream::v1::ErrorReason_Name(ErrorReason::ZOOM_RATE_LIMITED) &&
+  return !(info->reason() ==
+               zoom::livestream::v1::ErrorReason_Name(ErrorReason::ZOOM_RATE_LIMITED) &&
            MetadataOf(*info, "limitedBy") == "gateway");
 }
 

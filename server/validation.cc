@@ -104,7 +104,8 @@ std::optional<std::string> CheckRequestId(absl::string_view id) {
   if (id.empty()) return std::nullopt;
   bool valid = id.size() == kShape.size();
   for (size_t i = 0; valid && i < id.size(); ++i) {
-    valid = kShape[i] == '-' ? id[i] == '-' : absl::ascii_isxdigit(static_cast<unsigned char>(id[i]));
+    valid =
+        kShape[i] == '-' ? id[i] == '-' : absl::ascii_isxdigit(static_cast<unsigned char>(id[i]));
   }
   if (valid) return std::nullopt;
   return "must be empty or a UUID: 8-4-4-4-12 hexadecimal digits, e.g. "

@@ -151,9 +151,9 @@ TEST(RateLimiterTest, ACallWhoseSlotComesAfterItsDeadlineFailsAtOnceWithRetryInf
 TEST(RateLimiterTest, CheckAnswersAsAcquireWouldWithoutTakingASlot) {
   Grants grants;  // outlives the limiter, which may still call it
   FakeScheduler scheduler(kT0);
-  auto limiter = RateLimiter::Create(&scheduler, {.requests_per_second = 2,
-                                                  .burst = 1,
-                                                  .log = [](LogLevel, absl::string_view) {}});
+  auto limiter = RateLimiter::Create(
+      &scheduler,
+      {.requests_per_second = 2, .burst = 1, .log = [](LogLevel, absl::string_view) {}});
   // A free token: OK however near the deadline, and as often as asked.
   EXPECT_TRUE(limiter->Check(kT0).ok());
   EXPECT_TRUE(limiter->Check(kT0).ok());

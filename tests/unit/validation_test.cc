@@ -376,7 +376,8 @@ std::vector<Case> Cases() {
   for (const auto& [name, id] : bad_request_ids) {
     UpdateStatusRequest request = Webinar("99289110036");
     request.set_request_id(id);
-    cases.push_back({absl::StrCat("BadRequestId", name), request, {{"request_id", kRequestIdRule}}});
+    cases.push_back(
+        {absl::StrCat("BadRequestId", name), request, {{"request_id", kRequestIdRule}}});
   }
 
   UpdateStatusRequest no_target_bad_name = NoTarget();

@@ -33,6 +33,7 @@
 #include "gtest/gtest.h"
 #include "server/authz/authorizer.h"
 #include "server/authz/authz_policy.h"
+#include "server/authz/bearer_tokens.h"
 #include "server/error_details.h"
 #include "server/metadata_limit.h"
 #include "server/metrics/gateway_metrics.h"
@@ -1043,6 +1044,38 @@ TEST(RequestIdTest, AFailureThatReachedNothingIsNotRemembered) {
   EXPECT_EQ(InfoMetadata(failed.status, "delivered"), "no");
   edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(204); };
   EXPECT_TRUE(edge.Call(Bytes(StartWebinarOnce())).status.ok());
+  EXPECT_EQ(edge.upstream.fake.sent(), 2);
+}
+
+// Two callers using one request_id each get their own call to Zoom.
+TEST(RequestIdTest, CallersDoNotShareRequestIds) {
+  absl::StatusOr<AuthzPolicy> policy = ParseAuthzPolicy(R"json({
+    "name": "two",
+    "allow_rules": [{"name": "both", "source": {"principals": ["alice", "bob"]}}]
+  })json");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  // SHA-256 of "alice-token-0123456789" and "bob-token-0123456789".
+  absl::StatusOr<BearerTokens> tokens = BearerTokens::Parse(
+      "sha256:965b04f03a8200d4bff70f6df635c1d4d3e9c9a1d164d415efc95b9304bfbaf2 alice\n"
+      "sha256:0357e24c1cb1874dde0773886097863f71ac666f63fba1e9d4c623b79ffda11f bob\n");
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  LiveStreamServiceOptions options = DefaultOptions();
+  options.authorizer = std::make_shared<Authorizer>(
+      AuthorizerOptions{.policy = std::make_shared<const AuthzPolicy>(*std::move(policy)),
+                        .bearer_tokens = std::make_shared<const BearerTokens>(*std::move(tokens))});
+  Edge edge(options);
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(204); };
+  for (const char* token : {"alice-token-0123456789", "bob-token-0123456789"}) {
+    const PendingCall::Result result =
+        edge.Call(Bytes(StartWebinarOnce()), {{"authorization", absl::StrCat("Bearer ", token)}});
+    ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  }
+  EXPECT_EQ(edge.upstream.fake.sent(), 2);
+  // Each caller's repeat is answered from its own outcome.
+  EXPECT_TRUE(
+      edge.Call(Bytes(StartWebinarOnce()), {{"authorization", "Bearer bob-token-0123456789"}})
+          .status.ok());
   EXPECT_EQ(edge.upstream.fake.sent(), 2);
 }
 

@@ -151,7 +151,7 @@ void LiveStreamServiceImpl::Call::BeginOnce() {
       }
     }
     if (early.has_value()) {
-      ActOnWait(*std::move(early));
+      ActOnWait(*early);
     } else if (stop_waiting) {
       // The callback runs now, with kCancelled.
       idempotency::RequestIdStore::Waiter waiter;
@@ -194,10 +194,10 @@ void LiveStreamServiceImpl::Call::OnWaitEnded(idempotency::WaitResult result) {
       return;
     }
   }
-  ActOnWait(std::move(result));
+  ActOnWait(result);
 }
 
-void LiveStreamServiceImpl::Call::ActOnWait(idempotency::WaitResult result) {
+void LiveStreamServiceImpl::Call::ActOnWait(const idempotency::WaitResult& result) {
   switch (result.end) {
     case idempotency::WaitEnd::kDone:
       Replay(*result.outcome);
@@ -226,6 +226,7 @@ void LiveStreamServiceImpl::Call::ActOnWait(idempotency::WaitResult result) {
 }
 
 void LiveStreamServiceImpl::Call::Replay(const idempotency::Outcome& outcome) {
+  if (service_->options_.metrics != nullptr) service_->options_.metrics->OnRequestIdReplay();
   if (outcome.status.ok()) {
     grpc::Slice slice(outcome.response);
     *response_ = grpc::ByteBuffer(&slice, 1);
@@ -446,6 +447,9 @@ void LiveStreamServiceImpl::Call::FinishNow(const absl::Status& status,
   }
   const absl::Duration latency = absl::Now() - started_;
   if (metrics_ != nullptr) metrics_->Finished(status.code(), latency);
+  if (validate_only_ && service_->options_.metrics != nullptr) {
+    service_->options_.metrics->OnDryRun();
+  }
   if (service_->options_.log_requests) {
     std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
     const std::string outcome = absl::StatusCodeToString(status.code());

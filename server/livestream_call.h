@@ -199,7 +199,7 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   void BeginOnce();
   // The store's callback for a waiting repeat; any thread.
   void OnWaitEnded(idempotency::WaitResult result);
-  void ActOnWait(idempotency::WaitResult result);
+  void ActOnWait(const idempotency::WaitResult& result);
   // Answers as the first call of the id was answered.
   void Replay(const idempotency::Outcome& outcome);
   std::string ResponseBytes() const;

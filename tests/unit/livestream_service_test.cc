@@ -305,6 +305,15 @@ class Edge {
     return Sample("livestream_gateway_rpc_duration_seconds_count", method);
   }
   int InFlight() { return Sample("livestream_gateway_rpcs_in_flight", kMethod); }
+  // An unlabeled counter of the gateway's, e.g. "dry_runs_total".
+  int Count(absl::string_view name) {
+    const std::string prefix = absl::StrCat("livestream_gateway_", name, " ");
+    for (absl::string_view line : absl::StrSplit(metrics_.registry().Render(), '\n')) {
+      int value = 0;
+      if (absl::ConsumePrefix(&line, prefix) && absl::SimpleAtoi(line, &value)) return value;
+    }
+    return -1;
+  }
 
   // Declared first: it outlives the service and every call.
   Upstream upstream;
@@ -845,6 +854,8 @@ TEST(ValidateOnlyTest, SendsNothingAndAnswersAsTheRealCall) {
   ASSERT_TRUE(response.ParseFromString(whole_result.response_bytes));
   EXPECT_EQ(response.live_stream().SerializeAsString(), whole.live_stream().SerializeAsString());
   EXPECT_EQ(edge.upstream.fake.sent(), 0);
+  EXPECT_EQ(edge.Count("dry_runs_total"), 2);
+  EXPECT_EQ(edge.Count("request_id_replays_total"), 0);
 }
 
 // A partial update reads (a GET changes nothing) and answers with the whole
@@ -934,6 +945,8 @@ TEST(RequestIdTest, ARepeatAfterCompletionGetsTheSameAnswerWithoutZoom) {
   ASSERT_TRUE(repeat.status.ok()) << repeat.status.error_message();
   EXPECT_EQ(repeat.response_bytes, first.response_bytes);
   EXPECT_EQ(edge.upstream.fake.sent(), 1);
+  EXPECT_EQ(edge.Count("request_id_replays_total"), 1);
+  EXPECT_EQ(edge.Count("dry_runs_total"), 0);
 }
 
 TEST(RequestIdTest, ARepeatedErrorIsTheSameErrorWithItsDetails) {

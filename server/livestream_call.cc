@@ -137,37 +137,14 @@ void LiveStreamServiceImpl::Call::BeginOnce() {
   idempotency::RequestIdStore::BeginResult begun = service_->request_ids_.Begin(
       RequestKeyOf(principal_, method_, request_id_), fingerprint_, absl::Now(),
       [this](idempotency::WaitResult result) { OnWaitEnded(std::move(result)); });
-  if (begun.begun == idempotency::RequestIdStore::Begun::kWait) {
-    if (!waiting_) StartWaiting();
-    std::optional<idempotency::WaitResult> early;
-    bool stop_waiting = false;
-    {
-      absl::MutexLock lock(&mu_);
-      beginning_ = false;
-      early.swap(early_wait_);
-      if (!early.has_value()) {
-        waiter_ = std::move(begun.waiter);
-        stop_waiting = cancelled_ || ending_for_shutdown_;
-      }
-    }
-    if (early.has_value()) {
-      ActOnWait(*early);
-    } else if (stop_waiting) {
-      // The callback runs now, with kCancelled.
-      idempotency::RequestIdStore::Waiter waiter;
-      {
-        absl::MutexLock lock(&mu_);
-        waiter = std::move(waiter_);
-      }
-      waiter.Cancel();
-    }
-    return;
-  }
-  {
+  if (begun.begun != idempotency::RequestIdStore::Begun::kWait) {
     absl::MutexLock lock(&mu_);
     beginning_ = false;
   }
   switch (begun.begun) {
+    case idempotency::RequestIdStore::Begun::kWait:
+      KeepWaiting(std::move(begun.waiter));
+      return;
     case idempotency::RequestIdStore::Begun::kFirst:
       ticket_ = std::move(begun.ticket);
       first_ = true;
@@ -180,10 +157,34 @@ void LiveStreamServiceImpl::Call::BeginOnce() {
       Complete(RequestIdReusedError(), "");
       return;
     case idempotency::RequestIdStore::Begun::kFull:
-    case idempotency::RequestIdStore::Begun::kWait:
       Complete(RequestIdStoreFullError(), "");
       return;
   }
+}
+
+void LiveStreamServiceImpl::Call::KeepWaiting(idempotency::RequestIdStore::Waiter waiter) {
+  if (!waiting_) StartWaiting();
+  std::optional<idempotency::WaitResult> early;
+  idempotency::RequestIdStore::Waiter to_cancel;
+  {
+    absl::MutexLock lock(&mu_);
+    beginning_ = false;
+    early.swap(early_wait_);
+    if (!early.has_value()) {
+      // A cancellation or shutdown that came meanwhile found no waiter.
+      if (cancelled_ || ending_for_shutdown_) {
+        to_cancel = std::move(waiter);
+      } else {
+        waiter_ = std::move(waiter);
+      }
+    }
+  }
+  if (early.has_value()) {
+    ActOnWait(*early);
+    return;
+  }
+  // Runs the callback now, with kCancelled, if the wait is to end.
+  to_cancel.Cancel();
 }
 
 void LiveStreamServiceImpl::Call::OnWaitEnded(idempotency::WaitResult result) {

@@ -197,6 +197,9 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   // Asks the store about the call's request_id (again after an abandoned
   // first) and acts on the answer.
   void BeginOnce();
+  // Keeps the Waiter of a repeat told to wait (unless its wait already ended,
+  // or is to end).
+  void KeepWaiting(idempotency::RequestIdStore::Waiter waiter);
   // The store's callback for a waiting repeat; any thread.
   void OnWaitEnded(idempotency::WaitResult result);
   void ActOnWait(const idempotency::WaitResult& result);
@@ -256,7 +259,7 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   // While this call is a repeat waiting for the first of its request_id.
   idempotency::RequestIdStore::Waiter waiter_ ABSL_GUARDED_BY(mu_);
   // True while BeginOnce has not yet kept the Waiter; a wait that ends
-  // meanwhile is left in early_wait_ for BeginOnce.
+  // meanwhile is left in early_wait_ for KeepWaiting.
   bool beginning_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<idempotency::WaitResult> early_wait_ ABSL_GUARDED_BY(mu_);
 

@@ -23,6 +23,9 @@ using ::google::rpc::BadRequest;
 using ::zoom::livestream::v1::LiveStreamAction_IsValid;
 using ::zoom::livestream::v1::UpdateStatusRequest;
 
+// A UUID's shape: each x a hexadecimal digit of either case.
+constexpr absl::string_view kUuidShape = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
 constexpr absl::string_view kInt64Max = "9223372036854775807";
 
 BadRequest::FieldViolation Violation(absl::string_view field, absl::string_view description) {
@@ -100,12 +103,11 @@ std::optional<std::string> CheckZoomId(absl::string_view id) {
 }
 
 std::optional<std::string> CheckRequestId(absl::string_view id) {
-  constexpr absl::string_view kShape = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
   if (id.empty()) return std::nullopt;
-  bool valid = id.size() == kShape.size();
+  bool valid = id.size() == kUuidShape.size();
   for (size_t i = 0; valid && i < id.size(); ++i) {
-    valid =
-        kShape[i] == '-' ? id[i] == '-' : absl::ascii_isxdigit(static_cast<unsigned char>(id[i]));
+    valid = kUuidShape[i] == '-' ? id[i] == '-'
+                                 : absl::ascii_isxdigit(static_cast<unsigned char>(id[i]));
   }
   if (valid) return std::nullopt;
   return "must be empty or a UUID: 8-4-4-4-12 hexadecimal digits, e.g. "

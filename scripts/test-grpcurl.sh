@@ -164,5 +164,31 @@ want_text '"field": "live_stream.stream_url"'
 want_no_text "@error"
 finish
 
+begin "UpdateStatus with validate_only: OK, an empty response, nothing sent"
+grpcurl_run -d "{\"webinar_id\": \"${KNOWN_WEBINAR}\", \"action\": \"LIVE_STREAM_ACTION_STOP\", \"validate_only\": true}" \
+  "${ADDR}" "${SERVICE}/UpdateStatus"
+want_ok
+want_no_text "tracking"
+finish
+
+REQUEST_ID="5d0c6a1e-3b7f-4c29-8e14-9a2f6b0d7c31"
+grpcurl_run -d "{\"webinar_id\": \"${KNOWN_WEBINAR}\", \"action\": \"LIVE_STREAM_ACTION_STOP\", \"request_id\": \"${REQUEST_ID}\"}" \
+  "${ADDR}" "${SERVICE}/UpdateStatus"
+FIRST_OUT="${OUT}"
+grpcurl_run -d "{\"webinar_id\": \"${KNOWN_WEBINAR}\", \"action\": \"LIVE_STREAM_ACTION_STOP\", \"request_id\": \"${REQUEST_ID}\"}" \
+  "${ADDR}" "${SERVICE}/UpdateStatus"
+begin "UpdateStatus repeated with its request_id: the same answer (Zoom called once)"
+want_ok
+[[ "${OUT}" == "${FIRST_OUT}" ]] || PROBLEMS+=("the repeat answered ${OUT}, the first ${FIRST_OUT}")
+finish
+
+begin "the same request_id with another body: InvalidArgument REQUEST_ID_REUSED"
+grpcurl_run -d "{\"webinar_id\": \"${KNOWN_WEBINAR}\", \"action\": \"LIVE_STREAM_ACTION_START\", \"request_id\": \"${REQUEST_ID}\"}" \
+  "${ADDR}" "${SERVICE}/UpdateStatus"
+want_error
+want_text "Code: InvalidArgument"
+want_text '"reason": "REQUEST_ID_REUSED"'
+finish show
+
 echo "${PASSED} passed, ${FAILED} failed"
 [[ ${FAILED} -eq 0 ]]

@@ -125,6 +125,14 @@ ABSL_FLAG(bool, trust_forwarded_client_cert, false,
           "else could write the header. Needs --authz_policy_file.");
 ABSL_FLAG(absl::Duration, authz_reload_interval, livestream_gateway::defaults::kAuthzReloadInterval,
           "How often --authz_policy_file is checked for changes.");
+ABSL_FLAG(absl::Duration, request_id_ttl, livestream_gateway::defaults::kRequestIdTtl,
+          "How long the outcome of a request_id (AIP-155) is remembered after its call ends: a "
+          "repeat within it gets the same answer without a call to Zoom. Within 1s..24h.");
+ABSL_FLAG(int64_t, request_id_max_entries,
+          static_cast<int64_t>(livestream_gateway::defaults::kRequestIdMaxEntries),
+          "How many request_ids are remembered at once (in flight and completed); the oldest "
+          "completed are forgotten first. Bounds the memory a flood of ids takes (about 0.4 KiB "
+          "each). Within 1..10000000.");
 ABSL_FLAG(std::string, log_format, "logfmt",
           "Format of every line written to stderr: 'logfmt' (time=... level=info msg=... "
           "key=value) or 'json' (one JSON object per line).");
@@ -385,6 +393,15 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   config.zoom_rate_limit_burst = absl::GetFlag(FLAGS_zoom_rate_limit_burst);
   config.zoom_max_retry_after_pause = absl::GetFlag(FLAGS_zoom_max_retry_after_pause);
   config.zoom_max_attempts = absl::GetFlag(FLAGS_zoom_max_attempts);
+  config.request_id_ttl = absl::GetFlag(FLAGS_request_id_ttl);
+  if (config.request_id_ttl < absl::Seconds(1) || config.request_id_ttl > absl::Hours(24)) {
+    return absl::InvalidArgumentError("--request_id_ttl must be within 1s..24h");
+  }
+  const int64_t max_entries = absl::GetFlag(FLAGS_request_id_max_entries);
+  if (max_entries < 1 || max_entries > 10'000'000) {
+    return absl::InvalidArgumentError("--request_id_max_entries must be within 1..10000000");
+  }
+  config.request_id_max_entries = static_cast<size_t>(max_entries);
 
   if (const char* token = std::getenv("ZOOM_ACCESS_TOKEN"); token != nullptr && *token != '\0') {
     config.zoom_access_token = std::string(absl::StripAsciiWhitespace(token));

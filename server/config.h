@@ -1,6 +1,7 @@
 #ifndef LIVESTREAM_GATEWAY_SERVER_CONFIG_H_
 #define LIVESTREAM_GATEWAY_SERVER_CONFIG_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -66,6 +67,9 @@ struct Config {
   bool trust_forwarded_client_cert = false;
   // How often the policy file is checked for changes.
   absl::Duration authz_reload_interval = defaults::kAuthzReloadInterval;
+  // How long and how many request_id outcomes are remembered.
+  absl::Duration request_id_ttl = defaults::kRequestIdTtl;
+  size_t request_id_max_entries = defaults::kRequestIdMaxEntries;
   // For stderr once at start-up (e.g. a secret file others can read); never
   // hold a secret.
   std::vector<std::string> warnings;

@@ -12,6 +12,8 @@
 // docs/) is held to `livestream_server --helpfull` by tests/docs; the bench
 // reads its pool size from --helpfull too.
 
+#include <cstddef>
+
 #include "absl/time/time.h"
 
 namespace livestream_gateway::defaults {
@@ -32,6 +34,11 @@ inline constexpr absl::Duration kZoomConnectTimeout = absl::Seconds(5);
 inline constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 inline constexpr bool kLogRequests = true;
 inline constexpr absl::Duration kAuthzReloadInterval = absl::Seconds(10);
+// How long, and for how many requests, the outcome of a request_id is
+// remembered (server/idempotency/request_id_store.h): longer than a caller's
+// retries take, and a bound on the memory a flood of distinct ids can take.
+inline constexpr absl::Duration kRequestIdTtl = absl::Minutes(10);
+inline constexpr size_t kRequestIdMaxEntries = 100'000;
 
 }  // namespace livestream_gateway::defaults
 

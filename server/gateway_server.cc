@@ -164,6 +164,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   service_options.secrets = secrets;
   service_options.max_metadata_bytes = static_cast<size_t>(config.max_metadata_bytes);
   service_options.metrics = gateway->metrics_.get();
+  service_options.rate_limiter = gateway->rate_limiter_;
+  service_options.request_id_ttl = config.request_id_ttl;
+  service_options.request_id_max_entries = config.request_id_max_entries;
   auto authorizer = std::make_shared<Authorizer>(
       AuthorizerOptions{.policy = config.authz_policy,
                         .bearer_tokens = config.authz_bearer_tokens,

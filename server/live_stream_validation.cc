@@ -71,6 +71,11 @@ std::optional<std::string> CheckStreamKey(absl::string_view key) {
   return std::nullopt;
 }
 
+void AppendRequestIdViolation(absl::string_view request_id,
+                              std::vector<BadRequest::FieldViolation>& violations) {
+  if (auto why = CheckRequestId(request_id)) Add(violations, "request_id", *std::move(why));
+}
+
 }  // namespace
 
 std::vector<BadRequest::FieldViolation> FindViolations(const GetLiveStreamRequest& request) {
@@ -85,6 +90,7 @@ std::vector<BadRequest::FieldViolation> FindViolations(const UpdateLiveStreamReq
   // With a bad mask, what the request changes is unknown.
   if (std::optional<std::string> bad_mask = CheckUpdateMask(request.update_mask())) {
     Add(violations, "update_mask", *std::move(bad_mask));
+    AppendRequestIdViolation(request.request_id(), violations);
     return violations;
   }
   const LiveStream& update = request.live_stream();
@@ -115,6 +121,7 @@ std::vector<BadRequest::FieldViolation> FindViolations(const UpdateLiveStreamReq
   if (changed.Empty()) {
     Add(violations, "live_stream", "set at least one field, or name it in update_mask");
   }
+  AppendRequestIdViolation(request.request_id(), violations);
   return violations;
 }
 

@@ -28,7 +28,8 @@ std::vector<google::rpc::BadRequest::FieldViolation> FindViolations(
 // `meeting_id`), `live_stream.stream_url`, `live_stream.stream_key`,
 // `live_stream.page_url`, `live_stream.resolution` (each only when the
 // request changes it, see live_stream_mask.h), `live_stream` (nothing to
-// change), `update_mask`. A description never quotes the stream key.
+// change), `update_mask`, `request_id`. A description never quotes the
+// stream key.
 std::vector<google::rpc::BadRequest::FieldViolation> FindViolations(
     const zoom::livestream::v1::UpdateLiveStreamRequest& request);
 

@@ -12,6 +12,7 @@
 #include "server/grpc_status.h"
 #include "server/logging/traceparent.h"
 #include "server/metadata_limit.h"
+#include "server/request_id_policy.h"
 #include "server/request_log.h"
 
 namespace livestream_gateway {
@@ -65,6 +66,16 @@ void ReportAttempts(absl::Status& status, int attempts) {
   SetDetail(status, *info);
 }
 
+// A waiting repeat, as the shutdown abort cancels it.
+class CancelWait final : public Cancellable {
+ public:
+  explicit CancelWait(idempotency::RequestIdStore::Waiter waiter) : waiter_(std::move(waiter)) {}
+  void Cancel() override { waiter_.Cancel(); }
+
+ private:
+  idempotency::RequestIdStore::Waiter waiter_;
+};
+
 }  // namespace
 
 LiveStreamServiceImpl::Call::Call(LiveStreamServiceImpl* service,
@@ -113,25 +124,155 @@ bool LiveStreamServiceImpl::Call::AdmitCallerToken() {
   return true;
 }
 
+absl::Status LiveStreamServiceImpl::Call::CheckRateLimit() const {
+  if (service_->options_.rate_limiter == nullptr) return absl::OkStatus();
+  return service_->options_.rate_limiter->Check(deadline_);
+}
+
+void LiveStreamServiceImpl::Call::BeginOnce() {
+  {
+    absl::MutexLock lock(&mu_);
+    beginning_ = true;
+  }
+  idempotency::RequestIdStore::BeginResult begun = service_->request_ids_.Begin(
+      RequestKeyOf(principal_, method_, request_id_), fingerprint_, absl::Now(),
+      [this](idempotency::WaitResult result) { OnWaitEnded(std::move(result)); });
+  if (begun.begun != idempotency::RequestIdStore::Begun::kWait) {
+    absl::MutexLock lock(&mu_);
+    beginning_ = false;
+  }
+  switch (begun.begun) {
+    case idempotency::RequestIdStore::Begun::kWait:
+      KeepWaiting(std::move(begun.waiter));
+      return;
+    case idempotency::RequestIdStore::Begun::kFirst:
+      ticket_ = std::move(begun.ticket);
+      first_ = true;
+      Run();
+      return;
+    case idempotency::RequestIdStore::Begun::kDone:
+      Replay(*begun.outcome);
+      return;
+    case idempotency::RequestIdStore::Begun::kMismatch:
+      Complete(RequestIdReusedError(), "");
+      return;
+    case idempotency::RequestIdStore::Begun::kFull:
+      Complete(RequestIdStoreFullError(), "");
+      return;
+  }
+}
+
+void LiveStreamServiceImpl::Call::KeepWaiting(idempotency::RequestIdStore::Waiter waiter) {
+  if (!waiting_) StartWaiting();
+  std::optional<idempotency::WaitResult> early;
+  idempotency::RequestIdStore::Waiter to_cancel;
+  {
+    absl::MutexLock lock(&mu_);
+    beginning_ = false;
+    early.swap(early_wait_);
+    if (!early.has_value()) {
+      // A cancellation or shutdown that came meanwhile found no waiter.
+      if (cancelled_ || ending_for_shutdown_) {
+        to_cancel = std::move(waiter);
+      } else {
+        waiter_ = std::move(waiter);
+      }
+    }
+  }
+  if (early.has_value()) {
+    ActOnWait(*early);
+    return;
+  }
+  // Runs the callback now, with kCancelled, if the wait is to end.
+  to_cancel.Cancel();
+}
+
+void LiveStreamServiceImpl::Call::OnWaitEnded(idempotency::WaitResult result) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (beginning_) {
+      early_wait_.emplace(std::move(result));
+      return;
+    }
+  }
+  ActOnWait(result);
+}
+
+void LiveStreamServiceImpl::Call::ActOnWait(const idempotency::WaitResult& result) {
+  switch (result.end) {
+    case idempotency::WaitEnd::kDone:
+      Replay(*result.outcome);
+      return;
+    case idempotency::WaitEnd::kAbandoned:
+    case idempotency::WaitEnd::kCancelled:
+      break;
+  }
+  bool cancelled = false;
+  bool shutting_down = false;
+  {
+    absl::MutexLock lock(&mu_);
+    cancelled = cancelled_;
+    shutting_down = ending_for_shutdown_;
+  }
+  if (shutting_down) {
+    CompleteAfterZoom(MapShutdownAbort(Delivery::kNotDelivered, call_context_), "");
+  } else if (cancelled || result.end == idempotency::WaitEnd::kCancelled) {
+    CompleteAfterZoom(MapTransportError(absl::CancelledError("the call was cancelled"),
+                                        Delivery::kNotDelivered, call_context_),
+                      "");
+  } else {
+    // The first ended without an outcome: one of its repeats runs it.
+    BeginOnce();
+  }
+}
+
+void LiveStreamServiceImpl::Call::Replay(const idempotency::Outcome& outcome) {
+  if (service_->options_.metrics != nullptr) service_->options_.metrics->OnRequestIdReplay();
+  if (outcome.status.ok()) {
+    grpc::Slice slice(outcome.response);
+    *response_ = grpc::ByteBuffer(&slice, 1);
+  } else if (std::optional<google::rpc::ErrorInfo> info =
+                 GetDetail<google::rpc::ErrorInfo>(outcome.status);
+             info.has_value()) {
+    // As the first was told (CompleteAfterZoom).
+    auto attempts = info->metadata().find("attempts");
+    if (attempts != info->metadata().end() && attempts->second != "0") {
+      context_->AddTrailingMetadata("grpc-retry-pushback-ms", "-1");
+    }
+  }
+  Complete(outcome.status, "");
+}
+
+std::string LiveStreamServiceImpl::Call::ResponseBytes() const {
+  std::vector<grpc::Slice> slices;
+  if (!response_->Dump(&slices).ok()) return "";
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return bytes;
+}
+
 void LiveStreamServiceImpl::Call::Send(HttpRequest request) {
   // The credentials decorator sends a request that already has
   // Authorization as it is.
   if (!caller_token_.empty()) {
     request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", caller_token_));
   }
-  if (!waiting_) {
-    StartWaiting();
+  if (!sent_) {
+    sent_ = true;
+    if (!waiting_) StartWaiting();
     std::shared_ptr<Cancellable> call =
         service_->zoom_->Send(std::move(request), deadline_,
                               [this](UpstreamResult result) { OnZoomDone(std::move(result)); });
-    // gRPC calls OnCancel (and OnDone) only once the handler has returned
-    // this reactor, so no caller's cancellation can be missed here; a
-    // shutdown's can, and is taken up now.
+    // A shutdown's abort, and the caller's cancellation of a call that
+    // waited for the first of its request_id, may have come before call_
+    // was set, and are taken up now.
     bool abort_now = false;
     {
       absl::MutexLock lock(&mu_);
       call_ = call;
-      abort_now = ending_for_shutdown_;
+      abort_now = ending_for_shutdown_ || cancelled_;
     }
     if (abort_now) call->Cancel();
     return;
@@ -176,17 +317,24 @@ void LiveStreamServiceImpl::Call::Send(HttpRequest request) {
 
 void LiveStreamServiceImpl::Call::OnCancel() {
   std::shared_ptr<Cancellable> call;
+  idempotency::RequestIdStore::Waiter waiter;
   {
     absl::MutexLock lock(&mu_);
     cancelled_ = true;
     call = call_;
+    waiter = std::move(waiter_);
   }
   if (call != nullptr) call->Cancel();
+  // Ends the wait (its callback completes the call) unless it ended.
+  waiter.Cancel();
 }
 
 std::shared_ptr<Cancellable> LiveStreamServiceImpl::Call::EndForShutdown() {
   absl::MutexLock lock(&mu_);
   ending_for_shutdown_ = true;
+  if (call_ == nullptr && !beginning_) {
+    return std::make_shared<CancelWait>(std::move(waiter_));
+  }
   return call_;
 }
 
@@ -280,8 +428,29 @@ void LiveStreamServiceImpl::Call::Complete(const absl::Status& status,
 void LiveStreamServiceImpl::Call::FinishNow(const absl::Status& status,
                                             absl::string_view tracking_id) {
   StopWaiting();
+  // Before Finish, after which OnDone may delete the call. The repeats
+  // waiting for this one finish from here.
+  if (first_) {
+    bool cancelled = false;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled = cancelled_;
+    }
+    if (cancelled) {
+      // The caller gave up: its outcome says nothing about the request, and
+      // a repeat runs it.
+      ticket_.Abandon();
+    } else {
+      (void)ticket_.Complete(
+          idempotency::Outcome{.status = status, .response = status.ok() ? ResponseBytes() : ""},
+          absl::Now());
+    }
+  }
   const absl::Duration latency = absl::Now() - started_;
   if (metrics_ != nullptr) metrics_->Finished(status.code(), latency);
+  if (validate_only_ && service_->options_.metrics != nullptr) {
+    service_->options_.metrics->OnDryRun();
+  }
   if (service_->options_.log_requests) {
     std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
     const std::string outcome = absl::StatusCodeToString(status.code());
@@ -294,6 +463,8 @@ void LiveStreamServiceImpl::Call::FinishNow(const absl::Status& status,
         .tracking_id = tracking_id,
         .principal = principal_.empty() ? absl::string_view("-") : absl::string_view(principal_),
         .trace_id = trace_id_,
+        .request_id = request_id_,
+        .validate_only = validate_only_,
     });
   }
   Finish(ToGrpcStatus(status));

@@ -10,6 +10,12 @@
 // until gRPC calls OnDone, which comes after Finish; Finish comes either at
 // once (admission) or from a Zoom callback, which the client runs exactly
 // once per request, also after Cancel.
+//
+// A mutating call with a request_id first asks the service's RequestIdStore
+// (RunOnce): the first call of an id runs and leaves its outcome there; a
+// repeat is answered from it, or waits for the first without a thread (the
+// store's callback finishes it), and joins the service's list of waiting
+// calls while it does, so that a shutdown ends it too.
 
 #include <grpcpp/grpcpp.h>
 
@@ -25,6 +31,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "server/idempotency/request_fingerprint.h"
+#include "server/idempotency/request_id_store.h"
 #include "server/livestream_service.h"
 #include "server/metrics/gateway_metrics.h"
 #include "server/zoom/error_mapping.h"
@@ -62,9 +72,9 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   // working.)
   bool InternalInlineable() override { return true; }
 
-  // Under the service's waiting_mu_, while this call is waiting on Zoom.
-  // Returns what to cancel (null when the call has not sent yet: Send
-  // cancels it then). The caller cancels outside waiting_mu_, as a
+  // Under the service's waiting_mu_, while this call is waiting on Zoom or
+  // on the first call of its request_id. Returns what to cancel (null when
+  // the call has not sent yet: Send cancels it then). The caller cancels outside waiting_mu_, as a
   // cancellation may complete the call at once.
   std::shared_ptr<Cancellable> EndForShutdown();
 
@@ -94,6 +104,55 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
       return false;
     }
     return AdmitCallerToken();
+  }
+
+  // After admission of a mutating request, once Run has what it needs: a
+  // dry run (validate_only) runs at once, unremembered; a request without a
+  // request_id runs; one with a request_id runs only as the first of its id
+  // (see the class comment).
+  template <typename Request>
+  void RunOnce(const Request& request) {
+    request_id_ = request.request_id();
+    if (request.validate_only()) {
+      validate_only_ = true;
+      Run();
+      return;
+    }
+    if (request_id_.empty()) {
+      Run();
+      return;
+    }
+    // A repeat matches its first whatever id it carries and however the
+    // caller's encoder ordered the fields.
+    Request canonical = request;
+    canonical.clear_request_id();
+    std::string bytes;
+    {
+      google::protobuf::io::StringOutputStream stream(&bytes);
+      google::protobuf::io::CodedOutputStream out(&stream);
+      out.SetSerializationDeterministic(true);
+      canonical.SerializeToCodedStream(&out);
+    }
+    fingerprint_ = idempotency::RequestFingerprint(bytes);
+    BeginOnce();
+  }
+
+  // Sends the call's request(s); runs once, from RunOnce (or from the store's
+  // callback, when the first call of the id ended without an outcome).
+  virtual void Run() = 0;
+
+  bool validate_only() const { return validate_only_; }
+
+  // Ends a dry run as the real call would end once Zoom accepted: OK with
+  // `response` when the rate limit has a slot for the call before its
+  // deadline, else its refusal.
+  template <typename Response>
+  void SucceedDryRun(const Response& response) {
+    if (absl::Status no_slot = CheckRateLimit(); !no_slot.ok()) {
+      CompleteAfterZoom(std::move(no_slot), "");
+      return;
+    }
+    Succeed(response, "");
   }
 
   // Sends `request` within the call's deadline; OnZoomDone comes with its
@@ -133,6 +192,20 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
  private:
   bool AdmitCaller();
   bool AdmitCallerToken();
+  absl::Status CheckRateLimit() const;
+
+  // Asks the store about the call's request_id (again after an abandoned
+  // first) and acts on the answer.
+  void BeginOnce();
+  // Keeps the Waiter of a repeat told to wait (unless its wait already ended,
+  // or is to end).
+  void KeepWaiting(idempotency::RequestIdStore::Waiter waiter);
+  // The store's callback for a waiting repeat; any thread.
+  void OnWaitEnded(idempotency::WaitResult result);
+  void ActOnWait(const idempotency::WaitResult& result);
+  // Answers as the first call of the id was answered.
+  void Replay(const idempotency::Outcome& outcome);
+  std::string ResponseBytes() const;
 
   // The client's callback.
   void OnZoomDone(UpstreamResult result);
@@ -165,6 +238,14 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   // Requests sent to Zoom over all of the call's upstream calls; only the
   // client's callbacks, one after the other, touch it.
   int attempts_ = 0;
+  bool validate_only_ = false;
+  std::string request_id_;  // as the caller sent it; empty for none
+  idempotency::Fingerprint fingerprint_{};
+  // Held while this call is the first of its request_id (or spent).
+  idempotency::RequestIdStore::Ticket ticket_;
+  bool first_ = false;  // ticket_ was the call's
+  // Set once Send sent the call's first request.
+  bool sent_ = false;
 
   absl::Mutex mu_;
   std::shared_ptr<Cancellable> call_ ABSL_GUARDED_BY(mu_);
@@ -175,10 +256,17 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   std::atomic<bool> sending_ = false;
   // A finish that came while sending_ was true.
   std::optional<std::pair<absl::Status, std::string>> deferred_ ABSL_GUARDED_BY(mu_);
+  // While this call is a repeat waiting for the first of its request_id.
+  idempotency::RequestIdStore::Waiter waiter_ ABSL_GUARDED_BY(mu_);
+  // True while BeginOnce has not yet kept the Waiter; a wait that ends
+  // meanwhile is left in early_wait_ for KeepWaiting.
+  bool beginning_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<idempotency::WaitResult> early_wait_ ABSL_GUARDED_BY(mu_);
 
   // The service walks its list of waiting calls.
   friend class LiveStreamServiceImpl;
-  // Set once, by the first Send, before any other thread knows the call.
+  // Set once, by the first Send or the start of a wait for the first call of
+  // the request_id, before any other thread knows the call.
   bool waiting_ = false;
   // In the service's list of waiting calls.
   Call* previous_ ABSL_GUARDED_BY(service_->waiting_mu_) = nullptr;

@@ -11,6 +11,7 @@
 #include "server/live_stream_validation.h"
 #include "server/livestream_call.h"
 #include "server/request_decoding.h"
+#include "server/request_id_policy.h"
 #include "server/validation.h"
 #include "server/zoom/live_stream_request.h"
 
@@ -58,20 +59,29 @@ class LiveStreamServiceImpl::UpdateStatusCall final : public Call {
     if (!Admit(request.status(), [&request] { return ValidateUpdateStatusRequest(*request); })) {
       return;
     }
-    HttpRequest http_request;
     {
       absl::MutexLock lock(&service->gen_mu_);
-      http_request = BuildUpdateStatusRequest(*request, service->options_.request, service->gen_);
+      http_request_ = BuildUpdateStatusRequest(*request, service->options_.request, service->gen_);
     }
-    Send(std::move(http_request));
+    RunOnce(*request);
   }
 
  private:
+  void Run() override {
+    if (validate_only()) {
+      SucceedDryRun(UpdateStatusResponse());
+      return;
+    }
+    Send(std::move(http_request_));
+  }
+
   void OnZoomAnswer(const HttpResponse& /*answer*/, const std::string& tracking_id) override {
     UpdateStatusResponse response;
     if (!tracking_id.empty()) response.set_tracking_id(tracking_id);
     Succeed(response, tracking_id);
   }
+
+  HttpRequest http_request_;
 };
 
 class LiveStreamServiceImpl::GetLiveStreamCall final : public Call {
@@ -79,15 +89,20 @@ class LiveStreamServiceImpl::GetLiveStreamCall final : public Call {
   GetLiveStreamCall(LiveStreamServiceImpl* service, grpc::CallbackServerContext* context,
                     const absl::StatusOr<GetLiveStreamRequest>& request, grpc::ByteBuffer* response)
       : Call(service, context, response, kGetLiveStreamMethod, service->get_live_stream_metrics_,
-             TargetOf(request), ContextOf(request)) {
+             TargetOf(request), ContextOf(request)),
+        request_options_(&service->options_.request) {
     if (!Admit(request.status(), [&request] { return ValidateGetLiveStreamRequest(*request); })) {
       return;
     }
-    Send(BuildGetLiveStreamRequest(call_context().target, call_context().target_id,
-                                   service->options_.request));
+    Run();
   }
 
  private:
+  void Run() override {
+    Send(BuildGetLiveStreamRequest(call_context().target, call_context().target_id,
+                                   *request_options_));
+  }
+
   void OnZoomAnswer(const HttpResponse& answer, const std::string& tracking_id) override {
     ZoomCallContext context = call_context();
     context.redactor = CallRedactor();
@@ -101,12 +116,16 @@ class LiveStreamServiceImpl::GetLiveStreamCall final : public Call {
     if (!tracking_id.empty()) response.set_tracking_id(tracking_id);
     Succeed(response, tracking_id);
   }
+
+  const ZoomRequestOptions* const request_options_;
 };
 
 // Zoom's PATCH needs the whole configuration: an update that leaves a
 // required field out first reads the current one (not atomic, as the API
 // says). The stream keys, the one sent and the one read, are secrets of the
-// call: Zoom's text is redacted of both.
+// call: Zoom's text is redacted of both. A dry run (validate_only) reads too,
+// when the real call would (a GET changes nothing), and answers with the
+// merged configuration it would send.
 class LiveStreamServiceImpl::UpdateLiveStreamCall final : public Call {
  public:
   UpdateLiveStreamCall(LiveStreamServiceImpl* service, grpc::CallbackServerContext* context,
@@ -119,7 +138,12 @@ class LiveStreamServiceImpl::UpdateLiveStreamCall final : public Call {
       return;
     }
     changed_ = FieldsToChange(*request);
-    update_ = std::move(*request->mutable_live_stream());
+    update_ = request->live_stream();
+    RunOnce(*request);
+  }
+
+ private:
+  void Run() override {
     if (NeedsCurrentConfiguration(changed_)) {
       reading_ = true;
       Send(BuildGetLiveStreamRequest(call_context().target, call_context().target_id,
@@ -129,7 +153,6 @@ class LiveStreamServiceImpl::UpdateLiveStreamCall final : public Call {
     Write(LiveStream());
   }
 
- private:
   Redactor WithCallSecrets(Redactor redactor) const override {
     return redactor.With(update_.stream_key()).With(read_key_);
   }
@@ -156,6 +179,12 @@ class LiveStreamServiceImpl::UpdateLiveStreamCall final : public Call {
 
   void Write(const LiveStream& current) {
     sent_ = MergeLiveStream(current, update_, changed_);
+    if (validate_only()) {
+      UpdateLiveStreamResponse response;
+      *response.mutable_live_stream() = std::move(sent_);
+      SucceedDryRun(response);
+      return;
+    }
     Send(BuildUpdateLiveStreamRequest(call_context().target, call_context().target_id, sent_,
                                       *request_options_));
   }
@@ -186,13 +215,24 @@ int LiveStreamServiceImpl::AbortCallsForShutdown() {
   return waiting;
 }
 
+int LiveStreamServiceImpl::WaitingCalls() {
+  absl::MutexLock lock(&waiting_mu_);
+  int waiting = 0;
+  for (Call* call = waiting_; call != nullptr; call = call->next_) ++waiting;
+  return waiting;
+}
+
 LiveStreamServiceImpl::LiveStreamServiceImpl(AsyncHttpClient* zoom,
                                              LiveStreamServiceOptions options)
     : zoom_(zoom),
       options_(std::move(options)),
       update_status_metrics_(MetricsOf(options_.metrics, kUpdateStatusMethod)),
       get_live_stream_metrics_(MetricsOf(options_.metrics, kGetLiveStreamMethod)),
-      update_live_stream_metrics_(MetricsOf(options_.metrics, kUpdateLiveStreamMethod)) {}
+      update_live_stream_metrics_(MetricsOf(options_.metrics, kUpdateLiveStreamMethod)),
+      request_ids_(
+          idempotency::RequestIdStoreOptions{.ttl = options_.request_id_ttl,
+                                             .max_entries = options_.request_id_max_entries,
+                                             .remember = RememberOutcome}) {}
 
 grpc::ServerUnaryReactor* LiveStreamServiceImpl::UpdateStatus(grpc::CallbackServerContext* context,
                                                               const grpc::ByteBuffer* request,

@@ -10,9 +10,11 @@
 #include "absl/time/time.h"
 #include "server/authz/authorizer.h"
 #include "server/defaults.h"
+#include "server/idempotency/request_id_store.h"
 #include "server/metadata_limit.h"
 #include "server/metrics/gateway_metrics.h"
 #include "server/zoom/http.h"
+#include "server/zoom/rate_limiter.h"
 #include "server/zoom/redactor.h"
 #include "server/zoom/zoom_request.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
@@ -37,6 +39,13 @@ struct LiveStreamServiceOptions {
   metrics::GatewayMetrics* metrics = nullptr;
   // Who may call; the default allows everyone.
   std::shared_ptr<const Authorizer> authorizer = std::make_shared<Authorizer>(AuthorizerOptions{});
+  // The limiter behind `zoom`, which a validate_only request checks for a
+  // slot without taking one; null for none.
+  std::shared_ptr<RateLimiter> rate_limiter = nullptr;
+  // How long and how many request_id outcomes are remembered
+  // (--request_id_ttl, --request_id_max_entries).
+  absl::Duration request_id_ttl = defaults::kRequestIdTtl;
+  size_t request_id_max_entries = defaults::kRequestIdMaxEntries;
 };
 
 // The gRPC edge. Each call is authorized (server/authz/authorizer.h), then
@@ -44,6 +53,12 @@ struct LiveStreamServiceOptions {
 // to the asynchronous client and finishes from the client's callback: no
 // reactor thread ever waits for Zoom. What the methods share is
 // livestream_call.h; each method's own steps are in livestream_service.cc.
+//
+// The mutating methods (UpdateStatus, UpdateLiveStream) take validate_only
+// (AIP-163: admitted and rate-checked, nothing sent but a read) and
+// request_id (AIP-155: the outcome of each (principal, method, request_id) is
+// kept in the service's RequestIdStore, and a repeat is answered from it, or
+// waits for the first, without calling Zoom again).
 //
 // The methods are raw (bytes in, bytes out) so that the service decodes the
 // request itself and answers undecodable bytes like any other bad request
@@ -75,11 +90,15 @@ class LiveStreamServiceImpl final
                                              const grpc::ByteBuffer* request,
                                              grpc::ByteBuffer* response) override;
 
-  // Ends every call that is waiting on Zoom, and every one that sends its
-  // request from now on, with UNAVAILABLE SERVER_SHUTTING_DOWN; returns how
-  // many were waiting. For the end of a shutdown grace: gRPC then cancels
+  // Ends every call that is waiting on Zoom or on the first call of its
+  // request_id, and every one that sends its request or starts such a wait
+  // from now on, with UNAVAILABLE SERVER_SHUTTING_DOWN; returns how many were
+  // waiting. For the end of a shutdown grace: gRPC then cancels
   // what is left without the service's ErrorInfo. Thread-safe.
   int AbortCallsForShutdown();
+
+  // The calls that AbortCallsForShutdown would end now. Thread-safe.
+  int WaitingCalls();
 
  private:
   class Call;  // livestream_call.h
@@ -93,6 +112,8 @@ class LiveStreamServiceImpl final
   metrics::RpcMetrics* const update_status_metrics_;
   metrics::RpcMetrics* const get_live_stream_metrics_;
   metrics::RpcMetrics* const update_live_stream_metrics_;
+  // Outlives every call (the service does).
+  idempotency::RequestIdStore request_ids_;
   // Multipart boundaries are random; BitGen is not thread-safe.
   absl::Mutex gen_mu_;
   absl::BitGen gen_ ABSL_GUARDED_BY(gen_mu_);

@@ -28,7 +28,7 @@ std::string LatencyMs(absl::Duration latency) {
 template <typename Use>
 void WithFields(const RequestLogEntry& entry, Use use) {
   const std::string latency = LatencyMs(entry.latency);
-  LogField fields[8];
+  LogField fields[10];
   size_t count = 0;
   fields[count++] = {"method", entry.method};
   fields[count++] = {"principal", entry.principal};
@@ -38,6 +38,8 @@ void WithFields(const RequestLogEntry& entry, Use use) {
   fields[count++] = NumberField("latency_ms", latency);
   if (!entry.tracking_id.empty()) fields[count++] = {"tracking_id", entry.tracking_id};
   if (!entry.trace_id.empty()) fields[count++] = {"trace_id", entry.trace_id};
+  if (!entry.request_id.empty()) fields[count++] = {"request_id", entry.request_id};
+  if (entry.validate_only) fields[count++] = NumberField("validate_only", "true");
   use(absl::MakeConstSpan(fields, count));
 }
 

@@ -26,11 +26,16 @@ struct RequestLogEntry {
   // From a valid W3C traceparent request header (logging/traceparent.h);
   // empty without one.
   absl::string_view trace_id;
+  // The request's request_id (AIP-155), empty for none; not a secret.
+  absl::string_view request_id;
+  // A dry run (AIP-163 validate_only): nothing was sent to Zoom but a read.
+  bool validate_only = false;
 };
 
 // The line, msg "rpc", with the fields method, principal, target, outcome,
-// reason, latency_ms (a number), tracking_id and trace_id in that order;
-// reason, tracking_id and trace_id only when not empty.
+// reason, latency_ms (a number), tracking_id, trace_id, request_id and
+// validate_only (true) in that order; reason, tracking_id, trace_id and
+// request_id only when not empty, validate_only only when set.
 std::string FormatRequestLogLine(const RequestLogEntry& entry, LogFormat format, absl::Time time);
 
 // Writes the line through the process's logger (logging/logger.h).

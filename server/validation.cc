@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
@@ -21,6 +22,9 @@ namespace {
 using ::google::rpc::BadRequest;
 using ::zoom::livestream::v1::LiveStreamAction_IsValid;
 using ::zoom::livestream::v1::UpdateStatusRequest;
+
+// A UUID's shape: each x a hexadecimal digit of either case.
+constexpr absl::string_view kUuidShape = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
 
 constexpr absl::string_view kInt64Max = "9223372036854775807";
 
@@ -98,6 +102,18 @@ std::optional<std::string> CheckZoomId(absl::string_view id) {
   return std::nullopt;
 }
 
+std::optional<std::string> CheckRequestId(absl::string_view id) {
+  if (id.empty()) return std::nullopt;
+  bool valid = id.size() == kUuidShape.size();
+  for (size_t i = 0; valid && i < id.size(); ++i) {
+    valid = kUuidShape[i] == '-' ? id[i] == '-'
+                                 : absl::ascii_isxdigit(static_cast<unsigned char>(id[i]));
+  }
+  if (valid) return std::nullopt;
+  return "must be empty or a UUID: 8-4-4-4-12 hexadecimal digits, e.g. "
+         "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f";
+}
+
 std::vector<BadRequest::FieldViolation> FindViolations(const UpdateStatusRequest& request) {
   std::vector<BadRequest::FieldViolation> violations;
   AppendTargetViolations(request, violations);
@@ -121,6 +137,9 @@ std::vector<BadRequest::FieldViolation> FindViolations(const UpdateStatusRequest
     if (auto why = CheckDisplayName(request.settings().display_name())) {
       violations.push_back(Violation("settings.display_name", *why));
     }
+  }
+  if (auto why = CheckRequestId(request.request_id())) {
+    violations.push_back(Violation("request_id", *std::move(why)));
   }
   return violations;
 }

@@ -23,6 +23,10 @@ inline constexpr int kMaxDisplayNameCodePoints = 50;
 // integer within int64), else why it is not.
 std::optional<std::string> CheckZoomId(absl::string_view id);
 
+// nullopt when `id` is a valid request_id (AIP-155): empty (none), or a UUID
+// of 8-4-4-4-12 hexadecimal digits in either case; else why it is not.
+std::optional<std::string> CheckRequestId(absl::string_view id);
+
 // The violation of a request's `target` oneof (webinar_id / meeting_id),
 // if any, appended to `violations`: every request naming a webinar or
 // meeting follows the same rules.
@@ -56,8 +60,8 @@ absl::Status InvalidRequestError(absl::string_view message_name,
                                  std::vector<google::rpc::BadRequest::FieldViolation> violations);
 
 // One violation per bad field, in field order: `target` (or `webinar_id` /
-// `meeting_id`), `action`, `settings.display_name`. Empty when the request is
-// valid.
+// `meeting_id`), `action`, `settings.display_name`, `request_id`. Empty when
+// the request is valid.
 std::vector<google::rpc::BadRequest::FieldViolation> FindViolations(
     const zoom::livestream::v1::UpdateStatusRequest& request);
 

@@ -92,6 +92,12 @@ GatewayMetrics::GatewayMetrics()
                                "OAuth token requests completed, successful or not.")),
       token_fetch_failures_(Unlabeled(registry_, "token_fetch_failures_total",
                                       "OAuth token requests that brought no token.")),
+      dry_runs_(
+          Unlabeled(registry_, "dry_runs_total",
+                    "validate_only calls that passed admission: nothing sent to Zoom but a read.")),
+      request_id_replays_(Unlabeled(registry_, "request_id_replays_total",
+                                    "Calls answered with the outcome of the first call of their "
+                                    "request_id, without calling Zoom.")),
       open_connections_(registry_
                             .AddGauge(Name("upstream_open_connections"),
                                       "Sockets open to Zoom (API and OAuth), pooled ones included.")

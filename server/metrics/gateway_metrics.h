@@ -87,6 +87,12 @@ class GatewayMetrics final : public UpstreamObserver {
   void OnRateLimitRefusal() override { rate_limit_refusals_.Increment(); }
   void OnTokenFetch(bool ok) override;
 
+  // A validate_only call passed admission (whatever its answer then).
+  void OnDryRun() { dry_runs_.Increment(); }
+  // A call was answered with the outcome of the first call of its
+  // request_id, stored or awaited, without calling Zoom.
+  void OnRequestIdReplay() { request_id_replays_.Increment(); }
+
   const Registry& registry() const { return registry_; }
 
  private:
@@ -108,6 +114,8 @@ class GatewayMetrics final : public UpstreamObserver {
   Counter& rate_limit_refusals_;
   Counter& token_fetches_;
   Counter& token_fetch_failures_;
+  Counter& dry_runs_;
+  Counter& request_id_replays_;
   Gauge& open_connections_;
 
   absl::Mutex mu_;

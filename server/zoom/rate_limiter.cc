@@ -126,6 +126,16 @@ std::shared_ptr<Cancellable> RateLimiter::Acquire(absl::Time deadline, Callback 
   return SharedCompletedOperation();
 }
 
+absl::Status RateLimiter::Check(absl::Time deadline) {
+  const absl::Time now = scheduler_->Now();
+  absl::MutexLock lock(&mu_);
+  const absl::Time slot = bucket_.SlotTime(now, static_cast<int64_t>(queue_.size()));
+  // As Acquire: a free token now (which SlotTime puts at `now`) is granted
+  // whatever the deadline; a later slot must come before it.
+  if ((queue_.empty() && slot <= now) || slot < deadline) return absl::OkStatus();
+  return NoSlotError(now, slot, bucket_.paused_until() > now);
+}
+
 void RateLimiter::PauseFor(absl::Duration retry_after) {
   if (options_.max_pause <= absl::ZeroDuration()) return;
   const absl::Time now = scheduler_->Now();

@@ -93,6 +93,13 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   // before `deadline`, CANCELLED after the handle's Cancel().
   std::shared_ptr<Cancellable> Acquire(absl::Time deadline, Callback done);
 
+  // What Acquire would answer now for a call with `deadline`, without taking
+  // a token or joining the queue (a dry run, validate_only): OK when a slot
+  // is free now or comes before `deadline`, else the RESOURCE_EXHAUSTED
+  // Acquire would give. Tells the observer nothing: no call waited or was
+  // refused.
+  absl::Status Check(absl::Time deadline);
+
   // Zoom answered 429 with a Retry-After of `retry_after`: pauses the whole
   // bucket (see TokenBucket::PauseUntil) for that long, or for `max_pause` if
   // that is shorter. Waiting calls whose turn now falls after their deadline

@@ -63,7 +63,8 @@ TEST(GatewayMetricsTest, StartsWithZeroedSeriesForTheUsualOutcomes) {
           "livestream_gateway_rate_limit_waits_total 0",
           "livestream_gateway_rate_limit_refusals_total 0",
           "livestream_gateway_token_fetches_total 0",
-          "livestream_gateway_token_fetch_failures_total 0",
+          "livestream_gateway_token_fetch_failures_total 0", "livestream_gateway_dry_runs_total 0",
+          "livestream_gateway_request_id_replays_total 0",
           "livestream_gateway_upstream_open_connections 0",
           "livestream_gateway_build_info{version=\"0.1.0\"} 1"}));
   // The process families follow.
@@ -130,6 +131,16 @@ TEST(GatewayMetricsTest, CountsWhatTheUpstreamLayersReport) {
                   "livestream_gateway_token_fetches_total 2",
                   "livestream_gateway_token_fetch_failures_total 1",
                   "livestream_gateway_upstream_open_connections 1"}));
+}
+
+TEST(GatewayMetricsTest, CountsDryRunsAndReplays) {
+  GatewayMetrics metrics;
+  metrics.OnDryRun();
+  metrics.OnRequestIdReplay();
+  metrics.OnRequestIdReplay();
+  EXPECT_THAT(Samples(metrics), IsSupersetOf(std::vector<std::string>{
+                                    "livestream_gateway_dry_runs_total 1",
+                                    "livestream_gateway_request_id_replays_total 2"}));
 }
 
 }  // namespace

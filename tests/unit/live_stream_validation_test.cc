@@ -167,7 +167,23 @@ INSTANTIATE_TEST_SUITE_P(
               r.set_webinar_id("x");
               Paths({"nope"})(r);
             },
-            {"webinar_id", "update_mask"}}),
+            {"webinar_id", "update_mask"}},
+        Row{"RequestIdUuid",
+            [](auto& r) { r.set_request_id("7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f"); },
+            {}},
+        Row{"RequestIdUpperCase",
+            [](auto& r) { r.set_request_id("7F9C24E5-2B1D-4A8E-9C3F-0D6B5E4A1C2F"); },
+            {}},
+        Row{"RequestIdNotUuid",
+            [](auto& r) { r.set_request_id("retry-1"); },
+            {"request_id"},
+            "UUID"},
+        Row{"RequestIdAfterBadMask",
+            [](auto& r) {
+              r.set_request_id("7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2");
+              Paths({"nope"})(r);
+            },
+            {"update_mask", "request_id"}}),
     [](const ::testing::TestParamInfo<Row>& info) { return info.param.name; });
 
 TEST(ValidateUpdateLiveStreamRequestTest, IsInvalidArgumentWithBadRequestAndOneErrorInfo) {

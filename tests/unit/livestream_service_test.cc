@@ -33,9 +33,12 @@
 #include "gtest/gtest.h"
 #include "server/authz/authorizer.h"
 #include "server/authz/authz_policy.h"
+#include "server/authz/bearer_tokens.h"
 #include "server/error_details.h"
 #include "server/metadata_limit.h"
 #include "server/metrics/gateway_metrics.h"
+#include "server/zoom/rate_limiter.h"
+#include "server/zoom/scheduler.h"
 #include "tests/unit/fake_http_client.h"
 
 namespace livestream_gateway {
@@ -302,6 +305,15 @@ class Edge {
     return Sample("livestream_gateway_rpc_duration_seconds_count", method);
   }
   int InFlight() { return Sample("livestream_gateway_rpcs_in_flight", kMethod); }
+  // An unlabeled counter of the gateway's, e.g. "dry_runs_total".
+  int Count(absl::string_view name) {
+    const std::string prefix = absl::StrCat("livestream_gateway_", name, " ");
+    for (absl::string_view line : absl::StrSplit(metrics_.registry().Render(), '\n')) {
+      int value = 0;
+      if (absl::ConsumePrefix(&line, prefix) && absl::SimpleAtoi(line, &value)) return value;
+    }
+    return -1;
+  }
 
   // Declared first: it outlives the service and every call.
   Upstream upstream;
@@ -795,6 +807,319 @@ TEST(LiveStreamServiceTest, AuthorizationIsPerMethod) {
                 AnyOf(grpc::StatusCode::PERMISSION_DENIED, grpc::StatusCode::UNAUTHENTICATED))
         << method;
     EXPECT_THAT(ReasonOf(result.status), AnyOf("PERMISSION_DENIED", "UNAUTHENTICATED")) << method;
+  }
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+}
+
+// --- validate_only and request_id ------------------------------------------
+
+constexpr char kRequestId[] = "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f";
+
+UpdateStatusRequest StartWebinarOnce(const std::string& request_id = kRequestId) {
+  UpdateStatusRequest request = StartWebinar();
+  request.set_request_id(request_id);
+  return request;
+}
+
+// Until `n` calls wait on Zoom or on the first call of their request_id.
+bool AwaitWaitingCalls(Edge& edge, int n) {
+  const absl::Time give_up = absl::Now() + kPatience;
+  while (edge.Service().WaitingCalls() < n) {
+    if (absl::Now() > give_up) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+TEST(ValidateOnlyTest, SendsNothingAndAnswersAsTheRealCall) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  UpdateStatusRequest status = StartWebinar();
+  status.set_validate_only(true);
+  const PendingCall::Result status_result = edge.Call(Bytes(status));
+  ASSERT_TRUE(status_result.status.ok()) << status_result.status.error_message();
+  ASSERT_TRUE(status_result.response.has_value());
+  EXPECT_EQ(status_result.response->tracking_id(), "");
+
+  UpdateLiveStreamRequest whole;
+  whole.set_meeting_id("85746065");
+  whole.mutable_live_stream()->set_stream_url("rtmps://new.example/app");
+  whole.mutable_live_stream()->set_stream_key(kSentKey);
+  whole.mutable_live_stream()->set_page_url("https://new.example/");
+  whole.set_validate_only(true);
+  const PendingCall::Result whole_result =
+      edge.Call(whole.SerializeAsString(), {}, kUpdateLiveStream);
+  ASSERT_TRUE(whole_result.status.ok()) << whole_result.status.error_message();
+  UpdateLiveStreamResponse response;
+  ASSERT_TRUE(response.ParseFromString(whole_result.response_bytes));
+  EXPECT_EQ(response.live_stream().SerializeAsString(), whole.live_stream().SerializeAsString());
+  EXPECT_EQ(edge.upstream.fake.sent(), 0);
+  EXPECT_EQ(edge.Count("dry_runs_total"), 2);
+  EXPECT_EQ(edge.Count("request_id_replays_total"), 0);
+}
+
+// A partial update reads (a GET changes nothing) and answers with the whole
+// it would send, but sends no PATCH.
+TEST(ValidateOnlyTest, APartialUpdateReadsButDoesNotWrite) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(200, kCurrentJson); };
+  UpdateLiveStreamRequest request = ChangeKey();
+  request.set_validate_only(true);
+  const PendingCall::Result result = edge.Call(request.SerializeAsString(), {}, kUpdateLiveStream);
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  ASSERT_EQ(edge.upstream.fake.sent(), 1);
+  EXPECT_EQ(edge.upstream.fake.request(0).method, "GET");
+  UpdateLiveStreamResponse response;
+  ASSERT_TRUE(response.ParseFromString(result.response_bytes));
+  EXPECT_EQ(response.live_stream().stream_key(), kSentKey);
+  EXPECT_EQ(response.live_stream().stream_url(), "rtmp://old.example/app");
+  EXPECT_EQ(response.tracking_id(), "");
+}
+
+TEST(ValidateOnlyTest, IsValidatedAndAuthorizedAsTheRealCall) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  UpdateStatusRequest bad = StartWebinar("0");
+  const PendingCall::Result real = edge.Call(Bytes(bad));
+  bad.set_validate_only(true);
+  const PendingCall::Result dry = edge.Call(Bytes(bad));
+  EXPECT_EQ(dry.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(dry.status.error_message(), real.status.error_message());
+  EXPECT_EQ(dry.status.error_details(), real.status.error_details());
+  EXPECT_EQ(edge.upstream.fake.sent(), 0);
+
+  absl::StatusOr<AuthzPolicy> policy = ParseAuthzPolicy(R"json({
+    "name": "readers",
+    "allow_rules": [{"name": "read",
+                     "request": {"paths": ["/zoom.livestream.v1.LiveStreamService/GetLiveStream"]}}]
+  })json");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  LiveStreamServiceOptions options = DefaultOptions();
+  options.authorizer = std::make_shared<Authorizer>(
+      AuthorizerOptions{.policy = std::make_shared<const AuthzPolicy>(*std::move(policy))});
+  Edge readers(options);
+  ASSERT_TRUE(readers.Started());
+  UpdateStatusRequest dry_start = StartWebinar();
+  dry_start.set_validate_only(true);
+  const PendingCall::Result refused = readers.Call(Bytes(dry_start));
+  EXPECT_THAT(refused.status.error_code(),
+              AnyOf(grpc::StatusCode::PERMISSION_DENIED, grpc::StatusCode::UNAUTHENTICATED));
+  EXPECT_EQ(readers.upstream.fake.sent(), 0);
+}
+
+TEST(ValidateOnlyTest, IsRefusedWhenTheRateLimitHasNoSlotBeforeTheDeadline) {
+  ThreadScheduler scheduler;
+  LiveStreamServiceOptions options = DefaultOptions();
+  options.rate_limiter = RateLimiter::Create(
+      &scheduler,
+      {.requests_per_second = 0.001, .burst = 1, .log = [](LogLevel, absl::string_view) {}});
+  Edge edge(options);
+  ASSERT_TRUE(edge.Started());
+  UpdateStatusRequest dry = StartWebinar();
+  dry.set_validate_only(true);
+  EXPECT_TRUE(edge.Call(Bytes(dry)).status.ok()) << "a free slot";
+  EXPECT_TRUE(edge.Call(Bytes(dry)).status.ok()) << "the dry run took the slot";
+  absl::Notification granted;
+  options.rate_limiter->Acquire(absl::InfiniteFuture(),
+                                [&granted](const absl::Status&) { granted.Notify(); });
+  ASSERT_TRUE(granted.HasBeenNotified());
+  const PendingCall::Result refused = edge.Call(Bytes(dry));
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ReasonOf(refused.status), "ZOOM_RATE_LIMITED");
+  EXPECT_EQ(InfoMetadata(refused.status, "attempts"), "0");
+  EXPECT_EQ(edge.upstream.fake.sent(), 0);
+}
+
+TEST(RequestIdTest, ARepeatAfterCompletionGetsTheSameAnswerWithoutZoom) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) {
+    return Answer(204, "", {{"x-zm-trackingid", "rid-1"}});
+  };
+  const PendingCall::Result first = edge.Call(Bytes(StartWebinarOnce()));
+  ASSERT_TRUE(first.status.ok()) << first.status.error_message();
+  // The same UUID in upper case is the same id.
+  const PendingCall::Result repeat =
+      edge.Call(Bytes(StartWebinarOnce("7F9C24E5-2B1D-4A8E-9C3F-0D6B5E4A1C2F")));
+  ASSERT_TRUE(repeat.status.ok()) << repeat.status.error_message();
+  EXPECT_EQ(repeat.response_bytes, first.response_bytes);
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+  EXPECT_EQ(edge.Count("request_id_replays_total"), 1);
+  EXPECT_EQ(edge.Count("dry_runs_total"), 0);
+}
+
+TEST(RequestIdTest, ARepeatedErrorIsTheSameErrorWithItsDetails) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) {
+    return Answer(404, R"({"code":3001,"message":"Webinar does not exist."})");
+  };
+  const PendingCall::Result first = edge.Call(Bytes(StartWebinarOnce()));
+  const PendingCall::Result repeat = edge.Call(Bytes(StartWebinarOnce()));
+  EXPECT_EQ(first.status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(repeat.status.error_code(), first.status.error_code());
+  EXPECT_EQ(repeat.status.error_message(), first.status.error_message());
+  EXPECT_EQ(repeat.status.error_details(), first.status.error_details());
+  EXPECT_EQ(repeat.trailers.count(kPushbackKey), first.trailers.count(kPushbackKey));
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+}
+
+TEST(RequestIdTest, ARepeatWhileTheFirstIsInFlightWaitsAndGetsTheSameAnswer) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall first(edge.Stub(), Bytes(StartWebinarOnce()));
+  first.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(1));
+  PendingCall repeat(edge.Stub(), Bytes(StartWebinarOnce()));
+  repeat.Start();
+  ASSERT_TRUE(AwaitWaitingCalls(edge, 2));
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+  edge.upstream.fake.Reply(0, Answer(204, "", {{"x-zm-trackingid", "rid-1"}}));
+  const PendingCall::Result first_result = first.Wait();
+  const PendingCall::Result repeat_result = repeat.Wait();
+  ASSERT_TRUE(first_result.status.ok()) << first_result.status.error_message();
+  ASSERT_TRUE(repeat_result.status.ok()) << repeat_result.status.error_message();
+  ASSERT_TRUE(repeat_result.response.has_value());
+  EXPECT_EQ(repeat_result.response->tracking_id(), "rid-1");
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+}
+
+TEST(RequestIdTest, ARepeatWithAnotherBodyIsRequestIdReused) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest& request) {
+    return request.method == "GET" ? Answer(200, kCurrentJson) : Answer(204);
+  };
+  ASSERT_TRUE(edge.Call(Bytes(StartWebinarOnce())).status.ok());
+  UpdateStatusRequest other = StartWebinarOnce();
+  other.set_action(zoom::livestream::v1::LIVE_STREAM_ACTION_STOP);
+  const PendingCall::Result result = edge.Call(Bytes(other));
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReasonOf(result.status), "REQUEST_ID_REUSED");
+  ExpectOneErrorInfoAndOnlyPublicDetails(result.status);
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+  // Another method with the same id is another key.
+  UpdateLiveStreamRequest configure = ChangeKey();
+  configure.set_request_id(kRequestId);
+  EXPECT_TRUE(edge.Call(configure.SerializeAsString(), {}, kUpdateLiveStream).status.ok());
+}
+
+TEST(RequestIdTest, ACancelledRepeatStopsWaitingAndTheFirstGoesOn) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall first(edge.Stub(), Bytes(StartWebinarOnce()));
+  first.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(1));
+  {
+    PendingCall repeat(edge.Stub(), Bytes(StartWebinarOnce()));
+    repeat.Start();
+    ASSERT_TRUE(AwaitWaitingCalls(edge, 2));
+    repeat.Cancel();
+    EXPECT_EQ(repeat.Wait().status.error_code(), grpc::StatusCode::CANCELLED);
+  }
+  ASSERT_TRUE(AwaitWaitingCalls(edge, 1));
+  edge.upstream.fake.Reply(0, Answer(204));
+  EXPECT_TRUE(first.Wait().status.ok());
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+}
+
+TEST(RequestIdTest, WhenTheFirstIsCancelledTheWaitingRepeatRunsIt) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall first(edge.Stub(), Bytes(StartWebinarOnce()));
+  first.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(1));
+  PendingCall repeat(edge.Stub(), Bytes(StartWebinarOnce()));
+  repeat.Start();
+  ASSERT_TRUE(AwaitWaitingCalls(edge, 2));
+  first.Cancel();
+  EXPECT_EQ(first.Wait().status.error_code(), grpc::StatusCode::CANCELLED);
+  ASSERT_TRUE(edge.upstream.AwaitSent(2));
+  edge.upstream.fake.Reply(1, Answer(204, "", {{"x-zm-trackingid", "rid-2"}}));
+  const PendingCall::Result result = repeat.Wait();
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.response->tracking_id(), "rid-2");
+}
+
+TEST(RequestIdTest, AFailureThatReachedNothingIsNotRemembered) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall first(edge.Stub(), Bytes(StartWebinarOnce()));
+  first.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(1));
+  edge.upstream.fake.Reply(0, UpstreamResult::Failed(absl::UnavailableError("connection refused"),
+                                                     1, Delivery::kNotDelivered));
+  const PendingCall::Result failed = first.Wait();
+  EXPECT_EQ(failed.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(InfoMetadata(failed.status, "delivered"), "no");
+  PendingCall repeat(edge.Stub(), Bytes(StartWebinarOnce()));
+  repeat.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(2)) << "the repeat did not call Zoom again";
+  edge.upstream.fake.Reply(1, Answer(204));
+  EXPECT_TRUE(repeat.Wait().status.ok());
+}
+
+// Two callers using one request_id each get their own call to Zoom.
+TEST(RequestIdTest, CallersDoNotShareRequestIds) {
+  absl::StatusOr<AuthzPolicy> policy = ParseAuthzPolicy(R"json({
+    "name": "two",
+    "allow_rules": [{"name": "both", "source": {"principals": ["alice", "bob"]}}]
+  })json");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  // SHA-256 of "alice-token-0123456789" and "bob-token-0123456789".
+  absl::StatusOr<BearerTokens> tokens = BearerTokens::Parse(
+      "sha256:965b04f03a8200d4bff70f6df635c1d4d3e9c9a1d164d415efc95b9304bfbaf2 alice\n"
+      "sha256:0357e24c1cb1874dde0773886097863f71ac666f63fba1e9d4c623b79ffda11f bob\n");
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  LiveStreamServiceOptions options = DefaultOptions();
+  options.authorizer = std::make_shared<Authorizer>(
+      AuthorizerOptions{.policy = std::make_shared<const AuthzPolicy>(*std::move(policy)),
+                        .bearer_tokens = std::make_shared<const BearerTokens>(*std::move(tokens))});
+  Edge edge(options);
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(204); };
+  for (const char* token : {"alice-token-0123456789", "bob-token-0123456789"}) {
+    const PendingCall::Result result =
+        edge.Call(Bytes(StartWebinarOnce()), {{"authorization", absl::StrCat("Bearer ", token)}});
+    ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  }
+  EXPECT_EQ(edge.upstream.fake.sent(), 2);
+  // Each caller's repeat is answered from its own outcome.
+  EXPECT_TRUE(
+      edge.Call(Bytes(StartWebinarOnce()), {{"authorization", "Bearer bob-token-0123456789"}})
+          .status.ok());
+  EXPECT_EQ(edge.upstream.fake.sent(), 2);
+}
+
+TEST(RequestIdTest, ADryRunIsNeitherRememberedNorAnsweredFromTheStore) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(204); };
+  UpdateStatusRequest dry = StartWebinarOnce();
+  dry.set_validate_only(true);
+  ASSERT_TRUE(edge.Call(Bytes(dry)).status.ok());
+  EXPECT_EQ(edge.upstream.fake.sent(), 0);
+  ASSERT_TRUE(edge.Call(Bytes(StartWebinarOnce())).status.ok());
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+  ASSERT_TRUE(edge.Call(Bytes(dry)).status.ok());
+  EXPECT_EQ(edge.upstream.fake.sent(), 1);
+}
+
+TEST(RequestIdTest, AbortForShutdownEndsAWaitingRepeat) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall first(edge.Stub(), Bytes(StartWebinarOnce()));
+  first.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(1));
+  PendingCall repeat(edge.Stub(), Bytes(StartWebinarOnce()));
+  repeat.Start();
+  ASSERT_TRUE(AwaitWaitingCalls(edge, 2));
+  EXPECT_EQ(edge.Service().AbortCallsForShutdown(), 2);
+  for (PendingCall* call : {&first, &repeat}) {
+    const PendingCall::Result result = call->Wait();
+    EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_EQ(ReasonOf(result.status), "SERVER_SHUTTING_DOWN");
   }
   EXPECT_EQ(edge.upstream.fake.sent(), 1);
 }

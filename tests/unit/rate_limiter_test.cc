@@ -148,6 +148,40 @@ TEST(RateLimiterTest, ACallWhoseSlotComesAfterItsDeadlineFailsAtOnceWithRetryInf
   EXPECT_TRUE(grants.Of(2)->ok());
 }
 
+TEST(RateLimiterTest, CheckAnswersAsAcquireWouldWithoutTakingASlot) {
+  Grants grants;  // outlives the limiter, which may still call it
+  FakeScheduler scheduler(kT0);
+  auto limiter = RateLimiter::Create(
+      &scheduler,
+      {.requests_per_second = 2, .burst = 1, .log = [](LogLevel, absl::string_view) {}});
+  // A free token: OK however near the deadline, and as often as asked.
+  EXPECT_TRUE(limiter->Check(kT0).ok());
+  EXPECT_TRUE(limiter->Check(kT0).ok());
+  limiter->Acquire(kT0, grants.For(0));
+  ASSERT_TRUE(grants.Of(0).has_value());
+  EXPECT_TRUE(grants.Of(0)->ok()) << "Check took the token";
+  // The next slot is 500 ms away.
+  const absl::Status refused = limiter->Check(kT0 + absl::Milliseconds(400));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  limiter->Acquire(kT0 + absl::Milliseconds(400), grants.For(1));
+  ASSERT_TRUE(grants.Of(1).has_value());
+  EXPECT_EQ(refused, *grants.Of(1)) << "not the error Acquire gives";
+  EXPECT_TRUE(limiter->Check(kT0 + absl::Milliseconds(600)).ok());
+  // A queued call is ahead of a checked one, as of an acquiring one.
+  limiter->Acquire(absl::InfiniteFuture(), grants.For(2));
+  EXPECT_FALSE(grants.Of(2).has_value());
+  EXPECT_EQ(limiter->Check(kT0 + absl::Milliseconds(600)).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(limiter->Check(kT0 + absl::Milliseconds(1100)).ok());
+  // A pause refuses a check it outlasts.
+  scheduler.AdvanceBy(absl::Milliseconds(500));
+  ASSERT_TRUE(grants.Of(2).has_value());
+  limiter->PauseFor(absl::Seconds(5));
+  EXPECT_EQ(limiter->Check(scheduler.Now() + absl::Seconds(4)).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(limiter->Check(scheduler.Now() + absl::Seconds(6)).ok());
+}
+
 TEST(RateLimiterTest, CancelledWaitCompletesWithCancelledOffTheCallersStackAndFreesItsTurn) {
   Grants grants;  // outlives the limiter, which may still call it
   FakeScheduler scheduler(kT0);

@@ -67,6 +67,26 @@ TEST(RequestLogTest, DefaultsAndAbsentFields) {
             "\n");
 }
 
+TEST(RequestLogTest, MarksADryRunAndItsRequestId) {
+  const RequestLogEntry entry{.method = "m",
+                              .target = "-",
+                              .outcome = "OK",
+                              .reason = "",
+                              .latency = absl::ZeroDuration(),
+                              .tracking_id = "",
+                              .request_id = "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f",
+                              .validate_only = true};
+  EXPECT_EQ(FormatRequestLogLine(entry, LogFormat::kLogfmt, kTime),
+            "time=2026-11-26T01:02:03.004Z level=info msg=rpc method=m principal=- target=- "
+            "outcome=OK latency_ms=0.000 request_id=7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f "
+            "validate_only=true\n");
+  EXPECT_EQ(FormatRequestLogLine(entry, LogFormat::kJson, kTime),
+            R"({"time":"2026-11-26T01:02:03.004Z","level":"info","msg":"rpc","method":"m",)"
+            R"("principal":"-","target":"-","outcome":"OK","latency_ms":0.000,)"
+            R"("request_id":"7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f","validate_only":true})"
+            "\n");
+}
+
 TEST(RequestLogTest, LatencyIsMillisecondsRoundedToTheMicrosecond) {
   const struct {
     absl::Duration latency;

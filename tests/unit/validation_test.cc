@@ -351,6 +351,35 @@ std::vector<Case> Cases() {
     cases.push_back({absl::StrCat("Legitimate", name), DisplayName(display_name), {}});
   }
 
+  constexpr char kRequestIdRule[] =
+      "must be empty or a UUID: 8-4-4-4-12 hexadecimal digits, e.g. "
+      "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f";
+  const std::vector<std::pair<std::string, std::string>> request_ids = {
+      {"Lower", "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f"},
+      {"Upper", "7F9C24E5-2B1D-4A8E-9C3F-0D6B5E4A1C2F"},
+      {"Mixed", "7f9C24e5-2B1d-4a8e-9c3F-0d6b5e4a1c2f"},
+  };
+  for (const auto& [name, id] : request_ids) {
+    UpdateStatusRequest request = Webinar("99289110036");
+    request.set_request_id(id);
+    cases.push_back({absl::StrCat("RequestId", name), request, {}});
+  }
+  const std::vector<std::pair<std::string, std::string>> bad_request_ids = {
+      {"NoDashes", "7f9c24e52b1d4a8e9c3f0d6b5e4a1c2f"},
+      {"Short", "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2"},
+      {"Long", "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2ff"},
+      {"NotHex", "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2g"},
+      {"DashMisplaced", "7f9c24e52-b1d-4a8e-9c3f-0d6b5e4a1c2f"},
+      {"Braces", "{7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c}"},
+      {"Word", "retry-1"},
+  };
+  for (const auto& [name, id] : bad_request_ids) {
+    UpdateStatusRequest request = Webinar("99289110036");
+    request.set_request_id(id);
+    cases.push_back(
+        {absl::StrCat("BadRequestId", name), request, {{"request_id", kRequestIdRule}}});
+  }
+
   UpdateStatusRequest no_target_bad_name = NoTarget();
   no_target_bad_name.mutable_settings()->set_display_name("\xED\xA0\x80");
   cases.push_back({"NoTargetAndBadName",

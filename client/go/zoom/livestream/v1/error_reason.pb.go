@@ -139,6 +139,14 @@ const (
 	// a field of the wrong type, not UTF-8, over 64 KiB); for an
 	// UpdateLiveStream nothing was changed. Code: UNAVAILABLE.
 	ErrorReason_ZOOM_INVALID_RESPONSE ErrorReason = 29
+	// The request's request_id was used before, by the same caller on the same
+	// method, with a different request body; nothing was sent. Use a new
+	// request_id for a new request. Code: INVALID_ARGUMENT.
+	ErrorReason_REQUEST_ID_REUSED ErrorReason = 30
+	// Every request_id the server can remember (--request_id_max_entries) is
+	// held by a call still in flight, or too many repeats already wait for
+	// this one; nothing was sent. Retry later. Code: RESOURCE_EXHAUSTED.
+	ErrorReason_REQUEST_ID_STORE_FULL ErrorReason = 31
 )
 
 // Enum value maps for ErrorReason.
@@ -174,6 +182,8 @@ var (
 		27: "INTERNAL",
 		28: "SERVER_SHUTTING_DOWN",
 		29: "ZOOM_INVALID_RESPONSE",
+		30: "REQUEST_ID_REUSED",
+		31: "REQUEST_ID_STORE_FULL",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":            0,
@@ -206,6 +216,8 @@ var (
 		"INTERNAL":                            27,
 		"SERVER_SHUTTING_DOWN":                28,
 		"ZOOM_INVALID_RESPONSE":               29,
+		"REQUEST_ID_REUSED":                   30,
+		"REQUEST_ID_STORE_FULL":               31,
 	}
 )
 
@@ -240,7 +252,7 @@ var File_zoom_livestream_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_zoom_livestream_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"%zoom/livestream/v1/error_reason.proto\x12\x12zoom.livestream.v1*\x8e\x06\n" +
+	"%zoom/livestream/v1/error_reason.proto\x12\x12zoom.livestream.v1*\xc0\x06\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16ZOOM_WEBINAR_NOT_FOUND\x10\x01\x12\x1a\n" +
@@ -272,7 +284,9 @@ const file_zoom_livestream_v1_error_reason_proto_rawDesc = "" +
 	"\x15CALLER_TOKEN_REQUIRED\x10\x1a\x12\f\n" +
 	"\bINTERNAL\x10\x1b\x12\x18\n" +
 	"\x14SERVER_SHUTTING_DOWN\x10\x1c\x12\x19\n" +
-	"\x15ZOOM_INVALID_RESPONSE\x10\x1dB\x85\x01\n" +
+	"\x15ZOOM_INVALID_RESPONSE\x10\x1d\x12\x15\n" +
+	"\x11REQUEST_ID_REUSED\x10\x1e\x12\x19\n" +
+	"\x15REQUEST_ID_STORE_FULL\x10\x1fB\x85\x01\n" +
 	"\x16com.zoom.livestream.v1B\x10ErrorReasonProtoP\x01ZTgithub.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1;livestreamv1\xf8\x01\x01b\x06proto3"
 
 var (

@@ -224,7 +224,34 @@ type UpdateStatusRequest struct {
 	Action LiveStreamAction `protobuf:"varint,3,opt,name=action,proto3,enum=zoom.livestream.v1.LiveStreamAction" json:"action,omitempty"`
 	// The live stream settings to change. Only the fields that are set are
 	// sent.
-	Settings      *LiveStreamSettings `protobuf:"bytes,4,opt,name=settings,proto3" json:"settings,omitempty"`
+	Settings *LiveStreamSettings `protobuf:"bytes,4,opt,name=settings,proto3" json:"settings,omitempty"`
+	// Validate only (AIP-163): the server authorizes, decodes and validates
+	// the request, checks the caller's token and the gateway's rate limit (a
+	// slot free now or before the call's deadline, which a dry run does not
+	// take), and sends nothing to Zoom. It answers as the real call would
+	// when it passes (an empty UpdateStatusResponse); a request the real call would refuse gets the same
+	// error. A validate_only request is never remembered under its
+	// `request_id` (nor answered from it): a dry run and the real call may
+	// share an id.
+	ValidateOnly bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	// An idempotency key (AIP-155): a UUID, 36 characters of 8-4-4-4-12
+	// hexadecimal digits in either case (the same UUID in upper and lower
+	// case is one id), e.g. "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f". Empty: none. The server
+	// remembers the outcome of each (caller's principal, method, request_id)
+	// for --request_id_ttl after the call ends (10 minutes by default), up to
+	// --request_id_max_entries ids (100000; the oldest completed are forgotten
+	// first). A repeat with the same body gets the first call's answer, the
+	// same response or the same error with its details, without calling Zoom
+	// again; a repeat while the first is still running waits for it. A repeat
+	// with a different body gets INVALID_ARGUMENT (ErrorInfo reason
+	// REQUEST_ID_REUSED). Failures that say nothing reached Zoom and a retry
+	// may succeed (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, ABORTED
+	// or CANCELLED with ErrorInfo metadata `delivered` "no", and the gateway's
+	// own rate-limit refusals) are not remembered: a repeat runs again. When
+	// every remembered id is still in flight the call gets RESOURCE_EXHAUSTED
+	// (REQUEST_ID_STORE_FULL). Ids live in one server's memory: a repeat that
+	// reaches another replica, or a restarted one, runs again.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -296,6 +323,20 @@ func (x *UpdateStatusRequest) GetSettings() *LiveStreamSettings {
 		return x.Settings
 	}
 	return nil
+}
+
+func (x *UpdateStatusRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+func (x *UpdateStatusRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 type isUpdateStatusRequest_Target interface {
@@ -608,7 +649,36 @@ type UpdateLiveStreamRequest struct {
 	// changed fields leave out any of `stream_url`, `stream_key` and
 	// `page_url`, the server reads the current configuration first and sends
 	// it merged (not atomic).
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// Validate only (AIP-163): the server authorizes, decodes and validates
+	// the request, checks the caller's token and the gateway's rate limit (a
+	// slot free now or before the call's deadline, which a dry run does not
+	// take), and sends nothing to Zoom. It answers as the real call would
+	// when it passes: the LiveStream it would send, after the read of
+	// the current configuration when the update needs one (a GET, which
+	// changes nothing), with no tracking_id; a request the real call would refuse gets the same
+	// error. A validate_only request is never remembered under its
+	// `request_id` (nor answered from it): a dry run and the real call may
+	// share an id.
+	ValidateOnly bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	// An idempotency key (AIP-155): a UUID, 36 characters of 8-4-4-4-12
+	// hexadecimal digits in either case (the same UUID in upper and lower
+	// case is one id), e.g. "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f". Empty: none. The server
+	// remembers the outcome of each (caller's principal, method, request_id)
+	// for --request_id_ttl after the call ends (10 minutes by default), up to
+	// --request_id_max_entries ids (100000; the oldest completed are forgotten
+	// first). A repeat with the same body gets the first call's answer, the
+	// same response or the same error with its details, without calling Zoom
+	// again; a repeat while the first is still running waits for it. A repeat
+	// with a different body gets INVALID_ARGUMENT (ErrorInfo reason
+	// REQUEST_ID_REUSED). Failures that say nothing reached Zoom and a retry
+	// may succeed (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, ABORTED
+	// or CANCELLED with ErrorInfo metadata `delivered` "no", and the gateway's
+	// own rate-limit refusals) are not remembered: a repeat runs again. When
+	// every remembered id is still in flight the call gets RESOURCE_EXHAUSTED
+	// (REQUEST_ID_STORE_FULL). Ids live in one server's memory: a repeat that
+	// reaches another replica, or a restarted one, runs again.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -680,6 +750,20 @@ func (x *UpdateLiveStreamRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 		return x.UpdateMask
 	}
 	return nil
+}
+
+func (x *UpdateLiveStreamRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+func (x *UpdateLiveStreamRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 type isUpdateLiveStreamRequest_Target interface {
@@ -764,14 +848,17 @@ const file_zoom_livestream_v1_livestream_service_proto_rawDesc = "" +
 	"\x13active_speaker_name\x18\x01 \x01(\bH\x00R\x11activeSpeakerName\x88\x01\x01\x12&\n" +
 	"\fdisplay_name\x18\x02 \x01(\tH\x01R\vdisplayName\x88\x01\x01B\x16\n" +
 	"\x14_active_speaker_nameB\x0f\n" +
-	"\r_display_name\"\xe3\x01\n" +
+	"\r_display_name\"\xa7\x02\n" +
 	"\x13UpdateStatusRequest\x12\x1f\n" +
 	"\n" +
 	"webinar_id\x18\x01 \x01(\tH\x00R\twebinarId\x12\x1f\n" +
 	"\n" +
 	"meeting_id\x18\x02 \x01(\tH\x00R\tmeetingId\x12<\n" +
 	"\x06action\x18\x03 \x01(\x0e2$.zoom.livestream.v1.LiveStreamActionR\x06action\x12B\n" +
-	"\bsettings\x18\x04 \x01(\v2&.zoom.livestream.v1.LiveStreamSettingsR\bsettingsB\b\n" +
+	"\bsettings\x18\x04 \x01(\v2&.zoom.livestream.v1.LiveStreamSettingsR\bsettings\x12#\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestIdB\b\n" +
 	"\x06target\"7\n" +
 	"\x14UpdateStatusResponse\x12\x1f\n" +
 	"\vtracking_id\x18\x01 \x01(\tR\n" +
@@ -796,7 +883,7 @@ const file_zoom_livestream_v1_livestream_service_proto_rawDesc = "" +
 	"\vlive_stream\x18\x01 \x01(\v2\x1e.zoom.livestream.v1.LiveStreamR\n" +
 	"liveStream\x12\x1f\n" +
 	"\vtracking_id\x18\x02 \x01(\tR\n" +
-	"trackingId\"\xe3\x01\n" +
+	"trackingId\"\xa7\x02\n" +
 	"\x17UpdateLiveStreamRequest\x12\x1f\n" +
 	"\n" +
 	"webinar_id\x18\x01 \x01(\tH\x00R\twebinarId\x12\x1f\n" +
@@ -805,7 +892,10 @@ const file_zoom_livestream_v1_livestream_service_proto_rawDesc = "" +
 	"\vlive_stream\x18\x03 \x01(\v2\x1e.zoom.livestream.v1.LiveStreamR\n" +
 	"liveStream\x12;\n" +
 	"\vupdate_mask\x18\x04 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMaskB\b\n" +
+	"updateMask\x12#\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestIdB\b\n" +
 	"\x06target\"|\n" +
 	"\x18UpdateLiveStreamResponse\x12?\n" +
 	"\vlive_stream\x18\x01 \x01(\v2\x1e.zoom.livestream.v1.LiveStreamR\n" +

@@ -62,6 +62,14 @@ void CheckValid(const UpdateStatusRequest& request) {
               (request.action() == zoom::livestream::v1::LIVE_STREAM_ACTION_UNSPECIFIED &&
                HasAnySetting(request)),
           "valid without a known action or a setting");
+  // AIP-155: empty, or a UUID as 8-4-4-4-12 hex digits in either case.
+  const std::string& id_of_request = request.request_id();
+  bool uuid = id_of_request.size() == 36;
+  for (size_t i = 0; uuid && i < id_of_request.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    uuid = dash ? id_of_request[i] == '-' : absl::ascii_isxdigit(id_of_request[i]);
+  }
+  Require(id_of_request.empty() || uuid, "a valid request_id that is not a UUID");
   if (request.settings().has_display_name()) {
     const std::string& name = request.settings().display_name();
     size_t code_points = 0;
@@ -99,7 +107,7 @@ void CheckInvalid(const UpdateStatusRequest& request, const absl::Status& status
   for (const auto& violation : bad_request->field_violations()) {
     const std::string& field = violation.field();
     Require(field == "target" || field == "webinar_id" || field == "meeting_id" ||
-                field == "action" || field == "settings.display_name",
+                field == "action" || field == "settings.display_name" || field == "request_id",
             "a BadRequest field that is not one of the request's");
   }
 }

@@ -21,6 +21,9 @@ request path_tricks 'meeting_id: "1/../2%2F" action: 7 settings { display_name: 
 request bidi_display_name 'webinar_id: "12345" action: LIVE_STREAM_ACTION_START
   settings { display_name: "evil\342\200\256gpj.exe" }'
 request no_target 'action: LIVE_STREAM_ACTION_START settings { display_name: "a\nb" }'
+request request_ids 'webinar_id: "12345" action: LIVE_STREAM_ACTION_START
+  request_id: "8F14E45F-CEEA-467A-9575-9A3D4C6B0A21" validate_only: true'
+request bad_request_id 'meeting_id: "1" settings { active_speaker_name: false } request_id: "1"'
 
 # FuzzedDataProvider reads strings from the front (a backslash followed by
 # another byte ends one; "\\" is a backslash) and integers from the back: the

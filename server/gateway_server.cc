@@ -32,8 +32,9 @@ namespace {
 
 constexpr char kServiceName[] = "zoom.livestream.v1.LiveStreamService";
 // How long before the shutdown deadline the service ends the calls still
-// waiting on Zoom (at most half the grace).
-constexpr absl::Duration kShutdownAnswerMargin = absl::Seconds(1);
+// waiting on Zoom (at most half the grace): answering thousands of calls
+// takes a while on a loaded (or sanitized) server.
+constexpr absl::Duration kShutdownAnswerMargin = absl::Seconds(3);
 
 // Reflection serves descriptors from the generated pool; touching them here
 // keeps the linker from dropping the google.rpc and health descriptors, so

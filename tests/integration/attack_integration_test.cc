@@ -352,7 +352,7 @@ TEST(AttackTest, SigtermWithTwoThousandCallsInFlightLosesNone) {
 TEST(AttackTest, SigtermWithCallsOutlastingTheGraceEndsThemAndExitsZero) {
   constexpr int in_flight = 2000;
   if (RaiseFileLimit() < 2 * in_flight + 256) GTEST_SKIP() << "RLIMIT_NOFILE is too low";
-  constexpr absl::Duration grace = absl::Seconds(2);
+  constexpr absl::Duration grace = absl::Seconds(6);
   auto emulator = Emulator::Start();
   ASSERT_TRUE(emulator.ok()) << emulator.status();
   auto server = Server::Start(

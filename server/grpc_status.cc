@@ -26,10 +26,10 @@ grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
   return static_cast<grpc::StatusCode>(raw);
 }
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
+google::rpc::Status ToRpcStatus(const absl::Status& status) {
+  google::rpc::Status rpc_status;
+  if (status.ok()) return rpc_status;
   const grpc::StatusCode code = ToGrpcCode(status.code());
-  std::string message(status.message());
 
   std::vector<std::pair<std::string, std::string>> payloads;
   status.ForEachPayload([&payloads](absl::string_view type_url, const absl::Cord& value) {
@@ -47,9 +47,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     return a.first < b.first;
   });
 
-  google::rpc::Status rpc_status;
   rpc_status.set_code(static_cast<int>(code));
-  rpc_status.set_message(message);
+  rpc_status.set_message(std::string(status.message()));
   if (payloads.empty() || payloads.front().first != error_info_url) {
     google::rpc::ErrorInfo info;
     info.set_reason(::zoom::livestream::v1::ErrorReason_Name(ErrorReason::INTERNAL));
@@ -61,7 +60,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     any->set_type_url(std::move(type_url));
     any->set_value(std::move(value));
   }
-  return grpc::Status(code, message, rpc_status.SerializeAsString());
+  return rpc_status;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(ToGrpcCode(status.code()), std::string(status.message()),
+                      ToRpcStatus(status).SerializeAsString());
 }
 
 }  // namespace livestream_gateway

@@ -9,6 +9,7 @@
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
+#include "google/rpc/status.pb.h"
 
 namespace livestream_gateway {
 
@@ -16,13 +17,17 @@ namespace livestream_gateway {
 // defines those.
 grpc::StatusCode ToGrpcCode(absl::StatusCode code);
 
-// OK becomes grpc::Status::OK. Any other status keeps its code and message,
-// and error_details() is a serialized google.rpc.Status with the same code and
-// message whose details are the status's payloads keyed by a type URL
+// The google.rpc.Status of a non-OK `status`: the same code and message, and
+// as details the status's payloads keyed by a type URL
 // (kTypeUrlPrefix; other payloads stay inside the process) packed as Any: the
 // ErrorInfo first, then the others sorted by type URL, so the bytes are
 // deterministic. A status without an ErrorInfo (a bug elsewhere) still gets
 // one (reason INTERNAL, the code kept), since the API promises exactly one.
+// An empty message for OK. Also what a batch item's error carries.
+google::rpc::Status ToRpcStatus(const absl::Status& status);
+
+// OK becomes grpc::Status::OK. Any other status keeps its code and message,
+// and error_details() is its serialized ToRpcStatus.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace livestream_gateway

@@ -58,13 +58,44 @@ absl::StatusOr<std::optional<std::string>> CallerToken(const grpc::CallbackServe
   return std::string(token);
 }
 
-// Reports how many requests went to Zoom in the ErrorInfo.
-void ReportAttempts(absl::Status& status, int attempts) {
-  std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
-  if (!info.has_value()) return;
-  (*info->mutable_metadata())["attempts"] = absl::StrCat(attempts);
-  SetDetail(status, *info);
-}
+// The requests of SendAll as one handle: a cancellation reaches each one
+// sent, and each one sent after it.
+class FanOut final : public Cancellable {
+ public:
+  // False when the fan-out was cancelled: `handle` is then cancelled too.
+  bool Add(std::shared_ptr<Cancellable> handle) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!cancelled_) {
+        handles_.push_back(std::move(handle));
+        return true;
+      }
+    }
+    handle->Cancel();
+    return false;
+  }
+
+  bool cancelled() {
+    absl::MutexLock lock(&mu_);
+    return cancelled_;
+  }
+
+  void Cancel() override {
+    std::vector<std::shared_ptr<Cancellable>> handles;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      handles.swap(handles_);
+    }
+    // Outside the lock: a cancellation may complete its request at once.
+    for (const std::shared_ptr<Cancellable>& handle : handles) handle->Cancel();
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::shared_ptr<Cancellable>> handles_ ABSL_GUARDED_BY(mu_);
+};
 
 // A waiting repeat, as the shutdown abort cancels it.
 class CancelWait final : public Cancellable {
@@ -78,6 +109,13 @@ class CancelWait final : public Cancellable {
 
 }  // namespace
 
+void ReportAttempts(absl::Status& status, int attempts) {
+  std::optional<google::rpc::ErrorInfo> info = GetDetail<google::rpc::ErrorInfo>(status);
+  if (!info.has_value()) return;
+  (*info->mutable_metadata())["attempts"] = absl::StrCat(attempts);
+  SetDetail(status, *info);
+}
+
 LiveStreamServiceImpl::Call::Call(LiveStreamServiceImpl* service,
                                   grpc::CallbackServerContext* context, grpc::ByteBuffer* response,
                                   absl::string_view method, metrics::RpcMetrics* metrics,
@@ -88,6 +126,7 @@ LiveStreamServiceImpl::Call::Call(LiveStreamServiceImpl* service,
       method_(method),
       metrics_(metrics),
       started_(absl::Now()),
+      request_id_store_(&service->request_ids_),
       target_(std::move(target)),
       trace_id_(service->options_.log_requests ? TraceIdOf(*context) : ""),
       call_context_(std::move(call_context)) {
@@ -108,6 +147,14 @@ bool LiveStreamServiceImpl::Call::AdmitCaller() {
     Complete(authz.status, "");
     return false;
   }
+  if (!also_authorize_.empty()) {
+    AuthzResult also = service_->options_.authorizer->Check(
+        also_authorize_, context_->client_metadata(), context_->auth_context().get());
+    if (!also.status.ok()) {
+      Complete(also.status, "");
+      return false;
+    }
+  }
   return true;
 }
 
@@ -124,9 +171,9 @@ bool LiveStreamServiceImpl::Call::AdmitCallerToken() {
   return true;
 }
 
-absl::Status LiveStreamServiceImpl::Call::CheckRateLimit() const {
+absl::Status LiveStreamServiceImpl::Call::CheckRateLimit(int64_t ahead) const {
   if (service_->options_.rate_limiter == nullptr) return absl::OkStatus();
-  return service_->options_.rate_limiter->Check(deadline_);
+  return service_->options_.rate_limiter->Check(deadline_, ahead);
 }
 
 void LiveStreamServiceImpl::Call::BeginOnce() {
@@ -134,7 +181,7 @@ void LiveStreamServiceImpl::Call::BeginOnce() {
     absl::MutexLock lock(&mu_);
     beginning_ = true;
   }
-  idempotency::RequestIdStore::BeginResult begun = service_->request_ids_.Begin(
+  idempotency::RequestIdStore::BeginResult begun = request_id_store_->Begin(
       RequestKeyOf(principal_, method_, request_id_), fingerprint_, absl::Now(),
       [this](idempotency::WaitResult result) { OnWaitEnded(std::move(result)); });
   if (begun.begun != idempotency::RequestIdStore::Begun::kWait) {
@@ -315,6 +362,42 @@ void LiveStreamServiceImpl::Call::Send(HttpRequest request) {
   if (cancel_now) call->Cancel();
 }
 
+void LiveStreamServiceImpl::Call::SendAll(std::vector<HttpRequest> requests, absl::Time deadline) {
+  sent_ = true;
+  if (!waiting_) StartWaiting();
+  auto fan_out = std::make_shared<FanOut>();
+  bool abort_now = false;
+  {
+    absl::MutexLock lock(&mu_);
+    call_ = fan_out;
+    abort_now = ending_for_shutdown_ || cancelled_;
+  }
+  if (abort_now) fan_out->Cancel();
+  items_left_.store(requests.size() + 1, std::memory_order_relaxed);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (fan_out->cancelled()) {
+      // Not sent: the item ends as a request cancelled before it left would.
+      OnItemDone(i, UpstreamResult::Failed(absl::CancelledError("the call was cancelled"), 0,
+                                           Delivery::kNotDelivered));
+      ItemFinished();
+      continue;
+    }
+    HttpRequest& request = requests[i];
+    if (!caller_token_.empty()) {
+      request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", caller_token_));
+    }
+    fan_out->Add(service_->zoom_->Send(std::move(request), deadline, [this, i](UpstreamResult r) {
+      OnItemDone(i, std::move(r));
+      ItemFinished();
+    }));
+  }
+  ItemFinished();
+}
+
+void LiveStreamServiceImpl::Call::ItemFinished() {
+  if (items_left_.fetch_sub(1, std::memory_order_acq_rel) == 1) OnAllItemsDone();
+}
+
 void LiveStreamServiceImpl::Call::OnCancel() {
   std::shared_ptr<Cancellable> call;
   idempotency::RequestIdStore::Waiter waiter;
@@ -371,30 +454,35 @@ Redactor LiveStreamServiceImpl::Call::CallRedactor() const {
   return WithCallSecrets(service_->options_.secrets->redactor().With(caller_token_));
 }
 
-void LiveStreamServiceImpl::Call::OnZoomDone(UpstreamResult result) {
-  attempts_ += result.attempts;
+absl::Status LiveStreamServiceImpl::Call::MapZoomResult(const UpstreamResult& result,
+                                                        ZoomCallContext context,
+                                                        std::string* tracking_id) {
   if (!result.response.ok()) {
     // Decorators (credentials, rate limits) return errors that are already
     // rich; bare transport failures still need mapping.
-    absl::Status status = std::move(result.response).status();
+    const absl::Status& status = result.response.status();
     if (status.code() == absl::StatusCode::kCancelled && EndedForShutdown()) {
-      status = MapShutdownAbort(result.delivery, call_context_);
-    } else if (!GetDetail<google::rpc::ErrorInfo>(status).has_value()) {
-      status = MapTransportError(status, result.delivery, call_context_);
+      return MapShutdownAbort(result.delivery, context);
     }
-    CompleteAfterZoom(std::move(status), "");
-    return;
+    if (!GetDetail<google::rpc::ErrorInfo>(status).has_value()) {
+      return MapTransportError(status, result.delivery, context);
+    }
+    return status;
   }
-  const HttpResponse& answer = *result.response;
-  ZoomCallContext context = call_context_;
   context.redactor = CallRedactor();
-  const std::string tracking_id = ZoomTrackingId(answer, context.redactor);
-  absl::Status status = MapZoomResponse(answer, context, absl::Now());
+  *tracking_id = ZoomTrackingId(*result.response, context.redactor);
+  return MapZoomResponse(*result.response, context, absl::Now());
+}
+
+void LiveStreamServiceImpl::Call::OnZoomDone(UpstreamResult result) {
+  attempts_ += result.attempts;
+  std::string tracking_id;
+  absl::Status status = MapZoomResult(result, call_context_, &tracking_id);
   if (!status.ok()) {
     CompleteAfterZoom(std::move(status), tracking_id);
     return;
   }
-  OnZoomAnswer(answer, tracking_id);
+  OnZoomAnswer(*result.response, tracking_id);
 }
 
 // Once the server has made its own attempts toward Zoom, a client retry

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -43,6 +44,16 @@
 
 namespace livestream_gateway {
 
+// The methods' full names (authorization, metrics, the request log).
+inline constexpr absl::string_view kUpdateStatusMethod =
+    "/zoom.livestream.v1.LiveStreamService/UpdateStatus";
+inline constexpr absl::string_view kGetLiveStreamMethod =
+    "/zoom.livestream.v1.LiveStreamService/GetLiveStream";
+inline constexpr absl::string_view kUpdateLiveStreamMethod =
+    "/zoom.livestream.v1.LiveStreamService/UpdateLiveStream";
+inline constexpr absl::string_view kBatchUpdateStatusMethod =
+    "/zoom.livestream.v1.LiveStreamService/BatchUpdateStatus";
+
 // "webinar/{id}", "meeting/{id}" or "-", for the request log line.
 template <typename Request>
 std::string TargetForLog(const Request& request) {
@@ -56,6 +67,9 @@ ZoomCallContext CallContextOf(const Request& request) {
   if (request.has_meeting_id()) return ZoomCallContext{ZoomTarget::kMeeting, request.meeting_id()};
   return ZoomCallContext{ZoomTarget::kWebinar, request.webinar_id()};
 }
+
+// Reports how many requests went to Zoom in the status's ErrorInfo.
+void ReportAttempts(absl::Status& status, int attempts);
 
 class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
  public:
@@ -86,6 +100,14 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
        grpc::ByteBuffer* response, absl::string_view method, metrics::RpcMetrics* metrics,
        std::string target, ZoomCallContext call_context);
   ~Call() override = default;
+
+  // Makes admission also require that the caller may call `method` (a
+  // batch of UpdateStatus needs UpdateStatus too); before Admit.
+  void AlsoAuthorize(absl::string_view method) { also_authorize_ = method; }
+
+  // The store RunOnce keeps the call's request_id in (the service's own by
+  // default); before RunOnce.
+  void UseRequestIdStore(idempotency::RequestIdStore* store) { request_id_store_ = store; }
 
   // Every check before a request may go to Zoom, in order: the metadata
   // size, authorization (before the request is looked at: a caller who may
@@ -143,6 +165,32 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
 
   bool validate_only() const { return validate_only_; }
 
+  // Set by admission: the deadline the call's Zoom requests share (the
+  // caller's, or sooner the server's own upstream timeout), and the caller's
+  // own (InfiniteFuture for none).
+  absl::Time deadline() const { return deadline_; }
+  absl::Time caller_deadline() const { return absl::FromChrono(context_->deadline()); }
+
+  // OK when the rate limit has a slot before the call's deadline for a
+  // request that queues behind `ahead` others, else its refusal.
+  absl::Status CheckRateLimit(int64_t ahead = 0) const;
+
+  // Sends every one of `requests` at once, each within `deadline`, and
+  // makes them the call's upstream work: cancelling the call, or ending it for
+  // shutdown, cancels each. OnItemDone comes once per request, on any thread
+  // and concurrently; OnAllItemsDone once, after the last, and must finish
+  // the call. The call must not have sent before.
+  void SendAll(std::vector<HttpRequest> requests, absl::Time deadline);
+  virtual void OnItemDone(size_t /*index*/, UpstreamResult /*result*/) {}
+  virtual void OnAllItemsDone() {}
+
+  // A Zoom request's result as a call ends with it: OK with the tracking id
+  // when Zoom accepted it, else the error (a transport failure, Zoom's
+  // refusal or a shutdown's abort) mapped for `context`, without the
+  // attempts (ReportAttempts).
+  absl::Status MapZoomResult(const UpstreamResult& result, ZoomCallContext context,
+                             std::string* tracking_id);
+
   // Ends a dry run as the real call would end once Zoom accepted: OK with
   // `response` when the rate limit has a slot for the call before its
   // deadline, else its refusal.
@@ -192,7 +240,8 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
  private:
   bool AdmitCaller();
   bool AdmitCallerToken();
-  absl::Status CheckRateLimit() const;
+  // SendAll's countdown: the last of the items (and SendAll itself) ends it.
+  void ItemFinished();
 
   // Asks the store about the call's request_id (again after an abandoned
   // first) and acts on the answer.
@@ -226,8 +275,10 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   grpc::CallbackServerContext* const context_;
   grpc::ByteBuffer* const response_;
   const absl::string_view method_;
+  absl::string_view also_authorize_;
   metrics::RpcMetrics* const metrics_;
   const absl::Time started_;
+  idempotency::RequestIdStore* request_id_store_;
   const std::string target_;
   const std::string trace_id_;  // empty without a valid traceparent
   const ZoomCallContext call_context_;
@@ -246,6 +297,8 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   bool first_ = false;  // ticket_ was the call's
   // Set once Send sent the call's first request.
   bool sent_ = false;
+  // SendAll's items still running, plus one while SendAll runs.
+  std::atomic<size_t> items_left_{0};
 
   absl::Mutex mu_;
   std::shared_ptr<Cancellable> call_ ABSL_GUARDED_BY(mu_);

@@ -1,5 +1,6 @@
 #include "server/livestream_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -7,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "server/batch_validation.h"
 #include "server/live_stream_mask.h"
 #include "server/live_stream_validation.h"
 #include "server/livestream_call.h"
@@ -26,13 +28,6 @@ using ::zoom::livestream::v1::UpdateStatusRequest;
 using ::zoom::livestream::v1::UpdateStatusResponse;
 
 namespace {
-
-constexpr absl::string_view kUpdateStatusMethod =
-    "/zoom.livestream.v1.LiveStreamService/UpdateStatus";
-constexpr absl::string_view kGetLiveStreamMethod =
-    "/zoom.livestream.v1.LiveStreamService/GetLiveStream";
-constexpr absl::string_view kUpdateLiveStreamMethod =
-    "/zoom.livestream.v1.LiveStreamService/UpdateLiveStream";
 
 metrics::RpcMetrics* MetricsOf(metrics::GatewayMetrics* metrics, absl::string_view method) {
   return metrics == nullptr ? nullptr : &metrics->Method(std::string(method));
@@ -229,10 +224,16 @@ LiveStreamServiceImpl::LiveStreamServiceImpl(AsyncHttpClient* zoom,
       update_status_metrics_(MetricsOf(options_.metrics, kUpdateStatusMethod)),
       get_live_stream_metrics_(MetricsOf(options_.metrics, kGetLiveStreamMethod)),
       update_live_stream_metrics_(MetricsOf(options_.metrics, kUpdateLiveStreamMethod)),
+      batch_update_status_metrics_(MetricsOf(options_.metrics, kBatchUpdateStatusMethod)),
       request_ids_(
           idempotency::RequestIdStoreOptions{.ttl = options_.request_id_ttl,
                                              .max_entries = options_.request_id_max_entries,
-                                             .remember = RememberOutcome}) {}
+                                             .remember = RememberOutcome}),
+      batch_request_ids_(idempotency::RequestIdStoreOptions{
+          .ttl = options_.request_id_ttl,
+          .max_entries = std::max<size_t>(1, options_.request_id_max_entries / kMaxBatchItems),
+          .max_outcome_bytes = kMaxBatchItems * idempotency::kDefaultMaxOutcomeBytes,
+          .remember = RememberBatchOutcome}) {}
 
 grpc::ServerUnaryReactor* LiveStreamServiceImpl::UpdateStatus(grpc::CallbackServerContext* context,
                                                               const grpc::ByteBuffer* request,

@@ -68,7 +68,8 @@ class LiveStreamServiceImpl final
     : public zoom::livestream::v1::LiveStreamService::WithRawCallbackMethod_UpdateStatus<
           zoom::livestream::v1::LiveStreamService::WithRawCallbackMethod_GetLiveStream<
               zoom::livestream::v1::LiveStreamService::WithRawCallbackMethod_UpdateLiveStream<
-                  zoom::livestream::v1::LiveStreamService::Service>>> {
+                  zoom::livestream::v1::LiveStreamService::WithRawCallbackMethod_BatchUpdateStatus<
+                      zoom::livestream::v1::LiveStreamService::Service>>>> {
  public:
   // `zoom` must outlive the service and every call in flight.
   LiveStreamServiceImpl(AsyncHttpClient* zoom, LiveStreamServiceOptions options);
@@ -90,6 +91,12 @@ class LiveStreamServiceImpl final
                                              const grpc::ByteBuffer* request,
                                              grpc::ByteBuffer* response) override;
 
+  // Up to 100 UpdateStatus requests, sent concurrently within the call's
+  // deadline (batch_update_status_call.cc).
+  grpc::ServerUnaryReactor* BatchUpdateStatus(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+
   // Ends every call that is waiting on Zoom or on the first call of its
   // request_id, and every one that sends its request or starts such a wait
   // from now on, with UNAVAILABLE SERVER_SHUTTING_DOWN; returns how many were
@@ -105,6 +112,7 @@ class LiveStreamServiceImpl final
   class UpdateStatusCall;
   class GetLiveStreamCall;
   class UpdateLiveStreamCall;
+  class BatchUpdateStatusCall;
 
   AsyncHttpClient* const zoom_;
   const LiveStreamServiceOptions options_;
@@ -112,8 +120,12 @@ class LiveStreamServiceImpl final
   metrics::RpcMetrics* const update_status_metrics_;
   metrics::RpcMetrics* const get_live_stream_metrics_;
   metrics::RpcMetrics* const update_live_stream_metrics_;
-  // Outlives every call (the service does).
+  metrics::RpcMetrics* const batch_update_status_metrics_;
+  // Outlive every call (the service does). A batch's outcome holds up to 100
+  // items' answers: its store holds a hundredth of the entries, each up to
+  // 100 times the size.
   idempotency::RequestIdStore request_ids_;
+  idempotency::RequestIdStore batch_request_ids_;
   // Multipart boundaries are random; BitGen is not thread-safe.
   absl::Mutex gen_mu_;
   absl::BitGen gen_ ABSL_GUARDED_BY(gen_mu_);

@@ -4,8 +4,11 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
+#include "google/protobuf/any.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "server/error_details.h"
+#include "zoom/livestream/v1/livestream_service.pb.h"
 
 namespace livestream_gateway {
 namespace {
@@ -36,6 +39,23 @@ bool RememberOutcome(const idempotency::Outcome& outcome) {
   return !(info->reason() ==
                zoom::livestream::v1::ErrorReason_Name(ErrorReason::ZOOM_RATE_LIMITED) &&
            MetadataOf(*info, "limitedBy") == "gateway");
+}
+
+bool RememberBatchOutcome(const idempotency::Outcome& outcome) {
+  if (!outcome.status.ok()) return RememberOutcome(outcome);
+  zoom::livestream::v1::BatchUpdateStatusResponse response;
+  if (!response.ParseFromString(outcome.response)) return true;
+  for (const zoom::livestream::v1::BatchUpdateStatusResult& result : response.results()) {
+    if (!result.has_error()) return true;
+    // The item's error as the edge held it: its details as payloads.
+    absl::Status item(static_cast<absl::StatusCode>(result.error().code()),
+                      result.error().message());
+    for (const google::protobuf::Any& detail : result.error().details()) {
+      item.SetPayload(detail.type_url(), absl::Cord(detail.value()));
+    }
+    if (RememberOutcome(idempotency::Outcome{.status = item, .response = ""})) return true;
+  }
+  return false;
 }
 
 idempotency::RequestKey RequestKeyOf(absl::string_view principal, absl::string_view method,

@@ -19,6 +19,11 @@ namespace livestream_gateway {
 // repeat of those must try again rather than be told the same again.
 bool RememberOutcome(const idempotency::Outcome& outcome);
 
+// The batch store's `remember` policy: a batch's results (an OK outcome) are
+// remembered unless every item failed in a way RememberOutcome forgets, so
+// that a repeat does not send again what may have reached Zoom.
+bool RememberBatchOutcome(const idempotency::Outcome& outcome);
+
 // The store's key of a request: request_id is case-insensitive (a UUID), so
 // the key holds it in lower case.
 idempotency::RequestKey RequestKeyOf(absl::string_view principal, absl::string_view method,

@@ -183,6 +183,8 @@ void PendingCall::Cancel() { context_->TryCancel(); }
 LiveStreamClient::LiveStreamClient(std::shared_ptr<grpc::Channel> channel, ClientOptions options)
     : stub_(LiveStreamService::NewStub(std::move(channel))), options_(std::move(options)) {}
 
+LiveStreamClient::~LiveStreamClient() { async_calls_->CancelAllAndWait(); }
+
 void LiveStreamClient::Prepare(grpc::ClientContext& context, absl::Duration timeout) const {
   SetTimeout(context, timeout);
   if (!options_.bearer_token.empty()) {
@@ -207,19 +209,22 @@ PendingCall LiveStreamClient::CallAsync(Start start, const Request& request, abs
   // the completion lambda owns them. The context is shared with PendingCall
   // so that Cancel() stays safe after completion.
   struct State {
-    std::shared_ptr<grpc::ClientContext> context = std::make_shared<grpc::ClientContext>();
+    // Destroyed last, after the context's other owners here.
+    internal::AsyncCalls::Registration registration;
+    std::shared_ptr<grpc::ClientContext> context;
     Request request;
     Response response;
     Callback<Response> done;
   };
-  auto state = std::make_shared<State>();
-  state->request = request;
-  state->done = std::move(done);
-  Prepare(*state->context, timeout);
-  PendingCall pending(state->context);
+  auto context = std::make_shared<grpc::ClientContext>();
+  Prepare(*context, timeout);
+  std::shared_ptr<State> state(
+      new State{async_calls_->Register(context), context, request, Response(), std::move(done)});
+  PendingCall pending(std::move(context));
   State* raw = state.get();
   start(raw->context.get(), &raw->request, &raw->response,
-        [state = std::move(state)](const grpc::Status& status) {
+        [calls = async_calls_.get(), state = std::move(state)](const grpc::Status& status) {
+          internal::AsyncCalls::CallbackScope scope(calls);
           std::move(state->done)(ToStatusOr(status, std::move(state->response)));
         });
   return pending;

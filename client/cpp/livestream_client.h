@@ -34,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/cpp/async_calls.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/channel.h"
@@ -110,6 +111,13 @@ class LiveStreamClient {
 
   explicit LiveStreamClient(std::shared_ptr<grpc::Channel> channel, ClientOptions options = {});
 
+  // Cancels the async calls still in flight and waits until each callback
+  // has returned and gRPC has let go of the call, so that the channel's last
+  // reference is not dropped on a gRPC thread (which gRPC 1.51 does not
+  // survive). A client destroyed from one of its own callbacks waits for the
+  // others only: keep a reference to its channel elsewhere then.
+  ~LiveStreamClient();
+
   // Blocks until the call ends or `timeout` passes (DEADLINE_EXCEEDED).
   // absl::InfiniteDuration() sets no deadline.
   absl::StatusOr<UpdateStatusResponse> UpdateStatus(const UpdateStatusRequest& request,
@@ -151,6 +159,8 @@ class LiveStreamClient {
 
   std::unique_ptr<::zoom::livestream::v1::LiveStreamService::Stub> stub_;
   ClientOptions options_;
+  const std::shared_ptr<internal::AsyncCalls> async_calls_ =
+      std::make_shared<internal::AsyncCalls>();
 };
 
 // Converts between gRPC and absl statuses without loss: the serialized

@@ -126,13 +126,14 @@ std::shared_ptr<Cancellable> RateLimiter::Acquire(absl::Time deadline, Callback 
   return SharedCompletedOperation();
 }
 
-absl::Status RateLimiter::Check(absl::Time deadline) {
+absl::Status RateLimiter::Check(absl::Time deadline, int64_t ahead) {
   const absl::Time now = scheduler_->Now();
   absl::MutexLock lock(&mu_);
-  const absl::Time slot = bucket_.SlotTime(now, static_cast<int64_t>(queue_.size()));
+  const int64_t queued = static_cast<int64_t>(queue_.size()) + ahead;
+  const absl::Time slot = bucket_.SlotTime(now, queued);
   // As Acquire: a free token now (which SlotTime puts at `now`) is granted
   // whatever the deadline; a later slot must come before it.
-  if ((queue_.empty() && slot <= now) || slot < deadline) return absl::OkStatus();
+  if (slot <= now || slot < deadline) return absl::OkStatus();
   return NoSlotError(now, slot, bucket_.paused_until() > now);
 }
 

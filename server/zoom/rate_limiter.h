@@ -97,8 +97,9 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   // a token or joining the queue (a dry run, validate_only): OK when a slot
   // is free now or comes before `deadline`, else the RESOURCE_EXHAUSTED
   // Acquire would give. Tells the observer nothing: no call waited or was
-  // refused.
-  absl::Status Check(absl::Time deadline);
+  // refused. With `ahead`, for the request that would queue behind `ahead`
+  // others starting now (the items of a batch, in order).
+  absl::Status Check(absl::Time deadline, int64_t ahead = 0);
 
   // Zoom answered 429 with a Retry-After of `retry_after`: pauses the whole
   // bucket (see TokenBucket::PauseUntil) for that long, or for `max_pause` if

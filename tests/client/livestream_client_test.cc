@@ -1,5 +1,6 @@
 #include "client/cpp/livestream_client.h"
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <ostream>
@@ -385,6 +386,45 @@ TEST_F(LiveStreamClientTest, AsyncCancelReachesServer) {
   EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled);
   EXPECT_TRUE(server_.WaitForCancellations(1));
   call.Cancel();  // After completion: harmless.
+}
+
+// Destroying a client with calls in flight cancels them and returns only
+// once every callback has run and gRPC has let go of each call (so that the
+// channel's last reference never drops on a gRPC thread; async_calls.h).
+TEST_F(LiveStreamClientTest, DestroyingTheClientCancelsItsCallsAndWaitsForTheirCallbacks) {
+  server_.SetReplies({FakeReply::Hold()});
+  std::atomic<int> callbacks{0};
+  std::atomic<int> cancelled{0};
+  auto client = std::make_unique<LiveStreamClient>(MakeChannel(server_.target()));
+  for (int i = 0; i < 3; ++i) {
+    client->UpdateStatusAsync(StartWebinar(), absl::Seconds(60),
+                              [&](absl::StatusOr<UpdateStatusResponse> r) {
+                                if (r.status().code() == absl::StatusCode::kCancelled) ++cancelled;
+                                ++callbacks;
+                              });
+  }
+  ASSERT_TRUE(server_.WaitForCalls(3));
+  EXPECT_EQ(callbacks.load(), 0);
+  client.reset();
+  EXPECT_EQ(callbacks.load(), 3);
+  EXPECT_EQ(cancelled.load(), 3);
+  EXPECT_TRUE(server_.WaitForCancellations(3));
+}
+
+// A callback may destroy its own client: it waits for the other calls, not
+// for itself (the channel outlives it here, as the header asks).
+TEST_F(LiveStreamClientTest, ACallbackMayDestroyItsOwnClient) {
+  server_.SetReplies({FakeReply::Ok("t")});
+  std::shared_ptr<grpc::Channel> channel = MakeChannel(server_.target());
+  auto client = std::make_unique<LiveStreamClient>(channel);
+  absl::Notification destroyed;
+  client->UpdateStatusAsync(StartWebinar(), absl::Seconds(30),
+                            [&](absl::StatusOr<UpdateStatusResponse> r) {
+                              EXPECT_TRUE(r.ok()) << r.status();
+                              client.reset();
+                              destroyed.Notify();
+                            });
+  ASSERT_TRUE(destroyed.WaitForNotificationWithTimeout(absl::Seconds(30)));
 }
 
 GetLiveStreamRequest GetWebinar() {

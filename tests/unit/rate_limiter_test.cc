@@ -148,6 +148,23 @@ TEST(RateLimiterTest, ACallWhoseSlotComesAfterItsDeadlineFailsAtOnceWithRetryInf
   EXPECT_TRUE(grants.Of(2)->ok());
 }
 
+// A batch's dry run checks its items in order: the k-th waits behind k.
+TEST(RateLimiterTest, CheckWithRequestsAheadAnswersForALaterPlaceInTheQueue) {
+  FakeScheduler scheduler(kT0);
+  auto limiter = RateLimiter::Create(
+      &scheduler,
+      {.requests_per_second = 2, .burst = 2, .log = [](LogLevel, absl::string_view) {}});
+  // Two tokens now; the third 500 ms away, the fourth 1 s away.
+  EXPECT_TRUE(limiter->Check(kT0, 0).ok());
+  EXPECT_TRUE(limiter->Check(kT0, 1).ok());
+  EXPECT_EQ(limiter->Check(kT0 + absl::Milliseconds(400), 2).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(limiter->Check(kT0 + absl::Milliseconds(600), 2).ok());
+  EXPECT_EQ(limiter->Check(kT0 + absl::Milliseconds(900), 3).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(limiter->Check(kT0 + absl::Milliseconds(1100), 3).ok());
+}
+
 TEST(RateLimiterTest, CheckAnswersAsAcquireWouldWithoutTakingASlot) {
   Grants grants;  // outlives the limiter, which may still call it
   FakeScheduler scheduler(kT0);

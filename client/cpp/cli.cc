@@ -2,10 +2,14 @@
 
 #include <cstddef>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace livestream_client::cli {
 
@@ -25,7 +29,8 @@ const char kUsage[] =
        livestreamctl --target=HOST:PORT configure (--webinar ID | --meeting ID)
                      [--stream-url URL] [--stream-key-file FILE|-] [--page-url URL]
                      [--resolution 720p|1080p] [--show-stream-key] [CALL FLAGS]
-CALL FLAGS: [--timeout 5s] [--tls] [--tls-ca-file FILE]
+       livestreamctl --target=HOST:PORT batch [--requests-file FILE|-] [CALL FLAGS]
+CALL FLAGS: [--validate-only] [--request-id UUID] (all but get) [--timeout 5s] [--tls] [--tls-ca-file FILE]
             [--tls-cert-file FILE --tls-key-file FILE] [--bearer-token-file FILE]
 
 Starts or stops the live stream of a Zoom webinar or meeting through the
@@ -45,6 +50,11 @@ Subcommands:
              update mask names exactly them; the gateway reads the others
              and sends them unchanged, which is not atomic); prints the
              configuration the gateway sent, the key masked as with get
+  batch      send up to 100 start/stop/settings requests in one call, read
+             from --requests-file (stdin by default), one per line as JSON,
+             e.g. {"webinarId": "99289110036", "action":
+             "LIVE_STREAM_ACTION_START"}; blank lines and # comments are
+             skipped. The items run concurrently; each gets its own result
 
 Flags (--flag=value and --flag value both work, and so do underscores instead
 of hyphens, e.g. --display_name):
@@ -70,6 +80,16 @@ of hyphens, e.g. --display_name):
   --show-stream-key           get, configure: print the stream key. Without
                               it the key is shown as
                               "<hidden: --show-stream-key prints it>"
+  --requests-file=FILE|-      batch: the requests, one JSON object per line
+                              (default: stdin)
+  --validate-only             all but get: the gateway checks the request
+                              (validation, authorization, rate limit) and
+                              answers as the real call would, sending nothing
+                              to Zoom
+  --request-id=UUID           all but get: an idempotency key; the gateway
+                              answers a repeat with the same id and request
+                              as it answered the first, without calling Zoom
+                              again (retry with the same id after a timeout)
   --timeout=DURATION          deadline of the call, e.g. 500ms, 5s, 1m
                               (default 5s)
   --tls                       use TLS, trusting gRPC's default roots (implied
@@ -88,13 +108,16 @@ Output: start, stop and settings print "tracking_id: ID" on stdout (Zoom's
 tracking ID, empty when Zoom sent none). get and configure print one line
 each of "stream_url: ", "stream_key: ", "page_url: ", "resolution: " and
 "tracking_id: " with the value; an empty value is unset (an empty stream_url:
-no configuration; an empty resolution: Zoom's default). On failure the status
-code, message and every error detail (ErrorInfo reason and metadata,
-BadRequest, ...) go to stderr.
+no configuration; an empty resolution: Zoom's default). batch prints one line
+per item, in order: "N: tracking_id: ID", or "N: " and the item's error as a
+failed call's. On failure the status code, message and every error detail
+(ErrorInfo reason and metadata, BadRequest, ...) go to stderr.
 
 Exit codes:
   0        success
-  1        usage error (including an unreadable or empty --stream-key-file)
+  1        usage error (including an unreadable or empty --stream-key-file,
+           or a --requests-file line that is not a request)
+  2        batch: the call succeeded and at least one item failed
   10+CODE  the call failed with gRPC status CODE, e.g. 13 INVALID_ARGUMENT,
            14 DEADLINE_EXCEEDED, 15 NOT_FOUND, 17 PERMISSION_DENIED,
            18 RESOURCE_EXHAUSTED, 19 FAILED_PRECONDITION, 24 UNAVAILABLE,
@@ -153,7 +176,14 @@ absl::Status OnlyFor(bool given, absl::string_view flag, bool allowed,
 absl::Status CheckFlagsFitCommand(Command command, const Flags& flags) {
   const bool status = command == Command::kUpdateStatus;
   const bool configure = command == Command::kUpdateLiveStream;
+  const bool get = command == Command::kGetLiveStream;
+  const bool batch = command == Command::kBatchUpdateStatus;
   for (const absl::Status& check : {
+           OnlyFor(flags.validate_only, "--validate-only", !get,
+                   "start, stop, settings, configure and batch"),
+           OnlyFor(flags.request_id.has_value(), "--request-id", !get,
+                   "start, stop, settings, configure and batch"),
+           OnlyFor(flags.requests_file.has_value(), "--requests-file", batch, "batch"),
            OnlyFor(flags.display_name.has_value(), "--display-name", status,
                    "start, stop and settings"),
            OnlyFor(flags.active_speaker_name.has_value(), "--active-speaker-name", status,
@@ -162,7 +192,8 @@ absl::Status CheckFlagsFitCommand(Command command, const Flags& flags) {
            OnlyFor(flags.stream_key_file.has_value(), "--stream-key-file", configure, "configure"),
            OnlyFor(flags.page_url.has_value(), "--page-url", configure, "configure"),
            OnlyFor(flags.resolution.has_value(), "--resolution", configure, "configure"),
-           OnlyFor(flags.show_stream_key, "--show-stream-key", !status, "get and configure"),
+           OnlyFor(flags.show_stream_key, "--show-stream-key", get || configure,
+                   "get and configure"),
        }) {
     if (!check.ok()) return check;
   }
@@ -215,6 +246,13 @@ void SetTarget(const Flags& flags, Request& request) {
   if (flags.meeting.has_value()) request.set_meeting_id(*flags.meeting);
 }
 
+// validate_only and request_id, which every mutating request has.
+template <typename Request>
+void SetOnce(const Flags& flags, Request& request) {
+  request.set_validate_only(flags.validate_only);
+  if (flags.request_id.has_value()) request.set_request_id(*flags.request_id);
+}
+
 // Zoom's spelling; empty when unset, the number for a value this build does
 // not know (a newer server).
 std::string ResolutionName(LiveStreamResolution resolution) {
@@ -236,7 +274,7 @@ absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& posit
                                            const Flags& flags) {
   if (positional.empty()) {
     return absl::InvalidArgumentError(
-        "missing subcommand: start, stop, settings, get or configure");
+        "missing subcommand: start, stop, settings, get, configure or batch");
   }
   if (positional.size() > 1) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument: ", positional[1]));
@@ -253,13 +291,21 @@ absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& posit
     invocation.command = Command::kGetLiveStream;
   } else if (subcommand == "configure") {
     invocation.command = Command::kUpdateLiveStream;
+  } else if (subcommand == "batch") {
+    invocation.command = Command::kBatchUpdateStatus;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown subcommand: ", subcommand, " (want start, stop, settings, get or configure)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown subcommand: ", subcommand,
+                     " (want start, stop, settings, get, configure or batch)"));
   }
   if (flags.target.empty()) return absl::InvalidArgumentError("missing --target=HOST:PORT");
   invocation.target = flags.target;
-  if (flags.webinar.has_value() == flags.meeting.has_value()) {
+  if (invocation.command == Command::kBatchUpdateStatus) {
+    if (flags.webinar.has_value() || flags.meeting.has_value()) {
+      return absl::InvalidArgumentError(
+          "batch takes no --webinar or --meeting: each request line names its own");
+    }
+  } else if (flags.webinar.has_value() == flags.meeting.has_value()) {
     return absl::InvalidArgumentError("give exactly one of --webinar=ID and --meeting=ID");
   }
   if (absl::Status fits = CheckFlagsFitCommand(invocation.command, flags); !fits.ok()) {
@@ -274,6 +320,7 @@ absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& posit
       if (flags.active_speaker_name.has_value()) {
         invocation.request.mutable_settings()->set_active_speaker_name(*flags.active_speaker_name);
       }
+      SetOnce(flags, invocation.request);
       break;
     case Command::kGetLiveStream:
       SetTarget(flags, invocation.get_request);
@@ -281,6 +328,14 @@ absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& posit
     case Command::kUpdateLiveStream:
       SetTarget(flags, invocation.configure_request);
       if (absl::Status built = BuildConfigure(flags, invocation); !built.ok()) return built;
+      SetOnce(flags, invocation.configure_request);
+      break;
+    case Command::kBatchUpdateStatus:
+      invocation.requests_file = flags.requests_file.value_or("-");
+      if (invocation.requests_file.empty()) {
+        return absl::InvalidArgumentError("--requests-file needs a file name, or - for stdin");
+      }
+      SetOnce(flags, invocation.batch_request);
       break;
   }
   invocation.show_stream_key = flags.show_stream_key;
@@ -304,6 +359,48 @@ absl::StatusOr<std::string> StreamKeyFromFileContents(absl::string_view contents
   if (absl::ConsumeSuffix(&contents, "\n")) absl::ConsumeSuffix(&contents, "\r");
   if (contents.empty()) return absl::InvalidArgumentError("the stream key file is empty");
   return std::string(contents);
+}
+
+absl::StatusOr<std::vector<UpdateStatusRequest>> ParseBatchLines(absl::string_view text) {
+  std::vector<UpdateStatusRequest> requests;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || absl::StartsWith(line, "#")) continue;
+    UpdateStatusRequest request;
+    const google::protobuf::util::Status parsed = google::protobuf::util::JsonStringToMessage(
+        google::protobuf::StringPiece(line.data(), line.size()), &request);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--requests-file line ", line_number,
+                       " is not an UpdateStatusRequest in JSON: ", parsed.message().ToString()));
+    }
+    requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
+std::string FormatBatchResults(const BatchUpdateStatusResponse& response) {
+  std::string out;
+  for (int i = 0; i < response.results_size(); ++i) {
+    const BatchUpdateStatusResult& result = response.results(i);
+    if (result.has_error()) {
+      absl::StrAppend(&out, i + 1, ": ", FormatStatus(ItemStatus(result)), "\n");
+    } else {
+      absl::StrAppend(&out, i + 1,
+                      ": tracking_id: ", EscapeControlCharacters(result.response().tracking_id()),
+                      "\n");
+    }
+  }
+  return out;
+}
+
+int BatchExitCode(const BatchUpdateStatusResponse& response) {
+  for (const BatchUpdateStatusResult& result : response.results()) {
+    if (result.has_error()) return kExitBatchItemFailed;
+  }
+  return kExitOk;
 }
 
 std::string FormatLiveStream(const LiveStream& live_stream, absl::string_view tracking_id,

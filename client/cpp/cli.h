@@ -23,6 +23,8 @@ namespace livestream_client::cli {
 // the code without parsing stderr.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 1;
+// batch: the call succeeded and at least one item failed (see its line).
+inline constexpr int kExitBatchItemFailed = 2;
 inline constexpr int kExitRpcBase = 10;
 
 int ExitCodeFor(const absl::Status& status);
@@ -53,6 +55,9 @@ struct Flags {
   std::optional<std::string> page_url;
   std::optional<std::string> resolution;
   bool show_stream_key = false;
+  bool validate_only = false;
+  std::optional<std::string> request_id;
+  std::optional<std::string> requests_file;
   absl::Duration timeout = absl::Seconds(5);
   bool tls = false;
   std::string tls_ca_file;
@@ -63,9 +68,10 @@ struct Flags {
 
 // Which RPC a subcommand makes.
 enum class Command {
-  kUpdateStatus,      // start, stop, settings: `request`
-  kGetLiveStream,     // get: `get_request`
-  kUpdateLiveStream,  // configure: `configure_request`
+  kUpdateStatus,       // start, stop, settings: `request`
+  kGetLiveStream,      // get: `get_request`
+  kUpdateLiveStream,   // configure: `configure_request`
+  kBatchUpdateStatus,  // batch: `batch_request`, its items read from `requests_file`
 };
 
 struct Invocation {
@@ -78,6 +84,10 @@ struct Invocation {
   UpdateLiveStreamRequest configure_request;
   // The file holding the new stream key, "-" for stdin; empty: unchanged.
   std::string stream_key_file;
+  // Without its items: main() reads them from `requests_file` ("-" for
+  // stdin) with ParseBatchLines.
+  BatchUpdateStatusRequest batch_request;
+  std::string requests_file;
   // get and configure print the stream key instead of masking it.
   bool show_stream_key = false;
   absl::Duration timeout;
@@ -86,8 +96,10 @@ struct Invocation {
   std::string bearer_token_file;
 };
 
-// Applies the usage rules (a subcommand of start|stop|settings|get|configure,
-// a target, exactly one of webinar and meeting, only the flags the
+// Applies the usage rules (a subcommand of start|stop|settings|get|configure|
+// batch, a target, exactly one of webinar and meeting except for batch, which
+// takes neither, --validate-only and --request-id for every subcommand but
+// get, only the flags the
 // subcommand takes, for configure at least one field to change and a known
 // resolution, a positive timeout, a client certificate only with its key)
 // and builds the request; configure's update mask names exactly the fields
@@ -102,6 +114,18 @@ absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& posit
 // whitespace is kept: it is the server's to judge. An empty key is a usage
 // error; the message never quotes the contents.
 absl::StatusOr<std::string> StreamKeyFromFileContents(absl::string_view contents);
+
+// The items of a batch: one UpdateStatusRequest per line in protobuf's JSON
+// form (e.g. {"webinarId": "99289110036", "action": "LIVE_STREAM_ACTION_START"});
+// blank lines and lines starting with # are skipped. A line that does not
+// parse is a usage error naming its number.
+absl::StatusOr<std::vector<UpdateStatusRequest>> ParseBatchLines(absl::string_view text);
+
+// What batch prints: one line per item in order, "N: tracking_id: ID" or
+// "N: " and the item's FormatStatus (N counts items from 1), and the exit
+// code: kExitOk when every item succeeded, else kExitBatchItemFailed.
+std::string FormatBatchResults(const BatchUpdateStatusResponse& response);
+int BatchExitCode(const BatchUpdateStatusResponse& response);
 
 // What get and configure print: one "name: value" line per field and the
 // tracking ID, values with control characters escaped. The stream key is

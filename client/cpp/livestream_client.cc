@@ -280,6 +280,32 @@ PendingCall LiveStreamClient::UpdateLiveStreamAsync(const UpdateLiveStreamReques
       request, timeout, std::move(done));
 }
 
+absl::StatusOr<BatchUpdateStatusResponse> LiveStreamClient::BatchUpdateStatus(
+    const BatchUpdateStatusRequest& request, absl::Duration timeout) {
+  return Call<BatchUpdateStatusRequest, BatchUpdateStatusResponse>(
+      &LiveStreamService::Stub::BatchUpdateStatus, request, timeout);
+}
+
+PendingCall LiveStreamClient::BatchUpdateStatusAsync(const BatchUpdateStatusRequest& request,
+                                                     absl::Duration timeout,
+                                                     Callback<BatchUpdateStatusResponse> done) {
+  return CallAsync<BatchUpdateStatusRequest, BatchUpdateStatusResponse>(
+      [this](grpc::ClientContext* context, const BatchUpdateStatusRequest* call_request,
+             BatchUpdateStatusResponse* response, std::function<void(grpc::Status)> on_done) {
+        stub_->async()->BatchUpdateStatus(context, call_request, response, std::move(on_done));
+      },
+      request, timeout, std::move(done));
+}
+
+absl::Status ItemStatus(const BatchUpdateStatusResult& result) {
+  if (!result.has_error()) return absl::OkStatus();
+  const google::rpc::Status& error = result.error();
+  // An error item whose code says OK is malformed; it is still a failure.
+  const int code = error.code() == 0 ? static_cast<int>(grpc::StatusCode::UNKNOWN) : error.code();
+  return FromGrpcStatus(grpc::Status(static_cast<grpc::StatusCode>(code), error.message(),
+                                     error.SerializeAsString()));
+}
+
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   int code = status.error_code();

@@ -55,6 +55,9 @@ using GetLiveStreamResponse = ::zoom::livestream::v1::GetLiveStreamResponse;
 using UpdateLiveStreamRequest = ::zoom::livestream::v1::UpdateLiveStreamRequest;
 using UpdateLiveStreamResponse = ::zoom::livestream::v1::UpdateLiveStreamResponse;
 using LiveStream = ::zoom::livestream::v1::LiveStream;
+using BatchUpdateStatusRequest = ::zoom::livestream::v1::BatchUpdateStatusRequest;
+using BatchUpdateStatusResponse = ::zoom::livestream::v1::BatchUpdateStatusResponse;
+using BatchUpdateStatusResult = ::zoom::livestream::v1::BatchUpdateStatusResult;
 
 // The ErrorInfo.domain of every error the gateway itself returns. Errors
 // produced by gRPC (e.g. DEADLINE_EXCEEDED, or UNAVAILABLE when the server is
@@ -143,6 +146,15 @@ class LiveStreamClient {
   PendingCall UpdateLiveStreamAsync(const UpdateLiveStreamRequest& request, absl::Duration timeout,
                                     Callback<UpdateLiveStreamResponse> done);
 
+  // Up to 100 UpdateStatus requests in one call. The call fails only when the
+  // batch as a whole is refused; each item's own outcome is in its result
+  // (ItemStatus reads a failed one as a failed call's status).
+  absl::StatusOr<BatchUpdateStatusResponse> BatchUpdateStatus(
+      const BatchUpdateStatusRequest& request, absl::Duration timeout);
+  PendingCall BatchUpdateStatusAsync(const BatchUpdateStatusRequest& request,
+                                     absl::Duration timeout,
+                                     Callback<BatchUpdateStatusResponse> done);
+
  private:
   // The deadline and the caller's metadata of one call.
   void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
@@ -168,6 +180,10 @@ class LiveStreamClient {
 inline constexpr absl::string_view kRpcStatusPayloadUrl = "type.googleapis.com/google.rpc.Status";
 absl::Status FromGrpcStatus(const grpc::Status& status);
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// A batch item's outcome as a single UpdateStatus call's: OK, or the item's
+// error with its details, which the readers below read as they read a call's.
+absl::Status ItemStatus(const BatchUpdateStatusResult& result);
 
 // The google.rpc.Status a failed call carried, if any.
 std::optional<google::rpc::Status> RpcStatusOf(const absl::Status& status);

@@ -38,6 +38,11 @@ ABSL_FLAG(std::optional<std::string>, page_url, std::nullopt,
           "configure: the page viewers watch the live stream on.");
 ABSL_FLAG(std::optional<std::string>, resolution, std::nullopt, "configure: 720p or 1080p.");
 ABSL_FLAG(bool, show_stream_key, false, "get, configure: print the stream key unmasked.");
+ABSL_FLAG(bool, validate_only, false, "All but get: validate only, send nothing to Zoom.");
+ABSL_FLAG(std::optional<std::string>, request_id, std::nullopt,
+          "All but get: an idempotency key, a UUID.");
+ABSL_FLAG(std::optional<std::string>, requests_file, std::nullopt,
+          "batch: file of requests, one JSON object per line; - or unset for stdin.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of the call.");
 ABSL_FLAG(bool, tls, false, "Use TLS, trusting gRPC's default roots.");
 ABSL_FLAG(std::string, tls_ca_file, "", "PEM CA bundle the gateway's certificate must chain to.");
@@ -56,22 +61,29 @@ cli::FlagKind KindOf(absl::string_view name) {
   return flag->IsOfType<bool>() ? cli::FlagKind::kBool : cli::FlagKind::kValue;
 }
 
-// The whole file, or stdin for "-". The error names the file, never what it
-// holds.
-absl::StatusOr<std::string> ReadStreamKeyFile(const std::string& path) {
+// The whole file, or stdin for "-". The error names the file (as `what`),
+// never what it holds.
+absl::StatusOr<std::string> ReadFileOrStdin(const std::string& path, absl::string_view what) {
   std::string contents;
   if (path == "-") {
     contents.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    if (std::cin.bad()) return absl::InvalidArgumentError("cannot read the stream key from stdin");
+    if (std::cin.bad())
+      return absl::InvalidArgumentError(absl::StrCat("cannot read the ", what, " from stdin"));
   } else {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read stream key file ", path));
+    if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " file ", path));
     contents.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (in.bad()) {
-      return absl::InvalidArgumentError(absl::StrCat("cannot read stream key file ", path));
+      return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " file ", path));
     }
   }
-  return cli::StreamKeyFromFileContents(contents);
+  return contents;
+}
+
+absl::StatusOr<std::string> ReadStreamKeyFile(const std::string& path) {
+  absl::StatusOr<std::string> contents = ReadFileOrStdin(path, "stream key");
+  if (!contents.ok()) return contents.status();
+  return cli::StreamKeyFromFileContents(*contents);
 }
 
 // Makes the call the invocation names and prints its result; returns the
@@ -110,6 +122,16 @@ int Run(livestream_client::LiveStreamClient& client, const cli::Invocation& invo
       std::cout << cli::FormatLiveStream(response->live_stream(), response->tracking_id(),
                                          invocation.show_stream_key);
       return cli::kExitOk;
+    }
+    case cli::Command::kBatchUpdateStatus: {
+      absl::StatusOr<livestream_client::BatchUpdateStatusResponse> response =
+          client.BatchUpdateStatus(invocation.batch_request, invocation.timeout);
+      if (!response.ok()) {
+        failure = response.status();
+        break;
+      }
+      std::cout << cli::FormatBatchResults(*response);
+      return cli::BatchExitCode(*response);
     }
   }
   std::cerr << livestream_client::FormatStatus(failure) << "\n";
@@ -162,6 +184,9 @@ int main(int argc, char** argv) {
   flags.page_url = absl::GetFlag(FLAGS_page_url);
   flags.resolution = absl::GetFlag(FLAGS_resolution);
   flags.show_stream_key = absl::GetFlag(FLAGS_show_stream_key);
+  flags.validate_only = absl::GetFlag(FLAGS_validate_only);
+  flags.request_id = absl::GetFlag(FLAGS_request_id);
+  flags.requests_file = absl::GetFlag(FLAGS_requests_file);
   flags.timeout = absl::GetFlag(FLAGS_timeout);
   flags.tls = absl::GetFlag(FLAGS_tls);
   flags.tls_ca_file = absl::GetFlag(FLAGS_tls_ca_file);
@@ -182,6 +207,18 @@ int main(int argc, char** argv) {
       return cli::kExitUsage;
     }
     invocation->configure_request.mutable_live_stream()->set_stream_key(*std::move(key));
+  }
+  if (invocation->command == cli::Command::kBatchUpdateStatus) {
+    absl::StatusOr<std::string> lines = ReadFileOrStdin(invocation->requests_file, "requests");
+    absl::StatusOr<std::vector<livestream_client::UpdateStatusRequest>> requests =
+        lines.ok() ? cli::ParseBatchLines(*lines) : lines.status();
+    if (!requests.ok()) {
+      std::cerr << "livestreamctl: " << requests.status().message() << "\n";
+      return cli::kExitUsage;
+    }
+    for (livestream_client::UpdateStatusRequest& request : *requests) {
+      *invocation->batch_request.add_requests() = std::move(request);
+    }
   }
 
   std::shared_ptr<grpc::ChannelCredentials> credentials;

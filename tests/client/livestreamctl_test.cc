@@ -176,6 +176,13 @@ INSTANTIATE_TEST_SUITE_P(
                  R"pb(meeting_id: "3"
                       action: LIVE_STREAM_ACTION_START
                       settings { active_speaker_name: true })pb"},
+        ArgsCase{"ValidateOnlyAndRequestId",
+                 {"start", "--webinar=9", "--validate-only",
+                  "--request-id=5d0e2a7c-1b3f-4c8e-9a6d-2f4b7c1e8a30"},
+                 R"pb(webinar_id: "9"
+                      action: LIVE_STREAM_ACTION_START
+                      validate_only: true
+                      request_id: "5d0e2a7c-1b3f-4c8e-9a6d-2f4b7c1e8a30")pb"},
         ArgsCase{"Utf8DisplayName",
                  {"settings", "--webinar=5", "--display-name=R\xc3\xa9union"},
                  R"pb(webinar_id: "5"
@@ -468,6 +475,23 @@ INSTANTIATE_TEST_SUITE_P(
                   "active_speaker_name",
                   false},
         UsageCase{"DurationWithoutUnit", {"start", "--webinar=1", "--timeout=5"}, "timeout", false},
+        UsageCase{"ValidateOnlyOnGet",
+                  {"get", "--webinar=1", "--validate-only"},
+                  "--validate-only applies only to",
+                  false},
+        UsageCase{"RequestIdOnGet",
+                  {"get", "--webinar=1", "--request-id=x"},
+                  "--request-id applies only to",
+                  false},
+        UsageCase{"BatchWithAWebinar", {"batch", "--webinar=1"}, "batch takes no --webinar", false},
+        UsageCase{"RequestsFileOutsideBatch",
+                  {"start", "--webinar=1", "--requests-file=x"},
+                  "--requests-file applies only to batch",
+                  false},
+        UsageCase{"BatchFromAnAbsentFile",
+                  {"batch", "--requests-file=/nonexistent/requests"},
+                  "cannot read requests file /nonexistent/requests",
+                  false},
         UsageCase{
             "ZeroTimeout", {"start", "--webinar=1", "--timeout=0s"}, "must be positive", false},
         UsageCase{"MissingValue", {"start", "--webinar"}, "webinar", false},
@@ -640,6 +664,34 @@ TEST_F(LivestreamctlEmulatorTest, ConfigureThenGetMasksTheKeyUnlessAsked) {
       Args({"get", std::string("--webinar=") + kUnconfigured, "--show-stream-key"}));
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr(absl::StrCat("\nstream_key: ", kKey, "\n")));
+}
+
+// A batch from stdin, one JSON request per line, against the real server:
+// one line per item in order, the failed one with its error, exit 2.
+TEST_F(LivestreamctlEmulatorTest, BatchPrintsALinePerItemAndExitsTwoWhenOneFailed) {
+  const std::string requests =
+      "# start two, one of which Zoom does not know\n"
+      "{\"webinarId\": \"99289110036\", \"action\": \"LIVE_STREAM_ACTION_START\"}\n"
+      "\n"
+      "{\"webinarId\": \"12345678901\", \"action\": \"LIVE_STREAM_ACTION_START\"}\n";
+  RunResult result = RunLivestreamctl(Args({"batch"}), requests);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_THAT(result.out, StartsWith("1: tracking_id: v=2.0;"));
+  EXPECT_THAT(result.out, HasSubstr("\n2: NOT_FOUND: "));
+  EXPECT_THAT(result.out, HasSubstr("ZOOM_WEBINAR_NOT_FOUND"));
+  EXPECT_THAT(result.err, IsEmpty());
+
+  // Every item succeeds: exit 0.
+  result =
+      RunLivestreamctl(Args({"batch", "--validate-only"}),
+                       "{\"meetingId\": \"85746065\", \"action\": \"LIVE_STREAM_ACTION_STOP\"}\n");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "1: tracking_id: \n");
+
+  // A line that is not a request: a usage error naming it, nothing sent.
+  result = RunLivestreamctl(Args({"batch"}), "{\"webinarId\": 1\n");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("--requests-file line 1"));
 }
 
 TEST_F(LivestreamctlEmulatorTest, ConfigurePageUrlChangesOnlyThePageUrl) {

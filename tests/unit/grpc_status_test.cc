@@ -152,6 +152,20 @@ TEST(ToGrpcStatusTest, PutsErrorInfoFirstThenSortsByTypeUrl) {
   EXPECT_EQ(a.error_details(), b.error_details());
 }
 
+// A batch item's error is the same google.rpc.Status a call's trailer holds.
+TEST(ToRpcStatusTest, IsWhatTheTrailerCarries) {
+  google::rpc::ErrorInfo info;
+  info.set_reason("ZOOM_WEBINAR_NOT_FOUND");
+  google::rpc::ResourceInfo resource;
+  resource.set_resource_name("123");
+  const absl::Status status = WithDetails({&resource, &info});
+  const google::rpc::Status rpc_status = ToRpcStatus(status);
+  EXPECT_EQ(rpc_status.code(), static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_EQ(rpc_status.message(), "slow down");
+  EXPECT_EQ(rpc_status.SerializeAsString(), ToGrpcStatus(status).error_details());
+  EXPECT_EQ(ToRpcStatus(absl::OkStatus()).ByteSizeLong(), 0u);
+}
+
 TEST(ToGrpcStatusTest, AddsErrorInfoWhenMissing) {
   absl::Status status = absl::InternalError("bug");
   SetDetail(status, google::rpc::DebugInfo());

@@ -811,6 +811,117 @@ TEST(LiveStreamServiceTest, AuthorizationIsPerMethod) {
   EXPECT_EQ(edge.upstream.fake.sent(), 1);
 }
 
+// --- BatchUpdateStatus -------------------------------------------------------
+
+constexpr char kBatchMethod[] = "/zoom.livestream.v1.LiveStreamService/BatchUpdateStatus";
+
+std::string BatchOf(const std::vector<UpdateStatusRequest>& items) {
+  zoom::livestream::v1::BatchUpdateStatusRequest batch;
+  for (const UpdateStatusRequest& item : items) *batch.add_requests() = item;
+  return batch.SerializeAsString();
+}
+
+zoom::livestream::v1::BatchUpdateStatusResponse BatchResponseOf(const PendingCall::Result& result) {
+  zoom::livestream::v1::BatchUpdateStatusResponse response;
+  EXPECT_TRUE(response.ParseFromString(result.response_bytes));
+  return response;
+}
+
+grpc::Status ItemStatus(const zoom::livestream::v1::BatchUpdateStatusResult& result) {
+  return grpc::Status(static_cast<grpc::StatusCode>(result.error().code()),
+                      result.error().message(), result.error().SerializeAsString());
+}
+
+TEST(BatchUpdateStatusTest, ItemsGoUpstreamTogetherAndEachGetsItsOwnResult) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall batch(edge.Stub(), BatchOf({StartWebinar("1"), StartWebinar("x"), StartWebinar("2")}),
+                    absl::Seconds(60), {}, kBatchMethod);
+  batch.Start();
+  // Both valid items are out before either is answered.
+  ASSERT_TRUE(edge.upstream.AwaitSent(2));
+  EXPECT_THAT(edge.upstream.fake.request(0).url, HasSubstr("/webinars/1/"));
+  EXPECT_THAT(edge.upstream.fake.request(1).url, HasSubstr("/webinars/2/"));
+  ASSERT_TRUE(edge.upstream.fake.Reply(
+      1, Answer(404, R"({"code":3001,"message":"Webinar does not exist: 2."})")));
+  ASSERT_TRUE(edge.upstream.fake.Reply(0, Answer(204, "", {{"x-zm-trackingid", "trk-1"}})));
+  const PendingCall::Result result = batch.Wait();
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  const auto response = BatchResponseOf(result);
+  ASSERT_EQ(response.results_size(), 3);
+  EXPECT_EQ(response.results(0).response().tracking_id(), "trk-1");
+  EXPECT_EQ(ItemStatus(response.results(1)).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ExpectOneErrorInfoAndOnlyPublicDetails(ItemStatus(response.results(1)));
+  const grpc::Status not_found = ItemStatus(response.results(2));
+  EXPECT_EQ(not_found.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ReasonOf(not_found), "ZOOM_WEBINAR_NOT_FOUND");
+  EXPECT_EQ(InfoMetadata(not_found, "attempts"), "1");
+  ExpectOneErrorInfoAndOnlyPublicDetails(not_found);
+  EXPECT_EQ(edge.upstream.fake.sent(), 2);
+}
+
+TEST(BatchUpdateStatusTest, CancellingTheCallCancelsEveryItem) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall batch(edge.Stub(), BatchOf({StartWebinar("1"), StartWebinar("2")}), absl::Seconds(60),
+                    {}, kBatchMethod);
+  batch.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(2));
+  batch.Cancel();
+  ASSERT_TRUE(edge.upstream.AwaitCancelled(2));
+  EXPECT_EQ(batch.Wait().status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_TRUE(edge.upstream.fake.cancelled(0));
+  EXPECT_TRUE(edge.upstream.fake.cancelled(1));
+}
+
+TEST(BatchUpdateStatusTest, AbortForShutdownEndsEachItemAndTheBatchAnswers) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  PendingCall batch(edge.Stub(), BatchOf({StartWebinar("1"), StartWebinar("2")}), absl::Seconds(60),
+                    {}, kBatchMethod);
+  batch.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(2));
+  EXPECT_EQ(edge.Service().AbortCallsForShutdown(), 1);
+  const PendingCall::Result result = batch.Wait();
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  const auto response = BatchResponseOf(result);
+  ASSERT_EQ(response.results_size(), 2);
+  for (const auto& item : response.results()) {
+    const grpc::Status status = ItemStatus(item);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_EQ(ReasonOf(status), "SERVER_SHUTTING_DOWN");
+  }
+}
+
+// Each item is an UpdateStatus: a caller needs both methods.
+TEST(BatchUpdateStatusTest, NeedsBothMethodsAllowed) {
+  for (const bool allow_update_status : {false, true}) {
+    SCOPED_TRACE(allow_update_status);
+    absl::StatusOr<AuthzPolicy> policy = ParseAuthzPolicy(absl::StrCat(
+        R"json({"name": "batchers", "allow_rules": [{"name": "batch", "request": {"paths": [)json",
+        R"json("/zoom.livestream.v1.LiveStreamService/BatchUpdateStatus")json",
+        allow_update_status ? R"json(, "/zoom.livestream.v1.LiveStreamService/UpdateStatus")json"
+                            : "",
+        "]}}]}"));
+    ASSERT_TRUE(policy.ok()) << policy.status();
+    LiveStreamServiceOptions options = DefaultOptions();
+    options.authorizer = std::make_shared<Authorizer>(
+        AuthorizerOptions{.policy = std::make_shared<const AuthzPolicy>(*std::move(policy))});
+    Edge edge(options);
+    ASSERT_TRUE(edge.Started());
+    edge.upstream.fake.auto_reply = [](const HttpRequest&) { return Answer(204); };
+    const PendingCall::Result result = edge.Call(BatchOf({StartWebinar()}), {}, kBatchMethod);
+    if (allow_update_status) {
+      EXPECT_TRUE(result.status.ok()) << result.status.error_message();
+      EXPECT_EQ(edge.upstream.fake.sent(), 1);
+    } else {
+      EXPECT_THAT(result.status.error_code(),
+                  AnyOf(grpc::StatusCode::PERMISSION_DENIED, grpc::StatusCode::UNAUTHENTICATED));
+      EXPECT_EQ(edge.upstream.fake.sent(), 0);
+    }
+  }
+}
+
 // --- validate_only and request_id ------------------------------------------
 
 constexpr char kRequestId[] = "7f9c24e5-2b1d-4a8e-9c3f-0d6b5e4a1c2f";

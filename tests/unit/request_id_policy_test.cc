@@ -5,9 +5,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "server/error_details.h"
+#include "zoom/livestream/v1/livestream_service.pb.h"
 
 namespace livestream_gateway {
 namespace {
@@ -69,6 +72,45 @@ TEST_P(RememberOutcomeTest, ForgetsOnlyRetryableFailuresThatReachedNothing) {
 
 INSTANTIATE_TEST_SUITE_P(Outcomes, RememberOutcomeTest, testing::ValuesIn(Rows()),
                          [](const testing::TestParamInfo<Row>& info) { return info.param.name; });
+
+// A batch's results as the batch store's policy sees them: the items'
+// errors as google.rpc.Status, the edge's ToRpcStatus.
+idempotency::Outcome BatchOutcome(const std::vector<std::optional<absl::Status>>& items) {
+  zoom::livestream::v1::BatchUpdateStatusResponse response;
+  for (const std::optional<absl::Status>& item : items) {
+    zoom::livestream::v1::BatchUpdateStatusResult* result = response.add_results();
+    if (!item.has_value()) {
+      result->mutable_response()->set_tracking_id("t");
+      continue;
+    }
+    google::rpc::Status* error = result->mutable_error();
+    error->set_code(static_cast<int>(item->code()));
+    error->set_message(std::string(item->message()));
+    item->ForEachPayload([error](absl::string_view type_url, const absl::Cord& value) {
+      google::protobuf::Any* any = error->add_details();
+      any->set_type_url(std::string(type_url));
+      any->set_value(std::string(value));
+    });
+  }
+  return idempotency::Outcome{.status = absl::OkStatus(), .response = response.SerializeAsString()};
+}
+
+TEST(RememberBatchOutcomeTest, ForgetsOnlyABatchWhoseEveryItemWouldBeForgotten) {
+  const absl::Status not_sent =
+      Error(absl::StatusCode::kUnavailable, ErrorReason::ZOOM_UNAVAILABLE, {{"delivered", "no"}});
+  const absl::Status gateway_limited =
+      Error(absl::StatusCode::kResourceExhausted, ErrorReason::ZOOM_RATE_LIMITED,
+            {{"limitedBy", "gateway"}});
+  const absl::Status refused =
+      Error(absl::StatusCode::kNotFound, ErrorReason::ZOOM_WEBINAR_NOT_FOUND, {});
+  EXPECT_FALSE(RememberBatchOutcome(BatchOutcome({not_sent, gateway_limited})));
+  EXPECT_TRUE(RememberBatchOutcome(BatchOutcome({not_sent, std::nullopt})));
+  EXPECT_TRUE(RememberBatchOutcome(BatchOutcome({not_sent, refused})));
+  EXPECT_TRUE(RememberBatchOutcome(BatchOutcome({std::nullopt})));
+  // A refusal of the whole batch follows the single-call rule.
+  EXPECT_FALSE(RememberBatchOutcome(idempotency::Outcome{.status = not_sent, .response = ""}));
+  EXPECT_TRUE(RememberBatchOutcome(idempotency::Outcome{.status = refused, .response = ""}));
+}
 
 TEST(RequestKeyOfTest, LowerCasesTheIdOnly) {
   const idempotency::RequestKey key =

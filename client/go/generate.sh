@@ -11,6 +11,10 @@
 # client/go/serviceconfig/service_config.json is a copy of
 # client/service_config.json (go:embed cannot reach outside the module), so it
 # is produced here too.
+#
+# google/rpc/status.proto (imported by the service) is found in the vendored
+# third_party/googleapis; only protos/zoom is generated, and its go_package
+# makes the stubs refer to google.golang.org/genproto/googleapis/rpc/status.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -30,6 +34,7 @@ protoc \
   --plugin=protoc-gen-go="${REPO_ROOT}/tools/bin/protoc-gen-go" \
   --plugin=protoc-gen-go-grpc="${REPO_ROOT}/tools/bin/protoc-gen-go-grpc" \
   -I . \
+  -I "${REPO_ROOT}/third_party/googleapis" \
   --go_out="${OUT}" --go_opt=module="${MODULE}" \
   --go-grpc_out="${OUT}" --go-grpc_opt=module="${MODULE}" \
   "${PROTOS[@]}"

@@ -15,11 +15,21 @@
 //		}
 //		log.Printf("zoomCode=%s trackingId=%s", e.ZoomCode(), e.TrackingID())
 //	}
+//
+// A failed item of BatchUpdateStatus carries the same google.rpc.Status in its
+// result, read the same way through FromProto:
+//
+//	for i, r := range resp.GetResults() {
+//		if e, ok := richerr.FromProto(r.GetError()); ok {
+//			log.Printf("item %d: %v reason=%s", i, e.Code, e.Reason())
+//		}
+//	}
 package richerr
 
 import (
 	livestreamv1 "github.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/anypb"
@@ -74,6 +84,17 @@ func FromError(err error) (e *Error, ok bool) {
 		return nil, false
 	}
 	return FromStatus(st), true
+}
+
+// FromProto returns the sorted details of a google.rpc.Status message, such as
+// BatchUpdateStatusResult.error: the same Error a single call failing with that
+// status yields from FromError. ok is false for nil (a result that holds a
+// response) and for an OK status.
+func FromProto(s *spb.Status) (e *Error, ok bool) {
+	if s == nil || codes.Code(s.GetCode()) == codes.OK {
+		return nil, false
+	}
+	return FromStatus(status.FromProto(s)), true
 }
 
 // FromStatus sorts the details of st. It never fails: details that do not

@@ -196,3 +196,47 @@ func TestErrorKeepsStatusIdentity(t *testing.T) {
 		t.Error("GRPCStatus() differs from the original status")
 	}
 }
+
+func TestFromProtoRejectsNilAndOK(t *testing.T) {
+	for name, s := range map[string]*spb.Status{
+		"nil (a batch result holding a response)": nil,
+		"ok status": {Code: int32(codes.OK)},
+	} {
+		if e, ok := FromProto(s); ok || e != nil {
+			t.Errorf("%s: FromProto = %v, %v; want nil, false", name, e, ok)
+		}
+	}
+}
+
+// A batch item's google.rpc.Status must read exactly as the same status
+// failing a single call.
+func TestFromProtoReadsAsFromError(t *testing.T) {
+	badRequest := &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
+		{Field: "meeting_id", Description: "must be a positive decimal integer"},
+	}}
+	invalid := &errdetails.ErrorInfo{Reason: "INVALID_REQUEST", Domain: Domain}
+	for name, err := range map[string]error{
+		"not found":        withDetails(t, codes.NotFound, "webinar not found", notFoundInfo()),
+		"invalid argument": withDetails(t, codes.InvalidArgument, "bad meeting_id", invalid, badRequest),
+		"no details":       status.Error(codes.Unavailable, "down"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			want, _ := FromError(err)
+			got, ok := FromProto(status.Convert(err).Proto())
+			if !ok {
+				t.Fatal("FromProto failed")
+			}
+			if got.Code != want.Code || got.Message != want.Message || got.Error() != want.Error() {
+				t.Errorf("FromProto = %v %q; want %v %q", got.Code, got.Message, want.Code, want.Message)
+			}
+			if !proto.Equal(got.ErrorInfo, want.ErrorInfo) || !proto.Equal(got.BadRequest, want.BadRequest) {
+				t.Errorf("details differ: ErrorInfo %v, BadRequest %v; want %v, %v",
+					got.ErrorInfo, got.BadRequest, want.ErrorInfo, want.BadRequest)
+			}
+			if got.ErrorReason() != want.ErrorReason() || status.Code(got) != want.Code {
+				t.Errorf("ErrorReason %v, status.Code %v; want %v, %v",
+					got.ErrorReason(), status.Code(got), want.ErrorReason(), want.Code)
+			}
+		})
+	}
+}

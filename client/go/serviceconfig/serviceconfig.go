@@ -1,6 +1,6 @@
 // Package serviceconfig carries the gateway's recommended gRPC service config:
-// automatic retries of UpdateStatus on UNAVAILABLE only (AIP-194), with
-// exponential backoff.
+// automatic retries of every LiveStreamService call on UNAVAILABLE only
+// (AIP-194), with exponential backoff.
 //
 // service_config.json here is a copy of client/service_config.json, the one
 // every language loads; client/go/generate.sh refreshes it and

@@ -1,6 +1,9 @@
 // Generates TypeScript messages and typed @grpc/grpc-js stubs (ts-proto) into
 // src/gen/ from the repository's API protos and from the google/rpc protos of
 // the pinned google-proto-files package. Nothing generated is committed.
+// The API's own import "google/rpc/status.proto" (BatchUpdateStatusResult)
+// resolves there too: the copy vendored under third_party/googleapis is for
+// buf and Go, so it is deliberately not on the proto path.
 //
 // protoc comes from $PROTOC, else from PATH (Debian: apt-get install
 // protobuf-compiler); test.sh installs it.

@@ -1,9 +1,16 @@
 // Channel and call helpers around the generated LiveStreamServiceClient.
 
 import * as fs from 'node:fs';
-import { ChannelCredentials, ClientOptions, credentials, Metadata } from '@grpc/grpc-js';
+import { ChannelCredentials, ClientOptions, credentials, Metadata, ServiceError } from '@grpc/grpc-js';
 import {
+  BatchUpdateStatusRequest,
+  BatchUpdateStatusResponse,
+  BatchUpdateStatusResult,
+  GetLiveStreamRequest,
+  GetLiveStreamResponse,
   LiveStreamServiceClient,
+  UpdateLiveStreamRequest,
+  UpdateLiveStreamResponse,
   UpdateStatusRequest,
   UpdateStatusResponse,
 } from './gen/zoom/livestream/v1/livestream_service';
@@ -84,17 +91,23 @@ export interface CallOptions {
   metadata?: Metadata;
 }
 
-/**
- * Calls UpdateStatus and resolves with the response, or rejects with a
- * RichError (the decoded google.rpc.Status) on failure.
- */
-export function updateStatus(
+// The shape every generated unary method shares (metadata and call options given).
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (err: ServiceError | null, response: Res) => void,
+) => unknown;
+
+function unary<Req, Res>(
   client: LiveStreamServiceClient,
-  request: UpdateStatusRequest,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
   options: CallOptions,
-): Promise<UpdateStatusResponse> {
+): Promise<Res> {
   return new Promise((resolve, reject) => {
-    client.updateStatus(
+    method.call(
+      client,
       request,
       options.metadata ?? new Metadata(),
       { deadline: Date.now() + options.deadlineMs },
@@ -107,4 +120,59 @@ export function updateStatus(
       },
     );
   });
+}
+
+/**
+ * Calls UpdateStatus and resolves with the response, or rejects with a
+ * RichError (the decoded google.rpc.Status) on failure.
+ */
+export function updateStatus(
+  client: LiveStreamServiceClient,
+  request: UpdateStatusRequest,
+  options: CallOptions,
+): Promise<UpdateStatusResponse> {
+  return unary(client, client.updateStatus, request, options);
+}
+
+/** Calls GetLiveStream: the configuration (its stream key is a secret), or a RichError. */
+export function getLiveStream(
+  client: LiveStreamServiceClient,
+  request: GetLiveStreamRequest,
+  options: CallOptions,
+): Promise<GetLiveStreamResponse> {
+  return unary(client, client.getLiveStream, request, options);
+}
+
+/**
+ * Calls UpdateLiveStream: the configuration sent to Zoom, or a RichError.
+ * `updateMask` takes the proto field names (`['page_url']`).
+ */
+export function updateLiveStream(
+  client: LiveStreamServiceClient,
+  request: UpdateLiveStreamRequest,
+  options: CallOptions,
+): Promise<UpdateLiveStreamResponse> {
+  return unary(client, client.updateLiveStream, request, options);
+}
+
+/**
+ * Calls BatchUpdateStatus. Resolves with one result per request, in order,
+ * even when items failed (read them with batchItemError); rejects with a
+ * RichError only when the batch as a whole is refused.
+ */
+export function batchUpdateStatus(
+  client: LiveStreamServiceClient,
+  request: BatchUpdateStatusRequest,
+  options: CallOptions,
+): Promise<BatchUpdateStatusResponse> {
+  return unary(client, client.batchUpdateStatus, request, options);
+}
+
+/**
+ * The error of one batch item as a RichError, read exactly as a failed
+ * single call's (code, ErrorInfo, BadRequest, ...); undefined when the item
+ * succeeded.
+ */
+export function batchItemError(result: BatchUpdateStatusResult): RichError | undefined {
+  return result.error === undefined ? undefined : RichError.fromStatus(result.error);
 }

@@ -87,6 +87,11 @@ export function statusDetailsBytes(metadata: Metadata | undefined): Uint8Array |
   return typeof first === 'string' || first === undefined ? undefined : first;
 }
 
+/** A gRPC status code, or UNKNOWN for anything else. */
+function grpcCode(code: unknown): GrpcStatus {
+  return typeof code === 'number' && GrpcStatus[code] !== undefined ? (code as GrpcStatus) : GrpcStatus.UNKNOWN;
+}
+
 interface ErrorLike {
   code?: unknown;
   details?: unknown;
@@ -121,8 +126,7 @@ export class RichError {
    */
   static from(err: unknown): RichError {
     const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorLike;
-    const code =
-      typeof e.code === 'number' && GrpcStatus[e.code] !== undefined ? (e.code as GrpcStatus) : GrpcStatus.UNKNOWN;
+    const code = grpcCode(e.code);
     const message =
       typeof e.details === 'string' ? e.details : typeof e.message === 'string' ? e.message : String(err);
     const bytes = e.metadata instanceof Metadata ? statusDetailsBytes(e.metadata) : undefined;
@@ -135,6 +139,15 @@ export class RichError {
       }
     }
     return new RichError(code, Status.fromPartial({ code, message }), []);
+  }
+
+  /**
+   * Reads a google.rpc.Status that arrived as a message rather than as a
+   * trailer: the `error` of a BatchUpdateStatusResult, which carries the same
+   * code, message and details a failed single call would.
+   */
+  static fromStatus(status: Status): RichError {
+    return new RichError(grpcCode(status.code), status, status.details.map(decodeDetail));
   }
 
   /** The developer-facing message; for logs. */

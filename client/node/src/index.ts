@@ -1,12 +1,23 @@
 // Public entry point of the Node.js client.
 
 export {
+  BatchUpdateStatusRequest,
+  BatchUpdateStatusResponse,
+  BatchUpdateStatusResult,
+  GetLiveStreamRequest,
+  GetLiveStreamResponse,
+  LiveStream,
   LiveStreamAction,
   liveStreamActionFromJSON,
   liveStreamActionToJSON,
+  LiveStreamResolution,
+  liveStreamResolutionFromJSON,
+  liveStreamResolutionToJSON,
   LiveStreamServiceClient,
   LiveStreamServiceService,
   LiveStreamSettings,
+  UpdateLiveStreamRequest,
+  UpdateLiveStreamResponse,
   UpdateStatusRequest,
   UpdateStatusResponse,
 } from './gen/zoom/livestream/v1/livestream_service';
@@ -47,7 +58,15 @@ export {
   ZOOM_CODE,
 } from './errors';
 export type { Detail, DetailTypeName } from './errors';
-export { createClient, loadServiceConfig, updateStatus } from './client';
+export {
+  batchItemError,
+  batchUpdateStatus,
+  createClient,
+  getLiveStream,
+  loadServiceConfig,
+  updateLiveStream,
+  updateStatus,
+} from './client';
 export type { CallOptions, CreateClientOptions } from './client';
 export { bearerTokenCredentials, bearerTokenInterceptor, readBearerTokenFile, tlsCredentials } from './security';
 export type { TlsOptions } from './security';

@@ -10,6 +10,8 @@ import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import {
   Any,
   BadRequest,
+  batchItemError,
+  BatchUpdateStatusResult,
   createClient,
   decodeStatusDetails,
   ErrorInfo,
@@ -145,6 +147,27 @@ describe('RichError', () => {
     assert.equal(err.code, GrpcStatus.UNKNOWN);
     assert.equal(err.message, 'oops');
     assert.equal(RichError.from(undefined).code, GrpcStatus.UNKNOWN);
+  });
+
+  it('reads a batch item error as the same call error would read', () => {
+    const details = [
+      pack('google.rpc.ErrorInfo', ErrorInfo.encode(ERROR_INFO).finish()),
+      pack(
+        'google.rpc.BadRequest',
+        BadRequest.encode(BadRequest.fromPartial({ fieldViolations: [{ field: 'meeting_id' }] })).finish(),
+      ),
+    ];
+    const status = Status.fromPartial({ code: GrpcStatus.NOT_FOUND, message: 'boom', details });
+    const call = RichError.from(serviceError(GrpcStatus.NOT_FOUND, 'boom', details));
+    const item = batchItemError(BatchUpdateStatusResult.fromPartial({ error: status }));
+    assert.ok(item instanceof RichError);
+    assert.deepEqual(item, call);
+    assert.equal(item.errorReason, ErrorReason.ZOOM_WEBINAR_NOT_FOUND);
+    assert.deepEqual(item.badFields, ['meeting_id']);
+    assert.equal(item.toString(), call.toString());
+
+    assert.equal(RichError.fromStatus(Status.fromPartial({ code: 999, message: 'x' })).code, GrpcStatus.UNKNOWN);
+    assert.equal(batchItemError(BatchUpdateStatusResult.fromPartial({ response: { trackingId: 't' } })), undefined);
   });
 
   it('decodeStatusDetails rejects bytes that are not a Status', () => {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,6 +21,15 @@ func TestRejectsBadFlags(t *testing.T) {
 		{"both ids", []string{"--webinar_id=1", "--meeting_id=2"}},
 		{"unknown action", []string{"--webinar_id=1", "--action=pause"}},
 		{"unknown flag", []string{"--webinar_id=1", "--nope"}},
+		{"unknown command", []string{"pause", "--webinar_id=1"}},
+		{"get without an id", []string{"get"}},
+		{"configure with both ids", []string{"configure", "--webinar_id=1", "--meeting_id=2"}},
+		{"configure with an unknown resolution", []string{"configure", "--webinar_id=1", "--resolution=4k"}},
+		{"configure with a missing key file", []string{"configure", "--webinar_id=1", "--stream_key_file=/nonexistent"}},
+		{"batch without items", []string{"batch", "--action=start"}},
+		{"batch item without a kind", []string{"batch", "99289110036"}},
+		{"batch item of an unknown kind", []string{"batch", "user:1"}},
+		{"batch with an unknown action", []string{"batch", "--action=pause", "webinar:1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -33,18 +43,29 @@ func TestRejectsBadFlags(t *testing.T) {
 
 func TestAgainstServer(t *testing.T) {
 	addr := teststack.Addr(t)
+	const (
+		seedURL = "rtmp://live.emulator.example/live"
+		seedKey = "emulator-stream-key-"
+		// Configured and not started: changing it leaves the other cases'
+		// fixtures as seeded.
+		configured = "99289110038"
+	)
+	keyFile := filepath.Join(t.TempDir(), "stream.key")
+	if err := os.WriteFile(keyFile, []byte("example-key-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name       string
 		args       []string
 		wantCode   int
-		wantStdout string
+		wantStdout []string
 		wantStderr []string
 	}{
 		{
 			name:       "start prints the tracking id",
 			args:       []string{"--target=" + addr, "--webinar_id=" + teststack.KnownWebinar, "--action=start"},
 			wantCode:   0,
-			wantStdout: "ok tracking_id=",
+			wantStdout: []string{"ok tracking_id="},
 		},
 		{
 			name:       "unknown webinar prints the decoded ErrorInfo",
@@ -58,6 +79,64 @@ func TestAgainstServer(t *testing.T) {
 			wantCode:   1,
 			wantStderr: []string{"code=InvalidArgument", "bad field meeting_id:"},
 		},
+		{
+			name:     "get prints the configuration without the key",
+			args:     []string{"get", "--target=" + addr, "--webinar_id=" + teststack.KnownWebinar},
+			wantCode: 0,
+			wantStdout: []string{`ok stream_url="` + seedURL + `"`, "stream_key=(set, redacted)",
+				`page_url="https://emulator.example/live/` + teststack.KnownWebinar + `"`,
+				"resolution=LIVE_STREAM_RESOLUTION_720P", "tracking_id="},
+		},
+		{
+			name: "configure sets every field",
+			args: []string{"configure", "--target=" + addr, "--webinar_id=" + configured,
+				"--stream_url=rtmps://ingest.example.com/app", "--stream_key_file=" + keyFile,
+				"--page_url=https://watch.example.com/a", "--resolution=1080p"},
+			wantCode: 0,
+			wantStdout: []string{`ok stream_url="rtmps://ingest.example.com/app"`, "stream_key=(set, redacted)",
+				`page_url="https://watch.example.com/a"`, "resolution=LIVE_STREAM_RESOLUTION_1080P"},
+		},
+		{
+			name: "configure with an update_mask changes only the page URL",
+			args: []string{"configure", "--target=" + addr, "--webinar_id=" + configured,
+				"--page_url=https://watch.example.com/b", "--update_mask=page_url"},
+			wantCode: 0,
+			wantStdout: []string{`ok stream_url="rtmps://ingest.example.com/app"`,
+				`page_url="https://watch.example.com/b"`, "resolution=LIVE_STREAM_RESOLUTION_1080P"},
+		},
+		{
+			name:     "get reads what configure set",
+			args:     []string{"get", "--target=" + addr, "--webinar_id=" + configured},
+			wantCode: 0,
+			wantStdout: []string{`ok stream_url="rtmps://ingest.example.com/app"`,
+				`page_url="https://watch.example.com/b"`, "resolution=LIVE_STREAM_RESOLUTION_1080P"},
+		},
+		{
+			name: "configure validation error prints the BadRequest field",
+			args: []string{"configure", "--target=" + addr, "--webinar_id=" + configured,
+				"--stream_url=http://ingest.example.com/app"},
+			wantCode:   1,
+			wantStderr: []string{"code=InvalidArgument", "bad field live_stream.stream_url:"},
+		},
+		{
+			name: "batch prints each result in order, the failed item's ErrorInfo decoded",
+			args: []string{"batch", "--target=" + addr, "--action=start", "webinar:" + teststack.KnownWebinar,
+				"webinar:" + teststack.UnknownWebinar, "meeting:" + teststack.KnownMeeting},
+			wantCode: 1,
+			wantStdout: []string{
+				"[0] webinar " + teststack.KnownWebinar + `: ok tracking_id="v=`,
+				"[1] webinar " + teststack.UnknownWebinar + ": error: code=NotFound",
+				"  reason=ZOOM_WEBINAR_NOT_FOUND domain=zoom-livestream-gateway zoomCode=\"3001\"",
+				"[2] meeting " + teststack.KnownMeeting + `: ok tracking_id="v=`,
+			},
+		},
+		{
+			name: "batch of successes exits 0",
+			args: []string{"batch", "--target=" + addr, "webinar:" + teststack.KnownWebinar,
+				"meeting:" + teststack.KnownMeeting},
+			wantCode:   0,
+			wantStdout: []string{"[0] webinar " + teststack.KnownWebinar + ": ok", "[1] meeting " + teststack.KnownMeeting + ": ok"},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,8 +145,15 @@ func TestAgainstServer(t *testing.T) {
 			if code != tc.wantCode {
 				t.Fatalf("exit %d; want %d (stdout %q, stderr %q)", code, tc.wantCode, stdout.String(), stderr.String())
 			}
-			if !strings.Contains(stdout.String(), tc.wantStdout) || (tc.wantStdout != "" && strings.Contains(stdout.String(), `tracking_id=""`)) {
-				t.Errorf("stdout %q; want it to contain %q with a non-empty id", stdout.String(), tc.wantStdout)
+			if tc.wantCode == 0 && strings.Contains(stdout.String(), `tracking_id=""`) {
+				t.Errorf("stdout %q has an empty tracking id", stdout.String())
+			}
+			if strings.Contains(stdout.String()+stderr.String(), seedKey) ||
+				strings.Contains(stdout.String()+stderr.String(), "example-key-1") {
+				t.Errorf("the output shows a stream key: %q %q", stdout.String(), stderr.String())
+			}
+			if !containsInOrder(stdout.String(), tc.wantStdout) {
+				t.Errorf("stdout %q; want it to contain, in order, %q", stdout.String(), tc.wantStdout)
 			}
 			for _, want := range tc.wantStderr {
 				if !strings.Contains(stderr.String(), want) {
@@ -76,6 +162,19 @@ func TestAgainstServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// containsInOrder reports whether each of wants occurs in s after the one
+// before it.
+func containsInOrder(s string, wants []string) bool {
+	for _, w := range wants {
+		i := strings.Index(s, w)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(w):]
+	}
+	return true
 }
 
 func TestTLSAndBearerTokenFlags(t *testing.T) {

@@ -22,10 +22,11 @@ import (
 	"testing"
 )
 
-// KnownWebinar exists in the emulator and accepts start; UnknownWebinar makes
-// the emulator answer Zoom HTTP 400 with code 3001.
+// KnownWebinar and KnownMeeting exist in the emulator, configured, and accept
+// start; UnknownWebinar makes the emulator answer Zoom HTTP 400 with code 3001.
 const (
 	KnownWebinar   = "99289110036"
+	KnownMeeting   = "85746065"
 	UnknownWebinar = "12345"
 )
 

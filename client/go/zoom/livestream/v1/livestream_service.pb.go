@@ -20,6 +20,7 @@
 package livestreamv1
 
 import (
+	status "google.golang.org/genproto/googleapis/rpc/status"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -839,11 +840,222 @@ func (x *UpdateLiveStreamResponse) GetTrackingId() string {
 	return ""
 }
 
+// Request for LiveStreamService.BatchUpdateStatus.
+type BatchUpdateStatusRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The requests, 1 to 100; each is validated as UpdateStatus validates it
+	// (an invalid one fails alone, with the same INVALID_ARGUMENT and
+	// BadRequest), but may not set `validate_only` or `request_id`.
+	Requests []*UpdateStatusRequest `protobuf:"bytes,1,rep,name=requests,proto3" json:"requests,omitempty"`
+	// Validate only (AIP-163), for every item: each is validated and
+	// rate-checked as UpdateStatus's validate_only would be (the items that
+	// pass need a slot each before the deadline), and nothing is sent to Zoom.
+	// Never remembered under `request_id`.
+	ValidateOnly bool `protobuf:"varint,2,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	// An idempotency key (AIP-155) for the whole batch, as in
+	// UpdateStatusRequest: a repeat with the same items gets the first call's
+	// results without calling Zoom again; a repeat with other items gets
+	// REQUEST_ID_REUSED. The results are remembered with their item errors,
+	// unless every item failed in a way UpdateStatus does not remember (nothing
+	// reached Zoom and a retry may succeed): then a repeat runs the batch again.
+	// A batch's id takes the room of 100 single ids: the server remembers up to
+	// --request_id_max_entries / 100 batches.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchUpdateStatusRequest) Reset() {
+	*x = BatchUpdateStatusRequest{}
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchUpdateStatusRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchUpdateStatusRequest) ProtoMessage() {}
+
+func (x *BatchUpdateStatusRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchUpdateStatusRequest.ProtoReflect.Descriptor instead.
+func (*BatchUpdateStatusRequest) Descriptor() ([]byte, []int) {
+	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *BatchUpdateStatusRequest) GetRequests() []*UpdateStatusRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+func (x *BatchUpdateStatusRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+func (x *BatchUpdateStatusRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// Response of LiveStreamService.BatchUpdateStatus.
+type BatchUpdateStatusResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per request, in the order of `requests`.
+	Results       []*BatchUpdateStatusResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchUpdateStatusResponse) Reset() {
+	*x = BatchUpdateStatusResponse{}
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchUpdateStatusResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchUpdateStatusResponse) ProtoMessage() {}
+
+func (x *BatchUpdateStatusResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchUpdateStatusResponse.ProtoReflect.Descriptor instead.
+func (*BatchUpdateStatusResponse) Descriptor() ([]byte, []int) {
+	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *BatchUpdateStatusResponse) GetResults() []*BatchUpdateStatusResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// The result of one item of a batch.
+type BatchUpdateStatusResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Exactly one is set.
+	//
+	// Types that are valid to be assigned to Result:
+	//
+	//	*BatchUpdateStatusResult_Response
+	//	*BatchUpdateStatusResult_Error
+	Result        isBatchUpdateStatusResult_Result `protobuf_oneof:"result"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchUpdateStatusResult) Reset() {
+	*x = BatchUpdateStatusResult{}
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchUpdateStatusResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchUpdateStatusResult) ProtoMessage() {}
+
+func (x *BatchUpdateStatusResult) ProtoReflect() protoreflect.Message {
+	mi := &file_zoom_livestream_v1_livestream_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchUpdateStatusResult.ProtoReflect.Descriptor instead.
+func (*BatchUpdateStatusResult) Descriptor() ([]byte, []int) {
+	return file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *BatchUpdateStatusResult) GetResult() isBatchUpdateStatusResult_Result {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *BatchUpdateStatusResult) GetResponse() *UpdateStatusResponse {
+	if x != nil {
+		if x, ok := x.Result.(*BatchUpdateStatusResult_Response); ok {
+			return x.Response
+		}
+	}
+	return nil
+}
+
+func (x *BatchUpdateStatusResult) GetError() *status.Status {
+	if x != nil {
+		if x, ok := x.Result.(*BatchUpdateStatusResult_Error); ok {
+			return x.Error
+		}
+	}
+	return nil
+}
+
+type isBatchUpdateStatusResult_Result interface {
+	isBatchUpdateStatusResult_Result()
+}
+
+type BatchUpdateStatusResult_Response struct {
+	// What UpdateStatus would have answered.
+	Response *UpdateStatusResponse `protobuf:"bytes,1,opt,name=response,proto3,oneof"`
+}
+
+type BatchUpdateStatusResult_Error struct {
+	// The error UpdateStatus would have failed with: its code, message and
+	// details (the one ErrorInfo, BadRequest, ...), as in the
+	// `grpc-status-details-bin` trailer of a single call.
+	Error *status.Status `protobuf:"bytes,2,opt,name=error,proto3,oneof"`
+}
+
+func (*BatchUpdateStatusResult_Response) isBatchUpdateStatusResult_Result() {}
+
+func (*BatchUpdateStatusResult_Error) isBatchUpdateStatusResult_Result() {}
+
 var File_zoom_livestream_v1_livestream_service_proto protoreflect.FileDescriptor
 
 const file_zoom_livestream_v1_livestream_service_proto_rawDesc = "" +
 	"\n" +
-	"+zoom/livestream/v1/livestream_service.proto\x12\x12zoom.livestream.v1\x1a google/protobuf/field_mask.proto\"\x9a\x01\n" +
+	"+zoom/livestream/v1/livestream_service.proto\x12\x12zoom.livestream.v1\x1a google/protobuf/field_mask.proto\x1a\x17google/rpc/status.proto\"\x9a\x01\n" +
 	"\x12LiveStreamSettings\x123\n" +
 	"\x13active_speaker_name\x18\x01 \x01(\bH\x00R\x11activeSpeakerName\x88\x01\x01\x12&\n" +
 	"\fdisplay_name\x18\x02 \x01(\tH\x01R\vdisplayName\x88\x01\x01B\x16\n" +
@@ -901,7 +1113,18 @@ const file_zoom_livestream_v1_livestream_service_proto_rawDesc = "" +
 	"\vlive_stream\x18\x01 \x01(\v2\x1e.zoom.livestream.v1.LiveStreamR\n" +
 	"liveStream\x12\x1f\n" +
 	"\vtracking_id\x18\x02 \x01(\tR\n" +
-	"trackingId*q\n" +
+	"trackingId\"\xa3\x01\n" +
+	"\x18BatchUpdateStatusRequest\x12C\n" +
+	"\brequests\x18\x01 \x03(\v2'.zoom.livestream.v1.UpdateStatusRequestR\brequests\x12#\n" +
+	"\rvalidate_only\x18\x02 \x01(\bR\fvalidateOnly\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"b\n" +
+	"\x19BatchUpdateStatusResponse\x12E\n" +
+	"\aresults\x18\x01 \x03(\v2+.zoom.livestream.v1.BatchUpdateStatusResultR\aresults\"\x97\x01\n" +
+	"\x17BatchUpdateStatusResult\x12F\n" +
+	"\bresponse\x18\x01 \x01(\v2(.zoom.livestream.v1.UpdateStatusResponseH\x00R\bresponse\x12*\n" +
+	"\x05error\x18\x02 \x01(\v2\x12.google.rpc.StatusH\x00R\x05errorB\b\n" +
+	"\x06result*q\n" +
 	"\x10LiveStreamAction\x12\"\n" +
 	"\x1eLIVE_STREAM_ACTION_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18LIVE_STREAM_ACTION_START\x10\x01\x12\x1b\n" +
@@ -909,11 +1132,12 @@ const file_zoom_livestream_v1_livestream_service_proto_rawDesc = "" +
 	"\x14LiveStreamResolution\x12&\n" +
 	"\"LIVE_STREAM_RESOLUTION_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bLIVE_STREAM_RESOLUTION_720P\x10\x01\x12 \n" +
-	"\x1cLIVE_STREAM_RESOLUTION_1080P\x10\x022\xcb\x02\n" +
+	"\x1cLIVE_STREAM_RESOLUTION_1080P\x10\x022\xbd\x03\n" +
 	"\x11LiveStreamService\x12a\n" +
 	"\fUpdateStatus\x12'.zoom.livestream.v1.UpdateStatusRequest\x1a(.zoom.livestream.v1.UpdateStatusResponse\x12d\n" +
 	"\rGetLiveStream\x12(.zoom.livestream.v1.GetLiveStreamRequest\x1a).zoom.livestream.v1.GetLiveStreamResponse\x12m\n" +
-	"\x10UpdateLiveStream\x12+.zoom.livestream.v1.UpdateLiveStreamRequest\x1a,.zoom.livestream.v1.UpdateLiveStreamResponseB\x8b\x01\n" +
+	"\x10UpdateLiveStream\x12+.zoom.livestream.v1.UpdateLiveStreamRequest\x1a,.zoom.livestream.v1.UpdateLiveStreamResponse\x12p\n" +
+	"\x11BatchUpdateStatus\x12,.zoom.livestream.v1.BatchUpdateStatusRequest\x1a-.zoom.livestream.v1.BatchUpdateStatusResponseB\x8b\x01\n" +
 	"\x16com.zoom.livestream.v1B\x16LiveStreamServiceProtoP\x01ZTgithub.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1;livestreamv1\xf8\x01\x01b\x06proto3"
 
 var (
@@ -929,19 +1153,23 @@ func file_zoom_livestream_v1_livestream_service_proto_rawDescGZIP() []byte {
 }
 
 var file_zoom_livestream_v1_livestream_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_zoom_livestream_v1_livestream_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_zoom_livestream_v1_livestream_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_zoom_livestream_v1_livestream_service_proto_goTypes = []any{
-	(LiveStreamAction)(0),            // 0: zoom.livestream.v1.LiveStreamAction
-	(LiveStreamResolution)(0),        // 1: zoom.livestream.v1.LiveStreamResolution
-	(*LiveStreamSettings)(nil),       // 2: zoom.livestream.v1.LiveStreamSettings
-	(*UpdateStatusRequest)(nil),      // 3: zoom.livestream.v1.UpdateStatusRequest
-	(*UpdateStatusResponse)(nil),     // 4: zoom.livestream.v1.UpdateStatusResponse
-	(*LiveStream)(nil),               // 5: zoom.livestream.v1.LiveStream
-	(*GetLiveStreamRequest)(nil),     // 6: zoom.livestream.v1.GetLiveStreamRequest
-	(*GetLiveStreamResponse)(nil),    // 7: zoom.livestream.v1.GetLiveStreamResponse
-	(*UpdateLiveStreamRequest)(nil),  // 8: zoom.livestream.v1.UpdateLiveStreamRequest
-	(*UpdateLiveStreamResponse)(nil), // 9: zoom.livestream.v1.UpdateLiveStreamResponse
-	(*fieldmaskpb.FieldMask)(nil),    // 10: google.protobuf.FieldMask
+	(LiveStreamAction)(0),             // 0: zoom.livestream.v1.LiveStreamAction
+	(LiveStreamResolution)(0),         // 1: zoom.livestream.v1.LiveStreamResolution
+	(*LiveStreamSettings)(nil),        // 2: zoom.livestream.v1.LiveStreamSettings
+	(*UpdateStatusRequest)(nil),       // 3: zoom.livestream.v1.UpdateStatusRequest
+	(*UpdateStatusResponse)(nil),      // 4: zoom.livestream.v1.UpdateStatusResponse
+	(*LiveStream)(nil),                // 5: zoom.livestream.v1.LiveStream
+	(*GetLiveStreamRequest)(nil),      // 6: zoom.livestream.v1.GetLiveStreamRequest
+	(*GetLiveStreamResponse)(nil),     // 7: zoom.livestream.v1.GetLiveStreamResponse
+	(*UpdateLiveStreamRequest)(nil),   // 8: zoom.livestream.v1.UpdateLiveStreamRequest
+	(*UpdateLiveStreamResponse)(nil),  // 9: zoom.livestream.v1.UpdateLiveStreamResponse
+	(*BatchUpdateStatusRequest)(nil),  // 10: zoom.livestream.v1.BatchUpdateStatusRequest
+	(*BatchUpdateStatusResponse)(nil), // 11: zoom.livestream.v1.BatchUpdateStatusResponse
+	(*BatchUpdateStatusResult)(nil),   // 12: zoom.livestream.v1.BatchUpdateStatusResult
+	(*fieldmaskpb.FieldMask)(nil),     // 13: google.protobuf.FieldMask
+	(*status.Status)(nil),             // 14: google.rpc.Status
 }
 var file_zoom_livestream_v1_livestream_service_proto_depIdxs = []int32{
 	0,  // 0: zoom.livestream.v1.UpdateStatusRequest.action:type_name -> zoom.livestream.v1.LiveStreamAction
@@ -949,19 +1177,25 @@ var file_zoom_livestream_v1_livestream_service_proto_depIdxs = []int32{
 	1,  // 2: zoom.livestream.v1.LiveStream.resolution:type_name -> zoom.livestream.v1.LiveStreamResolution
 	5,  // 3: zoom.livestream.v1.GetLiveStreamResponse.live_stream:type_name -> zoom.livestream.v1.LiveStream
 	5,  // 4: zoom.livestream.v1.UpdateLiveStreamRequest.live_stream:type_name -> zoom.livestream.v1.LiveStream
-	10, // 5: zoom.livestream.v1.UpdateLiveStreamRequest.update_mask:type_name -> google.protobuf.FieldMask
+	13, // 5: zoom.livestream.v1.UpdateLiveStreamRequest.update_mask:type_name -> google.protobuf.FieldMask
 	5,  // 6: zoom.livestream.v1.UpdateLiveStreamResponse.live_stream:type_name -> zoom.livestream.v1.LiveStream
-	3,  // 7: zoom.livestream.v1.LiveStreamService.UpdateStatus:input_type -> zoom.livestream.v1.UpdateStatusRequest
-	6,  // 8: zoom.livestream.v1.LiveStreamService.GetLiveStream:input_type -> zoom.livestream.v1.GetLiveStreamRequest
-	8,  // 9: zoom.livestream.v1.LiveStreamService.UpdateLiveStream:input_type -> zoom.livestream.v1.UpdateLiveStreamRequest
-	4,  // 10: zoom.livestream.v1.LiveStreamService.UpdateStatus:output_type -> zoom.livestream.v1.UpdateStatusResponse
-	7,  // 11: zoom.livestream.v1.LiveStreamService.GetLiveStream:output_type -> zoom.livestream.v1.GetLiveStreamResponse
-	9,  // 12: zoom.livestream.v1.LiveStreamService.UpdateLiveStream:output_type -> zoom.livestream.v1.UpdateLiveStreamResponse
-	10, // [10:13] is the sub-list for method output_type
-	7,  // [7:10] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	3,  // 7: zoom.livestream.v1.BatchUpdateStatusRequest.requests:type_name -> zoom.livestream.v1.UpdateStatusRequest
+	12, // 8: zoom.livestream.v1.BatchUpdateStatusResponse.results:type_name -> zoom.livestream.v1.BatchUpdateStatusResult
+	4,  // 9: zoom.livestream.v1.BatchUpdateStatusResult.response:type_name -> zoom.livestream.v1.UpdateStatusResponse
+	14, // 10: zoom.livestream.v1.BatchUpdateStatusResult.error:type_name -> google.rpc.Status
+	3,  // 11: zoom.livestream.v1.LiveStreamService.UpdateStatus:input_type -> zoom.livestream.v1.UpdateStatusRequest
+	6,  // 12: zoom.livestream.v1.LiveStreamService.GetLiveStream:input_type -> zoom.livestream.v1.GetLiveStreamRequest
+	8,  // 13: zoom.livestream.v1.LiveStreamService.UpdateLiveStream:input_type -> zoom.livestream.v1.UpdateLiveStreamRequest
+	10, // 14: zoom.livestream.v1.LiveStreamService.BatchUpdateStatus:input_type -> zoom.livestream.v1.BatchUpdateStatusRequest
+	4,  // 15: zoom.livestream.v1.LiveStreamService.UpdateStatus:output_type -> zoom.livestream.v1.UpdateStatusResponse
+	7,  // 16: zoom.livestream.v1.LiveStreamService.GetLiveStream:output_type -> zoom.livestream.v1.GetLiveStreamResponse
+	9,  // 17: zoom.livestream.v1.LiveStreamService.UpdateLiveStream:output_type -> zoom.livestream.v1.UpdateLiveStreamResponse
+	11, // 18: zoom.livestream.v1.LiveStreamService.BatchUpdateStatus:output_type -> zoom.livestream.v1.BatchUpdateStatusResponse
+	15, // [15:19] is the sub-list for method output_type
+	11, // [11:15] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_zoom_livestream_v1_livestream_service_proto_init() }
@@ -982,13 +1216,17 @@ func file_zoom_livestream_v1_livestream_service_proto_init() {
 		(*UpdateLiveStreamRequest_WebinarId)(nil),
 		(*UpdateLiveStreamRequest_MeetingId)(nil),
 	}
+	file_zoom_livestream_v1_livestream_service_proto_msgTypes[10].OneofWrappers = []any{
+		(*BatchUpdateStatusResult_Response)(nil),
+		(*BatchUpdateStatusResult_Error)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_zoom_livestream_v1_livestream_service_proto_rawDesc), len(file_zoom_livestream_v1_livestream_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   8,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,9 +32,10 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	LiveStreamService_UpdateStatus_FullMethodName     = "/zoom.livestream.v1.LiveStreamService/UpdateStatus"
-	LiveStreamService_GetLiveStream_FullMethodName    = "/zoom.livestream.v1.LiveStreamService/GetLiveStream"
-	LiveStreamService_UpdateLiveStream_FullMethodName = "/zoom.livestream.v1.LiveStreamService/UpdateLiveStream"
+	LiveStreamService_UpdateStatus_FullMethodName      = "/zoom.livestream.v1.LiveStreamService/UpdateStatus"
+	LiveStreamService_GetLiveStream_FullMethodName     = "/zoom.livestream.v1.LiveStreamService/GetLiveStream"
+	LiveStreamService_UpdateLiveStream_FullMethodName  = "/zoom.livestream.v1.LiveStreamService/UpdateLiveStream"
+	LiveStreamService_BatchUpdateStatus_FullMethodName = "/zoom.livestream.v1.LiveStreamService/BatchUpdateStatus"
 )
 
 // LiveStreamServiceClient is the client API for LiveStreamService service.
@@ -71,6 +72,16 @@ type LiveStreamServiceClient interface {
 	// the new fields. That read-modify-write is not atomic: a change made by
 	// someone else between the read and the write is overwritten.
 	UpdateLiveStream(ctx context.Context, in *UpdateLiveStreamRequest, opts ...grpc.CallOption) (*UpdateLiveStreamResponse, error)
+	// Runs up to 100 UpdateStatus requests in one call (AIP-233, not atomic):
+	// the items run concurrently, each as UpdateStatus would run it, under the
+	// gateway's shared rate limit and within the call's one deadline, and each
+	// gets its own result in the order of the requests. One item's failure does
+	// not fail the others. The call itself fails only when the batch as a whole
+	// is refused: its caller, its shape (no items, more than 100, or an item
+	// that sets `validate_only` or `request_id`, which belong to the batch), its
+	// `request_id`, or the caller's token. A caller must be allowed both
+	// BatchUpdateStatus and UpdateStatus.
+	BatchUpdateStatus(ctx context.Context, in *BatchUpdateStatusRequest, opts ...grpc.CallOption) (*BatchUpdateStatusResponse, error)
 }
 
 type liveStreamServiceClient struct {
@@ -111,6 +122,16 @@ func (c *liveStreamServiceClient) UpdateLiveStream(ctx context.Context, in *Upda
 	return out, nil
 }
 
+func (c *liveStreamServiceClient) BatchUpdateStatus(ctx context.Context, in *BatchUpdateStatusRequest, opts ...grpc.CallOption) (*BatchUpdateStatusResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchUpdateStatusResponse)
+	err := c.cc.Invoke(ctx, LiveStreamService_BatchUpdateStatus_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LiveStreamServiceServer is the server API for LiveStreamService service.
 // All implementations must embed UnimplementedLiveStreamServiceServer
 // for forward compatibility.
@@ -145,6 +166,16 @@ type LiveStreamServiceServer interface {
 	// the new fields. That read-modify-write is not atomic: a change made by
 	// someone else between the read and the write is overwritten.
 	UpdateLiveStream(context.Context, *UpdateLiveStreamRequest) (*UpdateLiveStreamResponse, error)
+	// Runs up to 100 UpdateStatus requests in one call (AIP-233, not atomic):
+	// the items run concurrently, each as UpdateStatus would run it, under the
+	// gateway's shared rate limit and within the call's one deadline, and each
+	// gets its own result in the order of the requests. One item's failure does
+	// not fail the others. The call itself fails only when the batch as a whole
+	// is refused: its caller, its shape (no items, more than 100, or an item
+	// that sets `validate_only` or `request_id`, which belong to the batch), its
+	// `request_id`, or the caller's token. A caller must be allowed both
+	// BatchUpdateStatus and UpdateStatus.
+	BatchUpdateStatus(context.Context, *BatchUpdateStatusRequest) (*BatchUpdateStatusResponse, error)
 	mustEmbedUnimplementedLiveStreamServiceServer()
 }
 
@@ -163,6 +194,9 @@ func (UnimplementedLiveStreamServiceServer) GetLiveStream(context.Context, *GetL
 }
 func (UnimplementedLiveStreamServiceServer) UpdateLiveStream(context.Context, *UpdateLiveStreamRequest) (*UpdateLiveStreamResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateLiveStream not implemented")
+}
+func (UnimplementedLiveStreamServiceServer) BatchUpdateStatus(context.Context, *BatchUpdateStatusRequest) (*BatchUpdateStatusResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchUpdateStatus not implemented")
 }
 func (UnimplementedLiveStreamServiceServer) mustEmbedUnimplementedLiveStreamServiceServer() {}
 func (UnimplementedLiveStreamServiceServer) testEmbeddedByValue()                           {}
@@ -239,6 +273,24 @@ func _LiveStreamService_UpdateLiveStream_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LiveStreamService_BatchUpdateStatus_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchUpdateStatusRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LiveStreamServiceServer).BatchUpdateStatus(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LiveStreamService_BatchUpdateStatus_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LiveStreamServiceServer).BatchUpdateStatus(ctx, req.(*BatchUpdateStatusRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LiveStreamService_ServiceDesc is the grpc.ServiceDesc for LiveStreamService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -257,6 +309,10 @@ var LiveStreamService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateLiveStream",
 			Handler:    _LiveStreamService_UpdateLiveStream_Handler,
+		},
+		{
+			MethodName: "BatchUpdateStatus",
+			Handler:    _LiveStreamService_BatchUpdateStatus_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -213,7 +213,9 @@ def test_from_status_maps_the_code(number, code):
 
 def test_batch_item_error():
     failed = zl.BatchUpdateStatusResult(
-        error=status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message="invalid request", details=[packed(BAD_REQUEST)])
+        error=status_pb2.Status(
+            code=code_pb2.INVALID_ARGUMENT, message="invalid request", details=[packed(BAD_REQUEST)]
+        )
     )
     err = zl.batch_item_error(failed)
     assert err.code == grpc.StatusCode.INVALID_ARGUMENT

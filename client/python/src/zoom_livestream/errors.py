@@ -214,8 +214,8 @@ def from_status(status: status_pb2.Status) -> RichError:
     error of a BatchUpdateStatus item.
 
     The result is what ``from_rpc_error`` gives for a call that failed with
-    this status: ``code`` is the matching grpc.StatusCode (UNKNOWN for a
-    number gRPC does not define; OK is never an error the server sends).
+    this status: ``code`` is the grpc.StatusCode of the same number (UNKNOWN
+    for a number gRPC does not define).
     """
     return _rich_error(_STATUS_CODES.get(status.code, grpc.StatusCode.UNKNOWN), status.message, status)
 
@@ -224,7 +224,7 @@ def batch_item_error(result: livestream_service_pb2.BatchUpdateStatusResult) -> 
     """The error of one BatchUpdateStatus item, or None when it succeeded
     (then ``result.response`` holds its UpdateStatusResponse).
 
-        for request, result in zip(batch.requests, stub.BatchUpdateStatus(batch, timeout=30).results):
+        for result in stub.BatchUpdateStatus(batch, timeout=30).results:  # in the order of batch.requests
             err = batch_item_error(result)
             if err is not None and err.error_reason == error_reason_pb2.ZOOM_WEBINAR_NOT_FOUND:
                 ...

@@ -59,7 +59,7 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--page-url", help="configure: http(s) page viewers watch on")
     parser.add_argument("--resolution", choices=sorted(_RESOLUTIONS), help="configure")
     parser.add_argument("--validate-only", action="store_true", help="dry run: validate, send nothing to Zoom")
-    parser.add_argument("--request-id", metavar="UUID", help="idempotency key (a UUID) of a status, configure or batch call")
+    parser.add_argument("--request-id", metavar="UUID", help="idempotency key of a status, configure or batch call")
     parser.add_argument("--deadline", type=float, default=10.0, help="deadline of the call, in seconds")
     parser.add_argument("--no-retry", action="store_true", help="do not apply the retry service config")
     args = parser.parse_args(argv)

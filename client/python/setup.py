@@ -4,7 +4,9 @@ Metadata lives in pyproject.toml. The stubs of protos/zoom/**/*.proto are
 generated with grpcio-tools (a pinned build requirement) into the build tree,
 so they always match the proto they are built from and are never committed.
 google/rpc is not generated: the runtime dependency googleapis-common-protos
-provides google.rpc.*_pb2, which the stubs and zoom_livestream.errors import.
+provides google.rpc.*_pb2, which the stubs and zoom_livestream.errors import,
+and its copy of google/rpc/status.proto (hence a pinned build requirement too)
+is what protoc reads for the service proto's import.
 
 Inputs are looked up next to this file first (an sdist carries copies), then
 in the repository (../../protos and ../service_config.json), or in
@@ -45,6 +47,21 @@ def _service_config() -> Path:
     raise SystemExit(f"zoom_livestream: cannot find {CONFIG_NAME} next to setup.py or in client/")
 
 
+def _googleapis_proto_root() -> Path:
+    """The include root holding googleapis-common-protos' google/rpc/*.proto.
+
+    The import is resolved against the protos of the package whose status_pb2
+    the stubs import at run time, not the copy in third_party/ (which is for
+    buf and the Go generator and is not in an sdist).
+    """
+    from importlib import metadata
+
+    status_proto = Path(metadata.distribution("googleapis-common-protos").locate_file("google/rpc/status.proto"))
+    if not status_proto.is_file():
+        raise SystemExit(f"zoom_livestream: googleapis-common-protos has no {status_proto}")
+    return status_proto.parents[2]
+
+
 def generate(out_dir: Path) -> None:
     """Writes the stubs and the service config under out_dir (a package root)."""
     # grpc_tools is importable only inside the build environment.
@@ -60,6 +77,7 @@ def generate(out_dir: Path) -> None:
         "grpc_tools.protoc",
         f"-I{root}",
         f"-I{well_known}",
+        f"-I{_googleapis_proto_root()}",
         f"--python_out={out_dir}",
         f"--pyi_out={out_dir}",
         f"--grpc_python_out={out_dir}",

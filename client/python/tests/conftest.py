@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,8 @@ def _skip_without_binary(env: str, default: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def server_address():
+def stack():
+    """scripts/stack.py's description of the running stack ("gateway", "emulator", ...)."""
     _skip_without_binary("LIVESTREAM_SERVER_BIN", "build/server/livestream_server")
     _skip_without_binary("ZOOM_EMULATOR_BIN", "build/tests/zoom_emulator/zoom_emulator")
     # The launcher stops the stack when its stdin closes, so even a killed
@@ -41,12 +43,41 @@ def server_address():
         if not line:
             launcher.wait()
             pytest.fail(f"scripts/stack.py exited ({launcher.returncode}): {launcher.stderr.read()}")
-        yield json.loads(line)["gateway"]
+        yield json.loads(line)
     finally:
         launcher.stdin.close()
         launcher.wait()
         launcher.stdout.close()
         launcher.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def server_address(stack):
+    return stack["gateway"]
+
+
+@pytest.fixture(scope="session")
+def emulator(stack):
+    return Emulator(stack["emulator"])
+
+
+class Emulator:
+    """The zoom_emulator's control API (tests/zoom_emulator/README.md)."""
+
+    def __init__(self, address: str):
+        self.base_url = f"http://{address}/_emulator"
+        # Loopback: never through an http_proxy from the environment.
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def add_webinar(self, webinar_id: str, **fields) -> dict:
+        """Adds or replaces a webinar fixture, e.g. livestream_configured=True, started=True."""
+        return self._post("/webinars", {"id": webinar_id, **fields})
+
+    def _post(self, path: str, body: dict) -> dict:
+        request = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with self._opener.open(request, timeout=10) as response:
+            return json.load(response)
 
 
 @pytest.fixture()

@@ -185,3 +185,44 @@ def test_google_rpc_comes_from_googleapis_common_protos():
     generated = {str(f) for f in files}
     assert "zoom/livestream/v1/livestream_service_pb2.py" in generated
     assert "zoom/livestream/v1/livestream_service_pb2_grpc.py" in generated
+
+
+def test_from_status_reads_as_the_failed_call_with_that_status():
+    status = status_pb2.Status(
+        code=code_pb2.NOT_FOUND, message="webinar not found", details=[packed(NOT_FOUND_INFO), packed(RESOURCE)]
+    )
+    from_call = zl.from_rpc_error(failed_call(grpc.StatusCode.NOT_FOUND, "webinar not found", NOT_FOUND_INFO, RESOURCE))
+    err = zl.from_status(status)
+    assert err == from_call
+    assert err.error_reason == zl.error_reason_pb2.ZOOM_WEBINAR_NOT_FOUND
+    assert err.resource_info == RESOURCE
+
+
+@pytest.mark.parametrize(
+    "number, code",
+    [
+        (code_pb2.INVALID_ARGUMENT, grpc.StatusCode.INVALID_ARGUMENT),
+        (code_pb2.UNAUTHENTICATED, grpc.StatusCode.UNAUTHENTICATED),
+        (code_pb2.DEADLINE_EXCEEDED, grpc.StatusCode.DEADLINE_EXCEEDED),
+        (99, grpc.StatusCode.UNKNOWN),
+    ],
+)
+def test_from_status_maps_the_code(number, code):
+    assert zl.from_status(status_pb2.Status(code=number)).code == code
+
+
+def test_batch_item_error():
+    failed = zl.BatchUpdateStatusResult(
+        error=status_pb2.Status(
+            code=code_pb2.INVALID_ARGUMENT, message="invalid request", details=[packed(BAD_REQUEST)]
+        )
+    )
+    err = zl.batch_item_error(failed)
+    assert err.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.message == "invalid request"
+    assert [v.field for v in err.field_violations] == ["meeting_id", "settings.display_name"]
+
+    succeeded = zl.BatchUpdateStatusResult(response=zl.UpdateStatusResponse(tracking_id="v=2.0;rid=2"))
+    assert zl.batch_item_error(succeeded) is None
+    # An empty result (a newer server's oneof member this client lacks) is no error it can read.
+    assert zl.batch_item_error(zl.BatchUpdateStatusResult()) is None

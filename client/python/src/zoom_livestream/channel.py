@@ -2,9 +2,9 @@
 optionally with TLS and a bearer token (see ``zoom_livestream.security``).
 
 The service config (client/service_config.json, packaged as
-``zoom_livestream/service_config.json``) retries UpdateStatus on UNAVAILABLE
-only (AIP-194), with exponential backoff. Deadlines stay per call:
-``stub.UpdateStatus(request, timeout=10)``.
+``zoom_livestream/service_config.json``) retries every LiveStreamService
+method on UNAVAILABLE only (AIP-194), with exponential backoff. Deadlines stay
+per call: ``stub.UpdateStatus(request, timeout=10)``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ than on message text::
         if err.error_reason == error_reason_pb2.ZOOM_WEBINAR_NOT_FOUND:
             ...
         print(err.zoom_code, err.tracking_id, [v.field for v in err.field_violations])
+
+A failed item of BatchUpdateStatus carries the same ``google.rpc.Status`` as
+data; ``batch_item_error(result)`` (or ``from_status``) gives the same
+RichError a single UpdateStatus failing with it would.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from google.protobuf import any_pb2
 from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
-from zoom.livestream.v1 import error_reason_pb2
+from zoom.livestream.v1 import error_reason_pb2, livestream_service_pb2
 
 DOMAIN = "zoom-livestream-gateway"
 """ErrorInfo.domain of every error the gateway returns."""
@@ -172,6 +176,23 @@ def rich_status(call: grpc.Call) -> Optional[status_pb2.Status]:
         return _status_from_trailer(call)
 
 
+def _rich_error(code: grpc.StatusCode, message: str, status: Optional[status_pb2.Status]) -> RichError:
+    fields = {}
+    unknown = []
+    for packed in status.details if status is not None else ():
+        for name, message_type in _DETAIL_FIELDS.items():
+            if packed.Is(message_type.DESCRIPTOR):
+                detail = message_type()
+                if name not in fields and packed.Unpack(detail):
+                    fields[name] = detail
+                else:
+                    unknown.append(packed)
+                break
+        else:
+            unknown.append(packed)
+    return RichError(code=code, message=message, status=status, unknown=tuple(unknown), **fields)
+
+
 def from_rpc_error(error: grpc.RpcError) -> RichError:
     """Sorts the details of a failed call (a grpc.RpcError raised by a stub).
 
@@ -181,27 +202,36 @@ def from_rpc_error(error: grpc.RpcError) -> RichError:
     """
     if not isinstance(error, grpc.Call):
         raise TypeError(f"expected a grpc.RpcError that is a grpc.Call, got {type(error).__name__}")
-    status = rich_status(error)
-    fields = {}
-    unknown = []
-    for packed in status.details if status is not None else ():
-        for name, message_type in _DETAIL_FIELDS.items():
-            if packed.Is(message_type.DESCRIPTOR):
-                message = message_type()
-                if name not in fields and packed.Unpack(message):
-                    fields[name] = message
-                else:
-                    unknown.append(packed)
-                break
-        else:
-            unknown.append(packed)
-    return RichError(
-        code=error.code(),
-        message=error.details() or "",
-        status=status,
-        unknown=tuple(unknown),
-        **fields,
-    )
+    return _rich_error(error.code(), error.details() or "", rich_status(error))
+
+
+# google.rpc.Code numbers are gRPC's status codes (grpc.StatusCode.X.value[0]).
+_STATUS_CODES = {code.value[0]: code for code in grpc.StatusCode}
+
+
+def from_status(status: status_pb2.Status) -> RichError:
+    """Sorts the details of a google.rpc.Status received as data, such as the
+    error of a BatchUpdateStatus item.
+
+    The result is what ``from_rpc_error`` gives for a call that failed with
+    this status: ``code`` is the grpc.StatusCode of the same number (UNKNOWN
+    for a number gRPC does not define).
+    """
+    return _rich_error(_STATUS_CODES.get(status.code, grpc.StatusCode.UNKNOWN), status.message, status)
+
+
+def batch_item_error(result: livestream_service_pb2.BatchUpdateStatusResult) -> Optional[RichError]:
+    """The error of one BatchUpdateStatus item, or None when it succeeded
+    (then ``result.response`` holds its UpdateStatusResponse).
+
+        for result in stub.BatchUpdateStatus(batch, timeout=30).results:  # in the order of batch.requests
+            err = batch_item_error(result)
+            if err is not None and err.error_reason == error_reason_pb2.ZOOM_WEBINAR_NOT_FOUND:
+                ...
+    """
+    if result.WhichOneof("result") != "error":
+        return None
+    return from_status(result.error)
 
 
 def error_info(error: grpc.RpcError) -> Optional[error_details_pb2.ErrorInfo]:

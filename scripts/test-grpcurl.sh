@@ -89,6 +89,7 @@ want_text "${SERVICE} is a service"
 want_text "rpc UpdateStatus ( .zoom.livestream.v1.UpdateStatusRequest ) returns ( .zoom.livestream.v1.UpdateStatusResponse );"
 want_text "rpc GetLiveStream ( .zoom.livestream.v1.GetLiveStreamRequest ) returns ( .zoom.livestream.v1.GetLiveStreamResponse );"
 want_text "rpc UpdateLiveStream ( .zoom.livestream.v1.UpdateLiveStreamRequest ) returns ( .zoom.livestream.v1.UpdateLiveStreamResponse );"
+want_text "rpc BatchUpdateStatus ( .zoom.livestream.v1.BatchUpdateStatusRequest ) returns ( .zoom.livestream.v1.BatchUpdateStatusResponse );"
 finish
 
 begin "grpc.health.v1.Health/Check is SERVING"
@@ -189,6 +190,29 @@ want_error
 want_text "Code: InvalidArgument"
 want_text '"reason": "REQUEST_ID_REUSED"'
 finish show
+
+begin "BatchUpdateStatus with a failed item: OK, a result per item in order, the failure with its details"
+grpcurl_run -d "{\"requests\": [
+    {\"webinar_id\": \"${KNOWN_WEBINAR}\", \"settings\": {\"display_name\": \"Batch\"}},
+    {\"webinar_id\": \"12345678901\", \"action\": \"LIVE_STREAM_ACTION_START\"}]}" \
+  "${ADDR}" "${SERVICE}/BatchUpdateStatus"
+want_ok
+want_text '"tracking_id": "v=2.0;'
+want_text '"code": 5'
+want_text '"@type": "type.googleapis.com/google.rpc.ErrorInfo"'
+want_text '"reason": "ZOOM_WEBINAR_NOT_FOUND"'
+want_no_text "@error"
+[[ "$(grep -n '"tracking_id"' <<<"${OUT}" | head -1 | cut -d: -f1)" -lt "$(grep -n '"code": 5' <<<"${OUT}" | cut -d: -f1)" ]] ||
+  PROBLEMS+=("the results are not in request order")
+finish show
+
+begin "BatchUpdateStatus with an item's own request_id: InvalidArgument naming requests[0].request_id"
+grpcurl_run -d "{\"requests\": [{\"webinar_id\": \"${KNOWN_WEBINAR}\", \"action\": \"LIVE_STREAM_ACTION_STOP\",
+    \"request_id\": \"${REQUEST_ID}\"}]}" "${ADDR}" "${SERVICE}/BatchUpdateStatus"
+want_error
+want_text "Code: InvalidArgument"
+want_text '"field": "requests[0].request_id"'
+finish
 
 echo "${PASSED} passed, ${FAILED} failed"
 [[ ${FAILED} -eq 0 ]]

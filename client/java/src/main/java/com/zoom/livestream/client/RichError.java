@@ -9,6 +9,7 @@ import com.google.rpc.PreconditionFailure;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
+import com.zoom.livestream.v1.BatchUpdateStatusResult;
 import com.zoom.livestream.v1.ErrorReason;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
@@ -35,6 +36,9 @@ import java.util.Optional;
  *   err.badRequest().ifPresent(br -> br.getFieldViolationsList().forEach(...));
  * }
  * }</pre>
+ *
+ * <p>A failed item of a BatchUpdateStatus call carries the same google.rpc.Status in its result
+ * instead of a trailer; {@link #fromBatchResult} reads it the same way.
  */
 public final class RichError {
   /** The {@code ErrorInfo.domain} of every error the gateway returns. */
@@ -72,6 +76,26 @@ public final class RichError {
               .build();
     }
     return new RichError(status, rpcStatus);
+  }
+
+  /**
+   * Reads a google.rpc.Status that arrived in a message rather than in a trailer. A code that is
+   * not canonical reads as UNKNOWN, as grpc-java reads it on the wire.
+   */
+  public static RichError fromStatus(com.google.rpc.Status rpcStatus) {
+    Status status = Status.fromCodeValue(rpcStatus.getCode());
+    if (!rpcStatus.getMessage().isEmpty()) {
+      status = status.withDescription(rpcStatus.getMessage());
+    }
+    return new RichError(status, rpcStatus);
+  }
+
+  /**
+   * The error of one BatchUpdateStatus item, with the code, message and details a failed
+   * UpdateStatus call would carry; empty when the item has its response.
+   */
+  public static Optional<RichError> fromBatchResult(BatchUpdateStatusResult result) {
+    return result.hasError() ? Optional.of(fromStatus(result.getError())) : Optional.empty();
   }
 
   /** The canonical gRPC code of the call. */

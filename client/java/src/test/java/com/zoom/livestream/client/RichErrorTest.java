@@ -14,7 +14,9 @@ import com.google.rpc.PreconditionFailure;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
+import com.zoom.livestream.v1.BatchUpdateStatusResult;
 import com.zoom.livestream.v1.ErrorReason;
+import com.zoom.livestream.v1.UpdateStatusResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -116,6 +118,51 @@ class RichErrorTest {
     assertEquals(quota, err.quotaFailure().orElseThrow());
     assertEquals(java.time.Duration.ofMillis(3500), err.retryDelay().orElseThrow());
     assertEquals(6, err.rawDetails().size());
+  }
+
+  @Test
+  void batchItemErrorReadsAsTheSameErrorOfACall() {
+    BadRequest badRequest =
+        BadRequest.newBuilder()
+            .addFieldViolations(BadRequest.FieldViolation.newBuilder().setField("meeting_id"))
+            .build();
+    com.google.rpc.Status st =
+        com.google.rpc.Status.newBuilder()
+            .setCode(Code.INVALID_ARGUMENT.getNumber())
+            .setMessage("boom")
+            .addDetails(Any.pack(ERROR_INFO))
+            .addDetails(Any.pack(badRequest))
+            .build();
+    RichError call = RichError.fromThrowable(StatusProto.toStatusRuntimeException(st));
+    RichError item =
+        RichError.fromBatchResult(BatchUpdateStatusResult.newBuilder().setError(st).build())
+            .orElseThrow();
+
+    assertEquals(Status.Code.INVALID_ARGUMENT, item.code());
+    assertEquals(call.code(), item.code());
+    assertEquals(st, item.rpcStatus());
+    assertEquals(ErrorReason.ZOOM_WEBINAR_NOT_FOUND, item.errorReason());
+    assertEquals(List.of("meeting_id"), item.badFields());
+    assertEquals("3001", item.zoomCode().orElseThrow());
+    assertEquals(call.toString(), item.toString());
+  }
+
+  @Test
+  void batchItemWithItsResponseHasNoError() {
+    BatchUpdateStatusResult ok =
+        BatchUpdateStatusResult.newBuilder()
+            .setResponse(UpdateStatusResponse.newBuilder().setTrackingId("t"))
+            .build();
+    assertTrue(RichError.fromBatchResult(ok).isEmpty());
+  }
+
+  @Test
+  void statusWithAnUnknownCodeReadsAsUnknown() {
+    RichError err =
+        RichError.fromStatus(
+            com.google.rpc.Status.newBuilder().setCode(99).setMessage("m").build());
+    assertEquals(Status.Code.UNKNOWN, err.code());
+    assertEquals("m", err.message());
   }
 
   @Test

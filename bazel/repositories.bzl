@@ -152,6 +152,7 @@ def livestream_repositories():
             "icu-uc",
             "libtcmalloc_minimal",
             "libmicrohttpd",
+            "gmock",
             "gmock_main",
             "gtest_main",
             "absl_any_invocable",

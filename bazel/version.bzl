@@ -1,7 +1,7 @@
 """The product version, for compile definitions (CMake: PROJECT_VERSION).
 
-Kept equal to project(VERSION) in CMakeLists.txt and kVersion in
-server/version.h by //bazel:version_test.
+Kept equal to the repository's VERSION file (which CMakeLists.txt reads into
+project(VERSION)) and to kVersion in server/version.h by //bazel:version_test.
 """
 
 LIVESTREAM_VERSION = "0.1.0"

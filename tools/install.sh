@@ -150,6 +150,11 @@ install_python() {
   # The package itself is rebuilt every time: its stubs come from the current
   # proto. Build dependencies are already in the venv at their pinned versions.
   log "pip install ./client/python"
+  # A venv made before the PyPI project was renamed holds the same modules
+  # under the old name; a stale copy must not linger beside the new one.
+  if "${VENV}/bin/python" -m pip show -q zoom-livestream-client >/dev/null 2>&1; then
+    "${VENV}/bin/python" -m pip uninstall -q -y zoom-livestream-client
+  fi
   "${VENV}/bin/python" -m pip install -q --no-index --no-deps --no-build-isolation --force-reinstall "${pydir}"
   "${VENV}/bin/python" -m pip check >/dev/null || { "${VENV}/bin/python" -m pip check; die "pip check failed"; }
 }

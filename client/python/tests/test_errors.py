@@ -177,7 +177,7 @@ def test_status_codes_match_google_rpc_codes():
 
 
 def test_google_rpc_comes_from_googleapis_common_protos():
-    files = importlib.metadata.files("zoom-livestream-client") or []
+    files = importlib.metadata.files("zoom-livestream-gateway-client") or []
     assert not [f for f in files if str(f).startswith("google/")], "this package must not ship google/*"
     common = importlib.metadata.distribution("googleapis-common-protos")
     expected = Path(common.locate_file("google/rpc/error_details_pb2.py")).resolve()

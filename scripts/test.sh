@@ -34,7 +34,11 @@ stage_format() {
   local files
   files=$(git ls-files '*.cc' '*.h' | grep -v '^client/go/')
   # shellcheck disable=SC2086
-  clang-format --dry-run -Werror $files
+  clang-format --dry-run -Werror $files || return 1
+  # The release metadata, as static as the formatting: every package's version
+  # equals VERSION and its distribution name is the project's own (a second).
+  /usr/bin/python3 scripts/check_versions_test.py 2>&1 | tail -n 3 &&
+    /usr/bin/python3 scripts/check_versions.py
 }
 
 stage_cpp() {

@@ -2,7 +2,7 @@
 # API hygiene of protos/ with the pinned buf (tools/versions.env, from npm):
 #   1. buf lint                          (buf.yaml: STANDARD)
 #   2. buf format --diff --exit-code     (canonical formatting)
-#   3. buf breaking                      (buf.yaml: WIRE_JSON) against the
+#   3. buf breaking                      (buf.yaml: PACKAGE) against the
 #      previous commit, HEAD~1, or $BUF_AGAINST_REF (e.g. origin/main).
 #      Skipped, with a message, when there is nothing to compare against: no
 #      git checkout, a single commit, a shallow clone without that commit, or

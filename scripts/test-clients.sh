@@ -5,7 +5,10 @@
 #
 #   stack             scripts/stack_test.py: the launcher that starts every
 #                     test stack (scripts/stack.py)
-#   check-generated   committed Go stubs/service config/go.sum match sources
+#   check-generated   committed Go stubs/service config/go.sum match sources;
+#                     and scripts/release.sh's fast artifacts (protos,
+#                     descriptor set, Go module proxy: scripts/release_test.py,
+#                     scripts/go_module_proxy_test.py)
 #   python            pytest client/python/tests (unit + against the server)
 #   go                gofmt, go vet, go test ./... in client/go
 #   grpcurl           scripts/test-grpcurl.sh
@@ -185,6 +188,12 @@ install_tools() {
   [[ ${#targets[@]} -eq 0 ]] || tools/install.sh "${targets[@]}"
 }
 
+run_check_generated() {
+  scripts/check-generated.sh &&
+    python3 scripts/go_module_proxy_test.py &&
+    python3 scripts/release_test.py
+}
+
 run_python() {
   "${LIVESTREAM_VENV}/bin/python" -m pytest -p no:cacheprovider client/python/tests
 }
@@ -222,7 +231,7 @@ else
   for s in "${STAGES[@]}"; do
     case "${s}" in
       stack) stage stack python3 scripts/stack_test.py ;;
-      check-generated) stage check-generated scripts/check-generated.sh ;;
+      check-generated) stage check-generated run_check_generated ;;
       python) stage python run_python ;;
       go) stage go run_go ;;
       grpcurl) stage grpcurl scripts/test-grpcurl.sh ;;

@@ -46,5 +46,5 @@ if [[ ! -f "${build_dir}/CMakeCache.txt" ]]; then
 fi
 cmake --build "${build_dir}" -j "${JOBS:-$(nproc)}" --target zoom_livestream_client
 cmake --install "${build_dir}" --component zoom_livestream_client --prefix "${prefix}" >/dev/null
-version="$(sed -n 's/^Version: //p' "${build_dir}/client/cpp/zoom-livestream-client.pc")"
+version="$(sed -n 's/^Version: //p' "${build_dir}/client/cpp/package/zoom-livestream-client.pc")"
 echo "release-cpp: zoom-livestream-client ${version} installed in ${prefix}"

@@ -38,10 +38,15 @@ cmake -S "${WORK}/cmake" -B "${WORK}/cmake/build" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="${prefix}" -DZOOM_LIVESTREAM_VERSION="${version}" >"${WORK}/cmake.log" ||
   { cat "${WORK}/cmake.log"; exit 1; }
 grep 'ZoomLivestreamClient ' "${WORK}/cmake.log"
+# The two builds in parallel (a compile each), both waited for before either
+# result counts.
 cmake --build "${WORK}/cmake/build" &
 cmake_build=$!
-PKG_CONFIG_PATH="${prefix}/lib/pkgconfig" make -C "${WORK}/make" --no-print-directory consumer
+make_status=0
+PKG_CONFIG_PATH="${prefix}/lib/pkgconfig" make -C "${WORK}/make" --no-print-directory consumer ||
+  make_status=$?
 wait "${cmake_build}"
+[[ ${make_status} -eq 0 ]]
 
 stack_start "${WORK}"
 gateway="$(stack_get gateway)"

@@ -59,6 +59,8 @@ HEADER_EXTENSIONS = (".h", ".hh", ".hpp", ".hxx", ".inc")
 # CMake targets with no Bazel counterpart, and why.
 CMAKE_ONLY = {
     "livestream_test_pch": "the tests' precompiled header (tests/CMakeLists.txt); Bazel has none",
+    "zoom_livestream_client": "the installable C++ package's archive of other targets' objects "
+                              "(client/cpp/package/CMakeLists.txt); Bazel builds no install tree",
 }
 
 # Libraries that must not depend on gRPC: the pure rules and the upstream

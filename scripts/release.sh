@@ -162,15 +162,10 @@ release_maven() {
 }
 
 release_cpp() {
-  # ---- HOOK: the C++ install tree --------------------------------------------
-  # scripts/release-cpp.sh OUT_DIR VERSION installs headers, library, CMake
-  # package config and version file and pkg-config file under OUT_DIR/cpp.
-  if [[ -x scripts/release-cpp.sh ]]; then
-    scripts/release-cpp.sh "${OUT}/cpp" "${VERSION}"
-    log "cpp: cpp/"
-  else
-    log "cpp: SKIPPED: scripts/release-cpp.sh does not exist yet (the C++ install tree)"
-  fi
+  # The C++ install tree (headers, library, CMake package config and version
+  # file, pkg-config file); its version is CMake's, read from VERSION.
+  scripts/release-cpp.sh --prefix "${OUT}/cpp"
+  log "cpp: cpp/"
 }
 
 for artifact in "${ARTIFACTS[@]}"; do

@@ -15,8 +15,7 @@
 #   maven    maven/: the jar, sources and javadoc jars and the POM of
 #            client/java, in a Maven repository layout (mvn -o when ~/.m2 has
 #            every plugin, else online from Maven Central)
-#   cpp      cpp/: the C++ install tree, by scripts/release-cpp.sh when it
-#            exists (skipped, saying so, until then)
+#   cpp      cpp/: the C++ install tree, by scripts/release-cpp.sh
 # Then SHA256SUMS over every file in the output directory.
 #
 # Run it from a clean checkout of the release commit: it warns when the work

@@ -22,6 +22,7 @@ import {
   CallOptions,
   createClient,
   getLiveStream,
+  isServiceError,
   LiveStream,
   LiveStreamAction,
   LiveStreamResolution,
@@ -197,8 +198,8 @@ async function main(): Promise<number> {
     if (command === 'configure') return await configure(client, values, call);
     return await batch(client, values, positionals, call);
   } catch (err) {
-    if (!(err instanceof RichError)) throw err;
-    console.log(`FAILED ${errorLines(err).join('\n')}`);
+    if (!isServiceError(err)) throw err;
+    console.log(`FAILED ${errorLines(RichError.from(err)).join('\n')}`);
     return 1;
   } finally {
     client.close();

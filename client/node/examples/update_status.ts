@@ -107,7 +107,7 @@ async function main(): Promise<number> {
     console.log(`OK tracking_id=${response.trackingId}`);
     return 0;
   } catch (err) {
-    const e = err instanceof RichError ? err : RichError.from(err);
+    const e = RichError.from(err);
     console.log(`FAILED ${e.toString()}`);
     for (const v of e.badRequest?.fieldViolations ?? []) console.log(`  field ${v.field}: ${v.description}`);
     if (e.resourceInfo) console.log(`  resource ${e.resourceInfo.resourceType} ${e.resourceInfo.resourceName}`);

@@ -1,6 +1,11 @@
 // Generates TypeScript messages and typed @grpc/grpc-js stubs (ts-proto) into
 // src/gen/ from the repository's API protos and from the google/rpc protos of
 // the pinned google-proto-files package. Nothing generated is committed.
+// It also copies what the package ships from elsewhere in the repository, so
+// that the built package never reads the repository at run time: the retry
+// policy client/service_config.json into src/gen/ (tsc emits it beside the
+// code that imports it) and the repository's LICENSE to the package root
+// (npm pack takes it from there).
 // The API's own import "google/rpc/status.proto" (BatchUpdateStatusResult)
 // resolves there too: the copy vendored under third_party/googleapis is for
 // buf and Go, so it is deliberately not on the proto path.
@@ -17,6 +22,8 @@ const pkgRoot = path.resolve(__dirname, '..');
 const repoProtos = path.resolve(pkgRoot, '..', '..', 'protos');
 const googleProtos = path.dirname(require.resolve('google-proto-files/package.json'));
 const outDir = path.join(pkgRoot, 'src', 'gen');
+const serviceConfig = path.resolve(pkgRoot, '..', 'service_config.json');
+const license = path.resolve(pkgRoot, '..', '..', 'LICENSE');
 const plugin = path.join(
   pkgRoot,
   'node_modules',
@@ -82,4 +89,6 @@ try {
 } catch {
   process.exit(1);
 }
-console.log(`generate: wrote ${path.relative(pkgRoot, outDir)}/ with ${version}`);
+fs.copyFileSync(serviceConfig, path.join(outDir, 'service_config.json'));
+fs.copyFileSync(license, path.join(pkgRoot, 'LICENSE'));
+console.log(`generate: wrote ${path.relative(pkgRoot, outDir)}/ with ${version}, service_config.json and LICENSE`);

@@ -15,6 +15,8 @@ import {
   UpdateStatusResponse,
 } from './gen/zoom/livestream/v1/livestream_service';
 import { RichError } from './errors';
+// client/service_config.json, copied into the package at build time (scripts/generate.js).
+import packagedServiceConfig from './gen/service_config.json';
 import { bearerTokenCredentials, bearerTokenInterceptor, tlsCredentials, TlsOptions } from './security';
 
 /** Reads a gRPC service config JSON file such as client/service_config.json. */
@@ -26,9 +28,22 @@ export function loadServiceConfig(path: string): object {
   return parsed;
 }
 
+/**
+ * The service config that createClient applies by default, the repository's
+ * client/service_config.json: it retries UNAVAILABLE only (3 attempts in all,
+ * backoff 0.2 s doubling up to 2 s). A fresh copy each call.
+ */
+export function defaultServiceConfig(): object {
+  return structuredClone(packagedServiceConfig);
+}
+
 export interface CreateClientOptions {
-  /** A service config object (e.g. from loadServiceConfig) or the path of its JSON file. */
-  serviceConfig?: object | string;
+  /**
+   * A service config object (e.g. from loadServiceConfig) or the path of its
+   * JSON file; by default defaultServiceConfig(). null applies none: grpc-js's
+   * defaults, which retry no failed call.
+   */
+  serviceConfig?: object | string | null;
   /**
    * Defaults to plaintext, as the gateway listens on loopback or behind a
    * TLS-terminating proxy. Use `tls` instead for the usual TLS and mTLS.
@@ -40,24 +55,25 @@ export interface CreateClientOptions {
   bearerToken?: string;
   /** Sends bearerToken over a plaintext channel too: only for a hop that stays on this host. */
   allowInsecureBearerToken?: boolean;
-  /** Extra grpc-js channel options. */
+  /** Extra grpc-js channel options; they override those serviceConfig sets. */
   channelOptions?: Partial<ClientOptions>;
 }
 
 /**
- * A typed client for `target` ("host:port" or a gRPC target URI). With a
- * service config, its retry policy applies (the repository's retries
- * UNAVAILABLE only) and the resolver's config is ignored.
+ * A typed client for `target` ("host:port" or a gRPC target URI). Unless
+ * serviceConfig is null, the service config's retry policy applies (by
+ * default the packaged one: UNAVAILABLE only) and the resolver's is ignored.
  */
 export function createClient(target: string, options: CreateClientOptions = {}): LiveStreamServiceClient {
-  const channelOptions: Partial<ClientOptions> = { ...options.channelOptions };
-  if (options.serviceConfig !== undefined) {
-    const config =
-      typeof options.serviceConfig === 'string' ? loadServiceConfig(options.serviceConfig) : options.serviceConfig;
+  const channelOptions: Partial<ClientOptions> = {};
+  if (options.serviceConfig !== null) {
+    const given = options.serviceConfig ?? packagedServiceConfig;
+    const config = typeof given === 'string' ? loadServiceConfig(given) : given;
     channelOptions['grpc.service_config'] = JSON.stringify(config);
     channelOptions['grpc.service_config_disable_resolution'] = 1;
     channelOptions['grpc.enable_retries'] = 1;
   }
+  Object.assign(channelOptions, options.channelOptions);
   if (options.tls !== undefined && options.credentials !== undefined) {
     throw new Error('give either tls or credentials, not both');
   }
@@ -113,7 +129,9 @@ function unary<Req, Res>(
       { deadline: Date.now() + options.deadlineMs },
       (err, response) => {
         if (err) {
-          reject(RichError.from(err));
+          // grpc-js's own ServiceError: an Error whose stack names the call
+          // site, which generic gRPC error handling understands too.
+          reject(err);
         } else {
           resolve(response);
         }
@@ -123,8 +141,9 @@ function unary<Req, Res>(
 }
 
 /**
- * Calls UpdateStatus and resolves with the response, or rejects with a
- * RichError (the decoded google.rpc.Status) on failure.
+ * Calls UpdateStatus and resolves with the response, or rejects with grpc-js's
+ * ServiceError (an Error with code, details and metadata); RichError.from(err)
+ * decodes its google.rpc.Status.
  */
 export function updateStatus(
   client: LiveStreamServiceClient,
@@ -134,7 +153,7 @@ export function updateStatus(
   return unary(client, client.updateStatus, request, options);
 }
 
-/** Calls GetLiveStream: the configuration (its stream key is a secret), or a RichError. */
+/** Calls GetLiveStream: the configuration (its stream key is a secret), or rejects as updateStatus does. */
 export function getLiveStream(
   client: LiveStreamServiceClient,
   request: GetLiveStreamRequest,
@@ -144,7 +163,7 @@ export function getLiveStream(
 }
 
 /**
- * Calls UpdateLiveStream: the configuration sent to Zoom, or a RichError.
+ * Calls UpdateLiveStream: the configuration sent to Zoom, or rejects as updateStatus does.
  * `updateMask` takes the proto field names (`['page_url']`).
  */
 export function updateLiveStream(
@@ -157,8 +176,8 @@ export function updateLiveStream(
 
 /**
  * Calls BatchUpdateStatus. Resolves with one result per request, in order,
- * even when items failed (read them with batchItemError); rejects with a
- * RichError only when the batch as a whole is refused.
+ * even when items failed (read them with batchItemError); rejects as
+ * updateStatus does only when the batch as a whole is refused.
  */
 export function batchUpdateStatus(
   client: LiveStreamServiceClient,

@@ -3,8 +3,13 @@
 // @grpc/grpc-js has no rich-error API (grpc/grpc-node#1716), so this module
 // decodes the `grpc-status-details-bin` trailer itself: a serialized
 // google.rpc.Status whose `details` are google.protobuf.Any messages.
+//
+// Errors are read by their shape, never with instanceof on a grpc-js class:
+// @grpc/grpc-js is a peer dependency, and an application may hold more than
+// one copy of it (or call through a copy other than the one this package
+// resolves), whose classes are distinct.
 
-import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import { Any } from './gen/google/protobuf/any';
 import {
   BadRequest,
@@ -80,11 +85,35 @@ export function decodeStatusDetails(bytes: Uint8Array): { status: Status; detail
   return { status, details: status.details.map(decodeDetail) };
 }
 
+/**
+ * What this module needs of a grpc-js Metadata: any copy or version of
+ * grpc-js's class fits, as does any object with such a `get`.
+ */
+export interface MetadataLike {
+  get(key: string): ReadonlyArray<string | Uint8Array>;
+}
+
+function isMetadataLike(value: unknown): value is MetadataLike {
+  return typeof value === 'object' && value !== null && typeof (value as { get?: unknown }).get === 'function';
+}
+
 /** The `grpc-status-details-bin` trailer of a call's metadata, if any. */
-export function statusDetailsBytes(metadata: Metadata | undefined): Uint8Array | undefined {
-  const values = metadata?.get(STATUS_DETAILS_KEY) ?? [];
+export function statusDetailsBytes(metadata: MetadataLike | undefined): Uint8Array | undefined {
+  const values: readonly unknown[] = metadata?.get(STATUS_DETAILS_KEY) ?? [];
   const first = values[0];
-  return typeof first === 'string' || first === undefined ? undefined : first;
+  return first instanceof Uint8Array ? first : undefined;
+}
+
+/**
+ * Whether `err` has the shape of grpc-js's ServiceError (an Error with a
+ * numeric `code`, the status message in `details` and the trailers in
+ * `metadata`), from whichever copy of grpc-js made it: what the call helpers
+ * of this package reject with.
+ */
+export function isServiceError(err: unknown): err is ServiceError {
+  if (!(err instanceof Error)) return false;
+  const e = err as Partial<Record<'code' | 'details' | 'metadata', unknown>>;
+  return typeof e.code === 'number' && typeof e.details === 'string' && isMetadataLike(e.metadata);
 }
 
 /** A gRPC status code, or UNKNOWN for anything else. */
@@ -120,16 +149,22 @@ export class RichError {
   }
 
   /**
-   * Reads a grpc-js ServiceError (the `error` of a unary callback). Anything
-   * else reads as UNKNOWN, and an error without the trailer (e.g. from a
-   * proxy, or a client-side DEADLINE_EXCEEDED) has no details.
+   * Reads a grpc-js ServiceError (the rejection of this package's call
+   * helpers, the `error` of a unary callback) by its shape, from any copy of
+   * grpc-js. Anything else reads as UNKNOWN, and an error without the trailer
+   * (e.g. from a proxy, or a client-side DEADLINE_EXCEEDED) has no details.
    */
   static from(err: unknown): RichError {
     const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorLike;
     const code = grpcCode(e.code);
     const message =
       typeof e.details === 'string' ? e.details : typeof e.message === 'string' ? e.message : String(err);
-    const bytes = e.metadata instanceof Metadata ? statusDetailsBytes(e.metadata) : undefined;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = isMetadataLike(e.metadata) ? statusDetailsBytes(e.metadata) : undefined;
+    } catch {
+      // A metadata object that throws must not hide the code and message.
+    }
     if (bytes !== undefined) {
       try {
         const { status, details } = decodeStatusDetails(bytes);

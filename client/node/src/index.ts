@@ -50,6 +50,7 @@ export {
   decodeStatusDetails,
   ERROR_DOMAIN,
   HTTP_STATUS,
+  isServiceError,
   RichError,
   STATUS_DETAILS_KEY,
   statusDetailsBytes,
@@ -57,11 +58,12 @@ export {
   typeNameOf,
   ZOOM_CODE,
 } from './errors';
-export type { Detail, DetailTypeName } from './errors';
+export type { Detail, DetailTypeName, MetadataLike } from './errors';
 export {
   batchItemError,
   batchUpdateStatus,
   createClient,
+  defaultServiceConfig,
   getLiveStream,
   loadServiceConfig,
   updateLiveStream,

@@ -14,9 +14,11 @@ import {
   BatchUpdateStatusResult,
   createClient,
   decodeStatusDetails,
+  defaultServiceConfig,
   ErrorInfo,
   ErrorReason,
   errorReasonFromJSON,
+  isServiceError,
   loadServiceConfig,
   PreconditionFailure,
   QuotaFailure,
@@ -142,6 +144,58 @@ describe('RichError', () => {
     assert.deepEqual(corrupt.details, []);
   });
 
+  it('reads an error whose metadata is not this copy of grpc-js\'s Metadata', () => {
+    // As another copy or version of grpc-js (or a test double) makes it:
+    // only the shape is shared, so instanceof Metadata would be false.
+    const bytes = Status.encode(
+      Status.fromPartial({
+        code: GrpcStatus.NOT_FOUND,
+        message: 'boom',
+        details: [pack('google.rpc.ErrorInfo', ErrorInfo.encode(ERROR_INFO).finish())],
+      }),
+    ).finish();
+    class ForeignMetadata {
+      get(key: string): Array<string | Buffer> {
+        return key === STATUS_DETAILS_KEY ? [Buffer.from(bytes)] : [];
+      }
+    }
+    const foreign = Object.assign(new Error('5 NOT_FOUND: boom'), {
+      code: GrpcStatus.NOT_FOUND,
+      details: 'boom',
+      metadata: new ForeignMetadata(),
+    });
+    assert.ok(!((foreign.metadata as unknown) instanceof Metadata));
+    assert.ok(isServiceError(foreign));
+    const err = RichError.from(foreign);
+    assert.equal(err.code, GrpcStatus.NOT_FOUND);
+    assert.equal(err.errorReason, ErrorReason.ZOOM_WEBINAR_NOT_FOUND);
+    assert.equal(err.zoomCode, '3001');
+  });
+
+  it('keeps code and message when reading the metadata throws', () => {
+    const err = RichError.from(
+      Object.assign(new Error('x'), {
+        code: GrpcStatus.INTERNAL,
+        details: 'm',
+        metadata: {
+          get(): never {
+            throw new Error('broken');
+          },
+        },
+      }),
+    );
+    assert.equal(err.code, GrpcStatus.INTERNAL);
+    assert.equal(err.message, 'm');
+  });
+
+  it('isServiceError needs an Error with code, details and metadata', () => {
+    assert.ok(isServiceError(serviceError(GrpcStatus.NOT_FOUND, 'boom', [])));
+    assert.ok(!isServiceError(new TypeError('oops')));
+    assert.ok(!isServiceError({ code: 5, details: 'boom', metadata: new Metadata() }));
+    assert.ok(!isServiceError(Object.assign(new Error('x'), { code: 5, details: 'boom' })));
+    assert.ok(!isServiceError(undefined));
+  });
+
   it('reads a non-gRPC error as UNKNOWN', () => {
     const err = RichError.from(new TypeError('oops'));
     assert.equal(err.code, GrpcStatus.UNKNOWN);
@@ -175,6 +229,9 @@ describe('RichError', () => {
   });
 });
 
+// dist/test/ -> client/service_config.json
+const REPOSITORY_SERVICE_CONFIG = path.resolve(__dirname, '..', '..', '..', 'service_config.json');
+
 describe('createClient', () => {
   it('accepts a service config of the repository shape and rejects a broken one', () => {
     const config = {
@@ -198,9 +255,7 @@ describe('createClient', () => {
   });
 
   it('loads the repository service config, which retries only UNAVAILABLE', () => {
-    // dist/test/ -> client/service_config.json
-    const file = path.resolve(__dirname, '..', '..', '..', 'service_config.json');
-    const config = loadServiceConfig(file) as {
+    const config = loadServiceConfig(REPOSITORY_SERVICE_CONFIG) as {
       methodConfig: Array<{ name: Array<{ service?: string }>; retryPolicy?: { retryableStatusCodes?: string[] } }>;
     };
     const ours = config.methodConfig.filter((mc) =>
@@ -208,7 +263,16 @@ describe('createClient', () => {
     );
     assert.equal(ours.length, 1, JSON.stringify(config));
     assert.deepEqual(ours[0]?.retryPolicy?.retryableStatusCodes, ['UNAVAILABLE']);
-    createClient('127.0.0.1:1', { serviceConfig: file }).close();
+    createClient('127.0.0.1:1', { serviceConfig: REPOSITORY_SERVICE_CONFIG }).close();
+  });
+
+  it('ships the repository service config as its default, a fresh copy each time', () => {
+    const config = defaultServiceConfig();
+    assert.deepEqual(config, loadServiceConfig(REPOSITORY_SERVICE_CONFIG));
+    (config as { methodConfig: unknown[] }).methodConfig.length = 0;
+    assert.deepEqual(defaultServiceConfig(), loadServiceConfig(REPOSITORY_SERVICE_CONFIG));
+    // The copy tsc emitted beside the code (dist/test/ -> dist/src/gen/).
+    assert.ok(fs.existsSync(path.resolve(__dirname, '..', 'src', 'gen', 'service_config.json')));
   });
 
   it('loadServiceConfig rejects JSON that is not an object', () => {

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import {
   batchItemError,
   batchUpdateStatus,
@@ -13,6 +13,7 @@ import {
   ERROR_DOMAIN,
   ErrorReason,
   getLiveStream,
+  isServiceError,
   LiveStream,
   LiveStreamAction,
   LiveStreamResolution,
@@ -58,16 +59,18 @@ async function runExample(args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
-// The channel uses client/service_config.json, as the README tells users to
-// (dist/test/ -> client/).
-const SERVICE_CONFIG = path.resolve(__dirname, '..', '..', '..', 'service_config.json');
-
+// A failed call rejects with grpc-js's ServiceError, an Error; RichError reads it.
 async function expectRichError(promise: Promise<unknown>): Promise<RichError> {
   try {
     await promise;
   } catch (err) {
-    assert.ok(err instanceof RichError, `not a RichError: ${String(err)}`);
-    return err;
+    assert.ok(err instanceof Error, `not an Error: ${String(err)}`);
+    assert.ok(isServiceError(err), `not a ServiceError: ${String(err)}`);
+    assert.ok(err.metadata instanceof Metadata);
+    const rich = RichError.from(err);
+    assert.equal(rich.code, err.code);
+    assert.equal(rich.message, err.details);
+    return rich;
   }
   assert.fail('the call succeeded');
 }
@@ -78,7 +81,7 @@ describe('LiveStreamService against the real server', () => {
 
   before(async () => {
     gateway = await GatewayProcesses.start();
-    client = createClient(gateway.serverTarget, { serviceConfig: SERVICE_CONFIG });
+    client = createClient(gateway.serverTarget);
   });
 
   after(async () => {

@@ -14,6 +14,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
   CreateClientOptions,
   createClient,
+  isServiceError,
   LiveStreamAction,
   readBearerTokenFile,
   RichError,
@@ -43,8 +44,8 @@ async function start(target: string, options: CreateClientOptions): Promise<stri
     );
     return response.trackingId;
   } catch (err) {
-    assert.ok(err instanceof RichError, String(err));
-    return err;
+    assert.ok(err instanceof Error && isServiceError(err), String(err));
+    return RichError.from(err);
   } finally {
     client.close();
   }

@@ -124,7 +124,15 @@ release_npm() {
   mkdir -p "${OUT}/npm"
   (
     cd client/node
-    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+    # As client/node/test.sh: npm ci unless node_modules was installed from
+    # this package-lock.json (and Node.js) already, which a clean checkout's
+    # never was.
+    local stamp
+    stamp="$(sha256sum package-lock.json | cut -d' ' -f1) $(node --version)"
+    if [[ ! -d node_modules || "$(cat .install-stamp 2>/dev/null)" != "${stamp}" ]]; then
+      npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+      echo "${stamp}" >.install-stamp
+    fi
     npm run --silent build
     npm pack --silent --pack-destination "${OUT}/npm" >/dev/null
   )

@@ -16,6 +16,10 @@
 #                     TLS, mTLS)
 #   buf               scripts/test-buf.sh (lint, format, breaking)
 #   java, node        client/java/test.sh, client/node/test.sh when present
+#   node-package      scripts/test-node-package.sh: builds the npm tarball with
+#                     scripts/release.sh and installs it into an application
+#                     outside the repository (its own @grpc/grpc-js), which
+#                     calls a gateway
 #   cpp-package       scripts/test-cpp-package.sh: installs the C++ package
 #                     from the CMake tree BUILD_DIR (default build/, as built)
 #                     and builds and runs consumers outside the repository
@@ -38,7 +42,7 @@ set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${REPO_ROOT}" || exit 1
-ALL_STAGES=(stack check-generated python go grpcurl health-probe buf java node cpp-package)
+ALL_STAGES=(stack check-generated python go grpcurl health-probe buf java node node-package cpp-package)
 STAGES=("$@")
 [[ ${#STAGES[@]} -eq 0 ]] && STAGES=("${ALL_STAGES[@]}")
 
@@ -52,7 +56,7 @@ export PYTHONDONTWRITEBYTECODE=1
 
 needs_binaries=0
 for s in "${STAGES[@]}"; do
-  case "${s}" in stack | python | go | grpcurl | health-probe | java | node | cpp-package) needs_binaries=1 ;; esac
+  case "${s}" in stack | python | go | grpcurl | health-probe | java | node | node-package | cpp-package) needs_binaries=1 ;; esac
 done
 if [[ ${needs_binaries} -eq 1 ]]; then
   missing=0
@@ -240,6 +244,7 @@ else
       grpcurl) stage grpcurl scripts/test-grpcurl.sh ;;
       health-probe) stage health-probe scripts/test-health-probe.sh ;;
       buf) stage buf scripts/test-buf.sh ;;
+      node-package) stage node-package scripts/test-node-package.sh ;;
       cpp-package) stage cpp-package scripts/test-cpp-package.sh ;;
       java | node)
         if [[ -f "client/${s}/test.sh" ]]; then

@@ -56,7 +56,7 @@ consumer="${WORK}/consumer"
 cp -r tests/package/go "${consumer}"
 cp client/go/go.sum "${consumer}/go.sum"
 export GOPROXY="file://${WORK}/dist/goproxy,file://${modcache}/cache/download"
-export GONOSUMDB="${module}" GONOSUMCHECK="${module}" GOTOOLCHAIN=local GOFLAGS=-mod=mod
+export GONOSUMDB="${module}" GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+${GOFLAGS} }-mod=mod"
 (
   cd "${consumer}"
   go get "${module}@${version}"

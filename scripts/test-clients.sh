@@ -10,7 +10,12 @@
 #                     descriptor set, Go module proxy: scripts/release_test.py,
 #                     scripts/go_module_proxy_test.py)
 #   python            pytest client/python/tests (unit + against the server)
+#   python-package    scripts/test-python-package.sh: the release's wheel in a
+#                     fresh venv outside the repository, sync and grpc.aio calls
 #   go                gofmt, go vet, go test ./... in client/go
+#   go-package        scripts/test-go-package.sh: a module outside the
+#                     repository gets the client by path and version from the
+#                     release's module proxy directory
 #   grpcurl           scripts/test-grpcurl.sh
 #   health-probe      scripts/test-health-probe.sh (grpc_health_probe: plaintext,
 #                     TLS, mTLS)
@@ -42,7 +47,7 @@ set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${REPO_ROOT}" || exit 1
-ALL_STAGES=(stack check-generated python go grpcurl health-probe buf java node node-package cpp-package)
+ALL_STAGES=(stack check-generated python python-package go go-package grpcurl health-probe buf java node node-package cpp-package)
 STAGES=("$@")
 [[ ${#STAGES[@]} -eq 0 ]] && STAGES=("${ALL_STAGES[@]}")
 
@@ -56,7 +61,7 @@ export PYTHONDONTWRITEBYTECODE=1
 
 needs_binaries=0
 for s in "${STAGES[@]}"; do
-  case "${s}" in stack | python | go | grpcurl | health-probe | java | node | node-package | cpp-package) needs_binaries=1 ;; esac
+  case "${s}" in stack | python | python-package | go | go-package | grpcurl | health-probe | java | node | node-package | cpp-package) needs_binaries=1 ;; esac
 done
 if [[ ${needs_binaries} -eq 1 ]]; then
   missing=0
@@ -185,8 +190,8 @@ install_tools() {
   for s in "${STAGES[@]}"; do
     case "${s}" in
       check-generated) targets+=(protoc go-plugins) ;;
-      python) targets+=(python) ;;
-      go) targets+=(go) ;;
+      python | python-package) targets+=(python) ;;
+      go | go-package) targets+=(go) ;;
       grpcurl) targets+=(grpcurl) ;;
       health-probe) targets+=(grpc-health-probe) ;;
       buf) targets+=(buf) ;;
@@ -240,7 +245,9 @@ else
       stack) stage stack python3 scripts/stack_test.py ;;
       check-generated) stage check-generated run_check_generated ;;
       python) stage python run_python ;;
+      python-package) stage python-package scripts/test-python-package.sh ;;
       go) stage go run_go ;;
+      go-package) stage go-package scripts/test-go-package.sh ;;
       grpcurl) stage grpcurl scripts/test-grpcurl.sh ;;
       health-probe) stage health-probe scripts/test-health-probe.sh ;;
       buf) stage buf scripts/test-buf.sh ;;

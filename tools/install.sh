@@ -124,8 +124,9 @@ install_buf() {
 install_python() {
   local pydir="${REPO_ROOT}/client/python"
   command -v "${PYTHON}" >/dev/null || apt_install python3 python3-venv
-  "${PYTHON}" -c 'import sys; sys.exit(sys.version_info < (3, 9))' ||
-    die "${PYTHON} is older than 3.9"
+  # client/python/pyproject.toml's requires-python.
+  "${PYTHON}" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    die "${PYTHON} is older than 3.11"
   if [[ ! -x "${VENV}/bin/python" ]]; then
     log "creating venv ${VENV}"
     if ! "${PYTHON}" -m venv "${VENV}" 2>/dev/null; then

@@ -9,7 +9,7 @@
 //   auto token = livestream_client::ReadBearerTokenFile("/run/secrets/gateway-token");
 //   if (!credentials.ok() || !token.ok()) ...
 //   livestream_client::LiveStreamClient client(
-//       livestream_client::MakeChannel("gateway.internal:50051", std::nullopt, *credentials),
+//       livestream_client::MakeChannel("gateway.internal:50051", {.credentials = *credentials}),
 //       {.bearer_token = *token});
 
 #include <memory>

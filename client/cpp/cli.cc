@@ -31,7 +31,7 @@ const char kUsage[] =
                      [--resolution 720p|1080p] [--show-stream-key] [CALL FLAGS]
        livestreamctl --target=HOST:PORT batch [--requests-file FILE|-] [CALL FLAGS]
 CALL FLAGS: [--validate-only] [--request-id UUID] (all but get) [--timeout 5s] [--tls] [--tls-ca-file FILE]
-            [--tls-cert-file FILE --tls-key-file FILE] [--bearer-token-file FILE]
+            [--no-retry] [--tls-cert-file FILE --tls-key-file FILE] [--bearer-token-file FILE]
 
 Starts or stops the live stream of a Zoom webinar or meeting through the
 zoom-livestream-gateway, updates its settings, or reads and sets its custom
@@ -92,6 +92,10 @@ of hyphens, e.g. --display_name):
                               again (retry with the same id after a timeout)
   --timeout=DURATION          deadline of the call, e.g. 500ms, 5s, 1m
                               (default 5s)
+  --no-retry                  do not retry a call that fails with
+                              UNAVAILABLE. Without it such a call is tried
+                              up to 3 times within the deadline
+                              (client/service_config.json)
   --tls                       use TLS, trusting gRPC's default roots (implied
                               by each flag below but --bearer-token-file)
   --tls-ca-file=FILE          PEM CA bundle the gateway's certificate must
@@ -343,6 +347,7 @@ absl::StatusOr<Invocation> ParseInvocation(const std::vector<std::string>& posit
     return absl::InvalidArgumentError("--timeout must be positive");
   }
   invocation.timeout = flags.timeout;
+  invocation.retry = !flags.no_retry;
   if (flags.tls_cert_file.empty() != flags.tls_key_file.empty()) {
     return absl::InvalidArgumentError("give --tls-cert-file and --tls-key-file together");
   }

@@ -59,6 +59,7 @@ struct Flags {
   std::optional<std::string> request_id;
   std::optional<std::string> requests_file;
   absl::Duration timeout = absl::Seconds(5);
+  bool no_retry = false;
   bool tls = false;
   std::string tls_ca_file;
   std::string tls_cert_file;
@@ -91,6 +92,8 @@ struct Invocation {
   // get and configure print the stream key instead of masking it.
   bool show_stream_key = false;
   absl::Duration timeout;
+  // Whether the channel retries UNAVAILABLE (RetryServiceConfigJson()).
+  bool retry = true;
   // Set when the channel uses TLS: --tls, or any of the TLS file flags.
   std::optional<TlsFiles> tls;
   std::string bearer_token_file;

@@ -164,15 +164,20 @@ void FormatDetail(const google::protobuf::Any& any, std::string& out) {
 }  // namespace
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
-                                           const std::optional<std::string>& service_config_json,
-                                           std::shared_ptr<grpc::ChannelCredentials> credentials) {
+                                           const ChannelOptions& options) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
-  if (service_config_json.has_value()) args.SetServiceConfigJSON(*service_config_json);
-  if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
-  return grpc::CreateCustomChannel(target, credentials, args);
+  if (options.service_config_json.has_value()) {
+    args.SetServiceConfigJSON(*options.service_config_json);
+    // In place of one the name resolver might publish, as every client here.
+    args.SetInt(GRPC_ARG_SERVICE_CONFIG_DISABLE_RESOLUTION, 1);
+  }
+  return grpc::CreateCustomChannel(
+      target,
+      options.credentials != nullptr ? options.credentials : grpc::InsecureChannelCredentials(),
+      args);
 }
 
 PendingCall::PendingCall(std::shared_ptr<grpc::ClientContext> context)

@@ -35,6 +35,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "client/cpp/async_calls.h"
+#include "client/cpp/service_config.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/channel.h"
@@ -68,16 +69,25 @@ using ::zoom::livestream::v1::kErrorDomain;
 // reads it as one.
 using ErrorReason = ::zoom::livestream::v1::ErrorReason;
 
+// How MakeChannel sets up a channel. The defaults: plaintext, with the retry
+// policy of every client in this repository.
+struct ChannelOptions {
+  // nullptr: plaintext. MakeTlsCredentials (channel_security.h) for TLS and
+  // mTLS.
+  std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr;
+  // The channel's gRPC service config. By default RetryServiceConfigJson()
+  // (service_config.h: UNAVAILABLE is retried, at most 3 attempts);
+  // std::nullopt turns it off, so that no call is retried (unless the name
+  // resolver supplies a service config of its own).
+  std::optional<std::string> service_config_json = std::string(RetryServiceConfigJson());
+};
+
 // Creates a channel to `target` (any gRPC target, e.g. "localhost:50051" or
-// "dns:///gateway.internal:443"), plaintext unless `credentials` is given
-// (MakeTlsCredentials in channel_security.h for TLS and mTLS).
-// `service_config_json` is a gRPC service config, for example a retryPolicy
-// for UNAVAILABLE. Keepalive pings are sent only while calls are in flight and
-// no more often than gRPC servers accept by default, so a broken connection is
-// noticed without provoking a GOAWAY for too many pings.
-std::shared_ptr<grpc::Channel> MakeChannel(
-    const std::string& target, const std::optional<std::string>& service_config_json = std::nullopt,
-    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
+// "dns:///gateway.internal:443"). Keepalive pings are sent only while calls
+// are in flight and no more often than gRPC servers accept by default, so a
+// broken connection is noticed without provoking a GOAWAY for too many pings.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
+                                           const ChannelOptions& options = {});
 
 // A call started by one of LiveStreamClient's *Async methods. Dropping it
 // does not cancel the call.

@@ -44,6 +44,7 @@ ABSL_FLAG(std::optional<std::string>, request_id, std::nullopt,
 ABSL_FLAG(std::optional<std::string>, requests_file, std::nullopt,
           "batch: file of requests, one JSON object per line; - or unset for stdin.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of the call.");
+ABSL_FLAG(bool, no_retry, false, "Do not retry a call that fails with UNAVAILABLE.");
 ABSL_FLAG(bool, tls, false, "Use TLS, trusting gRPC's default roots.");
 ABSL_FLAG(std::string, tls_ca_file, "", "PEM CA bundle the gateway's certificate must chain to.");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM client certificate for mTLS.");
@@ -188,6 +189,7 @@ int main(int argc, char** argv) {
   flags.request_id = absl::GetFlag(FLAGS_request_id);
   flags.requests_file = absl::GetFlag(FLAGS_requests_file);
   flags.timeout = absl::GetFlag(FLAGS_timeout);
+  flags.no_retry = absl::GetFlag(FLAGS_no_retry);
   flags.tls = absl::GetFlag(FLAGS_tls);
   flags.tls_ca_file = absl::GetFlag(FLAGS_tls_ca_file);
   flags.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
@@ -241,8 +243,9 @@ int main(int argc, char** argv) {
     }
     options.bearer_token = *std::move(token);
   }
+  livestream_client::ChannelOptions channel_options{.credentials = std::move(credentials)};
+  if (!invocation->retry) channel_options.service_config_json = std::nullopt;
   livestream_client::LiveStreamClient client(
-      livestream_client::MakeChannel(invocation->target, std::nullopt, std::move(credentials)),
-      std::move(options));
+      livestream_client::MakeChannel(invocation->target, channel_options), std::move(options));
   return Run(client, *invocation);
 }

@@ -68,7 +68,8 @@ class ChannelSecurityTest : public ::testing::Test {
     absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
         MakeTlsCredentials(files);
     if (!credentials.ok()) return credentials.status();
-    LiveStreamClient client(MakeChannel(server.target(), std::nullopt, *credentials),
+    LiveStreamClient client(MakeChannel(server.target(), {.credentials = *credentials,
+                                                          .service_config_json = std::nullopt}),
                             std::move(options));
     return client.UpdateStatus(Start(), absl::Seconds(10)).status();
   }
@@ -127,7 +128,8 @@ TEST_F(ChannelSecurityTest, BearerTokenTravelsAsAuthorizationMetadata) {
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       MakeTlsCredentials({.ca_file = pki_->cert("ca")});
   ASSERT_TRUE(credentials.ok());
-  LiveStreamClient client(MakeChannel(server.target(), std::nullopt, *credentials),
+  LiveStreamClient client(MakeChannel(server.target(), {.credentials = *credentials,
+                                                        .service_config_json = std::nullopt}),
                           {.bearer_token = "tok-async"});
   absl::Notification done;
   client.UpdateStatusAsync(Start(), absl::Seconds(10),

@@ -106,6 +106,7 @@ TEST_P(ParseInvocationTest, BuildsRequestOrReportsUsageError) {
       << invocation->request.ShortDebugString();
   EXPECT_EQ(invocation->target, c.flags.target);
   EXPECT_EQ(invocation->timeout, c.flags.timeout);
+  EXPECT_EQ(invocation->retry, !c.flags.no_retry);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -157,6 +158,11 @@ INSTANTIATE_TEST_SUITE_P(
                        {"stop"},
                        With(WebinarFlags(), [](Flags& f) { f.timeout = absl::Milliseconds(250); }),
                        R"pb(webinar_id: "123" action: LIVE_STREAM_ACTION_STOP)pb",
+                       ""},
+        InvocationCase{"NoRetry",
+                       {"start"},
+                       With(WebinarFlags(), [](Flags& f) { f.no_retry = true; }),
+                       R"pb(webinar_id: "123" action: LIVE_STREAM_ACTION_START)pb",
                        ""},
         InvocationCase{"MissingSubcommand", {}, WebinarFlags(), "", "missing subcommand"},
         InvocationCase{

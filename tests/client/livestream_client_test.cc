@@ -579,12 +579,12 @@ TEST(MakeChannelTest, AppliesServiceConfig) {
   const grpc::Status unavailable(grpc::StatusCode::UNAVAILABLE, "try again");
   server.SetReplies(
       {FakeReply::Error(unavailable), FakeReply::Error(unavailable), FakeReply::Ok("third time")});
-  LiveStreamClient client(MakeChannel(server.target(), R"json({
+  LiveStreamClient client(MakeChannel(server.target(), {.service_config_json = R"json({
     "methodConfig": [{
       "name": [{"service": "zoom.livestream.v1.LiveStreamService"}],
       "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.01s", "maxBackoff": "0.05s",
                       "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}
-    }]})json"));
+    }]})json"}));
   absl::StatusOr<UpdateStatusResponse> response =
       client.UpdateStatus(StartWebinar(), absl::Seconds(30));
   ASSERT_TRUE(response.ok()) << response.status();
@@ -599,12 +599,12 @@ TEST(MakeChannelTest, ServiceWideRetryPolicyCoversConfigurationCalls) {
   const grpc::Status unavailable(grpc::StatusCode::UNAVAILABLE, "try again");
   server.SetReplies({FakeReply::Error(unavailable), FakeReply::Ok("get", SampleLiveStream()),
                      FakeReply::Error(unavailable), FakeReply::Ok("patch", SampleLiveStream())});
-  LiveStreamClient client(MakeChannel(server.target(), R"json({
+  LiveStreamClient client(MakeChannel(server.target(), {.service_config_json = R"json({
     "methodConfig": [{
       "name": [{"service": "zoom.livestream.v1.LiveStreamService"}],
       "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.01s", "maxBackoff": "0.05s",
                       "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}
-    }]})json"));
+    }]})json"}));
   absl::StatusOr<GetLiveStreamResponse> got = client.GetLiveStream(GetWebinar(), absl::Seconds(30));
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->tracking_id(), "get");
@@ -615,11 +615,35 @@ TEST(MakeChannelTest, ServiceWideRetryPolicyCoversConfigurationCalls) {
   EXPECT_EQ(server.calls().size(), 4u);
 }
 
+// client/service_config.json, compiled in, is what a channel gets unless told
+// otherwise.
+TEST(MakeChannelTest, RetriesUnavailableByDefault) {
+  FakeLiveStreamServer server;
+  server.SetReplies({FakeReply::Error(grpc::Status(grpc::StatusCode::UNAVAILABLE, "shed")),
+                     FakeReply::Ok("second attempt")});
+  LiveStreamClient client(MakeChannel(server.target()));
+  absl::StatusOr<UpdateStatusResponse> response =
+      client.UpdateStatus(StartWebinar(), absl::Seconds(30));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->tracking_id(), "second attempt");
+  EXPECT_EQ(server.calls().size(), 2u);
+}
+
+TEST(MakeChannelTest, DefaultServiceConfigRetriesOnlyUnavailable) {
+  FakeLiveStreamServer server;
+  server.SetReplies(
+      {FakeReply::Error(grpc::Status(grpc::StatusCode::INTERNAL, "no")), FakeReply::Ok("unused")});
+  LiveStreamClient client(MakeChannel(server.target()));
+  EXPECT_EQ(client.UpdateStatus(StartWebinar(), absl::Seconds(30)).status().code(),
+            absl::StatusCode::kInternal);
+  EXPECT_EQ(server.calls().size(), 1u);
+}
+
 TEST(MakeChannelTest, WithoutServiceConfigDoesNotRetry) {
   FakeLiveStreamServer server;
   server.SetReplies({FakeReply::Error(grpc::Status(grpc::StatusCode::UNAVAILABLE, "no")),
                      FakeReply::Ok("unused")});
-  LiveStreamClient client(MakeChannel(server.target()));
+  LiveStreamClient client(MakeChannel(server.target(), {.service_config_json = std::nullopt}));
   EXPECT_EQ(client.UpdateStatus(StartWebinar(), absl::Seconds(30)).status().code(),
             absl::StatusCode::kUnavailable);
   EXPECT_EQ(server.calls().size(), 1u);
@@ -627,7 +651,7 @@ TEST(MakeChannelTest, WithoutServiceConfigDoesNotRetry) {
 
 TEST(MakeChannelTest, InvalidServiceConfigFailsCallsInsteadOfCrashing) {
   FakeLiveStreamServer server;
-  LiveStreamClient client(MakeChannel(server.target(), "{not json"));
+  LiveStreamClient client(MakeChannel(server.target(), {.service_config_json = "{not json"}));
   absl::StatusOr<UpdateStatusResponse> response =
       client.UpdateStatus(StartWebinar(), absl::Seconds(30));
   EXPECT_FALSE(response.ok());

@@ -413,6 +413,21 @@ TEST(LivestreamctlUnreachableTest, UnavailableExitsTwentyFour) {
   EXPECT_THAT(result.out, IsEmpty());
 }
 
+TEST_F(LivestreamctlTest, RetriesUnavailableUnlessNoRetry) {
+  const grpc::Status shed(grpc::StatusCode::UNAVAILABLE, "shed");
+  server_.SetReplies({FakeReply::Error(shed), FakeReply::Ok("trk-retried")});
+  RunResult result = RunLivestreamctl(Args({"start", "--webinar=123"}));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "tracking_id: trk-retried\n");
+  EXPECT_EQ(server_.calls().size(), 2u);
+
+  server_.SetReplies({FakeReply::Error(shed), FakeReply::Ok("unused")});
+  result = RunLivestreamctl(Args({"start", "--webinar=123", "--no-retry"}));
+  EXPECT_EQ(result.exit_code, 24) << result.err;
+  EXPECT_THAT(result.err, StartsWith("UNAVAILABLE: shed"));
+  EXPECT_EQ(server_.calls().size(), 3u);
+}
+
 TEST_F(LivestreamctlTest, HelpExitsZero) {
   for (const char* flag : {"--help", "-h"}) {
     const RunResult result = RunLivestreamctl({flag});

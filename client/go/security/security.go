@@ -9,6 +9,8 @@
 //	})
 //	conn, err := grpc.NewClient(target, append(serviceconfig.DialOptions(), opts...)...)
 //
+// channel.New does both: channel.New(target, channel.Options{Security: o}).
+//
 // The token's credentials require transport security, so grpc-go refuses to
 // send it over a plaintext connection; AllowInsecureBearerToken lifts that for
 // a plaintext hop that stays on the host (a sidecar terminating TLS).

@@ -20,7 +20,8 @@ var JSON string
 
 // DialOptions apply JSON as the channel's service config, ignoring any config a
 // name resolver might publish (as the other clients of this repository do).
-// grpc-go enables retries by default, so nothing else is needed:
+// grpc-go enables retries by default, so nothing else is needed. channel.New
+// adds them unless told not to; with grpc.NewClient directly:
 //
 //	conn, err := grpc.NewClient(target, append(serviceconfig.DialOptions(),
 //		grpc.WithTransportCredentials(insecure.NewCredentials()))...)

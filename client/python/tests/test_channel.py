@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 import socket
-import sys
+import threading
 import time
+import tomllib
+from concurrent import futures
 from pathlib import Path
 
 import grpc
@@ -39,10 +41,7 @@ def test_packaged_service_config_is_the_repository_one():
     assert json.loads(zl.service_config_json()) == repository_copy
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib needs Python 3.11")
 def test_build_requirements_match_constraints():
-    import tomllib
-
     pins = dict(
         line.split("==", 1)
         for line in (PYTHON_DIR / "constraints.txt").read_text().splitlines()
@@ -68,3 +67,50 @@ def test_deadline_bounds_a_call_to_a_silent_peer():
             elapsed = time.monotonic() - started
     assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     assert elapsed < 5, elapsed
+
+
+class FlakyServicer(zl.livestream_service_pb2_grpc.LiveStreamServiceServicer):
+    """Answers UNAVAILABLE to the first call and OK to the others."""
+
+    def __init__(self):
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def UpdateStatus(self, request, context):
+        with self._lock:
+            self.calls += 1
+            first = self.calls == 1
+        if first:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "shed")
+        return zl.UpdateStatusResponse(tracking_id="second attempt")
+
+
+@pytest.fixture()
+def flaky_server():
+    servicer = FlakyServicer()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    zl.livestream_service_pb2_grpc.add_LiveStreamServiceServicer_to_server(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield servicer, f"127.0.0.1:{port}"
+    finally:
+        server.stop(None)
+
+
+def test_create_channel_retries_unavailable_by_default(flaky_server):
+    servicer, target = flaky_server
+    with zl.create_channel(target) as channel:
+        response = zl.LiveStreamServiceStub(channel).UpdateStatus(zl.UpdateStatusRequest(webinar_id="99289110036"),
+                                                                   timeout=10)
+    assert response.tracking_id == "second attempt"
+    assert servicer.calls == 2
+
+
+def test_create_channel_without_service_config_does_not_retry(flaky_server):
+    servicer, target = flaky_server
+    with zl.create_channel(target, service_config=None) as channel:
+        with pytest.raises(grpc.RpcError) as raised:
+            zl.LiveStreamServiceStub(channel).UpdateStatus(zl.UpdateStatusRequest(webinar_id="99289110036"), timeout=10)
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert servicer.calls == 1

@@ -164,6 +164,23 @@ def test_repeated_and_foreign_details_go_to_unknown():
     assert err.detail(error_details_pb2.QuotaFailure) is None
 
 
+def test_reads_aio_errors():
+    # grpc.aio stubs raise AioRpcError, which is not a grpc.Call.
+    status = status_pb2.Status(
+        code=code_pb2.NOT_FOUND, message="gone",
+        details=[packed(error_details_pb2.ErrorInfo(reason="ZOOM_WEBINAR_NOT_FOUND", domain=zl.DOMAIN))],
+    )
+    aio_error = grpc.aio.AioRpcError(
+        grpc.StatusCode.NOT_FOUND, grpc.aio.Metadata(),
+        grpc.aio.Metadata(("grpc-status-details-bin", status.SerializeToString())), details="gone",
+    )
+    err = zl.from_rpc_error(aio_error)
+    assert err.code == grpc.StatusCode.NOT_FOUND
+    assert err.message == "gone"
+    assert err.reason == "ZOOM_WEBINAR_NOT_FOUND"
+    assert err.domain == zl.DOMAIN
+
+
 def test_rejects_errors_that_are_not_calls():
     with pytest.raises(TypeError):
         zl.from_rpc_error(grpc.RpcError())

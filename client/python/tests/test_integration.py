@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import grpc
@@ -61,6 +62,22 @@ def test_unknown_webinar_is_not_found_with_zoom_code(stub):
     err = zl.from_rpc_error(raised.value)
     assert err.code == grpc.StatusCode.NOT_FOUND, err
     assert err.error_info is not None, err
+    assert err.domain == zl.DOMAIN
+    assert err.reason == "ZOOM_WEBINAR_NOT_FOUND"
+    assert err.zoom_code == "3001", err.metadata
+
+
+def test_aio_unknown_webinar_is_not_found_with_zoom_code(server_address):
+    async def call():
+        async with grpc.aio.insecure_channel(server_address, options=zl.channel_options()) as channel:
+            stub = zl.LiveStreamServiceStub(channel)
+            request = zl.UpdateStatusRequest(webinar_id=UNKNOWN_WEBINAR, action=zl.LIVE_STREAM_ACTION_START)
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                await stub.UpdateStatus(request, timeout=TIMEOUT_S)
+            return raised.value
+
+    err = zl.from_rpc_error(asyncio.run(call()))
+    assert err.code == grpc.StatusCode.NOT_FOUND, err
     assert err.domain == zl.DOMAIN
     assert err.reason == "ZOOM_WEBINAR_NOT_FOUND"
     assert err.zoom_code == "3001", err.metadata

@@ -9,7 +9,8 @@
 //
 // status is UpdateStatus, get GetLiveStream, configure UpdateLiveStream and
 // batch BatchUpdateStatus (one item per webinar:ID or meeting:ID, each result
-// printed in order). Every command takes --target, --deadline and the TLS and
+// printed in order). Every command takes --target, --deadline, --no_retry
+// (UNAVAILABLE is retried otherwise: package channel) and the TLS and
 // bearer-token flags, e.g.
 //
 //	go run ./cmd/livestream-example --target 127.0.0.1:50051 --webinar_id 99289110036 --action start
@@ -29,12 +30,11 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/zoom-livestream-gateway/gateway/client/go/channel"
 	"github.com/zoom-livestream-gateway/gateway/client/go/richerr"
 	"github.com/zoom-livestream-gateway/gateway/client/go/security"
-	"github.com/zoom-livestream-gateway/gateway/client/go/serviceconfig"
 	livestreamv1 "github.com/zoom-livestream-gateway/gateway/client/go/zoom/livestream/v1"
 )
 
@@ -73,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	keyFile := fs.String("tls_key_file", "", "PEM private key of --tls_cert_file")
 	tokenFile := fs.String("bearer_token_file", "", "file whose token is sent as 'authorization: Bearer' (needs TLS)")
 	deadline := fs.Duration("deadline", 10*time.Second, "deadline of the call")
+	noRetry := fs.Bool("no_retry", false, "do not retry UNAVAILABLE (no retry service config)")
 	build := command(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -92,15 +93,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		secOpts.BearerToken = token
 	}
-	dialOpts, err := security.DialOptions(secOpts)
+	conn, err := channel.New(*target, channel.Options{Security: secOpts, NoServiceConfig: *noRetry})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
-	}
-	conn, err := grpc.NewClient(*target, append(serviceconfig.DialOptions(), dialOpts...)...)
-	if err != nil {
-		fmt.Fprintf(stderr, "connect %s: %v\n", *target, err)
-		return 1
 	}
 	defer conn.Close()
 

@@ -196,12 +196,16 @@ def _rich_error(code: grpc.StatusCode, message: str, status: Optional[status_pb2
 def from_rpc_error(error: grpc.RpcError) -> RichError:
     """Sorts the details of a failed call (a grpc.RpcError raised by a stub).
 
-    Errors without details (e.g. UNAVAILABLE from the channel itself) give a
-    RichError with every detail None. Raises TypeError for an RpcError that is
-    not a completed call (e.g. one raised before the RPC started).
+    Takes what a synchronous stub raises (a grpc.Call) and what a grpc.aio
+    stub raises (grpc.aio.AioRpcError, which has the same accessors but is not
+    a grpc.Call). Errors without details (e.g. UNAVAILABLE from the channel
+    itself) give a RichError with every detail None. Raises TypeError for an
+    RpcError that is not a completed call (e.g. one raised before the RPC
+    started).
     """
-    if not isinstance(error, grpc.Call):
-        raise TypeError(f"expected a grpc.RpcError that is a grpc.Call, got {type(error).__name__}")
+    if not isinstance(error, (grpc.Call, grpc.aio.AioRpcError)):
+        raise TypeError(f"expected a grpc.RpcError that is a grpc.Call or grpc.aio.AioRpcError, "
+                        f"got {type(error).__name__}")
     return _rich_error(error.code(), error.details() or "", rich_status(error))
 
 

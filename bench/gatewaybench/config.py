@@ -47,7 +47,7 @@ PACKAGES = ("nginx-light", "wrk", "nghttp2-client", "gnuplot-nox", "curl", "pyth
             "ninja-build", "g++", "pkg-config", "libgrpc++-dev", "protobuf-compiler-grpc",
             "libprotobuf-dev", "protobuf-compiler", "libabsl-dev", "libcurl4-openssl-dev",
             "libgtest-dev", "libgmock-dev", "libicu-dev", "libmicrohttpd-dev",
-            "golang-github-gogo-googleapis-dev", "grpc-proto")
+            "golang-github-gogo-googleapis-dev", "grpc-proto", "openssl")
 PROFILE_PACKAGES = ("linux-perf", "valgrind")
 
 

@@ -96,8 +96,9 @@ def compare(ctx: Run, scheme: str) -> bool:
     data = ctx.data / "vs_go.jsonl"
     try:
         for label in SERVERS if ctx.params.vs_go_warmup_s else ():
-            # Unmeasured: connections, pools, caches.
-            h2load_run(ctx, f"{label}-{scheme}-warmup", servers[label], 64,
+            # Unmeasured, at the highest concurrency: every upstream
+            # connection (and TLS handshake) the runs will use, pools, caches.
+            h2load_run(ctx, f"{label}-{scheme}-warmup", servers[label], max(VS_GO_CONCURRENCIES),
                        ctx.params.vs_go_warmup_s, True)
         for rnd in range(ctx.params.vs_go_rounds):
             for conc in VS_GO_CONCURRENCIES:

@@ -7,7 +7,10 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from gatewaybench import config, goref, measure, nginx, parse, summary, targets, upstream_tls, vs_go
+from gatewaybench import (config, doc, goref, measure, nginx, parse, report, summary, targets,
+                          upstream_tls, vs_go)
+
+DATA = Path(__file__).parent / "data"
 
 BOUNDARY = "------------------------AbCdEfGhIjKlMnOpQrStUvWx"
 GATEWAY_BODY = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\nstart\r\n"
@@ -140,6 +143,24 @@ class TargetsTest(unittest.TestCase):
         del s["vs_go"]
         keys = [r["key"] for r in targets.evaluate(s, "full")]
         self.assertIn("vs_go_https_throughput", keys)
+
+
+class DocTest(unittest.TestCase):
+    def test_the_section_shows_both_schemes_and_the_memory_per_connection(self):
+        s = report.summarize(DATA / "smoke", "stamp", "smoke")
+        text = "\n".join(doc.vs_go_section(s))
+        self.assertIn("## Beside a Go gateway", text)
+        for row in ("| HTTP | 64 |", "| HTTP | 256 |", "| HTTPS | 64 |", "| HTTPS | 256 |",
+                    "| gateway |", "| Go reference |"):
+            self.assertIn(row, text)
+        self.assertNotIn("predates", text)
+
+    def test_a_run_without_it_says_so_and_claims_no_figure(self):
+        s = report.summarize(DATA / "smoke", "stamp", "smoke")
+        s["vs_go"], s["upstream_memory"] = {}, {}
+        text = "\n".join(doc.vs_go_section(s))
+        self.assertIn("predates the Go reference", text)
+        self.assertNotIn("| HTTP |", text)
 
 
 class AlternationTest(unittest.TestCase):

@@ -1625,7 +1625,7 @@ class TlsTestServer {
 };
 
 std::string WriteTempFile(absl::string_view name, absl::string_view content) {
-  const std::string path = absl::StrCat(::testing::TempDir(), name);
+  std::string path = absl::StrCat(::testing::TempDir(), name);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
   return path;
 }

@@ -149,6 +149,7 @@ def livestream_repositories():
             "protobuf",
             "libcurl",
             "libcrypto",
+            "libssl",
             "icu-uc",
             "libtcmalloc_minimal",
             "libmicrohttpd",

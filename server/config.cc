@@ -86,6 +86,10 @@ ABSL_FLAG(int32_t, zoom_max_connections, livestream_gateway::defaults::kZoomMaxC
           "latency); calls beyond it wait in the server's queue within their deadline.");
 ABSL_FLAG(absl::Duration, zoom_connect_timeout, livestream_gateway::defaults::kZoomConnectTimeout,
           "Upper bound of establishing one upstream connection.");
+ABSL_FLAG(std::string, zoom_ca_file, "",
+          "PEM CA bundle that the certificates of the HTTPS upstreams (the Zoom API and OAuth "
+          "endpoints) must chain to, instead of the system's CA store (e.g. a private CA of a "
+          "TLS-inspecting proxy, or a test upstream).");
 ABSL_FLAG(absl::Duration, shutdown_grace, livestream_gateway::defaults::kShutdownGrace,
           "On SIGTERM/SIGINT, how long in-flight calls may take to finish before they are "
           "cancelled.");
@@ -374,6 +378,7 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
   config.zoom_timeout = absl::GetFlag(FLAGS_zoom_timeout);
   config.zoom_max_connections = absl::GetFlag(FLAGS_zoom_max_connections);
   config.zoom_connect_timeout = absl::GetFlag(FLAGS_zoom_connect_timeout);
+  config.zoom_ca_file = absl::GetFlag(FLAGS_zoom_ca_file);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.log_requests = absl::GetFlag(FLAGS_log_requests);
   config.connections = {

@@ -51,6 +51,9 @@ struct Config {
   absl::Duration zoom_timeout = defaults::kZoomTimeout;
   int zoom_max_connections = defaults::kZoomMaxConnections;
   absl::Duration zoom_connect_timeout = defaults::kZoomConnectTimeout;
+  // PEM CA bundle upstream HTTPS certificates must chain to instead of the
+  // system's; empty for the system's.
+  std::string zoom_ca_file;
   absl::Duration shutdown_grace = defaults::kShutdownGrace;
   // Connection age, idle limit and keepalive (--max_connection_age etc.).
   ConnectionOptions connections;

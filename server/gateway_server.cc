@@ -111,6 +111,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   transport_options.observer = observer;
   transport_options.max_connections = config.zoom_max_connections;
   transport_options.connect_timeout = config.zoom_connect_timeout;
+  transport_options.ca_file = config.zoom_ca_file;
   absl::StatusOr<std::unique_ptr<CurlHttpClient>> transport =
       CurlHttpClient::Create(transport_options);
   if (!transport.ok()) return transport.status();

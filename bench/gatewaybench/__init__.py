@@ -8,6 +8,12 @@ loopback, in one run. See docs/performance.md for what each stage means.
                           stage with small counts, results in a temp dir,
                           non-zero exit if a stage could not run (targets
                           are not enforced)
+
+Besides the C++ servers, a run builds and measures the Go reference gateway
+(bench/go_reference, with the machine's Go; GOGC=400) beside the gateway,
+over plain HTTP and over HTTPS to nginx (a throwaway CA made with openssl at
+each run, trusted through --zoom_ca_file).
+
   bench/run.sh --profile  full run plus a `perf record` of the server under
                           load (perf report saved next to the results)
   --wait-idle=SECONDS     first wait up to SECONDS for the 1-minute load

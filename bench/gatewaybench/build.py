@@ -90,6 +90,8 @@ def read_server_defaults(ctx: Run) -> None:
         helpfull = ""
     # Client-side rate limiting (Zoom's 30 requests/s) would cap every run.
     ctx.has_rate_flag = has_flag(helpfull, "zoom_rate_limit_qps")
+    # The HTTPS upstream's test CA reaches the gateway through it.
+    ctx.has_ca_flag = has_flag(helpfull, "zoom_ca_file")
     if ctx.pool_size is None:
         # The shipped default, so the bench measures what users run. The
         # server is the only place it is written: no fallback copy.

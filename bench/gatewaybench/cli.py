@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Callable
 
 from . import __doc__ as USAGE
-from . import (build, bursts, capture, compare, connections, direct, latency, machine, nginx, report,
-               throughput)
-from .config import REPO, WEBINAR_ID, Options, UsageError, params_for, parse_args
+from . import (build, bursts, capture, compare, connections, direct, goref, latency, machine, nginx,
+               report, throughput, upstream_tls, vs_go)
+from .config import REPO, SCHEMES, WEBINAR_ID, Options, UsageError, params_for, parse_args
 from .context import Binaries, Run
 from .measure import loadavg
 from .processes import Registry, run_bounded
@@ -94,6 +94,8 @@ def prepare(ctx: Run) -> bool:
     if not os.access(ctx.bins.server, os.X_OK):
         ctx.bins.server = Path("/nonexistent/livestream_server")
     build.read_server_defaults(ctx)
+    if ctx.opts.compare is None:
+        goref.build(ctx)
     run_bounded([str(ctx.bins.client), "--mode=frame", f"--out={ctx.frame}",
                  f"--webinar_id={WEBINAR_ID}"], 60, err=ctx.logs / "client.err")
     return True
@@ -121,11 +123,15 @@ def run_stages(ctx: Run) -> None:
     if not prepare(ctx):
         return
     before_nginx = ctx.reg.mark()
-    ctx.nginx = nginx.start(ctx.reg, ctx.work, ctx.logs)
+    ctx.tls = upstream_tls.make(ctx.work / "tls", ctx.logs / "openssl.log")
+    if ctx.tls is None:
+        ctx.stages.result("tls", False, "openssl could not make the test certificates "
+                          "(see logs/openssl.log)")
+    ctx.nginx = nginx.start(ctx.reg, ctx.work, ctx.logs, ctx.tls)
     if ctx.nginx is None:
         ctx.stages.result("nginx", False, f"nginx did not start (see {ctx.logs})")
     else:
-        ctx.stages.result("nginx", True, f"port {ctx.nginx.port}")
+        ctx.stages.result("nginx", True, f"port {ctx.nginx.port}, HTTPS port {ctx.nginx.tls_port}")
         after_nginx = ctx.reg.mark()
         guarded(ctx, "capture", capture.run)
         if ctx.captured():
@@ -143,7 +149,16 @@ def run_stages(ctx: Run) -> None:
         else:
             ctx.stages.result("latency", False, "skipped: no captured request")
         guarded(ctx, "connections", connections.run)
-        # The measured servers stop: the bursts get the CPU to themselves.
+        # The servers measured so far stop: the next stages start their own.
+        ctx.reg.stop_since(after_nginx)
+        if ctx.captured():
+            guarded(ctx, "go_reference_request", goref.check_request)
+        else:
+            ctx.stages.result("go_reference_request", False, "skipped: no captured request")
+        for scheme in SCHEMES:
+            guarded(ctx, f"vs_go_{scheme}", lambda c, s=scheme: vs_go.compare(c, s))
+        guarded(ctx, "upstream_memory", vs_go.memory)
+        # The bursts get the CPU to themselves.
         ctx.reg.stop_since(after_nginx)
     guarded(ctx, "bursts", bursts.run)
     ctx.reg.stop_since(before_nginx)

@@ -15,6 +15,12 @@ PYTHON = "/usr/bin/python3"
 CONCURRENCIES = (1, 16, 64, 256)
 # --compare measures where the targets are read: under load.
 COMPARE_CONCURRENCIES = (64, 256)
+# The gateway beside the Go reference gateway: where issue 16 reads the ratios.
+VS_GO_CONCURRENCIES = (64, 256)
+# Upstream schemes the Go comparison and the connection memory run over.
+SCHEMES = ("http", "https")
+# The Go reference runs as issue 16 describes it.
+GO_REFERENCE_GOGC = "400"
 # h2load connections x streams per connection for each concurrency.
 H2_C = {1: 1, 16: 2, 64: 4, 256: 8}
 H2_M = {1: 1, 16: 8, 64: 16, 256: 32}
@@ -41,7 +47,7 @@ PACKAGES = ("nginx-light", "wrk", "nghttp2-client", "gnuplot-nox", "curl", "pyth
             "ninja-build", "g++", "pkg-config", "libgrpc++-dev", "protobuf-compiler-grpc",
             "libprotobuf-dev", "protobuf-compiler", "libabsl-dev", "libcurl4-openssl-dev",
             "libgtest-dev", "libgmock-dev", "libicu-dev", "libmicrohttpd-dev",
-            "golang-github-gogo-googleapis-dev", "grpc-proto")
+            "golang-github-gogo-googleapis-dev", "grpc-proto", "openssl")
 PROFILE_PACKAGES = ("linux-perf", "valgrind")
 
 
@@ -107,14 +113,21 @@ class Params:
     lat_warmup: int  # per round
     bursts: tuple[int, ...]
     conn_calls: int
+    vs_go_rounds: int  # gateway and Go reference alternate, round by round
+    vs_go_warmup_s: int  # unmeasured h2load run per server first (0: none)
+    # Upstream connections held open to measure the memory each one costs
+    # (a multiple of 8: h2load's 8 connections share them).
+    conn_memory: int
 
 
 def params_for(mode: str) -> Params:
     if mode == "smoke":
         return Params(runs=1, duration_s=1, lat_calls=1000, lat_rounds=2, lat_warmup=100,
-                      bursts=(200,), conn_calls=2000)
+                      bursts=(200,), conn_calls=2000, vs_go_rounds=1, vs_go_warmup_s=0,
+                      conn_memory=32)
     return Params(runs=3, duration_s=5, lat_calls=10000, lat_rounds=5, lat_warmup=200,
-                  bursts=(2000, 10000), conn_calls=100000)
+                  bursts=(2000, 10000), conn_calls=100000, vs_go_rounds=3,
+                  vs_go_warmup_s=1, conn_memory=256)
 
 
 def h2load_shape(concurrency: int) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from .results import Stages
 
 if TYPE_CHECKING:
     from .nginx import Nginx
+    from .upstream_tls import TlsFiles
 
 
 @dataclasses.dataclass
@@ -34,6 +35,7 @@ class Binaries:
     reference: Path
     prototype: Path
     client: Path
+    go_reference: Path
 
     @classmethod
     def under(cls, build_dir: Path) -> "Binaries":
@@ -41,7 +43,8 @@ class Binaries:
                    emulator=build_dir / "tests/zoom_emulator/zoom_emulator",
                    reference=build_dir / "bench/bench_reference_server",
                    prototype=build_dir / "bench/bench_prototype_server",
-                   client=build_dir / "bench/bench_latency_client")
+                   client=build_dir / "bench/bench_latency_client",
+                   go_reference=build_dir / "bench/go_reference/go_reference")
 
 
 @dataclasses.dataclass
@@ -64,6 +67,11 @@ class Run:
     # The throughput gateway's flags, without per-run paths, for the report.
     gateway_flags: str = ""
     nginx: "Nginx | None" = None
+    # The test CA and nginx's certificate for the HTTPS upstream; None when
+    # they could not be made (the HTTPS stages then fail).
+    tls: "TlsFiles | None" = None
+    # The server has --zoom_ca_file (older builds, e.g. --compare's, do not).
+    has_ca_flag: bool = False
     # The servers the throughput stages measured, which latency reuses.
     gateway: Server | None = None
     prototype: Server | None = None
@@ -89,6 +97,12 @@ class Run:
         """Whether the capture stage recorded the gateway's request."""
         body = self.capture / "body.bin"
         return body.exists() and body.stat().st_size > 0
+
+    def upstream_base(self, scheme: str) -> str:
+        """The API base URL of nginx over `scheme` ("http" or "https")."""
+        assert self.nginx is not None
+        port = self.nginx.tls_port if scheme == "https" else self.nginx.port
+        return f"{scheme}://127.0.0.1:{port}/v2"
 
     def direct_url(self) -> str:
         assert self.nginx is not None

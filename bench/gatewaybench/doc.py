@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .config import CONCURRENCIES
+from .config import CONCURRENCIES, params_for
 from .summary import LATENCY_PATHS, latency_states, ratio
 
 
@@ -198,6 +198,7 @@ def markdown(s: dict[str, Any], evaluation: list[dict[str, Any]], stamp: str, do
             f"counted **{conn['upstream_connections_opened']:,} connections** accepted and "
             f"{conn['upstream_requests']:,} requests.",
         ]
+    lines += vs_go_section(s)
     if analysis:
         lines += ["", analysis.strip()]
     lines += [
@@ -215,6 +216,95 @@ def markdown(s: dict[str, Any], evaluation: list[dict[str, Any]], stamp: str, do
             lines.append(f"- {tool}: {version}")
     lines += [f"- h2load {m['load_tools']['h2load']}", ""]
     return "\n".join(lines)
+
+
+def vs_go_section(s: dict[str, Any]) -> list[str]:
+    """The gateway beside the Go reference gateway, over HTTP and HTTPS,
+    and what a kept-alive upstream connection costs each. Runs from before
+    issue 16 have none of it: the section then says how to measure it."""
+    vs_go, mem = s.get("vs_go") or {}, s.get("upstream_memory") or {}
+    m = s["machine"]
+    full = params_for("full")
+    runs = max((p["gateway"]["runs"] for sch in vs_go.values() for p in sch.values()), default=0)
+    lines = [
+        "",
+        "## Beside a Go gateway, over HTTP and HTTPS",
+        "",
+        "`bench/go_reference/main.go` (its own Go module, built with the machine's Go into "
+        "`$BUILD_DIR/bench/go_reference/` from the committed `go.mod`/`go.sum` and the Go stubs in "
+        "`client/go`) is the same contract written the obvious way: a grpc-go server, a "
+        "`net/http` keep-alive client with the gateway's pool size (`MaxConnsPerHost` = "
+        "`MaxIdleConnsPerHost` = the gateway's `--zoom_max_connections`), the body by "
+        "`mime/multipart`, run with `GOGC=400`. Before it is measured, one call through it is "
+        "captured and compared with the gateway's (stage `go_reference_request`): the same "
+        "request line, headers (but User-Agent) and form fields. Stages `vs_go_http` and "
+        "`vs_go_https` then run a fresh gateway and a fresh Go reference against the same nginx "
+        "at concurrency 64 and 256, alternating run by run (which goes first alternates round by "
+        "round); RSS is each server's VmRSS after its run. In the HTTPS mode nginx also listens "
+        "with TLS (TLS 1.3, HTTP/1.1) and a certificate for 127.0.0.1 signed by a throwaway CA "
+        "that each run makes with the openssl CLI in its work directory (ECDSA P-256; no key is "
+        "kept), which the gateway trusts through `--zoom_ca_file` and the Go reference through "
+        "its own `--zoom_ca_file`. Stage `upstream_memory` measures what a kept-alive upstream "
+        "connection costs: a fresh server with a pool of N makes one call, then N calls in "
+        "flight (8 gRPC connections × N/8 streams, 4N calls) open up to N upstream connections, "
+        "which stay open; the server's RSS delta is divided by the connections nginx accepted. "
+        "The delta also holds what serving that many calls at once left behind (allocator "
+        "caches, gRPC arenas, Go's heap), which plain HTTP shows alike, so HTTPS minus HTTP is "
+        "TLS's own share. `bench/run.sh` runs all of them "
+        f"({full.vs_go_rounds} rounds of {full.duration_s} s, {full.conn_memory} connections "
+        "held) and `bench/run.sh --smoke` each once, briefly; they need Go "
+        "(`tools/versions.env`) and openssl.",
+    ]
+    if not vs_go and not mem:
+        return lines + ["", "This run predates the Go reference and the HTTPS mode: neither was "
+                        "measured in it."]
+    go_version = m.get("versions", {}).get("go", "go")
+    lines += [
+        "",
+        f"This run: {go_version}; each figure is the median of {runs} runs of "
+        f"{m['load_tools']['seconds_per_run']} s.",
+        "",
+        "| Upstream | Concurrency | Gateway req/s | Go req/s | Gateway ÷ Go | Gateway CPU µs/req | "
+        "Go CPU µs/req | Gateway ÷ Go | Gateway RSS MiB | Go RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for scheme in ("http", "https"):
+        for conc, p in sorted(vs_go.get(scheme, {}).items(), key=lambda kv: int(kv[0])):
+            gw, go = p["gateway"], p["go_reference"]
+            lines.append(
+                f"| {scheme.upper()} | {conc} | {fmt(gw['rps_median'])} | {fmt(go['rps_median'])} | "
+                f"{fmt(p.get('rps_ratio'), '{:.2f}')} | "
+                f"{fmt(gw['server_cpu_us_per_req'], '{:.1f}')} | "
+                f"{fmt(go['server_cpu_us_per_req'], '{:.1f}')} | "
+                f"{fmt(p.get('cpu_ratio'), '{:.2f}')} | {fmt(gw['rss_mib'], '{:.0f}')} | "
+                f"{fmt(go['rss_mib'], '{:.0f}')} |")
+    if mem:
+        held = max((v.get("in_flight") or 0 for srv in mem.values() for k, v in srv.items()
+                    if isinstance(v, dict)), default=0)
+        lines += [
+            "",
+            "### Memory per kept-alive upstream connection",
+            "",
+            f"N = {held}.",
+            "",
+            "| Server | HTTP KiB/conn | HTTPS KiB/conn | TLS's share KiB/conn | Connections HTTP / HTTPS "
+            "| RSS after, HTTP / HTTPS MiB |",
+            "|---|---|---|---|---|---|",
+        ]
+        names = {"gateway": "gateway", "go_reference": "Go reference"}
+        for server, name in names.items():
+            r = mem.get(server)
+            if not r:
+                continue
+            http, https = r.get("http", {}), r.get("https", {})
+            lines.append(
+                f"| {name} | {fmt(http.get('kib_per_connection'), '{:.1f}')} | "
+                f"{fmt(https.get('kib_per_connection'), '{:.1f}')} | "
+                f"{fmt(r.get('tls_kib_per_connection'), '{:.1f}')} | "
+                f"{fmt(http.get('connections'))} / {fmt(https.get('connections'))} | "
+                f"{fmt(http.get('rss_after_mib'), '{:.0f}')} / "
+                f"{fmt(https.get('rss_after_mib'), '{:.0f}')} |")
+    return lines
 
 
 def write_doc(summary: dict[str, Any], stamp: str, results_dir: str, doc: str | None,

@@ -49,6 +49,26 @@ def ctx_switches(pid: int) -> int:
     return total
 
 
+def status_kib(status: str, field: str) -> int | None:
+    """A "kB" field of /proc/<pid>/status ("VmRSS", "VmHWM"); None if absent."""
+    for line in status.splitlines():
+        if line.startswith(f"{field}:"):
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB" and parts[1].isdigit():
+                return int(parts[1])
+    return None
+
+
+def memory_kib(pid: int) -> dict[str, int | None]:
+    """A process's resident set now and at its peak, in KiB (None once it
+    is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        status = ""
+    return {"rss_kib": status_kib(status, "VmRSS"), "hwm_kib": status_kib(status, "VmHWM")}
+
+
 def first_child(pid: int) -> int | None:
     """The lowest pid whose parent is `pid` (nginx's one worker)."""
     children = []

@@ -3,6 +3,8 @@
 One worker, so its CPU per request is one process's; `stub_status` counts
 accepted connections and requests, which is how the bench proves every
 gRPC call reached the upstream and how many connections the gateway opened.
+With certificates it also serves the same locations over HTTPS (HTTP/1.1,
+as Zoom's clients here speak) on a second port; the counters are shared.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from .measure import cpu_seconds, first_child
 from .parse import parse_stub_status
 from .processes import Proc, Registry, run_bounded
+from .upstream_tls import TlsFiles
 
 CONF = """worker_processes 1;
 daemon off;
@@ -36,7 +39,7 @@ http {{
   keepalive_timeout 300s;
   server {{
     listen 127.0.0.1:{port} backlog=4096;
-    location ~ ^/v2/(webinars|meetings)/[^/]+/livestream/status$ {{
+{tls}    location ~ ^/v2/(webinars|meetings)/[^/]+/livestream/status$ {{
       if ($request_method != PATCH) {{ return 405; }}
       return 204;
     }}
@@ -45,6 +48,20 @@ http {{
   }}
 }}
 """
+
+
+TLS = """    listen 127.0.0.1:{port} ssl backlog=4096;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+"""
+
+
+def conf(d: Path, port: int, tls: tuple[int, TlsFiles] | None = None) -> str:
+    """nginx.conf: plain HTTP on `port`, plus HTTPS on tls[0] with tls[1]'s
+    certificate."""
+    tls_lines = "" if tls is None else TLS.format(port=tls[0], cert=tls[1].cert, key=tls[1].key)
+    return CONF.format(dir=d, port=port, tls=tls_lines)
 
 
 def free_port() -> int | None:
@@ -66,9 +83,11 @@ def http_get(url: str, timeout: float) -> str:
 
 
 class Nginx:
-    def __init__(self, proc: Proc, port: int):
+    def __init__(self, proc: Proc, port: int, tls_port: int | None = None):
         self.proc = proc
         self.port = port
+        # The HTTPS listener; None without certificates.
+        self.tls_port = tls_port
 
     @property
     def pid(self) -> int:
@@ -91,23 +110,25 @@ class Nginx:
         return cpu_seconds(pid) if pid else 0.0
 
 
-def start(reg: Registry, work: Path, logs: Path) -> Nginx | None:
-    """nginx on a free loopback port, once its status page answers (10 s bound)."""
+def start(reg: Registry, work: Path, logs: Path, tls: TlsFiles | None = None) -> Nginx | None:
+    """nginx on a free loopback port (and, with `tls`, HTTPS on another),
+    once its status page answers (10 s bound)."""
     d = work / "nginx"
     (d / "logs").mkdir(parents=True, exist_ok=True)
     (d / "tmp").mkdir(exist_ok=True)
     port = free_port()
-    if port is None:
+    tls_port = free_port() if tls else None
+    if port is None or (tls and tls_port in (None, port)):
         return None
-    conf = d / "nginx.conf"
-    conf.write_text(CONF.format(dir=d, port=port))
-    base = ["nginx", "-p", str(d), "-e", str(d / "logs/error.log"), "-c", str(conf)]
+    conf_path = d / "nginx.conf"
+    conf_path.write_text(conf(d, port, (tls_port, tls) if tls and tls_port else None))
+    base = ["nginx", "-p", str(d), "-e", str(d / "logs/error.log"), "-c", str(conf_path)]
     rc, _ = run_bounded(base[:1] + ["-t", "-q"] + base[1:], 30, out=logs / "nginx-t.log",
                         err=logs / "nginx-t.log")
     if rc != 0:
         return None
     proc = reg.start(base, logs / "nginx.log", logs / "nginx.log")
-    nginx = Nginx(proc, port)
+    nginx = Nginx(proc, port, tls_port)
     for _ in range(100):
         try:
             nginx.counters()

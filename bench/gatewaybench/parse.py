@@ -6,6 +6,8 @@ output (bench/tests/test_parse.py).
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import re
 from typing import Any
 
@@ -132,3 +134,63 @@ def flag_default(helpfull: str, flag: str) -> int | None:
 def grpc_status_ok(nghttp_log: str) -> bool:
     """Whether nghttp -v saw trailers with grpc-status 0."""
     return re.search(r"grpc-status: 0$", nghttp_log, re.MULTILINE) is not None
+
+
+def parse_captured_headers(text: str) -> list[tuple[str, str]]:
+    """capture_upstream.py's headers.txt: one "Name: value" per line."""
+    out = []
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            out.append((name.strip(), value.strip()))
+    return out
+
+
+def multipart_fields(content_type: str, body: bytes) -> list[tuple[str, str]] | None:
+    """The (name, value) form fields of a multipart/form-data body, in
+    order; None if it is not one."""
+    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    if msg.get_content_type() != "multipart/form-data" or not msg.is_multipart():
+        return None
+    fields = []
+    for part in msg.iter_parts():
+        payload = part.get_payload(decode=True)
+        fields.append((str(part.get_param("name", header="content-disposition")),
+                       payload.decode(errors="replace") if isinstance(payload, bytes) else ""))
+    return fields
+
+
+# Headers whose values may differ between two implementations of the
+# contract: the product name, and the boundary (checked through the fields).
+FREE_HEADERS = {"user-agent", "content-type"}
+
+
+def request_differences(want: tuple[str, str, bytes], got: tuple[str, str, bytes]) -> list[str]:
+    """How a captured upstream request `got` differs from `want` (each the
+    request line, headers.txt and the body), as the gateway's contract with
+    Zoom sees it: the same method and path, the same header names, the same
+    values but for FREE_HEADERS, and a multipart body with the same fields
+    in the same order. Empty when they agree."""
+    problems = []
+    if want[0].strip() != got[0].strip():
+        problems.append(f"request line {got[0].strip()!r}, not {want[0].strip()!r}")
+    want_headers = {n.lower(): v for n, v in parse_captured_headers(want[1])}
+    got_headers = {n.lower(): v for n, v in parse_captured_headers(got[1])}
+    for name in sorted(want_headers.keys() - got_headers.keys()):
+        problems.append(f"no {name} header")
+    for name in sorted(got_headers.keys() - want_headers.keys()):
+        problems.append(f"extra {name} header")
+    for name in sorted(want_headers.keys() & got_headers.keys() - FREE_HEADERS):
+        if want_headers[name] != got_headers[name]:
+            # Values are not quoted: Authorization holds a token.
+            problems.append(f"another {name} value")
+    want_fields = multipart_fields(want_headers.get("content-type", ""), want[2])
+    got_fields = multipart_fields(got_headers.get("content-type", ""), got[2])
+    if want_fields is None:
+        problems.append("the reference request is not multipart/form-data")
+    elif got_fields is None:
+        problems.append("the body is not multipart/form-data")
+    elif want_fields != got_fields:
+        problems.append(f"form fields {got_fields}, not {want_fields}")
+    return problems

@@ -103,7 +103,7 @@ class Registry:
 
 def run_bounded(args: Sequence[str], timeout: float, out: Path | None = None,
                 err: Path | None = None, capture: bool = True,
-                env: dict[str, str] | None = None) -> tuple[int, str]:
+                env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[int, str]:
     """Runs a tool to completion within `timeout` seconds, like timeout(1)
     with -k 5: SIGTERM at the bound, SIGKILL 5 s later; rc 124 then.
 
@@ -114,7 +114,7 @@ def run_bounded(args: Sequence[str], timeout: float, out: Path | None = None,
         try:
             popen = subprocess.Popen(list(args), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-                                     stderr=e, env=env)
+                                     stderr=e, env=env, cwd=cwd)
         except OSError as exc:
             return 127, str(exc)
         try:
@@ -156,13 +156,14 @@ def wait_port_file(path: Path, proc: Proc, timeout: float = PORT_WAIT_S) -> int 
 
 
 def start_server(reg: Registry, name: str, args: Sequence[str], work: Path,
-                 logs: Path) -> tuple[Proc, int | None]:
-    """Starts one of the bench's own servers (prototype, reference, capture
-    listener) on loopback port 0 and waits for the port it reports."""
+                 logs: Path, env: dict[str, str] | None = None) -> tuple[Proc, int | None]:
+    """Starts one of the bench's own servers (prototype, reference, Go
+    reference, capture listener) on loopback port 0 and waits for the port
+    it reports."""
     port_file = work / f"{name}.port"
     port_file.unlink(missing_ok=True)
     proc = reg.start(list(args) + [f"--port_file={port_file}"], logs / f"{name}.out",
-                     logs / f"{name}.err")
+                     logs / f"{name}.err", env)
     return proc, wait_port_file(port_file, proc)
 
 

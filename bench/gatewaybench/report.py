@@ -21,7 +21,7 @@ from typing import Any
 from .charts import charts
 from .doc import busy_warning, verdict, write_doc
 from .summary import (median, read_json, read_jsonl, summarize_bursts, summarize_latency,
-                      summarize_throughput)
+                      summarize_throughput, summarize_upstream_memory, summarize_vs_go)
 from .targets import evaluate
 
 
@@ -41,6 +41,9 @@ def summarize(data: Path, stamp: str, mode: str) -> dict[str, Any]:
         "latency": summarize_latency(d),
         "bursts": summarize_bursts(read_jsonl(os.path.join(d, "bursts.jsonl"))),
         "connections": read_json(os.path.join(d, "connections.json")),
+        "vs_go": summarize_vs_go(read_jsonl(os.path.join(d, "vs_go.jsonl"))),
+        "upstream_memory": summarize_upstream_memory(
+            read_jsonl(os.path.join(d, "upstream_memory.jsonl"))),
         "profile_run": read_json(os.path.join(d, "profile-run.json")),
     }
     summary["targets"] = evaluate(summary, mode)

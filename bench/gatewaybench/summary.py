@@ -153,3 +153,54 @@ def summarize_bursts(rows: list[Row]) -> dict[str, Row]:
         case["peak_rss_mib"] = max((v["server_vmhwm_mib"] or 0 for v in rounds), default=None)
         case["peak_threads"] = max((v["server_peak_threads"] or 0 for v in rounds), default=None)
     return out
+
+
+def summarize_vs_go(rows: list[Row]) -> dict[str, dict[str, Row]]:
+    """Per scheme and concurrency: each server's medians (req/s, CPU µs per
+    request, RSS after the run in MiB) and the gateway's ratios to the Go
+    reference."""
+    out: dict[str, dict[str, Row]] = {}
+    for scheme in sorted({r["scheme"] for r in rows}):
+        points = {}
+        for conc in sorted({r["concurrency"] for r in rows if r["scheme"] == scheme}):
+            point: Row = {}
+            for server in ("gateway", "go_reference"):
+                runs = [r for r in rows if r["scheme"] == scheme and r["concurrency"] == conc
+                        and r["target"] == server]
+                rss = median([r.get("rss_kib") for r in runs])
+                point[server] = {
+                    "runs": len(runs),
+                    "rps_median": median([r["rps"] for r in runs]),
+                    "server_cpu_us_per_req": median([r["server_cpu_us_per_req"] for r in runs]),
+                    "rss_mib": rss / MIB if rss is not None else None,
+                    "rps_runs": [r["rps"] for r in runs],
+                }
+            gw, go = point["gateway"], point["go_reference"]
+            point["rps_ratio"] = ratio(gw["rps_median"], go["rps_median"])
+            point["cpu_ratio"] = ratio(gw["server_cpu_us_per_req"], go["server_cpu_us_per_req"])
+            point["rss_ratio"] = ratio(gw["rss_mib"], go["rss_mib"])
+            points[str(conc)] = point
+        out[scheme] = points
+    return out
+
+
+def summarize_upstream_memory(rows: list[Row]) -> dict[str, Row]:
+    """Per server: KiB of RSS per upstream connection held open, for each
+    scheme, and HTTPS minus HTTP (TLS's own share)."""
+    out: dict[str, Row] = {}
+    for row in rows:
+        opened = row.get("connections_opened") or 0
+        before, after = row.get("rss_before_kib"), row.get("rss_after_kib")
+        per_conn = ((after - before) / opened
+                    if opened > 0 and before is not None and after is not None else None)
+        out.setdefault(row["server"], {})[row["scheme"]] = {
+            "connections": opened, "in_flight": row.get("in_flight"),
+            "rss_before_mib": before / MIB if before is not None else None,
+            "rss_after_mib": after / MIB if after is not None else None,
+            "kib_per_connection": per_conn,
+        }
+    for server in out.values():
+        http, https = server.get("http", {}), server.get("https", {})
+        a, b = https.get("kib_per_connection"), http.get("kib_per_connection")
+        server["tls_kib_per_connection"] = a - b if a is not None and b is not None else None
+    return out

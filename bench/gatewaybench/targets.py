@@ -87,6 +87,17 @@ def evaluate(s: dict[str, Any], mode: str) -> list[dict[str, Any]]:
                  "value": None if small is None or large is None else large - small,
                  "display": "—" if small is None or large is None else f"{small:.0f} vs {large:.0f}",
                  "pass": None if small is None or large is None else small == large})
+    # Issue 16: against the obvious Go gateway, at each of c=64 and 256.
+    for scheme, label in (("http", "HTTP"), ("https", "HTTPS")):
+        points = s.get("vs_go", {}).get(scheme, {})
+        rps = [p["rps_ratio"] for p in points.values() if p.get("rps_ratio") is not None]
+        cpu = [p["cpu_ratio"] for p in points.values() if p.get("cpu_ratio") is not None]
+        add(f"vs_go_{scheme}_throughput",
+            f"Throughput ÷ Go reference gateway, {label} upstream (worst of c=64, 256)",
+            min(rps) if rps else None, 1.3, True, "", "—")
+        add(f"vs_go_{scheme}_cpu",
+            f"Server CPU per request ÷ Go reference gateway, {label} upstream (worst of c=64, 256)",
+            max(cpu) if cpu else None, 0.7, False, "", "—")
     opened = conn.get("upstream_connections_opened") if conn else None
     pool = conn.get("pool_size") if conn else None
     add("upstream_connections", f"Upstream connections opened in a {conn['calls']:,}-call run"

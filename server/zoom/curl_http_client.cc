@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "absl/base/macros.h"
@@ -136,6 +137,12 @@ absl::StatusOr<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(
   }
   if (options.connect_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("connect_timeout must be positive");
+  }
+  // libcurl would read it only at the first HTTPS connection, and then fail
+  // every call: refuse at startup instead.
+  if (!options.ca_file.empty() && access(options.ca_file.c_str(), R_OK) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("CA bundle ", options.ca_file, " cannot be read: ", std::strerror(errno)));
   }
   // Once per process, thread-safe through the static's initialisation;
   // curl_global_cleanup is never called because other clients may still live.
@@ -573,6 +580,11 @@ absl::StatusOr<CURL*> CurlHttpClient::NewEasyHandle() const {
   set(CURLOPT_HTTP_CONTENT_DECODING, 0L);
   if (!options_.use_environment_proxy) set(CURLOPT_PROXY, "");  // "" ignores *_proxy env
   set(CURLOPT_SHARE, share_);
+  if (!options_.ca_file.empty()) {
+    set(CURLOPT_CAINFO, options_.ca_file.c_str());
+    // Else libcurl would also trust Debian's built-in CA directory.
+    set(CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+  }
   set(CURLOPT_VERBOSE, options_.verbose ? 1L : 0L);
   set(CURLOPT_DEBUGFUNCTION, options_.verbose ? &OnDebug : nullptr);
   set(CURLOPT_HEADERFUNCTION, &Call::OnHeader);

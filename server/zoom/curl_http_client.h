@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -34,6 +35,12 @@ struct CurlHttpClientOptions {
   // TCP connect plus TLS handshake, per new connection. A call's deadline
   // still applies when it is shorter.
   absl::Duration connect_timeout = defaults::kZoomConnectTimeout;
+  // A PEM CA bundle that HTTPS upstreams' certificates must chain to, in
+  // place of the system's store (libcurl's built-in bundle and directory);
+  // empty for the system's. For a private CA in front of Zoom (a
+  // TLS-inspecting proxy) or a test upstream. Create() refuses a file it
+  // cannot read.
+  std::string ca_file;
   // Logs libcurl's informational messages (connects, reuse, TLS) to stderr.
   // Request and response headers and bodies are never logged: they hold
   // credentials.

@@ -323,6 +323,7 @@ TEST(ConfigTest, TheFlagsDefaultToConfigsDefaults) {
   EXPECT_EQ(flags->zoom_timeout, defaults.zoom_timeout);
   EXPECT_EQ(flags->zoom_max_connections, defaults.zoom_max_connections);
   EXPECT_EQ(flags->zoom_connect_timeout, defaults.zoom_connect_timeout);
+  EXPECT_EQ(flags->zoom_ca_file, defaults.zoom_ca_file);
   EXPECT_EQ(flags->shutdown_grace, defaults.shutdown_grace);
   EXPECT_EQ(flags->connections.max_connection_age, defaults.connections.max_connection_age);
   EXPECT_EQ(flags->connections.max_connection_age_grace,

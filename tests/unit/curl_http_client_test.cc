@@ -2,6 +2,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -1507,6 +1511,152 @@ TEST(CurlHttpClientTest, AnIdempotentRequestUsesThePool) {
   std::vector<TestServer::Request> seen = server.requests();
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen[1].connection, seen[0].connection);
+}
+
+// Test vectors made once with the openssl CLI (as in listener_security_test):
+// a self-signed P-256 certificate for IP 127.0.0.1, valid from 2026-12-03 to
+// 2126-11-09, and its key. Throwaway keys that protect nothing.
+constexpr char kTlsCertificate[] = R"(-----BEGIN CERTIFICATE-----
+MIIBlDCCATqgAwIBAgIUMh7akGzF4tXpd5DKgaQDELFOCSMwCgYIKoZIzj0EAwIw
+FjEUMBIGA1UEAwwLdGVzdC1zZXJ2ZXIwIBcNMjYxMjAzMDY0NjI2WhgPMjEyNjEx
+MDkwNjQ2MjZaMBYxFDASBgNVBAMMC3Rlc3Qtc2VydmVyMFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAEvJgXr0vImOizi4M/Hrd7sLq3C5iv3KZZwMYn4EB2ThrZ2/6P
+zr6r8tsazrgPs7cITiyQGsUewIGB2gD48AP47KNkMGIwHQYDVR0OBBYEFM5Q2BgZ
+kyJhlgRhMGUp4u74aWT8MB8GA1UdIwQYMBaAFM5Q2BgZkyJhlgRhMGUp4u74aWT8
+MA8GA1UdEwEB/wQFMAMBAf8wDwYDVR0RBAgwBocEfwAAATAKBggqhkjOPQQDAgNI
+ADBFAiATjkTttwEkss/z7zybR65zU9upeHez6ikkim1bVZnIMgIhAPbnMnNrBJKo
+2qDXkkaVhsLPcEr8RxaI32tp0Yvcj0Yo
+-----END CERTIFICATE-----
+)";
+constexpr char kTlsKey[] = R"(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgqrnUeykT5+zrODF3
+4Mvn7QnpUUBYNNUa5svar5pJ7MahRANCAAS8mBevS8iY6LOLgz8et3uwurcLmK/c
+plnAxifgQHZOGtnb/o/Ovqvy2xrOuA+ztwhOLJAaxR7AgYHaAPjwA/js
+-----END PRIVATE KEY-----
+)";
+
+// An HTTPS server on 127.0.0.1 (port 0) with the certificate above, one
+// blocking connection at a time: it answers every request head with 204 and
+// closes. Counts the requests it answered (a handshake the client refused
+// answers none).
+class TlsTestServer {
+ public:
+  TlsTestServer() : ctx_(SSL_CTX_new(TLS_server_method())) {
+    CheckOrDie(ctx_ != nullptr, "SSL_CTX_new");
+    BIO* cert = BIO_new_mem_buf(kTlsCertificate, -1);
+    BIO* key = BIO_new_mem_buf(kTlsKey, -1);
+    X509* x509 = PEM_read_bio_X509(cert, nullptr, nullptr, nullptr);
+    EVP_PKEY* pkey = PEM_read_bio_PrivateKey(key, nullptr, nullptr, nullptr);
+    CheckOrDie(x509 != nullptr && pkey != nullptr && SSL_CTX_use_certificate(ctx_, x509) == 1 &&
+                   SSL_CTX_use_PrivateKey(ctx_, pkey) == 1,
+               "test certificate");
+    X509_free(x509);
+    EVP_PKEY_free(pkey);
+    BIO_free(cert);
+    BIO_free(key);
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CheckOrDie(listen_fd_ >= 0, "socket");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CheckOrDie(bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0,
+               "bind");
+    CheckOrDie(listen(listen_fd_, 16) == 0, "listen");
+    socklen_t length = sizeof(address);
+    CheckOrDie(getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0,
+               "getsockname");
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  ~TlsTestServer() {
+    // Wakes the blocked accept().
+    shutdown(listen_fd_, SHUT_RDWR);
+    thread_.join();
+    close(listen_fd_);
+    SSL_CTX_free(ctx_);
+  }
+
+  std::string Url(absl::string_view path) const {
+    return absl::StrCat("https://127.0.0.1:", port_, path);
+  }
+
+  int answered() {
+    absl::MutexLock lock(&mu_);
+    return answered_;
+  }
+
+ private:
+  void Run() {
+    while (true) {
+      const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) return;
+      SSL* ssl = SSL_new(ctx_);
+      SSL_set_fd(ssl, fd);
+      if (SSL_accept(ssl) == 1) Answer(ssl);
+      SSL_free(ssl);
+      close(fd);
+    }
+  }
+
+  void Answer(SSL* ssl) {
+    std::string head;
+    char buffer[1024];
+    while (!absl::StrContains(head, "\r\n\r\n")) {
+      const int n = SSL_read(ssl, buffer, sizeof(buffer));
+      if (n <= 0) return;
+      head.append(buffer, n);
+    }
+    constexpr absl::string_view kReply =
+        "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    if (SSL_write(ssl, kReply.data(), static_cast<int>(kReply.size())) > 0) {
+      absl::MutexLock lock(&mu_);
+      ++answered_;
+    }
+    SSL_shutdown(ssl);
+  }
+
+  SSL_CTX* const ctx_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  absl::Mutex mu_;
+  int answered_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread thread_;
+};
+
+std::string WriteTempFile(absl::string_view name, absl::string_view content) {
+  std::string path = absl::StrCat(::testing::TempDir(), name);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+  return path;
+}
+
+TEST(CurlHttpClientTest, CreateRefusesAnUnreadableCaFile) {
+  CurlHttpClientOptions options;
+  options.ca_file = absl::StrCat(::testing::TempDir(), "no-such-ca.pem");
+  absl::Status status = CurlHttpClient::Create(options).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr(options.ca_file));
+}
+
+TEST(CurlHttpClientTest, HttpsTrustsTheCaFileInsteadOfTheSystemStore) {
+  TlsTestServer server;
+  CurlHttpClientOptions trusting;
+  trusting.ca_file = WriteTempFile("curl_http_client_test_ca.pem", kTlsCertificate);
+  Outcome ok;
+  auto client = MakeClient(trusting);
+  client->Send(Get(server.Url("/v2/ping")), In(kWait), ok.Callback());
+  absl::StatusOr<HttpResponse> answer = ok.Wait();
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->status_code, 204);
+  EXPECT_EQ(server.answered(), 1);
+
+  // The system store does not know the test certificate.
+  Outcome refused;
+  auto system_store = MakeClient();
+  system_store->Send(Get(server.Url("/v2/ping")), In(kWait), refused.Callback());
+  absl::StatusOr<HttpResponse> failure = refused.Wait();
+  EXPECT_EQ(failure.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(server.answered(), 1);
 }
 
 }  // namespace

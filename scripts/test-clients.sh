@@ -16,6 +16,10 @@
 #                     TLS, mTLS)
 #   buf               scripts/test-buf.sh (lint, format, breaking)
 #   java, node        client/java/test.sh, client/node/test.sh when present
+#   java-package      scripts/test-java-package.sh: builds the Maven artifacts
+#                     as scripts/release.sh does and runs a Maven project that
+#                     depends on them by coordinates, outside the repository
+#                     (offline: from what the java stage left in ~/.m2)
 #   cpp-package       scripts/test-cpp-package.sh: installs the C++ package
 #                     from the CMake tree BUILD_DIR (default build/, as built)
 #                     and builds and runs consumers outside the repository
@@ -38,7 +42,7 @@ set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${REPO_ROOT}" || exit 1
-ALL_STAGES=(stack check-generated python go grpcurl health-probe buf java node cpp-package)
+ALL_STAGES=(stack check-generated python go grpcurl health-probe buf java java-package node cpp-package)
 STAGES=("$@")
 [[ ${#STAGES[@]} -eq 0 ]] && STAGES=("${ALL_STAGES[@]}")
 
@@ -52,7 +56,7 @@ export PYTHONDONTWRITEBYTECODE=1
 
 needs_binaries=0
 for s in "${STAGES[@]}"; do
-  case "${s}" in stack | python | go | grpcurl | health-probe | java | node | cpp-package) needs_binaries=1 ;; esac
+  case "${s}" in stack | python | go | grpcurl | health-probe | java | java-package | node | cpp-package) needs_binaries=1 ;; esac
 done
 if [[ ${needs_binaries} -eq 1 ]]; then
   missing=0
@@ -241,6 +245,7 @@ else
       health-probe) stage health-probe scripts/test-health-probe.sh ;;
       buf) stage buf scripts/test-buf.sh ;;
       cpp-package) stage cpp-package scripts/test-cpp-package.sh ;;
+      java-package) stage java-package scripts/test-java-package.sh ;;
       java | node)
         if [[ -f "client/${s}/test.sh" ]]; then
           stage "${s}" bash "client/${s}/test.sh"

@@ -23,6 +23,9 @@ cd "${REPO_ROOT}"
 export LIVESTREAM_SERVER_BIN="${LIVESTREAM_SERVER_BIN:-${REPO_ROOT}/build/server/livestream_server}"
 export ZOOM_EMULATOR_BIN="${ZOOM_EMULATOR_BIN:-${REPO_ROOT}/build/tests/zoom_emulator/zoom_emulator}"
 m2="${LIVESTREAM_M2_REPOSITORY:-${HOME}/.m2/repository}"
+# Maven's own JVM (not the tests'): these short builds spend much of their CPU
+# in the JIT's optimising tier; stopping at C1 saves about a third on 2 cores.
+export MAVEN_OPTS="${MAVEN_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/test-java-package.XXXXXX")"
 # shellcheck source=scripts/lib/stack.bash
@@ -65,6 +68,8 @@ cat >"${WORK}/settings.xml" <<XML
         <repository>
           <id>livestream-release</id>
           <url>file://${WORK}/dist/maven</url>
+          <!-- Also checks the .sha1 and .md5 files that release.sh writes. -->
+          <releases><checksumPolicy>fail</checksumPolicy></releases>
           <snapshots><enabled>false</enabled></snapshots>
         </repository>
       </repositories>

@@ -35,8 +35,8 @@ class ConsumerTest {
   @Test
   void readsTheRichErrorOfAnUnknownWebinar() throws InterruptedException {
     RichError err =
-        WebinarStarter.start(gateway(), UNKNOWN_WEBINAR).orElseThrow(() -> new AssertionError(
-            "UpdateStatus of an unknown webinar succeeded"));
+        WebinarStarter.start(gateway(), UNKNOWN_WEBINAR)
+            .orElseThrow(() -> new AssertionError("UpdateStatus of an unknown webinar succeeded"));
     System.out.println("consumer: " + err);
     assertEquals(Status.Code.NOT_FOUND, err.code());
     assertEquals(ErrorReason.ZOOM_WEBINAR_NOT_FOUND, err.errorReason());

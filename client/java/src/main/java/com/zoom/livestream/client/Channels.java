@@ -17,15 +17,15 @@ import java.util.Map;
 
 /**
  * Builds channels to the gateway. By default they carry the gateway's gRPC service config (the
- * repository's {@code client/service_config.json}, packaged in this jar): retry UNAVAILABLE only,
- * at most 3 attempts with exponential backoff. Pass a {@code null} service config to turn it off.
+ * repository's {@code client/service_config.json}, packaged in this jar), which retries UNAVAILABLE
+ * only, with exponential backoff. Pass a {@code null} service config to turn it off.
  */
 public final class Channels {
   /**
    * Where the build puts {@code client/service_config.json} in the jar, so that the retry policy
    * travels with the package instead of being read from a checkout.
    */
-  static final String SERVICE_CONFIG_RESOURCE = "service_config.json";
+  private static final String SERVICE_CONFIG_RESOURCE = "service_config.json";
 
   private Channels() {}
 

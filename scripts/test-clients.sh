@@ -21,6 +21,10 @@
 #                     TLS, mTLS)
 #   buf               scripts/test-buf.sh (lint, format, breaking)
 #   java, node        client/java/test.sh, client/node/test.sh when present
+#   java-package      scripts/test-java-package.sh: builds the Maven artifacts
+#                     as scripts/release.sh does and runs a Maven project that
+#                     depends on them by coordinates, outside the repository
+#                     (offline: from what the java stage left in ~/.m2)
 #   node-package      scripts/test-node-package.sh: builds the npm tarball with
 #                     scripts/release.sh and installs it into an application
 #                     outside the repository (its own @grpc/grpc-js), which
@@ -47,7 +51,7 @@ set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${REPO_ROOT}" || exit 1
-ALL_STAGES=(stack check-generated python python-package go go-package grpcurl health-probe buf java node node-package cpp-package)
+ALL_STAGES=(stack check-generated python python-package go go-package grpcurl health-probe buf java java-package node node-package cpp-package)
 STAGES=("$@")
 [[ ${#STAGES[@]} -eq 0 ]] && STAGES=("${ALL_STAGES[@]}")
 
@@ -61,7 +65,7 @@ export PYTHONDONTWRITEBYTECODE=1
 
 needs_binaries=0
 for s in "${STAGES[@]}"; do
-  case "${s}" in stack | python | python-package | go | go-package | grpcurl | health-probe | java | node | node-package | cpp-package) needs_binaries=1 ;; esac
+  case "${s}" in stack | python | python-package | go | go-package | grpcurl | health-probe | java | java-package | node | node-package | cpp-package) needs_binaries=1 ;; esac
 done
 if [[ ${needs_binaries} -eq 1 ]]; then
   missing=0
@@ -253,6 +257,7 @@ else
       buf) stage buf scripts/test-buf.sh ;;
       node-package) stage node-package scripts/test-node-package.sh ;;
       cpp-package) stage cpp-package scripts/test-cpp-package.sh ;;
+      java-package) stage java-package scripts/test-java-package.sh ;;
       java | node)
         if [[ -f "client/${s}/test.sh" ]]; then
           stage "${s}" bash "client/${s}/test.sh"

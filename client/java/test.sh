@@ -56,6 +56,10 @@ for bin in "${LIVESTREAM_SERVER_BIN}" "${ZOOM_EMULATOR_BIN}"; do
   fi
 done
 
+# Maven's own JVM (not the tests'): this short build spends much of its CPU in
+# the JIT's optimising tier; stopping at C1 saves about a third on 2 cores.
+export MAVEN_OPTS="${MAVEN_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
+
 cd "${here}"
 rm -rf target/surefire-reports
 status=0

@@ -34,7 +34,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -70,7 +69,8 @@ class LiveStreamClientTest {
   @BeforeAll
   void startGateway(@TempDir Path workDir) throws IOException, InterruptedException {
     gateway = GatewayProcesses.start(workDir);
-    channel = Channels.plaintext(gateway.serverTarget(), repositoryServiceConfig());
+    // The package's default channel, as a user gets it: with the packaged retry policy.
+    channel = Channels.plaintext(gateway.serverTarget());
     stub = LiveStreamServiceGrpc.newBlockingStub(channel);
   }
 
@@ -82,11 +82,6 @@ class LiveStreamClientTest {
     if (gateway != null) {
       gateway.close();
     }
-  }
-
-  /** The channel uses client/service_config.json, as the README tells users to. */
-  static Map<String, ?> repositoryServiceConfig() throws IOException {
-    return Channels.loadServiceConfig(Path.of("..", "service_config.json"));
   }
 
   private LiveStreamServiceGrpc.LiveStreamServiceBlockingStub withDeadline() {

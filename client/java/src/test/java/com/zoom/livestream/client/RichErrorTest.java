@@ -1,7 +1,6 @@
 package com.zoom.livestream.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
@@ -17,12 +16,10 @@ import com.google.rpc.RetryInfo;
 import com.zoom.livestream.v1.BatchUpdateStatusResult;
 import com.zoom.livestream.v1.ErrorReason;
 import com.zoom.livestream.v1.UpdateStatusResponse;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** RichError on errors built locally, so every detail type is covered without a server. */
@@ -198,44 +195,5 @@ class RichErrorTest {
             .build();
     RichError err = RichError.fromThrowable(StatusProto.toStatusRuntimeException(st));
     assertEquals(List.of(ERROR_INFO), err.details(ErrorInfo.class));
-  }
-
-  @Test
-  void serviceConfigOfTheRepositoryShapeBuildsAChannel() throws InterruptedException {
-    String json =
-        "{\"methodConfig\":[{\"name\":[{\"service\":\"zoom.livestream.v1.LiveStreamService\"}],"
-            + "\"retryPolicy\":{\"maxAttempts\":4,\"initialBackoff\":\"0.1s\",\"maxBackoff\":\"1s\","
-            + "\"backoffMultiplier\":2,\"retryableStatusCodes\":[\"UNAVAILABLE\"]}}]}";
-    Map<String, ?> config = Channels.parseServiceConfig(json);
-    assertTrue(config.get("methodConfig") instanceof List, config.toString());
-    // The channel parses its default service config when built and rejects a bad one, so a
-    // successful build shows the JSON types suit grpc-java.
-    ManagedChannel channel = Channels.plaintext("127.0.0.1:1", config);
-    channel.shutdownNow();
-    Map<String, ?> broken = Channels.parseServiceConfig(json.replace("\"maxAttempts\":4,", ""));
-    assertThrows(IllegalStateException.class, () -> Channels.plaintext("127.0.0.1:1", broken));
-    assertThrows(IllegalArgumentException.class, () -> Channels.parseServiceConfig("[1]"));
-    assertThrows(IllegalArgumentException.class, () -> Channels.parseServiceConfig("{"));
-    assertThrows(IllegalArgumentException.class, () -> Channels.parseServiceConfig(""));
-  }
-
-  @Test
-  void repositoryServiceConfigRetriesOnlyUnavailable() throws Exception {
-    Map<String, ?> config = LiveStreamClientTest.repositoryServiceConfig();
-    List<?> methodConfigs = (List<?>) config.get("methodConfig");
-    boolean found = false;
-    for (Object mc : methodConfigs) {
-      Map<?, ?> methodConfig = (Map<?, ?>) mc;
-      List<?> names = (List<?>) methodConfig.get("name");
-      if (names.stream()
-          .anyMatch(
-              n -> "zoom.livestream.v1.LiveStreamService".equals(((Map<?, ?>) n).get("service")))) {
-        Map<?, ?> retry = (Map<?, ?>) methodConfig.get("retryPolicy");
-        assertEquals(List.of("UNAVAILABLE"), retry.get("retryableStatusCodes"));
-        found = true;
-      }
-    }
-    assertTrue(found, "no methodConfig for zoom.livestream.v1.LiveStreamService: " + config);
-    Channels.plaintext("127.0.0.1:1", config).shutdownNow();
   }
 }

@@ -47,7 +47,7 @@ import java.util.function.Consumer;
  *              [--page_url=URL] [--resolution=720p|1080p]   (update_mask: the fields given)
  *   batch      --items=webinar:ID,meeting:ID,...   (each with --action and the settings flags)
  * Mutating calls: [--validate_only=true] [--request_id=UUID]
- * Every call: [--deadline_ms=5000] [--service_config=../service_config.json]
+ * Every call: [--deadline_ms=5000] [--service_config=PATH|none] (default: the packaged one)
  *     [--tls=true] [--tls_ca_file=ca.crt] [--tls_cert_file=client.crt --tls_key_file=client.key]
  *     [--bearer_token_file=token]
  * </pre>
@@ -85,7 +85,7 @@ public final class LiveStreamExample {
           + " [--action=start|stop|unspecified] [--display_name=NAME]"
           + " [--active_speaker_name=true|false] [--stream_url=URL] [--stream_key_file=PATH]"
           + " [--page_url=URL] [--resolution=720p|1080p] [--validate_only=true]"
-          + " [--request_id=UUID] [--deadline_ms=5000] [--service_config=PATH] [--tls=true]"
+          + " [--request_id=UUID] [--deadline_ms=5000] [--service_config=PATH|none] [--tls=true]"
           + " [--tls_ca_file=PATH] [--tls_cert_file=PATH --tls_key_file=PATH]"
           + " [--bearer_token_file=PATH]";
 
@@ -111,10 +111,13 @@ public final class LiveStreamExample {
       return 2;
     }
 
+    String serviceConfigFlag = flags.getOrDefault("service_config", "");
     Map<String, ?> serviceConfig =
-        flags.containsKey("service_config")
-            ? Channels.loadServiceConfig(Path.of(flags.get("service_config")))
-            : null;
+        switch (serviceConfigFlag) {
+          case "" -> Channels.defaultServiceConfig();
+          case "none" -> null;
+          default -> Channels.loadServiceConfig(Path.of(serviceConfigFlag));
+        };
     boolean tls =
         Boolean.parseBoolean(flags.getOrDefault("tls", "false"))
             || flags.containsKey("tls_ca_file")

@@ -56,7 +56,7 @@ build_dir="${BUILD_DIR:-build-fuzz}"
 # -O1 as the sanitizers recommend; without NDEBUG, so that the debug checks in
 # abseil and protobuf headers stay on.
 if ! CC=clang CXX=clang++ BUILD_TYPE=RelWithDebInfo scripts/build.sh "$build_dir" \
-  -DLIVESTREAM_FUZZ=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1"; then
+  -DLIVESTREAM_FUZZ=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld; then
   echo "fuzz: build failed"
   echo "fuzz: 0 passed, ${#targets[@]} failed"
   exit 1

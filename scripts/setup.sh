@@ -30,6 +30,8 @@ PACKAGES=(
   # unpacks Debian's abseil source for it (tsan/abseil-source.sh). The fuzz
   # stage: clang (14) with its sanitizer and libFuzzer runtimes.
   clang clang-14 libclang-rt-14-dev dpkg-dev
+  # lld links the sanitized trees' test executables (scripts/test.sh).
+  lld-14
 )
 
 missing=()

@@ -17,6 +17,8 @@ cd "$(dirname "$0")/.."
 BAZEL_DEBIAN_VERSION="4.2.3"
 PACKAGES=(
   bazel-bootstrap g++ pkg-config
+  # --config=clang (.bazelrc), as the CI stage builds.
+  clang-14 lld-14
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libcurl4-openssl-dev libgtest-dev libgmock-dev
   # Unicode general categories for validating display names.

@@ -50,6 +50,10 @@ stage_cpp() {
   BUILD_TYPE=Release TARGETS="livestream_server zoom_emulator livestreamctl" scripts/build.sh build
 }
 
+# The sanitized trees link about a hundred test executables: lld links one in a
+# sixth of GNU ld's time (0.17 s against 1.06 s for livestream_service_test).
+lld_flags=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld)
+
 stage_asan() {
   # -O1 -g1 as the sanitizers recommend: full stack traces with file:line, and
   # half the compile time of RelWithDebInfo's -O2 -g. Only what ctest runs is
@@ -58,8 +62,8 @@ stage_asan() {
   local dir=build-asan
   if [ ! -f "$dir/CMakeCache.txt" ]; then
     cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIVESTREAM_SANITIZE=ON \
-      -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null ||
-      return 1
+      -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+      "${lld_flags[@]}" >/dev/null || return 1
   fi
   cmake --build "$dir" -j "$(nproc)" --target server/all client/cpp/all tests/all || return 1
   ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
@@ -79,8 +83,8 @@ stage_tsan() {
   local reports="$root/$dir/tsan-reports"
   if [ ! -f "$dir/CMakeCache.txt" ]; then
     cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIVESTREAM_SANITIZE=thread \
-      -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null ||
-      return 1
+      -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+      "${lld_flags[@]}" >/dev/null || return 1
   fi
   cmake --build "$dir" -j "$(nproc)" --target tsan/all server/all client/cpp/all tests/all || return 1
   rm -rf "$reports" && mkdir -p "$reports"
@@ -118,8 +122,9 @@ stage_bazel() {
   [ -x scripts/test-bazel.sh ] || { echo "no bazel tests"; return 1; }
   # Unoptimised: this stage proves that the Bazel build and its test targets
   # work, and at -O0 it compiles in far less time; the cpp stage tests the
-  # optimised code.
-  scripts/test-bazel.sh --compilation_mode=fastbuild
+  # optimised code. clang and lld (.bazelrc's config clang) compile and link
+  # faster than gcc; gcc compiles the same sources in the cpp stage.
+  scripts/test-bazel.sh --compilation_mode=fastbuild --config=clang
 }
 
 stage_bench() {

@@ -425,7 +425,12 @@ void LiveStreamServiceImpl::Call::StartWaiting() {
   absl::MutexLock lock(&service_->waiting_mu_);
   waiting_ = true;
   next_ = service_->waiting_;
-  if (next_ != nullptr) next_->previous_ = this;
+  if (next_ != nullptr) {
+    // Every call in the list is this service's: the same mutex, under a name
+    // the thread-safety analysis cannot equate with ours.
+    next_->service_->waiting_mu_.AssertHeld();
+    next_->previous_ = this;
+  }
   service_->waiting_ = this;
   if (service_->aborting_) {
     absl::MutexLock own(&mu_);
@@ -436,12 +441,17 @@ void LiveStreamServiceImpl::Call::StartWaiting() {
 void LiveStreamServiceImpl::Call::StopWaiting() {
   if (!waiting_) return;
   absl::MutexLock lock(&service_->waiting_mu_);
+  // The neighbours are this service's calls: the same mutex (see StartWaiting).
   if (previous_ != nullptr) {
+    previous_->service_->waiting_mu_.AssertHeld();
     previous_->next_ = next_;
   } else {
     service_->waiting_ = next_;
   }
-  if (next_ != nullptr) next_->previous_ = previous_;
+  if (next_ != nullptr) {
+    next_->service_->waiting_mu_.AssertHeld();
+    next_->previous_ = previous_;
+  }
 }
 
 bool LiveStreamServiceImpl::Call::EndedForShutdown() {

@@ -200,6 +200,7 @@ int LiveStreamServiceImpl::AbortCallsForShutdown() {
     absl::MutexLock lock(&waiting_mu_);
     aborting_ = true;
     for (Call* call = waiting_; call != nullptr; call = call->next_) {
+      call->service_->waiting_mu_.AssertHeld();  // waiting_mu_: every call is ours
       ++waiting;
       if (std::shared_ptr<Cancellable> handle = call->EndForShutdown(); handle != nullptr) {
         to_cancel.push_back(std::move(handle));
@@ -213,7 +214,10 @@ int LiveStreamServiceImpl::AbortCallsForShutdown() {
 int LiveStreamServiceImpl::WaitingCalls() {
   absl::MutexLock lock(&waiting_mu_);
   int waiting = 0;
-  for (Call* call = waiting_; call != nullptr; call = call->next_) ++waiting;
+  for (Call* call = waiting_; call != nullptr; call = call->next_) {
+    call->service_->waiting_mu_.AssertHeld();  // waiting_mu_: every call is ours
+    ++waiting;
+  }
   return waiting;
 }
 

@@ -49,6 +49,9 @@ std::shared_ptr<Cancellable> ThreadScheduler::RunAt(absl::Time when, Callback do
   auto timer = std::make_shared<Timer>(core_, std::move(done));
   {
     absl::MutexLock lock(&core_->mu);
+    // The same mutex under another name, which the thread-safety analysis
+    // cannot see: the timer's core is this scheduler's.
+    timer->core_->mu.AssertHeld();
     if (!core_->exited) {
       timer->key_ = {when, core_->next_sequence++};
       core_->pending.emplace(timer->key_, timer);
@@ -78,6 +81,7 @@ void ThreadScheduler::Run() {
     auto first = core.pending.begin();
     const absl::Time when = first->first.first;
     std::shared_ptr<Timer> timer = first->second;
+    timer->core_->mu.AssertHeld();  // core.mu under the timer's name
     const bool due = when <= absl::Now();
     if (!due && !core.stopping && !timer->cancelled_) {
       core.wake.WaitWithDeadline(&core.mu, when);

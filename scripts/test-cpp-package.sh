@@ -30,6 +30,8 @@ trap cleanup EXIT
 prefix="${WORK}/prefix"
 scripts/release-cpp.sh --build-dir "${build_dir}" --prefix "${prefix}"
 version="$(PKG_CONFIG_PATH="${prefix}/lib/pkgconfig" pkg-config --modversion zoom-livestream-client)"
+cmp LICENSE "${prefix}/share/doc/zoom-livestream-client/LICENSE" ||
+  { echo "test-cpp-package: the install tree lacks the repository's LICENSE" >&2; exit 1; }
 
 # The consumers see only the install tree: no repository path, no GoogleTest
 # (it is not in the package's dependencies), no tcmalloc.

@@ -17,6 +17,7 @@ from typing import Any
 from .config import COMPARE_CONCURRENCIES
 from .context import Run, Server
 from .launcher import gateway_flags, start_gateway
+from .parse import statuses_ok
 from .results import append_jsonl, log, read_jsonl
 from .summary import median
 from .throughput import h2load_run, verify_grpc_frame
@@ -67,7 +68,7 @@ def table(points: dict[str, Any]) -> str:
 
 def bad_runs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r["rc"] != 0 or r["done"] == 0 or r["failed"] or r["errored"]
-            or r["http_2xx"] != r["done"] or r.get("upstream_requests", 0) < r["done"]]
+            or not statuses_ok(r) or r.get("upstream_requests", 0) < r["done"]]
 
 
 def run(ctx: Run, base_server: Path, rounds: int) -> bool:

@@ -59,6 +59,13 @@ def evaluate(s: dict[str, Any], mode: str) -> list[dict[str, Any]]:
         added.get("p50"), 140, False, " µs", "158 µs", "{:.0f}", proto_added.get("p50"))
     add("added_latency_p99", f"Added latency at c=1 over direct libcurl, p99 ({label})",
         added.get("p99"), 200, False, " µs", "223 µs", "{:.0f}", proto_added.get("p99"))
+    # Issue 16: what the gateway adds at most 1.1 times what a bare gRPC round
+    # trip costs, both at p50 in the same state of the machine.
+    grpc_p50 = chosen.get("grpc_only", {}).get("p50_us")
+    add("added_latency_vs_grpc",
+        f"Added latency at c=1 over direct libcurl, p50 ÷ gRPC-only round trip p50 ({label})",
+        ratio(added.get("p50"), grpc_p50), 1.1, False, "", "—", "{:.2f}",
+        ratio(proto_added.get("p50"), grpc_p50))
 
     def burst(calls: int, field: str, rnd: str | None = "warm") -> Any:
         case = bursts.get(str(calls))

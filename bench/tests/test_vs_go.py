@@ -138,6 +138,20 @@ class TargetsTest(unittest.TestCase):
                          (0.65, True))
         self.assertIsNone(rows["vs_go_https_cpu"]["pass"])
 
+    def test_added_latency_is_judged_against_the_bare_grpc_round_trip(self):
+        s = self.summary_with({})
+        s["latency"] = {"idle": {"grpc_only": {"p50_us": 200.0}, "added_us": {"p50": 230.0},
+                                 "prototype_added_us": {"p50": 210.0}}}
+        row = {r["key"]: r for r in targets.evaluate(s, "full")}["added_latency_vs_grpc"]
+        self.assertEqual((row["value"], row["pass"], row["prototype_here"]), (1.15, False, "1.05"))
+        s["latency"]["idle"]["added_us"]["p50"] = 220.0
+        row = {r["key"]: r for r in targets.evaluate(s, "full")}["added_latency_vs_grpc"]
+        self.assertEqual((row["value"], row["pass"]), (1.1, True))
+        # No gRPC-only path measured: no figure, no verdict.
+        del s["latency"]["idle"]["grpc_only"]
+        row = {r["key"]: r for r in targets.evaluate(s, "full")}["added_latency_vs_grpc"]
+        self.assertIsNone(row["pass"])
+
     def test_results_from_before_the_go_reference_still_evaluate(self):
         s = self.summary_with({})
         del s["vs_go"]

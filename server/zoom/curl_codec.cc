@@ -1,5 +1,7 @@
 #include "server/zoom/curl_codec.h"
 
+#include <openssl/ssl.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -186,6 +188,11 @@ Delivery DeliveryOf(const TransferProgress& progress) {
   const bool left = progress.ran && (progress.response_header_bytes > 0 ||
                                      progress.request_bytes > 0 || progress.upload_bytes > 0);
   return left ? Delivery::kMaybeDelivered : Delivery::kNotDelivered;
+}
+
+CURLcode ReleaseIdleTlsBuffers(CURL* /*easy*/, void* ssl_ctx, void* /*user*/) {
+  SSL_CTX_set_mode(static_cast<SSL_CTX*>(ssl_ctx), SSL_MODE_RELEASE_BUFFERS);
+  return CURLE_OK;
 }
 
 }  // namespace livestream_gateway::curl_codec

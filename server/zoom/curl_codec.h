@@ -134,6 +134,13 @@ absl::Status TransferStatus(const TransferEnd& end);
 // set; it never holds request headers.
 absl::Status CurlError(CURLcode code, const char* detail);
 
+// CURLOPT_SSL_CTX_FUNCTION for HTTPS upstreams: lets OpenSSL free a TLS
+// connection's read and write buffers (about 34 KiB) while the connection
+// sits idle in the pool, as kept-alive connections to Zoom mostly do; they
+// are allocated again for the next request on it. `ssl_ctx` is the
+// connection's SSL_CTX.
+CURLcode ReleaseIdleTlsBuffers(CURL* easy, void* ssl_ctx, void* user);
+
 // What a failed call had exchanged when it ended.
 struct TransferProgress {
   // libcurl ran the transfer (it was added to a multi handle); nothing else

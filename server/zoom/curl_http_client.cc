@@ -580,6 +580,8 @@ absl::StatusOr<CURL*> CurlHttpClient::NewEasyHandle() const {
   set(CURLOPT_HTTP_CONTENT_DECODING, 0L);
   if (!options_.use_environment_proxy) set(CURLOPT_PROXY, "");  // "" ignores *_proxy env
   set(CURLOPT_SHARE, share_);
+  // Only HTTPS connections call it.
+  set(CURLOPT_SSL_CTX_FUNCTION, &curl_codec::ReleaseIdleTlsBuffers);
   if (!options_.ca_file.empty()) {
     set(CURLOPT_CAINFO, options_.ca_file.c_str());
     // Else libcurl would also trust Debian's built-in CA directory.

@@ -1,6 +1,7 @@
 #include "server/zoom/curl_codec.h"
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include <cstdint>
 #include <limits>
@@ -435,4 +436,18 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 }  // namespace
+TEST(ReleaseIdleTlsBuffersTest, LetsOpenSslFreeTheBuffersOfIdleConnections) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  ASSERT_NE(ctx, nullptr);
+  const long mode_before = SSL_CTX_get_mode(ctx);  // NOLINT(google-runtime-int): OpenSSL's type
+  ASSERT_EQ(mode_before & SSL_MODE_RELEASE_BUFFERS, 0);
+
+  EXPECT_EQ(ReleaseIdleTlsBuffers(nullptr, ctx, nullptr), CURLE_OK);
+
+  EXPECT_NE(SSL_CTX_get_mode(ctx) & SSL_MODE_RELEASE_BUFFERS, 0);
+  // The modes libcurl set stay.
+  EXPECT_EQ(SSL_CTX_get_mode(ctx) & mode_before, mode_before);
+  SSL_CTX_free(ctx);
+}
+
 }  // namespace livestream_gateway::curl_codec

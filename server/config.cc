@@ -140,8 +140,9 @@ ABSL_FLAG(int64_t, request_id_max_entries,
 ABSL_FLAG(std::string, redis_url, "",
           "Redis shared by the replicas, redis://[[user]:password@]host[:port][/db]: they then "
           "share Zoom's per-account rate limit (--zoom_rate_limit_qps and _burst are the "
-          "account's, for all replicas together) and the pause after a 429. rediss:// (TLS) is "
-          "not supported (docs/scaling.md). Empty (the default): each process limits itself.");
+          "account's, for all replicas together), the pause after a 429 and the outcomes of "
+          "request_ids. rediss:// (TLS) is not supported (docs/scaling.md). Empty (the "
+          "default): each process keeps its own.");
 ABSL_FLAG(std::string, redis_password_file, "",
           "File holding the password of --redis_url's Redis (instead of one in the URL).");
 ABSL_FLAG(absl::Duration, redis_timeout, livestream_gateway::defaults::kRedisTimeout,
@@ -392,11 +393,6 @@ absl::Status ValidateConfig(const Config& config) {
   }
   if (!(config.redis_fallback_share > 0 && config.redis_fallback_share <= 1)) {
     return absl::InvalidArgumentError("--redis_fallback_share must be within (0, 1]");
-  }
-  if (config.redis.has_value() && config.zoom_rate_limit_qps == 0) {
-    return absl::InvalidArgumentError(
-        "--redis_url shares the rate limit, which --zoom_rate_limit_qps=0 turns off: set a "
-        "limit, or leave --redis_url out");
   }
   if (config.zoom_max_attempts < 1 || config.zoom_max_attempts > 10) {
     return absl::InvalidArgumentError("--zoom_max_attempts must be within 1..10");

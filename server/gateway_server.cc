@@ -146,11 +146,13 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   gateway->authorizing_ =
       std::make_unique<AuthorizingClient>(gateway->transport_.get(), gateway->token_source_);
   AsyncHttpClient* upstream = gateway->authorizing_.get();
-  if (config.zoom_rate_limit_qps > 0 && config.redis.has_value()) {
+  if (config.redis.has_value()) {
     absl::StatusOr<std::unique_ptr<redis::RedisClient>> redis = redis::RedisClient::Start(
         redis::RedisClientOptions{.endpoint = *config.redis, .timeout = config.redis_timeout});
     if (!redis.ok()) return redis.status();
     gateway->redis_ = *std::move(redis);
+  }
+  if (config.zoom_rate_limit_qps > 0 && gateway->redis_ != nullptr) {
     gateway->rate_limiter_ = SharedRateLimiter::Create(
         gateway->scheduler_.get(), gateway->redis_.get(),
         SharedRateLimiterOptions{.requests_per_second = config.zoom_rate_limit_qps,
@@ -190,6 +192,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   service_options.rate_limiter = gateway->rate_limiter_;
   service_options.request_id_ttl = config.request_id_ttl;
   service_options.request_id_max_entries = config.request_id_max_entries;
+  if (gateway->redis_ != nullptr) {
+    service_options.shared_request_ids = idempotency::SharedRequestIds::Create(
+        gateway->scheduler_.get(), gateway->redis_.get(),
+        idempotency::SharedRequestIdsOptions{.ttl = config.request_id_ttl,
+                                             .redis_timeout = config.redis_timeout});
+  }
   auto authorizer = std::make_shared<Authorizer>(
       AuthorizerOptions{.policy = config.authz_policy,
                         .bearer_tokens = config.authz_bearer_tokens,

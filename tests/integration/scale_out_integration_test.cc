@@ -1,13 +1,15 @@
 // Three livestream_server replicas share one Redis and one emulator
 // (docs/scaling.md): the account's rate limit holds for them together, a
 // 429 seen by one pauses all, and when Redis goes away each falls back to
-// its share and comes back to the shared limit by itself.
+// its share and comes back to the shared limit by itself; a request_id
+// repeated on another replica reaches Zoom once.
 
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -217,6 +219,37 @@ TEST_F(ScaleOutTest, RedisStoppedMidRunFallsBackWithNoCallLostAndSharingResumesA
   EXPECT_EQ(Ok(after), 45) << FirstError(after);
   EXPECT_LE(MostInOneSecond(Arrivals(earlier)), kQps + kBurst + 1);
   EXPECT_EQ(StatsField(*emulator_, "api_requests"), 15 + 30 + 45);
+}
+
+TEST_F(ScaleOutTest, ARequestIdRepeatedOnOtherReplicasReachesZoomOnce) {
+  ASSERT_NO_FATAL_FAILURE(StartReplicas());
+  // The first stays in flight while its repeats reach the other replicas.
+  emulator_->SetDelay(absl::Milliseconds(700));
+  zoom::livestream::v1::UpdateStatusRequest request = StartRequest();
+  request.set_request_id("6f9619ff-8b86-4d01-b42d-00cf4fc964ff");
+  auto call = [&](int replica, const zoom::livestream::v1::UpdateStatusRequest& body) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    UpdateStatusResponse response;
+    return replicas_[replica]->NewStub()->UpdateStatus(&context, body, &response);
+  };
+  std::vector<grpc::Status> statuses(3);
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] { statuses[0] = call(0, request); });
+  // The repeats come once the first has claimed the id.
+  ASSERT_TRUE(WaitFor([&] { return StatsField(*emulator_, "api_requests") == 1; }));
+  threads.emplace_back([&] { statuses[1] = call(1, request); });
+  threads.emplace_back([&] { statuses[2] = call(2, request); });
+  for (std::thread& thread : threads) thread.join();
+  for (const grpc::Status& status : statuses) EXPECT_TRUE(status.ok()) << status.error_message();
+  // A later repeat, on any replica, is answered from Redis.
+  EXPECT_TRUE(call(1, request).ok());
+  EXPECT_EQ(StatsField(*emulator_, "api_requests"), 1);
+  // Another body under the same id is refused, whichever replica takes it.
+  zoom::livestream::v1::UpdateStatusRequest other = request;
+  other.set_action(zoom::livestream::v1::LIVE_STREAM_ACTION_STOP);
+  EXPECT_EQ(call(2, other).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(StatsField(*emulator_, "api_requests"), 1);
 }
 
 }  // namespace

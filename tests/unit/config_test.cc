@@ -198,12 +198,6 @@ INSTANTIATE_TEST_SUITE_P(
                   "--redis_fallback_share"},
         BadConfig{"FallbackShareNaN", [](Config& c) { c.redis_fallback_share = std::nan(""); },
                   "--redis_fallback_share"},
-        BadConfig{"RedisWithoutARateLimit",
-                  [](Config& c) {
-                    c.redis = redis::RedisEndpoint{.host = "redis"};
-                    c.zoom_rate_limit_qps = 0;
-                  },
-                  "--zoom_rate_limit_qps=0"},
         BadConfig{"ReloadIntervalTooShort",
                   [](Config& c) { c.authz_reload_interval = absl::Milliseconds(1); },
                   "--authz_reload_interval"},

@@ -166,7 +166,9 @@ void SharedRequestIds::Ask(const std::shared_ptr<Claiming>& claim, bool polling)
   const absl::Time now = scheduler_->Now();
   claim_script_.Run(
       redis_, {claim->key},
-      {claim->marker, absl::StrCat(Millis(claim->deadline - now + options_.claim_margin))},
+      // A day at most: a call without a deadline must not hold its id for ever.
+      {claim->marker, absl::StrCat(Millis(std::min(claim->deadline - now + options_.claim_margin,
+                                                   absl::Hours(24))))},
       std::min(claim->deadline, now + options_.redis_timeout),
       [weak = weak_from_this(), claim, polling](absl::StatusOr<redis::RedisReply> reply) {
         std::shared_ptr<SharedRequestIds> self = weak.lock();

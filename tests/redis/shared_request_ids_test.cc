@@ -147,6 +147,32 @@ TEST_F(SharedRequestIdsTest, AWaitEndsAtItsDeadlineOrWhenCancelled) {
   EXPECT_EQ(repeat.result.end, ClaimEnd::kCancelled);
 }
 
+TEST_F(SharedRequestIdsTest, AClaimExpiresAfterItsCallCouldHaveEnded) {
+  std::shared_ptr<SharedRequestIds> a = Replica();
+  Claimed first;
+  auto handle = a->Claim(kKey, FingerprintOf(1), absl::InfiniteFuture(), [&](ClaimResult result) {
+    first.result = std::move(result);
+    first.done.Notify();
+  });
+  first.done.WaitForNotification();
+  ASSERT_EQ(first.result.end, ClaimEnd::kFirst);
+  absl::StatusOr<std::string> ttl = server_->Call({"PTTL", a->RedisKey(kKey)});
+  ASSERT_TRUE(ttl.ok());
+  const int64_t millis = std::stoll(*ttl);
+  EXPECT_GT(millis, 0);
+  EXPECT_LE(millis, 24 * 3600 * 1000);
+  ASSERT_EQ(ClaimNow(*a, FingerprintOf(3), absl::Seconds(1)).end, ClaimEnd::kMismatch);
+  // With a deadline: the deadline and the margin.
+  a->Abandon(kKey, FingerprintOf(1), first.result.owner);
+  ASSERT_TRUE(WaitFor([&] {
+    return server_->Call({"EXISTS", a->RedisKey(kKey)}).value_or("") == "0";
+  }));
+  ASSERT_EQ(ClaimNow(*a, FingerprintOf(1), absl::Seconds(2)).end, ClaimEnd::kFirst);
+  const int64_t bounded = std::stoll(server_->Call({"PTTL", a->RedisKey(kKey)}).value_or("0"));
+  EXPECT_GT(bounded, 5000);
+  EXPECT_LE(bounded, 7000);
+}
+
 TEST_F(SharedRequestIdsTest, WithoutRedisAClaimSaysSoAtOnce) {
   std::shared_ptr<SharedRequestIds> a = Replica();
   ASSERT_TRUE(WaitFor([&] { return clients_.back()->connected(); }));

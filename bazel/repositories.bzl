@@ -153,6 +153,7 @@ def livestream_repositories():
             "icu-uc",
             "libtcmalloc_minimal",
             "libmicrohttpd",
+            "hiredis",
             "gmock",
             "gmock_main",
             "gtest_main",

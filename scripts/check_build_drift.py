@@ -66,7 +66,8 @@ CMAKE_ONLY = {
 # Libraries that must not depend on gRPC: the pure rules and the upstream
 # side (docs/architecture.md, "Modules and what they may depend on").
 GRPC_FREE = ("livestream_core", "livestream_idempotency", "livestream_logging",
-             "livestream_metrics", "livestream_policies", "livestream_transport")
+             "livestream_metrics", "livestream_policies", "livestream_redis",
+             "livestream_shared_limits", "livestream_shared_request_ids", "livestream_transport")
 # gRPC's libraries: Bazel labels (@system_libs//:grpc++) and CMake link
 # fragments (/usr/lib/.../libgrpc++.so.1.51, -lgpr).
 BAZEL_GRPC = re.compile(r"^@[^/]*//:(grpc|gpr)")

@@ -17,6 +17,10 @@ PACKAGES=(
   # libcrypto: the TLS key and certificate checks at start-up; openssl: the TLS
   # tests make their certificates with it.
   libssl-dev openssl
+  # Replicas share Zoom's rate limit through Redis (--redis_url): hiredis's
+  # async client (server/redis/), and the real redis-server the Redis tests
+  # start on loopback (tests/redis/).
+  libhiredis-dev redis-server
   # tcmalloc_minimal for livestream_server (see CMakeLists.txt).
   libgoogle-perftools-dev
   # google/rpc/*.proto (status, error_details, code) and grpc/health/v1/health.proto,

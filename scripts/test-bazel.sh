@@ -28,6 +28,8 @@ PACKAGES=(
   libmicrohttpd-dev python3-prometheus-client
   # libcrypto (@system_libs//:crypto): SHA-256 of callers' bearer tokens.
   libssl-dev
+  # --redis_url's client (server/redis/) and the redis-server its tests start.
+  libhiredis-dev redis-server
   golang-github-gogo-googleapis-dev grpc-proto
   # The drift check configures a CMake tree with its defaults (tcmalloc).
   cmake libgoogle-perftools-dev

@@ -137,6 +137,22 @@ ABSL_FLAG(int64_t, request_id_max_entries,
           "How many request_ids are remembered at once (in flight and completed); the oldest "
           "completed are forgotten first. Bounds the memory a flood of ids takes (about 0.4 KiB "
           "each). Within 1..10000000.");
+ABSL_FLAG(std::string, redis_url, "",
+          "Redis shared by the replicas, redis://[[user]:password@]host[:port][/db]: they then "
+          "share Zoom's per-account rate limit (--zoom_rate_limit_qps and _burst are the "
+          "account's, for all replicas together), the pause after a 429 and the outcomes of "
+          "request_ids. rediss:// (TLS) is not supported (docs/scaling.md). Empty (the "
+          "default): each process keeps its own.");
+ABSL_FLAG(std::string, redis_password_file, "",
+          "File holding the password of --redis_url's Redis (instead of one in the URL).");
+ABSL_FLAG(absl::Duration, redis_timeout, livestream_gateway::defaults::kRedisTimeout,
+          "Upper bound of connecting to Redis and of one round trip to it (a call's own deadline "
+          "applies when it is shorter); a Redis slower than this counts as unreachable. Within "
+          "10ms..10s.");
+ABSL_FLAG(double, redis_fallback_share, livestream_gateway::defaults::kRedisFallbackShare,
+          "While Redis cannot be reached, each replica allows itself this share of "
+          "--zoom_rate_limit_qps (and of the burst) on its own, e.g. 1/N for N replicas; shared "
+          "limiting resumes by itself when Redis answers. Within (0, 1].");
 ABSL_FLAG(std::string, log_format, "logfmt",
           "Format of every line written to stderr: 'logfmt' (time=... level=info msg=... "
           "key=value) or 'json' (one JSON object per line).");
@@ -261,6 +277,35 @@ absl::StatusOr<std::shared_ptr<const AuthzPolicy>> LoadAuthzPolicy(
   return std::make_shared<const AuthzPolicy>(*std::move(policy));
 }
 
+// --redis_url and its password, which may come from the URL or a file, not
+// both. No message quotes the URL: it may hold the password.
+absl::Status LoadRedisSettings(Config& config) {
+  config.redis_timeout = absl::GetFlag(FLAGS_redis_timeout);
+  config.redis_fallback_share = absl::GetFlag(FLAGS_redis_fallback_share);
+  const std::string url = absl::GetFlag(FLAGS_redis_url);
+  const std::string password_file = absl::GetFlag(FLAGS_redis_password_file);
+  if (url.empty()) {
+    if (!password_file.empty()) {
+      return absl::InvalidArgumentError("--redis_password_file needs --redis_url");
+    }
+    return absl::OkStatus();
+  }
+  absl::StatusOr<redis::RedisEndpoint> endpoint = redis::ParseRedisUrl(url);
+  if (!endpoint.ok()) return endpoint.status();
+  if (!password_file.empty()) {
+    if (!endpoint->password.empty()) {
+      return absl::InvalidArgumentError(
+          "--redis_url holds a password and --redis_password_file names another: give one");
+    }
+    absl::StatusOr<std::string> password =
+        ReadSecretFile("redis_password_file", password_file, config.warnings);
+    if (!password.ok()) return password.status();
+    endpoint->password = *std::move(password);
+  }
+  config.redis = *std::move(endpoint);
+  return absl::OkStatus();
+}
+
 // Reads and parses the authorization files named by the flags.
 absl::Status LoadAuthzFiles(Config& config) {
   config.authz_policy_file = absl::GetFlag(FLAGS_authz_policy_file);
@@ -342,6 +387,12 @@ absl::Status ValidateConfig(const Config& config) {
   if (config.zoom_max_retry_after_pause < absl::ZeroDuration() ||
       config.zoom_max_retry_after_pause > absl::Hours(24)) {
     return absl::InvalidArgumentError("--zoom_max_retry_after_pause must be within 0s..24h");
+  }
+  if (config.redis_timeout < absl::Milliseconds(10) || config.redis_timeout > absl::Seconds(10)) {
+    return absl::InvalidArgumentError("--redis_timeout must be within 10ms..10s");
+  }
+  if (!(config.redis_fallback_share > 0 && config.redis_fallback_share <= 1)) {
+    return absl::InvalidArgumentError("--redis_fallback_share must be within (0, 1]");
   }
   if (config.zoom_max_attempts < 1 || config.zoom_max_attempts > 10) {
     return absl::InvalidArgumentError("--zoom_max_attempts must be within 1..10");
@@ -427,6 +478,7 @@ absl::StatusOr<Config> ConfigFromFlagsAndEnv() {
     config.zoom_client_secret = *std::move(secret);
   }
   if (absl::Status status = LoadAuthzFiles(config); !status.ok()) return status;
+  if (absl::Status status = LoadRedisSettings(config); !status.ok()) return status;
   if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
   if (absl::Status status = CheckListenerSecurityFiles(config.listener_security, config.warnings);
       !status.ok()) {

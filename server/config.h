@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "server/listener_security.h"
 #include "server/logging/log_line.h"
 #include "server/metadata_limit.h"
+#include "server/redis/redis_url.h"
 #include "server/zoom/zoom_request.h"
 
 namespace livestream_gateway {
@@ -73,6 +75,12 @@ struct Config {
   // How long and how many request_id outcomes are remembered.
   absl::Duration request_id_ttl = defaults::kRequestIdTtl;
   size_t request_id_max_entries = defaults::kRequestIdMaxEntries;
+  // Replicas share the account's rate limit through this Redis
+  // (--redis_url; its password is a secret); unset, the limit is this
+  // process's own.
+  std::optional<redis::RedisEndpoint> redis;
+  absl::Duration redis_timeout = defaults::kRedisTimeout;
+  double redis_fallback_share = defaults::kRedisFallbackShare;
   // For stderr once at start-up (e.g. a secret file others can read); never
   // hold a secret.
   std::vector<std::string> warnings;

@@ -39,6 +39,14 @@ inline constexpr absl::Duration kAuthzReloadInterval = absl::Seconds(10);
 // retries take, and a bound on the memory a flood of distinct ids can take.
 inline constexpr absl::Duration kRequestIdTtl = absl::Minutes(10);
 inline constexpr size_t kRequestIdMaxEntries = 100'000;
+// Bounds a round trip to Redis (--redis_url): on one network a few hundred
+// microseconds; far longer means Redis is in trouble and the replica falls
+// back to its local share.
+inline constexpr absl::Duration kRedisTimeout = absl::Milliseconds(250);
+// The share of the account's rate limit one replica allows itself while it
+// cannot reach Redis: all of it, as a replica without Redis does. With N
+// replicas, 1/N keeps them under the limit together (docs/scaling.md).
+inline constexpr double kRedisFallbackShare = 1.0;
 
 }  // namespace livestream_gateway::defaults
 

@@ -26,6 +26,7 @@
 #include "server/zoom/curl_http_client.h"
 #include "server/zoom/rate_limited_client.h"
 #include "server/zoom/retrying_client.h"
+#include "server/zoom/shared_rate_limiter.h"
 
 namespace livestream_gateway {
 namespace {
@@ -54,11 +55,16 @@ void LogUpstreamPolicies(const Config& config) {
   } else if (!config.zoom_access_token.empty()) {
     credentials = "static access token";
   }
-  const std::string rate_limit =
+  std::string rate_limit =
       config.zoom_rate_limit_qps > 0
           ? absl::StrFormat("%g requests/s (burst %d)", config.zoom_rate_limit_qps,
                             config.zoom_rate_limit_burst)
           : std::string("off");
+  if (config.zoom_rate_limit_qps > 0 && config.redis.has_value()) {
+    // The endpoint only: never the password.
+    absl::StrAppendFormat(&rate_limit, " shared through Redis at %s (fallback share %g)",
+                          redis::DescribeEndpoint(*config.redis), config.redis_fallback_share);
+  }
   const std::string max_attempts = absl::StrCat(config.zoom_max_attempts);
   Log(LogLevel::kInfo, "upstream policies",
       {{"credentials", credentials},
@@ -140,13 +146,30 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   gateway->authorizing_ =
       std::make_unique<AuthorizingClient>(gateway->transport_.get(), gateway->token_source_);
   AsyncHttpClient* upstream = gateway->authorizing_.get();
-  if (config.zoom_rate_limit_qps > 0) {
+  if (config.redis.has_value()) {
+    absl::StatusOr<std::unique_ptr<redis::RedisClient>> redis = redis::RedisClient::Start(
+        redis::RedisClientOptions{.endpoint = *config.redis, .timeout = config.redis_timeout});
+    if (!redis.ok()) return redis.status();
+    gateway->redis_ = *std::move(redis);
+  }
+  if (config.zoom_rate_limit_qps > 0 && gateway->redis_ != nullptr) {
+    gateway->rate_limiter_ = SharedRateLimiter::Create(
+        gateway->scheduler_.get(), gateway->redis_.get(),
+        SharedRateLimiterOptions{.requests_per_second = config.zoom_rate_limit_qps,
+                                 .burst = config.zoom_rate_limit_burst,
+                                 .max_pause = config.zoom_max_retry_after_pause,
+                                 .fallback_share = config.redis_fallback_share,
+                                 .redis_timeout = config.redis_timeout,
+                                 .observer = observer});
+  } else if (config.zoom_rate_limit_qps > 0) {
     gateway->rate_limiter_ =
         RateLimiter::Create(gateway->scheduler_.get(),
                             RateLimiterOptions{.requests_per_second = config.zoom_rate_limit_qps,
                                                .burst = config.zoom_rate_limit_burst,
                                                .max_pause = config.zoom_max_retry_after_pause,
                                                .observer = observer});
+  }
+  if (gateway->rate_limiter_ != nullptr) {
     gateway->rate_limited_ = std::make_unique<RateLimitedClient>(upstream, gateway->rate_limiter_,
                                                                  gateway->scheduler_.get());
     upstream = gateway->rate_limited_.get();
@@ -169,6 +192,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Config
   service_options.rate_limiter = gateway->rate_limiter_;
   service_options.request_id_ttl = config.request_id_ttl;
   service_options.request_id_max_entries = config.request_id_max_entries;
+  if (gateway->redis_ != nullptr) {
+    service_options.shared_request_ids = idempotency::SharedRequestIds::Create(
+        gateway->scheduler_.get(), gateway->redis_.get(),
+        idempotency::SharedRequestIdsOptions{.ttl = config.request_id_ttl,
+                                             .redis_timeout = config.redis_timeout});
+  }
   auto authorizer = std::make_shared<Authorizer>(
       AuthorizerOptions{.policy = config.authz_policy,
                         .bearer_tokens = config.authz_bearer_tokens,
@@ -266,6 +295,9 @@ GatewayServer::~GatewayServer() {
   retrying_.reset();
   rate_limited_.reset();
   rate_limiter_.reset();
+  // After the limiter (whose calls it answers, CANCELLED, if any are left)
+  // and before the scheduler its answers may use.
+  redis_.reset();
   authorizing_.reset();
   token_source_.reset();
   scheduler_.reset();

@@ -12,8 +12,9 @@
 #include "server/livestream_service.h"
 #include "server/metrics/gateway_metrics.h"
 #include "server/metrics/metrics_server.h"
+#include "server/redis/redis_client.h"
+#include "server/zoom/account_rate_limiter.h"
 #include "server/zoom/http.h"
-#include "server/zoom/rate_limiter.h"
 #include "server/zoom/scheduler.h"
 #include "server/zoom/token_source.h"
 
@@ -47,7 +48,9 @@ class GatewayServer {
   std::unique_ptr<Scheduler> scheduler_;
   std::shared_ptr<TokenSource> token_source_;
   std::unique_ptr<AsyncHttpClient> authorizing_;
-  std::shared_ptr<RateLimiter> rate_limiter_;
+  // With --redis_url: the connection the shared rate limit asks.
+  std::unique_ptr<redis::RedisClient> redis_;
+  std::shared_ptr<AccountRateLimiter> rate_limiter_;
   std::unique_ptr<AsyncHttpClient> rate_limited_;
   std::unique_ptr<AsyncHttpClient> retrying_;
   std::unique_ptr<FileWatcher> policy_watcher_;  // with --authz_policy_file

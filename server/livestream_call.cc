@@ -195,6 +195,10 @@ void LiveStreamServiceImpl::Call::BeginOnce() {
     case idempotency::RequestIdStore::Begun::kFirst:
       ticket_ = std::move(begun.ticket);
       first_ = true;
+      if (SharesRequestIds()) {
+        ClaimShared();
+        return;
+      }
       Run();
       return;
     case idempotency::RequestIdStore::Begun::kDone:
@@ -271,6 +275,64 @@ void LiveStreamServiceImpl::Call::ActOnWait(const idempotency::WaitResult& resul
     // The first ended without an outcome: one of its repeats runs it.
     BeginOnce();
   }
+}
+
+bool LiveStreamServiceImpl::Call::SharesRequestIds() const {
+  return service_->options_.shared_request_ids != nullptr &&
+         request_id_store_ == &service_->request_ids_;
+}
+
+void LiveStreamServiceImpl::Call::ClaimShared() {
+  // A shutdown or the caller's cancellation reaches the claim (and its
+  // polling) as it would a request to Zoom: through call_.
+  if (!waiting_) StartWaiting();
+  std::shared_ptr<Cancellable> claim = service_->options_.shared_request_ids->Claim(
+      RequestKeyOf(principal_, method_, request_id_), fingerprint_, deadline_,
+      [this](idempotency::ClaimResult result) { OnClaimed(std::move(result)); });
+  bool abort_now = false;
+  {
+    absl::MutexLock lock(&mu_);
+    call_ = claim;
+    abort_now = ending_for_shutdown_ || cancelled_;
+  }
+  if (abort_now) claim->Cancel();
+}
+
+void LiveStreamServiceImpl::Call::OnClaimed(idempotency::ClaimResult result) {
+  switch (result.end) {
+    case idempotency::ClaimEnd::kFirst:
+      shared_owner_ = std::move(result.owner);
+      Run();
+      return;
+    case idempotency::ClaimEnd::kUnavailable:
+      // Redis cannot be asked: as a process on its own would.
+      Run();
+      return;
+    case idempotency::ClaimEnd::kDone:
+      // Completes this process's ticket with it too (FinishNow), for the
+      // repeats waiting here.
+      Replay(*result.outcome);
+      return;
+    case idempotency::ClaimEnd::kMismatch:
+      // Another replica's request under this id: nothing to remember here.
+      first_ = false;
+      ticket_.Abandon();
+      Complete(RequestIdReusedError(), "");
+      return;
+    case idempotency::ClaimEnd::kCancelled:
+      break;
+  }
+  // Answered as a repeat whose wait for its first ended unfinished.
+  bool shutting_down = false;
+  {
+    absl::MutexLock lock(&mu_);
+    shutting_down = ending_for_shutdown_;
+  }
+  CompleteAfterZoom(shutting_down
+                        ? MapShutdownAbort(Delivery::kNotDelivered, call_context_)
+                        : MapTransportError(absl::CancelledError("the call was cancelled"),
+                                            Delivery::kNotDelivered, call_context_),
+                    "");
 }
 
 void LiveStreamServiceImpl::Call::Replay(const idempotency::Outcome& outcome) {
@@ -534,14 +596,25 @@ void LiveStreamServiceImpl::Call::FinishNow(const absl::Status& status,
       absl::MutexLock lock(&mu_);
       cancelled = cancelled_;
     }
+    idempotency::RequestIdStore::Ticket::Completion completion =
+        idempotency::RequestIdStore::Ticket::Completion::kSpent;
+    idempotency::Outcome outcome{.status = status, .response = status.ok() ? ResponseBytes() : ""};
     if (cancelled) {
       // The caller gave up: its outcome says nothing about the request, and
       // a repeat runs it.
       ticket_.Abandon();
     } else {
-      (void)ticket_.Complete(
-          idempotency::Outcome{.status = status, .response = status.ok() ? ResponseBytes() : ""},
-          absl::Now());
+      completion = ticket_.Complete(outcome, absl::Now());
+    }
+    if (!shared_owner_.empty()) {
+      // The other replicas get what this process remembers, by the same
+      // policy and bound; else the key is theirs to run again.
+      const idempotency::RequestKey key = RequestKeyOf(principal_, method_, request_id_);
+      if (completion == idempotency::RequestIdStore::Ticket::Completion::kRemembered) {
+        service_->options_.shared_request_ids->Complete(key, fingerprint_, shared_owner_, outcome);
+      } else {
+        service_->options_.shared_request_ids->Abandon(key, fingerprint_, shared_owner_);
+      }
     }
   }
   const absl::Duration latency = absl::Now() - started_;

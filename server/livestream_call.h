@@ -252,6 +252,13 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   // The store's callback for a waiting repeat; any thread.
   void OnWaitEnded(idempotency::WaitResult result);
   void ActOnWait(const idempotency::WaitResult& result);
+  // Whether the call's request_ids are shared with other replicas
+  // (--redis_url; batches' are not).
+  bool SharesRequestIds() const;
+  // The first of its id in this process asks the other replicas
+  // (shared_request_ids.h) before it runs.
+  void ClaimShared();
+  void OnClaimed(idempotency::ClaimResult result);
   // Answers as the first call of the id was answered.
   void Replay(const idempotency::Outcome& outcome);
   std::string ResponseBytes() const;
@@ -295,6 +302,9 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   // Held while this call is the first of its request_id (or spent).
   idempotency::RequestIdStore::Ticket ticket_;
   bool first_ = false;  // ticket_ was the call's
+  // The call's claim of its request_id among the replicas, while it holds
+  // one (set before Run, read by FinishNow after it).
+  std::string shared_owner_;
   // Set once Send sent the call's first request.
   bool sent_ = false;
   // SendAll's items still running, plus one while SendAll runs.

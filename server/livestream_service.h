@@ -11,10 +11,11 @@
 #include "server/authz/authorizer.h"
 #include "server/defaults.h"
 #include "server/idempotency/request_id_store.h"
+#include "server/idempotency/shared_request_ids.h"
 #include "server/metadata_limit.h"
 #include "server/metrics/gateway_metrics.h"
+#include "server/zoom/account_rate_limiter.h"
 #include "server/zoom/http.h"
-#include "server/zoom/rate_limiter.h"
 #include "server/zoom/redactor.h"
 #include "server/zoom/zoom_request.h"
 #include "zoom/livestream/v1/livestream_service.grpc.pb.h"
@@ -41,7 +42,10 @@ struct LiveStreamServiceOptions {
   std::shared_ptr<const Authorizer> authorizer = std::make_shared<Authorizer>(AuthorizerOptions{});
   // The limiter behind `zoom`, which a validate_only request checks for a
   // slot without taking one; null for none.
-  std::shared_ptr<RateLimiter> rate_limiter = nullptr;
+  std::shared_ptr<AccountRateLimiter> rate_limiter = nullptr;
+  // Shares request_id outcomes with the other replicas through Redis
+  // (--redis_url); null keeps them in this process only.
+  std::shared_ptr<idempotency::SharedRequestIds> shared_request_ids = nullptr;
   // How long and how many request_id outcomes are remembered
   // (--request_id_ttl, --request_id_max_entries).
   absl::Duration request_id_ttl = defaults::kRequestIdTtl;

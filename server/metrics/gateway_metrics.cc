@@ -88,6 +88,15 @@ GatewayMetrics::GatewayMetrics()
           Unlabeled(registry_, "rate_limit_refusals_total",
                     "Calls refused by the client-side rate limit (RESOURCE_EXHAUSTED): no "
                     "slot before their deadline.")),
+      rate_limit_fallbacks_(
+          Unlabeled(registry_, "rate_limit_fallbacks_total",
+                    "Times this replica could not use Redis for the account's shared rate limit "
+                    "and fell back to its local share (--redis_fallback_share).")),
+      rate_limit_fallback_(registry_
+                               .AddGauge(Name("rate_limit_fallback"),
+                                         "1 while this replica limits its calls to Zoom on its "
+                                         "own (Redis cannot be asked), else 0.")
+                               .WithLabels({})),
       token_fetches_(Unlabeled(registry_, "token_fetches_total",
                                "OAuth token requests completed, successful or not.")),
       token_fetch_failures_(Unlabeled(registry_, "token_fetch_failures_total",

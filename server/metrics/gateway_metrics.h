@@ -85,6 +85,10 @@ class GatewayMetrics final : public UpstreamObserver {
   void OnAttempt(bool retry) override;
   void OnRateLimitWait() override { rate_limit_waits_.Increment(); }
   void OnRateLimitRefusal() override { rate_limit_refusals_.Increment(); }
+  void OnRateLimitFallback(bool engaged) override {
+    if (engaged) rate_limit_fallbacks_.Increment();
+    rate_limit_fallback_.Set(engaged ? 1 : 0);
+  }
   void OnTokenFetch(bool ok) override;
 
   // A validate_only call passed admission (whatever its answer then).
@@ -112,6 +116,8 @@ class GatewayMetrics final : public UpstreamObserver {
   Counter& retries_;
   Counter& rate_limit_waits_;
   Counter& rate_limit_refusals_;
+  Counter& rate_limit_fallbacks_;
+  Gauge& rate_limit_fallback_;
   Counter& token_fetches_;
   Counter& token_fetch_failures_;
   Counter& dry_runs_;

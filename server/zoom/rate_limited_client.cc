@@ -73,7 +73,8 @@ class RateLimitedClient::Call final : public Cancellable,
   CallStage stage_;
 };
 
-RateLimitedClient::RateLimitedClient(AsyncHttpClient* next, std::shared_ptr<RateLimiter> limiter,
+RateLimitedClient::RateLimitedClient(AsyncHttpClient* next,
+                                     std::shared_ptr<AccountRateLimiter> limiter,
                                      Scheduler* scheduler)
     : next_(next), limiter_(std::move(limiter)), scheduler_(scheduler) {}
 

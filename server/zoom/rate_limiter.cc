@@ -279,7 +279,11 @@ void RateLimiter::CancelWaiter(Waiter* waiter) {
 }
 
 absl::Status RateLimiter::NoSlotError(absl::Time now, absl::Time slot, bool paused) const {
-  const absl::Duration wait = absl::Ceil(slot - now, absl::Milliseconds(1));
+  return RateLimitRefusal(options_.requests_per_second, slot - now, paused);
+}
+
+absl::Status RateLimitRefusal(double requests_per_second, absl::Duration wait, bool paused) {
+  wait = absl::Ceil(std::max(wait, absl::ZeroDuration()), absl::Milliseconds(1));
   const std::string message =
       paused ? absl::StrFormat(
                    "Zoom asked for a pause (HTTP 429 with Retry-After) that outlasts the call's "
@@ -288,7 +292,7 @@ absl::Status RateLimiter::NoSlotError(absl::Time now, absl::Time slot, bool paus
              : absl::StrFormat(
                    "the gateway's limit of %g requests/s to Zoom has no free slot before the "
                    "call's deadline (next slot in %s)",
-                   options_.requests_per_second, absl::FormatDuration(wait));
+                   requests_per_second, absl::FormatDuration(wait));
   absl::Status status = MakeError(absl::StatusCode::kResourceExhausted, message,
                                   ErrorReason::ZOOM_RATE_LIMITED, {{"limitedBy", "gateway"}});
   google::rpc::QuotaFailure quota;
@@ -296,7 +300,7 @@ absl::Status RateLimiter::NoSlotError(absl::Time now, absl::Time slot, bool paus
   violation->set_subject("zoom.us/account");
   violation->set_description(
       absl::StrFormat("the gateway paces calls to Zoom at %g requests/s (--zoom_rate_limit_qps)",
-                      options_.requests_per_second));
+                      requests_per_second));
   SetDetail(status, quota);
   google::rpc::RetryInfo retry;
   absl::Duration nanos;

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "server/defaults.h"
 #include "server/logging/log_line.h"
+#include "server/zoom/account_rate_limiter.h"
 #include "server/zoom/http.h"
 #include "server/zoom/scheduler.h"
 #include "server/zoom/upstream_observer.h"
@@ -55,6 +56,12 @@ class TokenBucket {
   absl::Time paused_until_ = absl::InfinitePast();
 };
 
+// The RESOURCE_EXHAUSTED of a call that gets no slot of a limit of
+// `requests_per_second`: the next is `wait` away, or the account is paused
+// (a 429's Retry-After) for that long. ErrorInfo ZOOM_RATE_LIMITED
+// (limitedBy: gateway), QuotaFailure and RetryInfo.
+absl::Status RateLimitRefusal(double requests_per_second, absl::Duration wait, bool paused);
+
 struct RateLimiterOptions {
   double requests_per_second = defaults::kZoomRateLimitQps;  // > 0
   int burst = defaults::kZoomRateLimitBurst;                 // >= 1
@@ -77,21 +84,20 @@ struct RateLimiterOptions {
 // queue served by one timer on the Scheduler.
 //
 // Thread-safe. Create with Create(): timers hold weak references to it.
-class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
+class RateLimiter final : public AccountRateLimiter,
+                          public std::enable_shared_from_this<RateLimiter> {
  public:
-  using Callback = absl::AnyInvocable<void(absl::Status) &&>;
-
   // `scheduler` must outlive the limiter.
   static std::shared_ptr<RateLimiter> Create(Scheduler* scheduler, RateLimiterOptions options);
 
   // Calls still waiting complete with CANCELLED.
-  ~RateLimiter();
+  ~RateLimiter() override;
 
   // `done` runs exactly once: OK when the call may go (possibly before
   // Acquire() returns), RESOURCE_EXHAUSTED (ErrorInfo ZOOM_RATE_LIMITED,
   // QuotaFailure, RetryInfo; before Acquire() returns) when no slot comes
   // before `deadline`, CANCELLED after the handle's Cancel().
-  std::shared_ptr<Cancellable> Acquire(absl::Time deadline, Callback done);
+  std::shared_ptr<Cancellable> Acquire(absl::Time deadline, Callback done) override;
 
   // What Acquire would answer now for a call with `deadline`, without taking
   // a token or joining the queue (a dry run, validate_only): OK when a slot
@@ -99,7 +105,7 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   // Acquire would give. Tells the observer nothing: no call waited or was
   // refused. With `ahead`, for the request that would queue behind `ahead`
   // others starting now (the items of a batch, in order).
-  absl::Status Check(absl::Time deadline, int64_t ahead = 0);
+  absl::Status Check(absl::Time deadline, int64_t ahead) override;
 
   // Zoom answered 429 with a Retry-After of `retry_after`: pauses the whole
   // bucket (see TokenBucket::PauseUntil) for that long, or for `max_pause` if
@@ -108,7 +114,7 @@ class RateLimiter final : public std::enable_shared_from_this<RateLimiter> {
   // length, and whether it was capped); when it is over, a timer logs one
   // more, whether or not a call comes. A pause that lengthens one in progress
   // logs nothing.
-  void PauseFor(absl::Duration retry_after);
+  void PauseFor(absl::Duration retry_after) override;
 
   const RateLimiterOptions& options() const { return options_; }
 

@@ -32,6 +32,9 @@ class UpstreamObserver {
   // before its deadline, or a 429's pause pushed it past it).
   virtual void OnRateLimitWait() {}
   virtual void OnRateLimitRefusal() {}
+  // Rate limiting shared through Redis: Redis could not be asked and this
+  // replica falls back to its local share (`engaged`), or it answers again.
+  virtual void OnRateLimitFallback(bool engaged) {}
 
   // OAuth: a token request completed (not cancelled), with a token or not.
   virtual void OnTokenFetch(bool ok) {}

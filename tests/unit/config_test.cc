@@ -1,11 +1,17 @@
 #include "server/config.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -13,12 +19,15 @@
 #include "tests/unit/scoped_env.h"
 
 ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, redis_url);
+ABSL_DECLARE_FLAG(std::string, redis_password_file);
 
 namespace livestream_gateway {
 namespace {
 
 using ::livestream_gateway::testing::ScopedEnv;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Config Valid() {
   Config config;
@@ -179,6 +188,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"TrustedForwardedCertWithoutPolicy",
                   [](Config& c) { c.trust_forwarded_client_cert = true; },
                   "--trust_forwarded_client_cert needs --authz_policy_file"},
+        BadConfig{"RedisTimeoutTooShort",
+                  [](Config& c) { c.redis_timeout = absl::Milliseconds(5); }, "--redis_timeout"},
+        BadConfig{"RedisTimeoutTooLong", [](Config& c) { c.redis_timeout = absl::Seconds(11); },
+                  "--redis_timeout"},
+        BadConfig{"FallbackShareZero", [](Config& c) { c.redis_fallback_share = 0; },
+                  "--redis_fallback_share must be within (0, 1]"},
+        BadConfig{"FallbackShareAboveOne", [](Config& c) { c.redis_fallback_share = 1.5; },
+                  "--redis_fallback_share"},
+        BadConfig{"FallbackShareNaN", [](Config& c) { c.redis_fallback_share = std::nan(""); },
+                  "--redis_fallback_share"},
         BadConfig{"ReloadIntervalTooShort",
                   [](Config& c) { c.authz_reload_interval = absl::Milliseconds(1); },
                   "--authz_reload_interval"},
@@ -337,10 +356,66 @@ TEST(ConfigTest, TheFlagsDefaultToConfigsDefaults) {
   EXPECT_EQ(flags->log_requests, defaults.log_requests);
   EXPECT_EQ(flags->trust_forwarded_client_cert, defaults.trust_forwarded_client_cert);
   EXPECT_EQ(flags->authz_reload_interval, defaults.authz_reload_interval);
+  EXPECT_FALSE(flags->redis.has_value());
+  EXPECT_EQ(flags->redis_timeout, defaults.redis_timeout);
+  EXPECT_EQ(flags->redis_fallback_share, defaults.redis_fallback_share);
   // The logger writes logfmt until main() has read --log_format.
   const absl::StatusOr<LogFormat> log_format = LogFormatFromFlags();
   ASSERT_TRUE(log_format.ok()) << log_format.status();
   EXPECT_EQ(*log_format, CurrentLogFormat());
+}
+
+// The password comes from the URL or from --redis_password_file, never
+// both, and no error quotes it (or the URL that holds it).
+TEST(ConfigTest, RedisSettingsComeFromTheFlagsAndNoErrorQuotesThePassword) {
+  const ScopedEnv token("ZOOM_ACCESS_TOKEN", "token");
+  const ScopedEnv account("ZOOM_ACCOUNT_ID", nullptr);
+  const ScopedEnv client("ZOOM_CLIENT_ID", nullptr);
+  const ScopedEnv secret("ZOOM_CLIENT_SECRET", nullptr);
+  absl::FlagSaver saver;
+  char dir_template[] = "/tmp/config-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string password_file = std::string(dir_template) + "/redis-password";
+  {
+    std::ofstream out(password_file);
+    out << "from-the-file-5309\n";
+  }
+  chmod(password_file.c_str(), 0600);
+
+  absl::SetFlag(&FLAGS_redis_url, "redis://:in-the-url-8675@cache:6380/2");
+  absl::StatusOr<Config> config = ConfigFromFlagsAndEnv();
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_TRUE(config->redis.has_value());
+  EXPECT_EQ(config->redis->host, "cache");
+  EXPECT_EQ(config->redis->port, 6380);
+  EXPECT_EQ(config->redis->db, 2);
+  EXPECT_EQ(config->redis->password, "in-the-url-8675");
+
+  absl::SetFlag(&FLAGS_redis_password_file, password_file);
+  config = ConfigFromFlagsAndEnv();
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("give one"));
+  EXPECT_THAT(std::string(config.status().message()), Not(HasSubstr("in-the-url-8675")));
+  EXPECT_THAT(std::string(config.status().message()), Not(HasSubstr("from-the-file-5309")));
+
+  absl::SetFlag(&FLAGS_redis_url, "redis://cache");
+  config = ConfigFromFlagsAndEnv();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis->password, "from-the-file-5309");
+
+  absl::SetFlag(&FLAGS_redis_url, "rediss://:in-the-url-8675@cache");
+  config = ConfigFromFlagsAndEnv();
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("TLS"));
+  EXPECT_THAT(std::string(config.status().message()), Not(HasSubstr("in-the-url-8675")));
+
+  absl::SetFlag(&FLAGS_redis_url, "");
+  config = ConfigFromFlagsAndEnv();
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()),
+              HasSubstr("--redis_password_file needs --redis_url"));
+  unlink(password_file.c_str());
+  rmdir(dir_template);
 }
 
 TEST(ServerFlagsUsageConfigTest, HelpListsTheFlagsOfTheServerDirectory) {

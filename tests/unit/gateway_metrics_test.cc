@@ -62,7 +62,8 @@ TEST(GatewayMetricsTest, StartsWithZeroedSeriesForTheUsualOutcomes) {
           "livestream_gateway_upstream_retries_total 0",
           "livestream_gateway_rate_limit_waits_total 0",
           "livestream_gateway_rate_limit_refusals_total 0",
-          "livestream_gateway_token_fetches_total 0",
+          "livestream_gateway_rate_limit_fallbacks_total 0",
+          "livestream_gateway_rate_limit_fallback 0", "livestream_gateway_token_fetches_total 0",
           "livestream_gateway_token_fetch_failures_total 0", "livestream_gateway_dry_runs_total 0",
           "livestream_gateway_request_id_replays_total 0",
           "livestream_gateway_upstream_open_connections 0",
@@ -110,27 +111,32 @@ TEST(GatewayMetricsTest, CountsWhatTheUpstreamLayersReport) {
   observer.OnRateLimitWait();
   observer.OnRateLimitRefusal();
   observer.OnRateLimitRefusal();
+  observer.OnRateLimitFallback(true);
+  observer.OnRateLimitFallback(false);
+  observer.OnRateLimitFallback(true);
   observer.OnTokenFetch(true);
   observer.OnTokenFetch(false);
   observer.OnConnectionOpened();
   observer.OnConnectionOpened();
   observer.OnConnectionClosed();
   constexpr char kUpstream[] = "livestream_gateway_upstream_requests_total";
-  EXPECT_THAT(Samples(metrics),
-              IsSupersetOf(std::vector<std::string>{
-                  absl::StrCat(kUpstream, "{method=\"PATCH\",status_class=\"2xx\"} 1"),
-                  absl::StrCat(kUpstream, "{method=\"PATCH\",status_class=\"4xx\"} 1"),
-                  absl::StrCat(kUpstream, "{method=\"PATCH\",status_class=\"5xx\"} 1"),
-                  absl::StrCat(kUpstream, "{method=\"PATCH\",status_class=\"transport_error\"} 1"),
-                  absl::StrCat(kUpstream, "{method=\"POST\",status_class=\"2xx\"} 1"),
-                  absl::StrCat(kUpstream, "{method=\"other\",status_class=\"other\"} 1"),
-                  "livestream_gateway_upstream_attempts_total 2",
-                  "livestream_gateway_upstream_retries_total 1",
-                  "livestream_gateway_rate_limit_waits_total 1",
-                  "livestream_gateway_rate_limit_refusals_total 2",
-                  "livestream_gateway_token_fetches_total 2",
-                  "livestream_gateway_token_fetch_failures_total 1",
-                  "livestream_gateway_upstream_open_connections 1"}));
+  EXPECT_THAT(
+      Samples(metrics),
+      IsSupersetOf(std::vector<std::string>{
+          absl::StrCat(kUpstream, "{method=\"PATCH\",status_class=\"2xx\"} 1"),
+          absl::StrCat(kUpstream, "{method=\"PATCH\",status_class=\"4xx\"} 1"),
+          absl::StrCat(kUpstream, "{method=\"PATCH\",status_class=\"5xx\"} 1"),
+          absl::StrCat(kUpstream, "{method=\"PATCH\",status_class=\"transport_error\"} 1"),
+          absl::StrCat(kUpstream, "{method=\"POST\",status_class=\"2xx\"} 1"),
+          absl::StrCat(kUpstream, "{method=\"other\",status_class=\"other\"} 1"),
+          "livestream_gateway_upstream_attempts_total 2",
+          "livestream_gateway_upstream_retries_total 1",
+          "livestream_gateway_rate_limit_waits_total 1",
+          "livestream_gateway_rate_limit_refusals_total 2",
+          "livestream_gateway_rate_limit_fallbacks_total 2",
+          "livestream_gateway_rate_limit_fallback 1", "livestream_gateway_token_fetches_total 2",
+          "livestream_gateway_token_fetch_failures_total 1",
+          "livestream_gateway_upstream_open_connections 1"}));
 }
 
 TEST(GatewayMetricsTest, CountsDryRunsAndReplays) {

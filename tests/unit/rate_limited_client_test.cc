@@ -6,6 +6,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "server/error_details.h"
+#include "server/zoom/rate_limiter.h"
 #include "tests/unit/fake_http_client.h"
 #include "tests/unit/fake_scheduler.h"
 

@@ -172,31 +172,31 @@ TEST(RateLimiterTest, CheckAnswersAsAcquireWouldWithoutTakingASlot) {
       &scheduler,
       {.requests_per_second = 2, .burst = 1, .log = [](LogLevel, absl::string_view) {}});
   // A free token: OK however near the deadline, and as often as asked.
-  EXPECT_TRUE(limiter->Check(kT0).ok());
-  EXPECT_TRUE(limiter->Check(kT0).ok());
+  EXPECT_TRUE(limiter->Check(kT0, 0).ok());
+  EXPECT_TRUE(limiter->Check(kT0, 0).ok());
   limiter->Acquire(kT0, grants.For(0));
   ASSERT_TRUE(grants.Of(0).has_value());
   EXPECT_TRUE(grants.Of(0)->ok()) << "Check took the token";
   // The next slot is 500 ms away.
-  const absl::Status refused = limiter->Check(kT0 + absl::Milliseconds(400));
+  const absl::Status refused = limiter->Check(kT0 + absl::Milliseconds(400), 0);
   EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
   limiter->Acquire(kT0 + absl::Milliseconds(400), grants.For(1));
   ASSERT_TRUE(grants.Of(1).has_value());
   EXPECT_EQ(refused, *grants.Of(1)) << "not the error Acquire gives";
-  EXPECT_TRUE(limiter->Check(kT0 + absl::Milliseconds(600)).ok());
+  EXPECT_TRUE(limiter->Check(kT0 + absl::Milliseconds(600), 0).ok());
   // A queued call is ahead of a checked one, as of an acquiring one.
   limiter->Acquire(absl::InfiniteFuture(), grants.For(2));
   EXPECT_FALSE(grants.Of(2).has_value());
-  EXPECT_EQ(limiter->Check(kT0 + absl::Milliseconds(600)).code(),
+  EXPECT_EQ(limiter->Check(kT0 + absl::Milliseconds(600), 0).code(),
             absl::StatusCode::kResourceExhausted);
-  EXPECT_TRUE(limiter->Check(kT0 + absl::Milliseconds(1100)).ok());
+  EXPECT_TRUE(limiter->Check(kT0 + absl::Milliseconds(1100), 0).ok());
   // A pause refuses a check it outlasts.
   scheduler.AdvanceBy(absl::Milliseconds(500));
   ASSERT_TRUE(grants.Of(2).has_value());
   limiter->PauseFor(absl::Seconds(5));
-  EXPECT_EQ(limiter->Check(scheduler.Now() + absl::Seconds(4)).code(),
+  EXPECT_EQ(limiter->Check(scheduler.Now() + absl::Seconds(4), 0).code(),
             absl::StatusCode::kResourceExhausted);
-  EXPECT_TRUE(limiter->Check(scheduler.Now() + absl::Seconds(6)).ok());
+  EXPECT_TRUE(limiter->Check(scheduler.Now() + absl::Seconds(6), 0).ok());
 }
 
 TEST(RateLimiterTest, CancelledWaitCompletesWithCancelledOffTheCallersStackAndFreesItsTurn) {

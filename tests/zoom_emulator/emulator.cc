@@ -808,6 +808,10 @@ void Emulator::Record(const HttpRequest& request, const ParsedBody& body, Record
   size_t bytes = request.head.target.size() + 2 * request.body.size();
   Set(&record, "method", StringValue(request.head.method));
   Set(&record, "path", StringValue(request.head.path));
+  // When it arrived, so that tests can count requests per second across
+  // several clients (e.g. replicas sharing one rate limit).
+  Set(&record, "received_ms",
+      NumberValue(absl::ToDoubleMilliseconds(options_.clock() - absl::UnixEpoch())));
   if (!request.head.query.empty()) Set(&record, "query", StringValue(request.head.query));
   Struct headers;
   for (const auto& [name, value] : request.head.headers) {

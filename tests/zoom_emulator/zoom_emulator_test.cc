@@ -37,6 +37,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -530,7 +532,9 @@ TEST_F(ZoomEmulatorTest, RejectsMissingOrWrongBearerTokenWith401Code124) {
 
 TEST_F(ZoomEmulatorTest, MultipartBodyIsParsedAppliedAndRecorded) {
   const std::string settings = R"({"display_name":"Jill Chill","active_speaker_name":true})";
+  const double before_ms = absl::ToDoubleMilliseconds(absl::Now() - absl::UnixEpoch());
   const Response r = Do(PatchForm(kWebinar, {{"action", "start"}, {"settings", settings}}));
+  const double after_ms = absl::ToDoubleMilliseconds(absl::Now() - absl::UnixEpoch());
   EXPECT_EQ(r.curl, CURLE_OK);
   ASSERT_EQ(r.status, 204) << r.body;
   EXPECT_EQ(r.body, "");
@@ -541,6 +545,8 @@ TEST_F(ZoomEmulatorTest, MultipartBodyIsParsedAppliedAndRecorded) {
   const Value record = List(records, "requests")[0];
   EXPECT_EQ(Str(record, "method"), "PATCH");
   EXPECT_EQ(Str(record, "path"), kWebinar);
+  EXPECT_GE(Num(record, "received_ms"), before_ms);
+  EXPECT_LE(Num(record, "received_ms"), after_ms);
   EXPECT_EQ(Str(record, "headers.authorization"), std::string("Bearer ") + kToken);
   EXPECT_TRUE(
       absl::StartsWith(Str(record, "headers.content-type"), "multipart/form-data; boundary="));

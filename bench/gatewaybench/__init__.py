@@ -12,7 +12,8 @@ loopback, in one run. See docs/performance.md for what each stage means.
 Besides the C++ servers, a run builds and measures the Go reference gateway
 (bench/go_reference, with the machine's Go; GOGC=400) beside the gateway,
 over plain HTTP and over HTTPS to nginx (a throwaway CA made with openssl at
-each run, trusted through --zoom_ca_file).
+each run, trusted through --zoom_ca_file), and what sharing the rate limit
+through a redis-server on loopback adds to a call (docs/scaling.md).
 
   bench/run.sh --profile  full run plus a `perf record` of the server under
                           load (perf report saved next to the results)

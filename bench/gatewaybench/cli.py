@@ -21,7 +21,7 @@ from typing import Callable
 
 from . import __doc__ as USAGE
 from . import (build, bursts, capture, compare, connections, direct, goref, latency, machine, nginx,
-               report, throughput, upstream_tls, vs_go)
+               report, shared_limit, throughput, upstream_tls, vs_go)
 from .config import REPO, SCHEMES, WEBINAR_ID, Options, UsageError, params_for, parse_args
 from .context import Binaries, Run
 from .measure import loadavg
@@ -158,6 +158,7 @@ def run_stages(ctx: Run) -> None:
         for scheme in SCHEMES:
             guarded(ctx, f"vs_go_{scheme}", lambda c, s=scheme: vs_go.compare(c, s))
         guarded(ctx, "upstream_memory", vs_go.memory)
+        guarded(ctx, "shared_limit_latency", shared_limit.run)
         # The bursts get the CPU to themselves.
         ctx.reg.stop_since(after_nginx)
     guarded(ctx, "bursts", bursts.run)

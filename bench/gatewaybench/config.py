@@ -30,6 +30,10 @@ WRK_CONNECTIONS = 32
 BURST_POOL = 12000
 BURST_DELAY_MS = 1000
 WEBINAR_ID = "99289110036"
+# Stage shared_limit_latency: a gateway with its own rate limiter, and one
+# sharing it through Redis; each path's samples in this file of data/.
+SHARED_LIMIT_PATHS = ("local", "shared")
+SHARED_LIMIT_SAMPLES = "shared-limit-{path}.samples"
 # The emulator's documented fixed credential; nginx ignores it. Not a secret.
 TOKEN = "emulator-token"
 RPC_PATH = "/zoom.livestream.v1.LiveStreamService/UpdateStatus"
@@ -47,7 +51,8 @@ PACKAGES = ("nginx-light", "wrk", "nghttp2-client", "gnuplot-nox", "curl", "pyth
             "ninja-build", "g++", "pkg-config", "libgrpc++-dev", "protobuf-compiler-grpc",
             "libprotobuf-dev", "protobuf-compiler", "libabsl-dev", "libcurl4-openssl-dev",
             "libgtest-dev", "libgmock-dev", "libicu-dev", "libmicrohttpd-dev",
-            "golang-github-gogo-googleapis-dev", "grpc-proto", "openssl")
+            "golang-github-gogo-googleapis-dev", "grpc-proto", "openssl", "libhiredis-dev",
+            "redis-server")
 PROFILE_PACKAGES = ("linux-perf", "valgrind")
 
 

@@ -199,6 +199,7 @@ def markdown(s: dict[str, Any], evaluation: list[dict[str, Any]], stamp: str, do
             f"{conn['upstream_requests']:,} requests.",
         ]
     lines += vs_go_section(s)
+    lines += shared_limit_section(s)
     if analysis:
         lines += ["", analysis.strip()]
     lines += [
@@ -304,6 +305,36 @@ def vs_go_section(s: dict[str, Any]) -> list[str]:
                 f"{fmt(http.get('connections'))} / {fmt(https.get('connections'))} | "
                 f"{fmt(http.get('rss_after_mib'), '{:.0f}')} / "
                 f"{fmt(https.get('rss_after_mib'), '{:.0f}')} |")
+    return lines
+
+
+def shared_limit_section(s: dict[str, Any]) -> list[str]:
+    """What sharing the rate limit through Redis (issue 17) adds to a call."""
+    sl = s.get("shared_limit") or {}
+    lines = [
+        "",
+        "## Sharing the rate limit through Redis",
+        "",
+        "Stage `shared_limit_latency` (docs/scaling.md): two gateways against the same nginx, both "
+        "limiting the account's rate at 100,000 requests/s so that no call waits for a slot, one "
+        "with its own limiter and one sharing the limit through a `redis-server` on loopback "
+        "(`--redis_url`; one Lua script, one Redis round trip on the gateway's Redis thread, per "
+        "call). Sequential calls by `bench_latency_client` on the idle machine, the two paths "
+        "alternating round by round; percentiles over all rounds' calls. A Redis across a network "
+        "adds its own round trip on top.",
+        "",
+    ]
+    if "added_us" not in sl:
+        return lines + ["This run predates the stage: it has no figure."]
+    lines += ["| Path | p50 µs | p90 µs | p99 µs | mean µs | calls |", "|---|---|---|---|---|---|"]
+    for key, name in (("local", "gRPC → gateway (its own limiter) → nginx"),
+                      ("shared", "gRPC → gateway (limit shared through Redis) → nginx")):
+        r = sl[key]
+        lines.append(f"| {name} | {fmt(r['p50_us'])} | {fmt(r['p90_us'])} | {fmt(r['p99_us'])} | "
+                     f"{fmt(r['mean_us'])} | {fmt(r['calls'])} |")
+    a = sl["added_us"]
+    lines.append(f"| **added by Redis** (shared − local) | **{fmt(a['p50'])}** | {fmt(a['p90'])} | "
+                 f"{fmt(a['p99'])} | {fmt(a['mean'])} | |")
     return lines
 
 

@@ -21,7 +21,8 @@ from typing import Any
 from .charts import charts
 from .doc import busy_warning, verdict, write_doc
 from .summary import (median, read_json, read_jsonl, summarize_bursts, summarize_latency,
-                      summarize_throughput, summarize_upstream_memory, summarize_vs_go)
+                      summarize_shared_limit, summarize_throughput, summarize_upstream_memory,
+                      summarize_vs_go)
 from .targets import evaluate
 
 
@@ -45,6 +46,7 @@ def summarize(data: Path, stamp: str, mode: str) -> dict[str, Any]:
         "upstream_memory": summarize_upstream_memory(
             read_jsonl(os.path.join(d, "upstream_memory.jsonl"))),
         "profile_run": read_json(os.path.join(d, "profile-run.json")),
+        "shared_limit": summarize_shared_limit(d),
     }
     summary["targets"] = evaluate(summary, mode)
     return summary

@@ -11,7 +11,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from .config import CONCURRENCIES
+from .config import CONCURRENCIES, SHARED_LIMIT_PATHS, SHARED_LIMIT_SAMPLES
 from .results import read_jsonl as _read_jsonl
 
 MIB = 1024.0
@@ -203,4 +203,26 @@ def summarize_upstream_memory(rows: list[Row]) -> dict[str, Row]:
         http, https = server.get("http", {}), server.get("https", {})
         a, b = https.get("kib_per_connection"), http.get("kib_per_connection")
         server["tls_kib_per_connection"] = a - b if a is not None and b is not None else None
+    return out
+
+
+def summarize_shared_limit(d: str) -> dict[str, Any]:
+    """Stage shared_limit_latency: percentiles per path over all rounds, and
+    shared minus local; empty for runs from before the stage."""
+    rounds = read_jsonl(os.path.join(d, "shared_limit.jsonl"))
+    out: dict[str, Any] = {}
+    for path in SHARED_LIMIT_PATHS:
+        f = os.path.join(d, SHARED_LIMIT_SAMPLES.format(path=path))
+        if not os.path.exists(f):
+            continue
+        with open(f) as fh:
+            samples = [float(line) for line in fh if line.strip()]
+        if not samples:
+            continue
+        mine = [r for r in rounds if r["path"] == path]
+        out[path] = latency_stats(samples)
+        out[path]["rounds"] = len(mine)
+        out[path]["errors"] = sum((r["result"] or {}).get("errors", 0) for r in mine)
+    if "local" in out and "shared" in out:
+        out["added_us"] = difference(out["shared"], out["local"])
     return out

@@ -286,16 +286,11 @@ void LiveStreamServiceImpl::Call::ClaimShared() {
   // A shutdown or the caller's cancellation reaches the claim (and its
   // polling) as it would a request to Zoom: through call_.
   if (!waiting_) StartWaiting();
-  std::shared_ptr<Cancellable> claim = service_->options_.shared_request_ids->Claim(
-      RequestKeyOf(principal_, method_, request_id_), fingerprint_, deadline_,
-      [this](idempotency::ClaimResult result) { OnClaimed(std::move(result)); });
-  bool abort_now = false;
-  {
-    absl::MutexLock lock(&mu_);
-    call_ = claim;
-    abort_now = ending_for_shutdown_ || cancelled_;
-  }
-  if (abort_now) claim->Cancel();
+  StartUpstreamWork([this] {
+    return service_->options_.shared_request_ids->Claim(
+        RequestKeyOf(principal_, method_, request_id_), fingerprint_, deadline_,
+        [this](idempotency::ClaimResult result) { OnClaimed(std::move(result)); });
+  });
 }
 
 void LiveStreamServiceImpl::Call::OnClaimed(idempotency::ClaimResult result) {
@@ -368,60 +363,57 @@ void LiveStreamServiceImpl::Call::Send(HttpRequest request) {
   if (!caller_token_.empty()) {
     request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", caller_token_));
   }
-  if (!sent_) {
-    sent_ = true;
-    if (!waiting_) StartWaiting();
-    std::shared_ptr<Cancellable> call =
-        service_->zoom_->Send(std::move(request), deadline_,
-                              [this](UpstreamResult result) { OnZoomDone(std::move(result)); });
-    // A shutdown's abort, and the caller's cancellation of a call that
-    // waited for the first of its request_id, may have come before call_
-    // was set, and are taken up now.
-    bool abort_now = false;
+  if (sent_) {
+    // A later request, from the callback of the one before: the caller may
+    // have cancelled, or the server aborted, since that one ended.
+    std::optional<absl::Status> stopped;
     {
       absl::MutexLock lock(&mu_);
-      call_ = call;
-      abort_now = ending_for_shutdown_ || cancelled_;
+      if (ending_for_shutdown_) {
+        stopped = MapShutdownAbort(Delivery::kNotDelivered, call_context_);
+      } else if (cancelled_) {
+        stopped = MapTransportError(absl::CancelledError("the call was cancelled"),
+                                    Delivery::kNotDelivered, call_context_);
+      }
     }
-    if (abort_now) call->Cancel();
-    return;
+    if (stopped.has_value()) {
+      CompleteAfterZoom(*std::move(stopped), "");
+      return;
+    }
   }
+  // A shutdown's abort, and the caller's cancellation of a call that
+  // waited for the first of its request_id, may come before the first
+  // request is kept as call_: StartUpstreamWork cancels it then.
+  sent_ = true;
+  if (!waiting_) StartWaiting();
+  StartUpstreamWork([this, &request] {
+    return service_->zoom_->Send(std::move(request), deadline_,
+                                 [this](UpstreamResult result) { OnZoomDone(std::move(result)); });
+  });
+}
 
-  // A later request, from the callback of the one before: the caller may
-  // have cancelled, or the server aborted, since that one ended.
-  std::optional<absl::Status> stopped;
-  {
-    absl::MutexLock lock(&mu_);
-    if (ending_for_shutdown_) {
-      stopped = MapShutdownAbort(Delivery::kNotDelivered, call_context_);
-    } else if (cancelled_) {
-      stopped = MapTransportError(absl::CancelledError("the call was cancelled"),
-                                  Delivery::kNotDelivered, call_context_);
-    } else {
-      sending_.store(true, std::memory_order_release);
-    }
-  }
-  if (stopped.has_value()) {
-    CompleteAfterZoom(*std::move(stopped), "");
-    return;
-  }
-  std::shared_ptr<Cancellable> call =
-      service_->zoom_->Send(std::move(request), deadline_,
-                            [this](UpstreamResult result) { OnZoomDone(std::move(result)); });
+void LiveStreamServiceImpl::Call::StartUpstreamWork(
+    absl::FunctionRef<std::shared_ptr<Cancellable>()> start) {
+  starting_.fetch_add(1, std::memory_order_acq_rel);
+  const uint64_t begun = work_begun_.fetch_add(1, std::memory_order_relaxed) + 1;
+  std::shared_ptr<Cancellable> work = start();
   std::optional<std::pair<absl::Status, std::string>> finished;
   bool cancel_now = false;
   {
     absl::MutexLock lock(&mu_);
-    call_ = call;
-    sending_.store(false, std::memory_order_release);
-    finished.swap(deferred_);
+    if (begun > call_begun_) {
+      call_ = work;
+      call_begun_ = begun;
+    }
+    if (starting_.fetch_sub(1, std::memory_order_acq_rel) == 1) finished.swap(deferred_);
     cancel_now = cancelled_ || ending_for_shutdown_;
   }
   if (finished.has_value()) {
     FinishNow(finished->first, finished->second);
     return;
   }
-  if (cancel_now) call->Cancel();
+  // Work that has ended ignores it.
+  if (cancel_now) work->Cancel();
 }
 
 void LiveStreamServiceImpl::Call::SendAll(std::vector<HttpRequest> requests, absl::Time deadline) {
@@ -575,9 +567,9 @@ void LiveStreamServiceImpl::Call::CompleteAfterZoom(absl::Status status,
 
 void LiveStreamServiceImpl::Call::Complete(const absl::Status& status,
                                            absl::string_view tracking_id) {
-  if (sending_.load(std::memory_order_acquire)) {
+  if (starting_.load(std::memory_order_acquire) > 0) {
     absl::MutexLock lock(&mu_);
-    if (sending_.load(std::memory_order_relaxed)) {
+    if (starting_.load(std::memory_order_relaxed) > 0) {
       deferred_.emplace(status, std::string(tracking_id));
       return;
     }

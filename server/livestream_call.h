@@ -20,6 +20,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -259,6 +261,18 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   // (shared_request_ids.h) before it runs.
   void ClaimShared();
   void OnClaimed(idempotency::ClaimResult result);
+  // Runs `start`, which begins upstream work (a request to Zoom, a claim in
+  // Redis) whose callback may complete the call on another thread, or
+  // inside `start`, before it returns. Outside gRPC's method handler (a
+  // repeat that runs its request once the first was abandoned, a claim's
+  // callback on the Redis thread) nothing of gRPC's keeps the call alive
+  // meanwhile, and a finish would let OnDone delete it under `start`'s
+  // caller: so a Complete while any `start` runs is deferred to the end of
+  // the outermost one. The work becomes call_ (what cancellation and
+  // shutdown cancel) unless work begun later, from its callback, already
+  // has; a cancellation that came meanwhile cancels it. Must be the last
+  // thing a path does, as Complete.
+  void StartUpstreamWork(absl::FunctionRef<std::shared_ptr<Cancellable>()> start);
   // Answers as the first call of the id was answered.
   void Replay(const idempotency::Outcome& outcome);
   std::string ResponseBytes() const;
@@ -272,9 +286,9 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   bool EndedForShutdown();
 
   // Must be the last thing a path does: after Finish, OnDone may delete this
-  // on another thread. While a later request is being sent, the finish waits
-  // for Send to return (the client may run the callback inside Send, and
-  // Send still needs the call).
+  // on another thread. While upstream work is being started, the finish
+  // waits for StartUpstreamWork to return (the callback may run before it
+  // does, and it still needs the call).
   void Complete(const absl::Status& status, absl::string_view tracking_id);
   void FinishNow(const absl::Status& status, absl::string_view tracking_id);
 
@@ -314,10 +328,14 @@ class LiveStreamServiceImpl::Call : public grpc::ServerUnaryReactor {
   std::shared_ptr<Cancellable> call_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool ending_for_shutdown_ ABSL_GUARDED_BY(mu_) = false;
-  // True while Send hands a later request to the client; written under mu_.
-  // Read once by every Complete: no lock on the path of a one-request call.
-  std::atomic<bool> sending_ = false;
-  // A finish that came while sending_ was true.
+  // How many StartUpstreamWork are running; decremented under mu_. Read
+  // once by every Complete: no lock on the path of a one-request call.
+  std::atomic<int> starting_{0};
+  // Numbers the upstream work in the order it began, so that call_ is the
+  // latest whichever StartUpstreamWork ends first.
+  std::atomic<uint64_t> work_begun_{0};
+  uint64_t call_begun_ ABSL_GUARDED_BY(mu_) = 0;  // call_'s number
+  // A finish that came while starting_ was above zero.
   std::optional<std::pair<absl::Status, std::string>> deferred_ ABSL_GUARDED_BY(mu_);
   // While this call is a repeat waiting for the first of its request_id.
   idempotency::RequestIdStore::Waiter waiter_ ABSL_GUARDED_BY(mu_);

@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 #include <pthread.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -88,15 +89,21 @@ class Upstream final : public AsyncHttpClient {
   // Runs inside Send, on the thread that builds the reactor, before the
   // call reaches the fake.
   void OnSend(std::function<void()> hook) { on_send_ = std::move(hook); }
+  // Runs inside Send once the fake has the request, with its index (for
+  // Reply), so that a test can answer a request before Send returns. Set
+  // before the first call, as OnSend.
+  void AfterSend(std::function<void(int)> hook) { after_send_ = std::move(hook); }
 
   std::shared_ptr<Cancellable> Send(HttpRequest request, absl::Time deadline,
                                     HttpCallback done) override {
     if (on_send_) on_send_();
     std::shared_ptr<Cancellable> inner = fake.Send(std::move(request), deadline, std::move(done));
+    int index = 0;
     {
       absl::MutexLock lock(&mu_);
-      ++sent_;
+      index = sent_++;
     }
+    if (after_send_) after_send_(index);
     return std::make_shared<Handle>(this, std::move(inner));
   }
 
@@ -143,6 +150,7 @@ class Upstream final : public AsyncHttpClient {
   }
 
   std::function<void()> on_send_;
+  std::function<void(int)> after_send_;
   absl::Mutex mu_;
   int sent_ ABSL_GUARDED_BY(mu_) = 0;
   int cancelled_ ABSL_GUARDED_BY(mu_) = 0;
@@ -1151,6 +1159,35 @@ TEST(RequestIdTest, WhenTheFirstIsCancelledTheWaitingRepeatRunsIt) {
   const PendingCall::Result result = repeat.Wait();
   ASSERT_TRUE(result.status.ok()) << result.status.error_message();
   EXPECT_EQ(result.response->tracking_id(), "rid-2");
+}
+
+// The repeat runs the request from the first's cancellation, on its thread:
+// outside gRPC's method handler, so that nothing of gRPC's keeps the call
+// alive while it sends. An answer that comes before its Send returns must
+// not finish it meanwhile (OnDone could delete it under Send, a
+// use-after-free that ASan saw once in WhenTheFirstIsCancelledTheWaiting-
+// RepeatRunsIt): it is still a waiting call when its answer is in.
+TEST(RequestIdTest, ARepeatAnsweredBeforeItsSendReturnsFinishesAfterIt) {
+  Edge edge;
+  ASSERT_TRUE(edge.Started());
+  std::atomic<int> waiting_once_answered{-1};
+  edge.upstream.AfterSend([&](int index) {
+    if (index != 1) return;  // the repeat's
+    edge.upstream.fake.Reply(index, Answer(204, "", {{"x-zm-trackingid", "rid-2"}}));
+    waiting_once_answered = edge.Service().WaitingCalls();
+  });
+  PendingCall first(edge.Stub(), Bytes(StartWebinarOnce()));
+  first.Start();
+  ASSERT_TRUE(edge.upstream.AwaitSent(1));
+  PendingCall repeat(edge.Stub(), Bytes(StartWebinarOnce()));
+  repeat.Start();
+  ASSERT_TRUE(AwaitWaitingCalls(edge, 2));
+  first.Cancel();
+  EXPECT_EQ(first.Wait().status.error_code(), grpc::StatusCode::CANCELLED);
+  const PendingCall::Result result = repeat.Wait();
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.response->tracking_id(), "rid-2");
+  EXPECT_EQ(waiting_once_answered.load(), 1) << "the repeat finished inside its Send";
 }
 
 TEST(RequestIdTest, AFailureThatReachedNothingIsNotRemembered) {

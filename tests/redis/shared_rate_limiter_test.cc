@@ -102,16 +102,19 @@ class SharedRateLimiterTest : public ::testing::Test {
 };
 
 TEST_F(SharedRateLimiterTest, TwoReplicasTogetherGetOneLimit) {
-  // 10/s and a burst of 2 for the account. Each replica alone would let 2
-  // go at once and the 3rd after 100 ms; together the 6th goes at 400 ms.
-  std::shared_ptr<SharedRateLimiter> a = Replica(Limit(10, 2));
-  std::shared_ptr<SharedRateLimiter> b = Replica(Limit(10, 2));
+  // 2/s and a burst of 2 for the account. Each replica alone would let 2 go
+  // at once and the 3rd after 500 ms; together the 6th goes at 2 s. Slots
+  // half a second apart, so that which calls wait does not depend on how
+  // fast a loaded (sanitized, parallel) test run gets the six to Redis: at
+  // 10/s a run that took 100 ms to send them saw only 3 of the 4 wait.
+  std::shared_ptr<SharedRateLimiter> a = Replica(Limit(2, 2));
+  std::shared_ptr<SharedRateLimiter> b = Replica(Limit(2, 2));
   std::vector<std::unique_ptr<Outcome>> outcomes;
   std::vector<std::shared_ptr<Cancellable>> handles;
   const absl::Time start = absl::Now();
   for (int i = 0; i < 6; ++i) {
     outcomes.push_back(std::make_unique<Outcome>());
-    handles.push_back(Acquire(i % 2 == 0 ? *a : *b, absl::Seconds(10), *outcomes.back()));
+    handles.push_back(Acquire(i % 2 == 0 ? *a : *b, absl::Seconds(20), *outcomes.back()));
   }
   std::vector<absl::Duration> granted;
   for (auto& outcome : outcomes) {
@@ -120,11 +123,11 @@ TEST_F(SharedRateLimiterTest, TwoReplicasTogetherGetOneLimit) {
     granted.push_back(outcome->at - start);
   }
   std::sort(granted.begin(), granted.end());
-  // Slots at 0, 0, 100, 200, 300, 400 ms (a little late, never early).
+  // Slots at 0, 0, 500, 1000, 1500, 2000 ms (a little late, never early).
   for (int i = 2; i < 6; ++i) {
-    EXPECT_GE(granted[i], absl::Milliseconds(100 * (i - 1) - 20)) << i;
+    EXPECT_GE(granted[i], absl::Milliseconds(500 * (i - 1) - 20)) << i;
   }
-  EXPECT_LT(granted[5], absl::Seconds(3));
+  EXPECT_LT(granted[5], absl::Seconds(6));
   EXPECT_EQ(observer_.waits.load(), 4);
   EXPECT_TRUE(a->shared());
   EXPECT_TRUE(b->shared());

@@ -9,6 +9,7 @@ on the idle machine and again with the vCPUs kept awake (processes.BusyLoops).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Sequence
 
 from .config import WEBINAR_ID
@@ -17,18 +18,26 @@ from .processes import BusyLoops, run_bounded
 from .results import append_jsonl
 
 
-def latency_round(ctx: Run, path: str, awake: int, rnd: int, args: Sequence[str]) -> bool:
-    """One round of sequential calls on one path; the samples go to a file
-    per path and vCPU state, pooled over the rounds by the report."""
+def client_round(ctx: Run, args: Sequence[str], samples: Path) -> tuple[int, dict | None]:
+    """Runs bench_latency_client for one round's share of the calls, its
+    samples appended to `samples`; its exit code and its JSON summary (None
+    when it printed none)."""
     p = ctx.params
     rc, out = run_bounded([str(ctx.bins.client), *args, f"--calls={p.lat_calls // p.lat_rounds}",
                            f"--warmup={p.lat_warmup}", "--max_seconds=120",
-                           f"--samples_file={ctx.data / f'latency-{path}-{awake}.samples'}"],
+                           f"--samples_file={samples}"],
                           300, err=ctx.logs / "client.err")
     try:
         result = json.loads(out) if out.strip() else None
     except json.JSONDecodeError:
         result = None
+    return rc, result
+
+
+def latency_round(ctx: Run, path: str, awake: int, rnd: int, args: Sequence[str]) -> bool:
+    """One round of sequential calls on one path; the samples go to a file
+    per path and vCPU state, pooled over the rounds by the report."""
+    rc, result = client_round(ctx, args, ctx.data / f"latency-{path}-{awake}.samples")
     append_jsonl(ctx.data / "latency.jsonl",
                  {"path": path, "awake": awake, "round": rnd, "result": result})
     return rc == 0

@@ -12,7 +12,6 @@ shared minus local at each percentile.
 
 from __future__ import annotations
 
-import json
 import shutil
 import socket
 import time
@@ -20,8 +19,9 @@ from pathlib import Path
 
 from .config import PORT_WAIT_S, SHARED_LIMIT_PATHS, SHARED_LIMIT_SAMPLES, WEBINAR_ID
 from .context import Run
+from .latency import client_round
 from .launcher import Gateway, gateway_flags, start_gateway
-from .processes import Proc, run_bounded
+from .processes import Proc
 from .results import append_jsonl
 from .summary import summarize_shared_limit
 # Far above any rate a sequential client reaches: the limiter always has a
@@ -89,16 +89,9 @@ def run(ctx: Run) -> bool:
     data = ctx.data / "shared_limit.jsonl"
     for rnd in range(1, p.lat_rounds + 1):
         for path in SHARED_LIMIT_PATHS:
-            rc, out = run_bounded(
-                [str(ctx.bins.client), "--mode=grpc", f"--webinar_id={WEBINAR_ID}",
-                 f"--target=127.0.0.1:{gateways[path].port}", f"--calls={p.lat_calls // p.lat_rounds}",
-                 f"--warmup={p.lat_warmup}", "--max_seconds=120",
-                 f"--samples_file={samples_file(ctx, path)}"],
-                300, err=ctx.logs / "client.err")
-            try:
-                result = json.loads(out) if out.strip() else None
-            except json.JSONDecodeError:
-                result = None
+            rc, result = client_round(
+                ctx, ["--mode=grpc", f"--webinar_id={WEBINAR_ID}",
+                      f"--target=127.0.0.1:{gateways[path].port}"], samples_file(ctx, path))
             append_jsonl(data, {"path": path, "round": rnd, "result": result})
             ok = ok and rc == 0 and result is not None and not result.get("errors")
     for gw in gateways.values():

@@ -21,6 +21,15 @@ LATENCY_PATHS = ("gateway", "prototype", "direct_curl", "grpc_only")
 LATENCY_STATES = (("idle", 0, "idle machine"), ("awake", 1, "vCPUs kept awake"))
 
 
+def read_samples(f: str) -> list[float]:
+    """A bench_latency_client samples file: one latency per line; empty when
+    the file is missing."""
+    if not os.path.exists(f):
+        return []
+    with open(f) as fh:
+        return [float(line) for line in fh if line.strip()]
+
+
 def read_jsonl(path: str) -> list[dict[str, Any]]:
     return _read_jsonl(Path(path))
 
@@ -96,11 +105,7 @@ def summarize_latency(d: str) -> dict[str, Row]:
     for state, awake, _ in LATENCY_STATES:
         paths = {}
         for path in LATENCY_PATHS:
-            f = os.path.join(d, f"latency-{path}-{awake}.samples")
-            if not os.path.exists(f):
-                continue
-            with open(f) as fh:
-                samples = [float(line) for line in fh if line.strip()]
+            samples = read_samples(os.path.join(d, f"latency-{path}-{awake}.samples"))
             if not samples:
                 continue
             mine = [r for r in rounds if r["path"] == path and r.get("awake") == awake]
@@ -212,11 +217,7 @@ def summarize_shared_limit(d: str) -> dict[str, Any]:
     rounds = read_jsonl(os.path.join(d, "shared_limit.jsonl"))
     out: dict[str, Any] = {}
     for path in SHARED_LIMIT_PATHS:
-        f = os.path.join(d, SHARED_LIMIT_SAMPLES.format(path=path))
-        if not os.path.exists(f):
-            continue
-        with open(f) as fh:
-            samples = [float(line) for line in fh if line.strip()]
+        samples = read_samples(os.path.join(d, SHARED_LIMIT_SAMPLES.format(path=path)))
         if not samples:
             continue
         mine = [r for r in rounds if r["path"] == path]

@@ -17,8 +17,9 @@ through a redis-server on loopback adds to a call (docs/scaling.md).
 
   bench/run.sh --profile  full run plus a `perf record` of the server under
                           load (perf report saved next to the results)
-  --wait-idle=SECONDS     first wait up to SECONDS for the 1-minute load
-                          average to fall below 0.5 (a shared machine)
+  --wait-idle=SECONDS     wait up to SECONDS for the 1-minute load
+                          average to fall below 0.5 (a shared machine),
+                          before the run and again after its builds
   --priority              run the bench at nice -10 (needs root), so other
                           work on a shared machine disturbs it less
   --compare=SERVER        instead of the stages: this tree's gateway against
